@@ -1,0 +1,17 @@
+//! fupin-core: the domain of targeted poverty alleviation (精准扶贫) and return-to-poverty
+//! monitoring (防返贫监测). Pure: no IO, no async, no storage. Every rule returns its failed checks
+//! by stable code; every threshold comes from [`policy`].
+
+pub mod area;
+pub mod codes;
+pub mod id;
+pub mod model;
+pub mod money;
+pub mod policy;
+pub mod rules;
+
+pub use area::{AreaCode, AreaLevel};
+pub use codes::CodeList;
+pub use id::ResidentId;
+pub use money::Decimal;
+pub use policy::{Policy, PolicyError, PolicySet};
