@@ -1,0 +1,988 @@
+//! The two implementations of [`Repository`]: SQLite and PostgreSQL.
+//!
+//! They share one body of SQL (placeholders `$1`, which both accept) written once in the macro
+//! [`sql_repository!`] and expanded for each concrete pool, so that each backend keeps its own
+//! native types (PostgreSQL `DATE`, `TIMESTAMPTZ`, `JSONB`) without sqlx's `Any` driver.
+//! Everything that decides (lifecycle rules, differences) lives in [`crate::plan`].
+
+use crate::error::{RowError, StoreError};
+use crate::model::*;
+use crate::plan::{plan, Existing, Incoming, Plan};
+use crate::repo::{Backend, BoxFut, ExportFilter, ImportOptions, ImportOutcome, Repository, Sink};
+use chrono::{NaiveDate, Utc};
+use fupin_core::codes::{CodeList, HouseholdStatus};
+use fupin_core::policy::PolicySet;
+use futures_util::TryStreamExt;
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::str::FromStr;
+
+/// The migrations of each backend, in order: (version, name, SQL).
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "registry",
+    include_str!("../migrations/sqlite/0001_registry.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "registry",
+    include_str!("../migrations/postgres/0001_registry.sql"),
+)];
+
+/// How many values go into one `IN (...)` list.
+const CHUNK: usize = 500;
+
+const HOUSEHOLD_COLUMNS: &str = "h.county, h.number, h.area_code, h.village_group, h.attribute, h.main_cause, \
+     h.secondary_causes, h.status, h.monitoring, h.housing_grade, h.food, h.clothing, h.water, h.phone, \
+     h.bank_account, h.version, i.year, i.wage, i.business, i.property, i.transfer, i.business_cost, \
+     i.medical_expense, i.education_expense, i.disaster_loss, i.other_expense";
+
+/// The latest year of income of each household.
+const INCOME_JOIN: &str = "LEFT JOIN household_income i ON i.county = h.county AND i.household_number = h.number \
+     AND i.year = (SELECT MAX(x.year) FROM household_income x WHERE x.county = h.county AND x.household_number = h.number)";
+
+const MEMBER_COLUMNS: &str =
+    "m.id_number, m.name, m.relation, m.labor, m.health, m.disability_grade, \
+     m.school_status, m.medical_insurance, m.pension_insurance, m.work_place, m.work_months";
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bad_value(what: &str, v: &str) -> StoreError {
+    StoreError::File(format!(
+        "数据库中的值无效 / bad stored value for {what}: {v:?}"
+    ))
+}
+
+fn parse_code<T: CodeList>(v: Option<String>) -> Result<Option<T>, StoreError> {
+    match v {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => T::parse(&s).map(Some).ok_or_else(|| bad_value(T::LIST, &s)),
+    }
+}
+
+fn need_code<T: CodeList>(v: String) -> Result<T, StoreError> {
+    T::parse(&v).ok_or_else(|| bad_value(T::LIST, &v))
+}
+
+fn join_causes(h: &HouseholdRecord) -> String {
+    h.secondary_causes
+        .iter()
+        .map(|c| c.code())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn opt_code<T: CodeList>(v: Option<T>) -> Option<&'static str> {
+    v.map(|c| c.code())
+}
+
+/// The inclusive range of 12-digit area codes under a prefix.
+fn area_range(prefix: &str) -> (String, String) {
+    (format!("{prefix:0<12}"), format!("{prefix:9<12}"))
+}
+
+/// Counts members present on a date from (joined, left) pairs.
+fn present(members: &[(NaiveDate, Option<NaiveDate>)], d: NaiveDate) -> u64 {
+    members
+        .iter()
+        .filter(|(j, l)| *j <= d && l.is_none_or(|l| l > d))
+        .count() as u64
+}
+
+/// Duplicate household numbers and people within one batch.
+fn batch_duplicates(batch: &[Incoming]) -> Vec<(usize, RowError)> {
+    let mut errors = Vec::new();
+    let mut numbers: HashMap<&str, usize> = HashMap::new();
+    let mut people: HashMap<&str, &str> = HashMap::new();
+    for (i, h) in batch.iter().enumerate() {
+        if let Some(first) = numbers.insert(&h.record.number, h.row) {
+            errors.push((
+                i,
+                RowError::new(
+                    h.row,
+                    "household_number",
+                    &h.record.number,
+                    "duplicate_household",
+                    &format!("户编号重复(第{first}行已出现)"),
+                    &format!("the household number repeats (first at row {first})"),
+                )
+                .in_household(&h.record.number),
+            ));
+        }
+        for m in &h.record.members {
+            if let Some(other) = people.insert(&m.id_number, &h.record.number) {
+                if other != h.record.number {
+                    let row = h.member_rows.get(&m.id_number).copied().unwrap_or(h.row);
+                    errors.push((
+                        i,
+                        RowError::new(
+                            row,
+                            "id_number",
+                            &m.id_number,
+                            "duplicate_person",
+                            &format!("同一人已在户 {other} 中"),
+                            &format!("the same person is already in household {other}"),
+                        )
+                        .in_household(&h.record.number),
+                    ));
+                }
+            }
+        }
+    }
+    errors
+}
+
+macro_rules! sql_repository {
+    ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr) => {
+        impl $Repo {
+            async fn migrate(pool: &$Pool, migrations: &[(i64, &str, &str)]) -> Result<(), StoreError> {
+                sqlx::raw_sql(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL)",
+                )
+                .execute(pool)
+                .await?;
+                for (version, name, sql) in migrations {
+                    let mut tx = pool.begin().await?;
+                    let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                        .bind(version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if done.is_none() {
+                        sqlx::raw_sql(sql)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(|e| StoreError::Migration(format!("{version} {name}: {e}")))?;
+                        sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
+                            .bind(version)
+                            .bind(name)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                }
+                Ok(())
+            }
+
+            fn household_from_row(r: &<$DB as sqlx::Database>::Row) -> Result<HouseholdRecord, StoreError> {
+                let year: Option<i64> = r.try_get("year")?;
+                let fen = |c: &str| -> Result<fupin_core::Decimal, StoreError> {
+                    Ok(from_fen(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)))
+                };
+                let causes: String = r.try_get("secondary_causes")?;
+                Ok(HouseholdRecord {
+                    number: r.try_get("number")?,
+                    area_code: r.try_get("area_code")?,
+                    village_group: r.try_get("village_group")?,
+                    attribute: parse_code(r.try_get("attribute")?)?,
+                    main_cause: parse_code(r.try_get("main_cause")?)?,
+                    secondary_causes: causes
+                        .split(';')
+                        .filter(|s| !s.is_empty())
+                        .map(|s| need_code(s.to_string()))
+                        .collect::<Result<_, _>>()?,
+                    status: need_code(r.try_get("status")?)?,
+                    monitoring: parse_code(r.try_get("monitoring")?)?,
+                    housing_grade: need_code(r.try_get("housing_grade")?)?,
+                    food: r.try_get("food")?,
+                    clothing: r.try_get("clothing")?,
+                    water: r.try_get("water")?,
+                    income_year: year.map(|y| y as i32),
+                    income: fupin_core::model::Income {
+                        wage: fen("wage")?,
+                        business: fen("business")?,
+                        property: fen("property")?,
+                        transfer: fen("transfer")?,
+                        business_cost: fen("business_cost")?,
+                    },
+                    rigid_expense: fupin_core::model::RigidExpense {
+                        medical: fen("medical_expense")?,
+                        education: fen("education_expense")?,
+                        disaster: fen("disaster_loss")?,
+                        other: fen("other_expense")?,
+                    },
+                    phone: r.try_get("phone")?,
+                    bank_account: r.try_get("bank_account")?,
+                    version: r.try_get("version")?,
+                    members: Vec::new(),
+                })
+            }
+
+            fn member_from_row(r: &<$DB as sqlx::Database>::Row) -> Result<MemberRecord, StoreError> {
+                Ok(MemberRecord {
+                    id_number: r.try_get("id_number")?,
+                    name: r.try_get("name")?,
+                    relation: need_code(r.try_get("relation")?)?,
+                    labor: parse_code(r.try_get("labor")?)?,
+                    health: parse_code(r.try_get("health")?)?,
+                    disability_grade: r.try_get("disability_grade")?,
+                    school_status: need_code(r.try_get("school_status")?)?,
+                    medical_insurance: r.try_get("medical_insurance")?,
+                    pension_insurance: r.try_get("pension_insurance")?,
+                    work_place: parse_code(r.try_get("work_place")?)?,
+                    work_months: r.try_get("work_months")?,
+                })
+            }
+
+            /// Loads the stored households among `numbers`, with current members and last event date.
+            async fn load_existing(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                numbers: &[&str],
+            ) -> Result<HashMap<String, Existing>, StoreError> {
+                let mut out: HashMap<String, Existing> = HashMap::new();
+                for chunk in numbers.chunks(CHUNK) {
+                    let sql = format!(
+                        "SELECT {HOUSEHOLD_COLUMNS} FROM household h {INCOME_JOIN} WHERE h.number IN ({})",
+                        placeholders(1, chunk.len())
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for n in chunk {
+                        q = q.bind(*n);
+                    }
+                    let mut by_county: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                    for r in q.fetch_all(&mut *conn).await? {
+                        let h = Self::household_from_row(&r)?;
+                        by_county.entry(h.county().to_string()).or_default().push(h.number.clone());
+                        out.insert(h.number.clone(), Existing { record: h, last_event: None });
+                    }
+                    for (county, nums) in by_county {
+                        let sql = format!(
+                            "SELECT m.household_number, {MEMBER_COLUMNS} FROM member m WHERE m.county = $1 \
+                             AND m.left_on IS NULL AND m.household_number IN ({}) ORDER BY m.household_number, m.seq",
+                            placeholders(2, nums.len())
+                        );
+                        let mut q = sqlx::query(&sql).bind(&county);
+                        for n in &nums {
+                            q = q.bind(n);
+                        }
+                        for r in q.fetch_all(&mut *conn).await? {
+                            let n: String = r.try_get("household_number")?;
+                            let m = Self::member_from_row(&r)?;
+                            if let Some(e) = out.get_mut(&n) {
+                                e.record.members.push(m);
+                            }
+                        }
+                        let sql = format!(
+                            "SELECT household_number, MAX(effective_date) AS last FROM event WHERE county = $1 \
+                             AND household_number IN ({}) GROUP BY household_number",
+                            placeholders(2, nums.len())
+                        );
+                        let mut q = sqlx::query(&sql).bind(&county);
+                        for n in &nums {
+                            q = q.bind(n);
+                        }
+                        for r in q.fetch_all(&mut *conn).await? {
+                            let n: String = r.try_get("household_number")?;
+                            let last: Option<NaiveDate> = r.try_get("last")?;
+                            if let Some(e) = out.get_mut(&n) {
+                                e.last_event = last;
+                            }
+                        }
+                    }
+                }
+                Ok(out)
+            }
+
+            /// The household each of `ids` is a current member of.
+            async fn load_owners(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                ids: &[&str],
+            ) -> Result<HashMap<String, String>, StoreError> {
+                let mut out = HashMap::new();
+                for chunk in ids.chunks(CHUNK) {
+                    let sql = format!(
+                        "SELECT id_number, household_number FROM member WHERE left_on IS NULL AND id_number IN ({})",
+                        placeholders(1, chunk.len())
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    for r in q.fetch_all(&mut *conn).await? {
+                        out.insert(r.try_get("id_number")?, r.try_get("household_number")?);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn ensure_areas(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                codes: &BTreeSet<String>,
+            ) -> Result<(), StoreError> {
+                let mut all = BTreeSet::new();
+                for c in codes {
+                    if let Ok(a) = fupin_core::AreaCode::parse(c) {
+                        let mut cur = Some(a);
+                        while let Some(a) = cur {
+                            if !all.insert(a) {
+                                break;
+                            }
+                            cur = a.parent();
+                        }
+                    }
+                }
+                for a in all {
+                    sqlx::query(
+                        "INSERT INTO area (code, name, level, parent) VALUES ($1, '', $2, $3) ON CONFLICT (code) DO NOTHING",
+                    )
+                    .bind(a.as_str())
+                    .bind(a.level().code())
+                    .bind(a.parent().map(|p| p.as_str().to_string()))
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Ok(())
+            }
+
+            async fn write_member(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                h: &HouseholdRecord,
+                m: &MemberRecord,
+                seq: i64,
+                date: NaiveDate,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO member (county, household_number, id_number, seq, name, relation, labor, health, \
+                     disability_grade, school_status, medical_insurance, pension_insurance, work_place, work_months, \
+                     joined_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                     ON CONFLICT (county, household_number, id_number) DO UPDATE SET seq = excluded.seq, \
+                     name = excluded.name, relation = excluded.relation, labor = excluded.labor, \
+                     health = excluded.health, disability_grade = excluded.disability_grade, \
+                     school_status = excluded.school_status, medical_insurance = excluded.medical_insurance, \
+                     pension_insurance = excluded.pension_insurance, work_place = excluded.work_place, \
+                     work_months = excluded.work_months, \
+                     joined_on = CASE WHEN member.left_on IS NULL THEN member.joined_on ELSE excluded.joined_on END, \
+                     left_on = NULL, left_reason = NULL",
+                )
+                .bind(h.county())
+                .bind(&h.number)
+                .bind(&m.id_number)
+                .bind(seq)
+                .bind(&m.name)
+                .bind(m.relation.code())
+                .bind(opt_code(m.labor))
+                .bind(opt_code(m.health))
+                .bind(m.disability_grade)
+                .bind(m.school_status.code())
+                .bind(m.medical_insurance)
+                .bind(m.pension_insurance)
+                .bind(opt_code(m.work_place))
+                .bind(m.work_months)
+                .bind(date)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            }
+
+            /// Executes one household's plan.
+            async fn write_plan(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                p: &Plan,
+                date: NaiveDate,
+                actor: &str,
+            ) -> Result<(), StoreError> {
+                let h = &p.after;
+                let county = h.county();
+                let now = Utc::now();
+                let household_sql = if p.before.is_none() {
+                    "INSERT INTO household (area_code, village_group, attribute, main_cause, secondary_causes, \
+                     status, monitoring, housing_grade, food, clothing, water, phone, bank_account, version, \
+                     updated_at, county, number) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+                } else {
+                    "UPDATE household SET area_code = $1, village_group = $2, attribute = $3, main_cause = $4, \
+                     secondary_causes = $5, status = $6, monitoring = $7, housing_grade = $8, food = $9, \
+                     clothing = $10, water = $11, phone = $12, bank_account = $13, version = $14, updated_at = $15 \
+                     WHERE county = $16 AND number = $17 AND version = $18"
+                };
+                let done = sqlx::query(household_sql)
+                    .bind(&h.area_code)
+                    .bind(&h.village_group)
+                    .bind(opt_code(h.attribute))
+                    .bind(opt_code(h.main_cause))
+                    .bind(join_causes(h))
+                    .bind(h.status.code())
+                    .bind(opt_code(h.monitoring))
+                    .bind(h.housing_grade.code())
+                    .bind(h.food)
+                    .bind(h.clothing)
+                    .bind(h.water)
+                    .bind(&h.phone)
+                    .bind(&h.bank_account)
+                    .bind(h.version)
+                    .bind(now)
+                    .bind(county)
+                    .bind(&h.number)
+                    .bind(h.version - 1)
+                    .execute(&mut *conn)
+                    .await?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Conflict {
+                        number: h.number.clone(),
+                        expected: h.version - 1,
+                        found: -1,
+                    });
+                }
+                let income_changed = p.before.as_ref().is_none_or(|b| {
+                    b.income_year != h.income_year || b.income != h.income || b.rigid_expense != h.rigid_expense
+                });
+                if let (Some(year), true) = (h.income_year, income_changed) {
+                    let (i, r) = (&h.income, &h.rigid_expense);
+                    sqlx::query(
+                        "INSERT INTO household_income (county, household_number, year, wage, business, property, \
+                         transfer, business_cost, medical_expense, education_expense, disaster_loss, other_expense) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                         ON CONFLICT (county, household_number, year) DO UPDATE SET wage = excluded.wage, \
+                         business = excluded.business, property = excluded.property, transfer = excluded.transfer, \
+                         business_cost = excluded.business_cost, medical_expense = excluded.medical_expense, \
+                         education_expense = excluded.education_expense, disaster_loss = excluded.disaster_loss, \
+                         other_expense = excluded.other_expense",
+                    )
+                    .bind(county)
+                    .bind(&h.number)
+                    .bind(year as i64)
+                    .bind(to_fen(i.wage))
+                    .bind(to_fen(i.business))
+                    .bind(to_fen(i.property))
+                    .bind(to_fen(i.transfer))
+                    .bind(to_fen(i.business_cost))
+                    .bind(to_fen(r.medical))
+                    .bind(to_fen(r.education))
+                    .bind(to_fen(r.disaster))
+                    .bind(to_fen(r.other))
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                for (m, seq) in p.joins.iter().chain(p.member_updates.iter()) {
+                    Self::write_member(conn, h, m, *seq, date).await?;
+                }
+                for (id, reason) in &p.leaves {
+                    sqlx::query(
+                        "UPDATE member SET left_on = $1, left_reason = $2 WHERE county = $3 AND household_number = $4 \
+                         AND id_number = $5 AND left_on IS NULL",
+                    )
+                    .bind(date)
+                    .bind(reason.code())
+                    .bind(county)
+                    .bind(&h.number)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                for e in &p.events {
+                    sqlx::query(
+                        "INSERT INTO event (county, household_number, id_number, kind, detail, reason, effective_date, \
+                         actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(county)
+                    .bind(&h.number)
+                    .bind(&e.id_number)
+                    .bind(&e.kind)
+                    .bind(&e.detail)
+                    .bind(&e.reason)
+                    .bind(e.date)
+                    .bind(&e.actor)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                let json = |h: &HouseholdRecord| serde_json::to_value(h).ok().map(sqlx::types::Json);
+                sqlx::query(
+                    "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, before_json, \
+                     after_json) VALUES ($1, 'household', $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(county)
+                .bind(&h.number)
+                .bind(if p.before.is_none() { "create" } else { "update" })
+                .bind(actor)
+                .bind(now)
+                .bind(date)
+                .bind(p.before.as_ref().and_then(json))
+                .bind(json(h))
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            }
+
+            async fn import_in(
+                &self,
+                batch: Vec<Incoming>,
+                opts: &ImportOptions,
+                expected_version: Option<i64>,
+            ) -> Result<(ImportOutcome, Option<HouseholdRecord>), StoreError> {
+                let policy = PolicySet::builtin();
+                let mut out = ImportOutcome::default();
+                let mut tx = self.pool.begin().await?;
+                let numbers: Vec<&str> = batch.iter().map(|h| h.record.number.as_str()).collect();
+                let existing = Self::load_existing(&mut tx, &numbers).await?;
+                let ids: Vec<&str> =
+                    batch.iter().flat_map(|h| h.record.members.iter().map(|m| m.id_number.as_str())).collect();
+                let owners = Self::load_owners(&mut tx, &ids).await?;
+                let in_batch: HashMap<&str, &Incoming> = batch.iter().map(|h| (h.record.number.as_str(), h)).collect();
+                let mut bad: HashSet<usize> = HashSet::new();
+                for (i, e) in batch_duplicates(&batch) {
+                    bad.insert(i);
+                    out.errors.push(e);
+                }
+                let mut plans = Vec::new();
+                for (i, h) in batch.iter().enumerate() {
+                    let number = h.record.number.as_str();
+                    let ex = existing.get(number);
+                    if let Some(expected) = expected_version {
+                        let found = ex.map_or(0, |e| e.record.version);
+                        if found != expected {
+                            return Err(StoreError::Conflict { number: number.to_string(), expected, found });
+                        }
+                    }
+                    for m in &h.record.members {
+                        if let Some(owner) = owners.get(&m.id_number) {
+                            // Someone else's member may move here when the file also takes them out there.
+                            let moves = in_batch
+                                .get(owner.as_str())
+                                .is_some_and(|o| !o.record.members.iter().any(|x| x.id_number == m.id_number));
+                            if owner != number && !moves {
+                                bad.insert(i);
+                                let row = h.member_rows.get(&m.id_number).copied().unwrap_or(h.row);
+                                out.errors.push(
+                                    RowError::new(
+                                        row,
+                                        "id_number",
+                                        &m.id_number,
+                                        "duplicate_person",
+                                        &format!("此人已登记在户 {owner} 中"),
+                                        &format!("this person is already registered in household {owner}"),
+                                    )
+                                    .in_household(number),
+                                );
+                            }
+                        }
+                    }
+                    match plan(ex, h, opts.date, &opts.actor, &policy) {
+                        Ok(p) if !bad.contains(&i) => plans.push(p),
+                        Ok(_) => {}
+                        Err(e) => {
+                            bad.insert(i);
+                            out.errors.push(e);
+                        }
+                    }
+                }
+                out.skipped = bad.len() as u64;
+                for p in &plans {
+                    if p.before.is_none() {
+                        out.created += 1;
+                    } else if p.is_noop() {
+                        out.unchanged += 1;
+                    } else {
+                        out.updated += 1;
+                    }
+                    out.events += p.events.len() as u64;
+                }
+                out.errors.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+                if opts.dry_run || (!out.errors.is_empty() && !opts.partial) {
+                    tx.rollback().await?;
+                    return Ok((out, None));
+                }
+                let areas: BTreeSet<String> = plans.iter().map(|p| p.after.area_code.clone()).collect();
+                Self::ensure_areas(&mut tx, &areas).await?;
+                for (k, p) in plans.iter().enumerate() {
+                    if !p.is_noop() {
+                        Self::write_plan(&mut tx, p, opts.date, &opts.actor).await?;
+                    }
+                    if let Some(progress) = &opts.progress {
+                        if k % 1000 == 999 {
+                            progress(k as u64 + 1);
+                        }
+                    }
+                }
+                tx.commit().await?;
+                out.committed = true;
+                Ok((out, plans.pop().map(|p| p.after)))
+            }
+        }
+
+        impl Repository for $Repo {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            fn import<'a>(&'a self, batch: Vec<Incoming>, opts: &'a ImportOptions) -> BoxFut<'a, ImportOutcome> {
+                Box::pin(async move { Ok(self.import_in(batch, opts, None).await?.0) })
+            }
+
+            fn save<'a>(
+                &'a self,
+                incoming: Incoming,
+                expected_version: i64,
+                date: NaiveDate,
+                actor: &'a str,
+            ) -> BoxFut<'a, HouseholdRecord> {
+                Box::pin(async move {
+                    let opts = ImportOptions::new(date, actor);
+                    let (mut out, after) = self.import_in(vec![incoming], &opts, Some(expected_version)).await?;
+                    match after {
+                        Some(h) => Ok(h),
+                        None => Err(StoreError::Rejected(out.errors.remove(0))),
+                    }
+                })
+            }
+
+            fn household<'a>(&'a self, number: &'a str) -> BoxFut<'a, Option<HouseholdRecord>> {
+                Box::pin(async move {
+                    let mut conn = self.pool.acquire().await?;
+                    Ok(Self::load_existing(&mut conn, &[number]).await?.remove(number).map(|e| e.record))
+                })
+            }
+
+            fn history<'a>(&'a self, number: &'a str, as_of: Option<NaiveDate>) -> BoxFut<'a, History> {
+                Box::pin(async move {
+                    let mut conn = self.pool.acquire().await?;
+                    let h = Self::load_existing(&mut conn, &[number])
+                        .await?
+                        .remove(number)
+                        .ok_or_else(|| StoreError::NotFound(number.to_string()))?
+                        .record;
+                    let day = as_of.unwrap_or(NaiveDate::MAX);
+                    let rows = sqlx::query(
+                        "SELECT effective_date, kind, detail, id_number, reason, actor FROM event \
+                         WHERE county = $1 AND household_number = $2 AND effective_date <= $3 ORDER BY effective_date, id",
+                    )
+                    .bind(h.county())
+                    .bind(number)
+                    .bind(day)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let mut events = Vec::new();
+                    for r in rows {
+                        events.push(Event {
+                            date: r.try_get("effective_date")?,
+                            kind: r.try_get("kind")?,
+                            detail: r.try_get("detail")?,
+                            id_number: r.try_get("id_number")?,
+                            reason: r.try_get("reason")?,
+                            actor: r.try_get("actor")?,
+                        });
+                    }
+                    let status = match as_of {
+                        None => h.status,
+                        Some(d) => events
+                            .iter()
+                            .rev()
+                            .find(|e| kind::STATUS.contains(&e.kind.as_str()))
+                            .and_then(|e| e.detail.as_deref().and_then(HouseholdStatus::parse))
+                            .ok_or_else(|| StoreError::NotFound(format!("{number} @ {d}")))?,
+                    };
+                    let monitoring = match as_of {
+                        None => h.monitoring,
+                        Some(_) => events
+                            .iter()
+                            .rev()
+                            .find(|e| kind::MONITORING.contains(&e.kind.as_str()))
+                            .and_then(|e| e.detail.as_deref().and_then(fupin_core::codes::MonitoringCategory::parse)),
+                    };
+                    let rows = sqlx::query(
+                        "SELECT id_number, name, relation, joined_on, left_on, left_reason FROM member \
+                         WHERE county = $1 AND household_number = $2 AND joined_on <= $3 \
+                         AND (left_on IS NULL OR left_on > $3) ORDER BY seq",
+                    )
+                    .bind(h.county())
+                    .bind(number)
+                    .bind(day)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let mut members = Vec::new();
+                    for r in rows {
+                        members.push(HistoryMember {
+                            id_number: r.try_get("id_number")?,
+                            name: r.try_get("name")?,
+                            relation: need_code(r.try_get("relation")?)?,
+                            joined_on: r.try_get("joined_on")?,
+                            left_on: r.try_get("left_on")?,
+                            left_reason: r.try_get("left_reason")?,
+                        });
+                    }
+                    Ok(History {
+                        household: number.to_string(),
+                        area_code: h.area_code.clone(),
+                        as_of,
+                        status,
+                        monitoring,
+                        members,
+                        events,
+                    })
+                })
+            }
+
+            fn change_report<'a>(
+                &'a self,
+                from: NaiveDate,
+                to: NaiveDate,
+                area: &'a str,
+            ) -> BoxFut<'a, ChangeReport> {
+                Box::pin(async move {
+                    let mut conn = self.pool.acquire().await?;
+                    let (lo, hi) = area_range(area);
+                    let rows = sqlx::query(
+                        "SELECT m.county, m.household_number, m.joined_on, m.left_on FROM member m \
+                         JOIN household h ON h.county = m.county AND h.number = m.household_number \
+                         WHERE h.area_code BETWEEN $1 AND $2 AND m.joined_on <= $3",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .bind(to)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let mut members: HashMap<(String, String), Vec<(NaiveDate, Option<NaiveDate>)>> = HashMap::new();
+                    for r in rows {
+                        members
+                            .entry((r.try_get("county")?, r.try_get("household_number")?))
+                            .or_default()
+                            .push((r.try_get("joined_on")?, r.try_get("left_on")?));
+                    }
+                    let rows = sqlx::query(
+                        "SELECT e.county, e.household_number, e.kind, e.detail, e.effective_date FROM event e \
+                         JOIN household h ON h.county = e.county AND h.number = e.household_number \
+                         WHERE h.area_code BETWEEN $1 AND $2 AND e.effective_date <= $3 \
+                         AND e.kind IN ('identified', 'recorded', 'exited', 'returned', 'removed', 'member_joined', 'member_left') \
+                         ORDER BY e.county, e.household_number, e.effective_date, e.id",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .bind(to)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let mut report = ChangeReport {
+                        from,
+                        to,
+                        area: area.to_string(),
+                        households: HouseholdFlows::default(),
+                        people: PeopleFlows::default(),
+                        end: EndStock::default(),
+                    };
+                    let none = Vec::new();
+                    let mut last_status: HashMap<(String, String), String> = HashMap::new();
+                    for r in rows {
+                        let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
+                        let k: String = r.try_get("kind")?;
+                        let detail: Option<String> = r.try_get("detail")?;
+                        let date: NaiveDate = r.try_get("effective_date")?;
+                        let in_period = date >= from && date <= to;
+                        let people = present(members.get(&key).unwrap_or(&none), date);
+                        if in_period {
+                            let (hf, pf) = (&mut report.households, &mut report.people);
+                            match k.as_str() {
+                                kind::IDENTIFIED => {
+                                    hf.identified += 1;
+                                    pf.identified += people;
+                                }
+                                kind::EXITED => {
+                                    hf.exited += 1;
+                                    pf.exited += people;
+                                }
+                                kind::RETURNED => {
+                                    hf.returned += 1;
+                                    pf.returned += people;
+                                }
+                                kind::REMOVED => {
+                                    hf.removed += 1;
+                                    pf.removed += people;
+                                }
+                                kind::MEMBER_JOINED if detail.as_deref() == Some("birth") => {
+                                    pf.natural_increase += 1;
+                                }
+                                kind::MEMBER_LEFT if detail.as_deref() == Some("death") => {
+                                    pf.natural_decrease += 1;
+                                }
+                                _ => {}
+                            }
+                        }
+                        if kind::STATUS.contains(&k.as_str()) {
+                            if let Some(d) = detail {
+                                last_status.insert(key, d);
+                            }
+                        }
+                    }
+                    for (key, status) in last_status {
+                        let people = present(members.get(&key).unwrap_or(&none), to);
+                        let stock = match status.as_str() {
+                            "poor" => &mut report.end.poor,
+                            "exited" => &mut report.end.exited,
+                            "returned" => &mut report.end.returned,
+                            "removed" => &mut report.end.removed,
+                            _ => continue,
+                        };
+                        stock.households += 1;
+                        stock.people += people;
+                    }
+                    Ok(report)
+                })
+            }
+
+            fn export<'a>(&'a self, filter: &'a ExportFilter, sink: &'a mut Sink<'a>) -> BoxFut<'a, u64> {
+                Box::pin(async move {
+                    let (lo, hi) = area_range(&filter.area);
+                    let statuses = if filter.statuses.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" AND h.status IN ({})", placeholders(3, filter.statuses.len()))
+                    };
+                    let sql = format!(
+                        "SELECT {HOUSEHOLD_COLUMNS}, {MEMBER_COLUMNS} FROM household h {INCOME_JOIN} \
+                         LEFT JOIN member m ON m.county = h.county AND m.household_number = h.number AND m.left_on IS NULL \
+                         WHERE h.area_code BETWEEN $1 AND $2{statuses} ORDER BY h.county, h.number, m.seq"
+                    );
+                    let mut q = sqlx::query(&sql).bind(&lo).bind(&hi);
+                    for s in &filter.statuses {
+                        q = q.bind(s.code());
+                    }
+                    let mut rows = q.fetch(&self.pool);
+                    let mut current: Option<HouseholdRecord> = None;
+                    let mut n = 0;
+                    while let Some(r) = rows.try_next().await? {
+                        let number: String = r.try_get("number")?;
+                        if current.as_ref().is_none_or(|c| c.number != number) {
+                            if let Some(done) = current.take() {
+                                sink(&done)?;
+                                n += 1;
+                            }
+                            current = Some(Self::household_from_row(&r)?);
+                        }
+                        let id: Option<String> = r.try_get("id_number")?;
+                        if id.is_some() {
+                            let m = Self::member_from_row(&r)?;
+                            current.as_mut().expect("set above").members.push(m);
+                        }
+                    }
+                    if let Some(done) = current.take() {
+                        sink(&done)?;
+                        n += 1;
+                    }
+                    Ok(n)
+                })
+            }
+
+            fn audit<'a>(&'a self, number: &'a str) -> BoxFut<'a, Vec<AuditEntry>> {
+                Box::pin(async move {
+                    let rows = sqlx::query(
+                        "SELECT entity, entity_key, action, actor, at, effective_date, before_json, after_json \
+                         FROM audit_log WHERE entity = 'household' AND entity_key = $1 ORDER BY id",
+                    )
+                    .bind(number)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut out = Vec::new();
+                    for r in rows {
+                        let before: Option<sqlx::types::Json<serde_json::Value>> = r.try_get("before_json")?;
+                        let after: Option<sqlx::types::Json<serde_json::Value>> = r.try_get("after_json")?;
+                        out.push(AuditEntry {
+                            entity: r.try_get("entity")?,
+                            entity_key: r.try_get("entity_key")?,
+                            action: r.try_get("action")?,
+                            actor: r.try_get("actor")?,
+                            at: r.try_get("at")?,
+                            effective_date: r.try_get("effective_date")?,
+                            before: before.map(|j| j.0),
+                            after: after.map(|j| j.0),
+                        });
+                    }
+                    Ok(out)
+                })
+            }
+
+            fn schema(&self) -> BoxFut<'_, BTreeMap<String, BTreeSet<String>>> {
+                Box::pin(async move {
+                    let rows = sqlx::query(self.schema_sql()).fetch_all(&self.pool).await?;
+                    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+                    for r in rows {
+                        out.entry(r.try_get("t")?).or_default().insert(r.try_get("c")?);
+                    }
+                    Ok(out)
+                })
+            }
+        }
+    };
+}
+
+/// The embedded default: one SQLite file, WAL journal, foreign keys on.
+pub struct SqliteRepo {
+    pool: sqlx::SqlitePool,
+}
+
+impl SqliteRepo {
+    pub async fn open(url: &str) -> Result<SqliteRepo, StoreError> {
+        use sqlx::sqlite::{
+            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+        };
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|_| StoreError::Url(url.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await?;
+        Self::migrate(&pool, SQLITE_MIGRATIONS).await?;
+        Ok(SqliteRepo { pool })
+    }
+
+    fn schema_sql(&self) -> &'static str {
+        "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+    }
+}
+
+/// PostgreSQL, for a province or the nation.
+pub struct PgRepo {
+    pool: sqlx::PgPool,
+}
+
+impl PgRepo {
+    pub async fn open(url: &str, schema: Option<&str>) -> Result<PgRepo, StoreError> {
+        use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+        let mut opts =
+            PgConnectOptions::from_str(url).map_err(|_| StoreError::Url(url.to_string()))?;
+        if let Some(schema) = schema {
+            if !schema
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                return Err(StoreError::Url(format!("{url} (schema {schema})")));
+            }
+            let setup = PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with(opts.clone())
+                .await?;
+            sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                .execute(&setup)
+                .await?;
+            setup.close().await;
+            opts = opts.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await?;
+        Self::migrate(&pool, POSTGRES_MIGRATIONS).await?;
+        Ok(PgRepo { pool })
+    }
+
+    /// The pool, for bulk loading with `COPY` in the benchmark.
+    pub fn pool(&self) -> &sqlx::PgPool {
+        &self.pool
+    }
+
+    fn schema_sql(&self) -> &'static str {
+        "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+         WHERE table_schema = current_schema()"
+    }
+}
+
+sql_repository!(SqliteRepo, sqlx::Sqlite, sqlx::SqlitePool, Backend::Sqlite);
+sql_repository!(PgRepo, sqlx::Postgres, sqlx::PgPool, Backend::Postgres);

@@ -1,0 +1,17 @@
+//! fupin-store: the registry (精准扶贫对象信息库). A [`Repository`] trait with SQLite and PostgreSQL
+//! implementations, dated history, and the import and export of the national system's files.
+//! See `docs/ARCHITECTURE-store.md`.
+
+pub mod backend;
+pub mod error;
+pub mod model;
+pub mod plan;
+pub mod repo;
+
+pub use error::{RowError, StoreError};
+pub use model::{ChangeReport, History, HouseholdRecord, MemberRecord};
+pub use plan::Incoming;
+pub use repo::{
+    db_url, open, open_postgres_schema, Backend, ExportFilter, ImportOptions, ImportOutcome,
+    Repository,
+};

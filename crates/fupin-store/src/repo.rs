@@ -1,0 +1,173 @@
+//! The repository trait the rest of fupin depends on (`Arc<dyn Repository>`), and opening one by URL.
+
+use crate::error::{RowError, StoreError};
+use crate::model::{AuditEntry, ChangeReport, History, HouseholdRecord};
+use crate::plan::Incoming;
+use chrono::NaiveDate;
+use fupin_core::codes::HouseholdStatus;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A boxed future, so that [`Repository`] is object-safe.
+pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Called with the number of households written so far.
+pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
+
+/// Called once per exported household, in household-number order within each county.
+pub type Sink<'a> = dyn FnMut(&HouseholdRecord) -> Result<(), StoreError> + Send + 'a;
+
+/// The database behind a repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How an import runs.
+#[derive(Clone)]
+pub struct ImportOptions {
+    /// The effective date of every event the import records.
+    pub date: NaiveDate,
+    pub actor: String,
+    /// Import the valid households and report the rest (default: all or nothing).
+    pub partial: bool,
+    /// Validate and count, change nothing.
+    pub dry_run: bool,
+    pub progress: Option<Progress>,
+}
+
+impl ImportOptions {
+    pub fn new(date: NaiveDate, actor: &str) -> ImportOptions {
+        ImportOptions {
+            date,
+            actor: actor.to_string(),
+            partial: false,
+            dry_run: false,
+            progress: None,
+        }
+    }
+}
+
+/// What an import did (or, on a dry run or refusal, would have done).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Households left out because of errors (with `partial`).
+    pub skipped: u64,
+    pub events: u64,
+    pub errors: Vec<RowError>,
+    /// True when the changes are in the database.
+    pub committed: bool,
+}
+
+/// Which households an export writes.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    /// An area-code prefix (2, 4, 6, 9 or 12 digits); empty for all.
+    pub area: String,
+    /// Only these statuses; empty for all.
+    pub statuses: Vec<HouseholdStatus>,
+}
+
+/// The registry. Every write is one transaction, recorded in the audit log; reads are by household
+/// number (unique across the registry) or by area-code prefix.
+pub trait Repository: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Upserts households by number, all or nothing unless `partial`; every difference becomes a
+    /// dated event. Households not in the batch are untouched.
+    fn import<'a>(
+        &'a self,
+        batch: Vec<Incoming>,
+        opts: &'a ImportOptions,
+    ) -> BoxFut<'a, ImportOutcome>;
+
+    /// Writes one household, refused as a conflict when the stored version is not `expected_version`
+    /// (0 for a new household).
+    fn save<'a>(
+        &'a self,
+        incoming: Incoming,
+        expected_version: i64,
+        date: NaiveDate,
+        actor: &'a str,
+    ) -> BoxFut<'a, HouseholdRecord>;
+
+    /// The current household with its current members.
+    fn household<'a>(&'a self, number: &'a str) -> BoxFut<'a, Option<HouseholdRecord>>;
+
+    /// Status, members and events as of a date (or now).
+    fn history<'a>(&'a self, number: &'a str, as_of: Option<NaiveDate>) -> BoxFut<'a, History>;
+
+    /// The dynamic-management report of a period for an area prefix.
+    fn change_report<'a>(
+        &'a self,
+        from: NaiveDate,
+        to: NaiveDate,
+        area: &'a str,
+    ) -> BoxFut<'a, ChangeReport>;
+
+    /// Streams the current households to `sink` in constant memory; returns how many.
+    fn export<'a>(&'a self, filter: &'a ExportFilter, sink: &'a mut Sink<'a>) -> BoxFut<'a, u64>;
+
+    /// The audit log of one household, oldest first.
+    fn audit<'a>(&'a self, number: &'a str) -> BoxFut<'a, Vec<AuditEntry>>;
+
+    /// Tables and their columns (to check that both backends have the same schema).
+    fn schema(&self) -> BoxFut<'_, BTreeMap<String, BTreeSet<String>>>;
+}
+
+impl dyn Repository {
+    /// Changes a household's status by the lifecycle rules: exit (from poor or returned, when the
+    /// exit check passes or with an override `reason`), return (from exited), removal (with a reason).
+    pub async fn transition(
+        &self,
+        number: &str,
+        expected_version: i64,
+        to: HouseholdStatus,
+        date: NaiveDate,
+        reason: Option<&str>,
+        actor: &str,
+    ) -> Result<HouseholdRecord, StoreError> {
+        let mut record = self
+            .household(number)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(number.to_string()))?;
+        record.status = to;
+        let mut incoming = Incoming::new(record);
+        incoming.status_reason = reason.map(str::to_string);
+        self.save(incoming, expected_version, date, actor).await
+    }
+}
+
+/// The database URL: `--db`, else `FUPIN_DB`, else `sqlite:fupin.db`.
+pub fn db_url(flag: Option<&str>) -> String {
+    flag.map(str::to_string)
+        .or_else(|| std::env::var("FUPIN_DB").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "sqlite:fupin.db".to_string())
+}
+
+/// Opens (creating and migrating) the database at `url`: `sqlite:PATH` or `postgres://...`.
+pub async fn open(url: &str) -> Result<Arc<dyn Repository>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(crate::backend::SqliteRepo::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(crate::backend::PgRepo::open(url, None).await?))
+    } else {
+        Err(StoreError::Url(url.to_string()))
+    }
+}
+
+/// Opens a PostgreSQL database in its own schema (created if missing): tests run side by side.
+pub async fn open_postgres_schema(
+    url: &str,
+    schema: &str,
+) -> Result<Arc<dyn Repository>, StoreError> {
+    Ok(Arc::new(
+        crate::backend::PgRepo::open(url, Some(schema)).await?,
+    ))
+}
