@@ -98,15 +98,7 @@ fn list<'a>(input: &'a Value, key: &str) -> Result<&'a [Value], InputError> {
 }
 
 fn policy_error(e: PolicyError, field: &str) -> FieldError {
-    FieldError {
-        household: None,
-        member: None,
-        village: None,
-        county: None,
-        field: field.to_string(),
-        code: e.code().to_string(),
-        message: e.to_string(),
-    }
+    FieldError::new(field, e.code(), e.to_string())
 }
 
 /// Reads the assessment date: `as_of_override` (from `--as-of`) wins over the input's `as_of`.
@@ -139,10 +131,7 @@ pub fn assess_household(
     as_of: NaiveDate,
 ) -> Result<HouseholdResult, FieldError> {
     let p = policies.for_area(h.area.as_str());
-    let tag = |mut e: FieldError| {
-        e.household = Some(h.id.clone());
-        e
-    };
+    let tag = |e: FieldError| e.in_household(&h.id);
     let line = p
         .poverty_line(as_of)
         .map_err(|e| tag(policy_error(e, "poverty_line")))?;
@@ -207,21 +196,20 @@ pub fn assess(
         match input::parse_household(v, i, as_of) {
             Ok(h) => {
                 if let Some(first) = ids.insert(h.id.clone(), i) {
-                    errors.push(FieldError {
-                        household: Some(h.id.clone()),
-                        member: None,
-                        village: None,
-                        county: None,
-                        field: "id".into(),
-                        code: "duplicate_household".into(),
-                        message: format!(
-                            "户编号重复(第{}户与第{}户)/ household id used twice (#{} and #{})",
-                            first + 1,
-                            i + 1,
-                            first + 1,
-                            i + 1
-                        ),
-                    });
+                    errors.push(
+                        FieldError::new(
+                            "id",
+                            "duplicate_household",
+                            format!(
+                                "户编号重复(第{}户与第{}户)/ household id used twice (#{} and #{})",
+                                first + 1,
+                                i + 1,
+                                first + 1,
+                                i + 1
+                            ),
+                        )
+                        .in_household(&h.id),
+                    );
                     parsed.push(None);
                 } else {
                     parsed.push(Some(h));
@@ -265,9 +253,7 @@ pub fn assess(
         let required = match p.village_indicators() {
             Ok(s) => s.value,
             Err(e) => {
-                let mut fe = policy_error(e, "village_indicators");
-                fe.village = Some(code.to_string());
-                errors.push(fe);
+                errors.push(policy_error(e, "village_indicators").in_village(code));
                 continue;
             }
         };
@@ -279,14 +265,8 @@ pub fn assess(
             }
         };
         let label = village.area.as_str().to_string();
-        let verr = |field: &str, code: &str, message: String| FieldError {
-            household: None,
-            member: None,
-            village: Some(label.clone()),
-            county: None,
-            field: field.into(),
-            code: code.into(),
-            message,
+        let verr = |field: &str, code: &str, message: String| {
+            FieldError::new(field, code, message).in_village(&label)
         };
         let max = match p.regional("village_exit_max_incidence_pct", village.region) {
             Ok(m) => m.value,
@@ -334,14 +314,8 @@ pub fn assess(
             }
         };
         let p = policies.for_area(&c.prefix);
-        let cerr = |field: &str, code: &str, message: String| FieldError {
-            household: None,
-            member: None,
-            village: None,
-            county: Some(c.prefix.clone()),
-            field: field.into(),
-            code: code.into(),
-            message,
+        let cerr = |field: &str, code: &str, message: String| {
+            FieldError::new(field, code, message).in_county(&c.prefix)
         };
         let thresholds = (|| {
             Ok::<_, PolicyError>(rules::CountyThresholds {

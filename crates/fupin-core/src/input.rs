@@ -33,7 +33,8 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &str, code: &str, message: impl Into<String>) -> FieldError {
+    /// An error of `field` with a stable `code`; place it with the `in_*` methods.
+    pub fn new(field: &str, code: &str, message: impl Into<String>) -> FieldError {
         FieldError {
             household: None,
             member: None,
@@ -43,6 +44,21 @@ impl FieldError {
             code: code.to_string(),
             message: message.into(),
         }
+    }
+
+    pub fn in_household(mut self, id: &str) -> FieldError {
+        self.household = Some(id.to_string());
+        self
+    }
+
+    pub fn in_village(mut self, code: &str) -> FieldError {
+        self.village = Some(code.to_string());
+        self
+    }
+
+    pub fn in_county(mut self, code: &str) -> FieldError {
+        self.county = Some(code.to_string());
+        self
     }
 }
 
