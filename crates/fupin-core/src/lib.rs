@@ -6,10 +6,12 @@
 // beats small here.
 #![allow(clippy::result_large_err)]
 
+pub mod access;
 pub mod area;
 pub mod assess;
 pub mod codes;
 pub mod id;
+pub mod identification;
 pub mod input;
 pub mod model;
 pub mod money;

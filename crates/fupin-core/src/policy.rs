@@ -32,6 +32,12 @@ pub const REGIONAL_KEYS: &[&str] = &[
     "village_exit_max_incidence_pct",
     "county_exit_max_incidence_pct",
 ];
+/// Whole-number keys: `key = N` (days, months).
+pub const COUNT_KEYS: &[&str] = &[
+    "public_notice_min_days",
+    "monitoring_decision_max_days",
+    "risk_elimination_min_months",
+];
 /// Keys of the `[county_exit]` table.
 pub const COUNTY_EXIT_KEYS: &[&str] = &[
     "max_wrong_exit_pct",
@@ -115,6 +121,7 @@ enum Value {
     Regional(BTreeMap<String, Decimal>),
     Table(BTreeMap<String, Decimal>),
     AgeRange(u32, u32),
+    Count(u32),
     Indicators(Vec<VillageIndicator>),
 }
 
@@ -228,6 +235,13 @@ impl PolicyFile {
                         );
                     }
                     values.insert(k.to_string(), Value::Table(m));
+                }
+                _ if COUNT_KEYS.contains(&k) => {
+                    let n = v
+                        .as_integer()
+                        .filter(|n| (0..=10_000).contains(n))
+                        .ok_or_else(|| bad("must be a whole number from 0"))?;
+                    values.insert(k.to_string(), Value::Count(n as u32));
                 }
                 _ if YEARLY_KEYS.contains(&k) => {
                     let t = v
@@ -456,6 +470,18 @@ impl<'a> Policy<'a> {
         }
     }
 
+    /// A whole-number key (days, months).
+    pub fn count(&self, key: &str) -> Result<Sourced<u32>, PolicyError> {
+        match self.first(key) {
+            Some((f, Value::Count(n))) => Ok(Sourced {
+                value: *n,
+                file: f.name.clone(),
+                entry: None,
+            }),
+            _ => Err(self.missing(key, None)),
+        }
+    }
+
     /// A regional percentage for a region (`default` when the region is not listed).
     pub fn regional(
         &self,
@@ -520,6 +546,17 @@ impl<'a> Policy<'a> {
                 entry: s.entry,
             }),
         ));
+        for key in COUNT_KEYS {
+            let count = self.count(key).ok();
+            out.push((
+                key.to_string(),
+                count.map(|s| Sourced {
+                    value: s.value.to_string(),
+                    file: s.file,
+                    entry: s.entry,
+                }),
+            ));
+        }
         for key in YEARLY_KEYS {
             out.push((key.to_string(), self.yearly_opt(key, date).map(show)));
         }
@@ -596,6 +633,8 @@ mod tests {
         );
         assert_eq!(p.dibao_standard(d(2020, 1, 1)), None);
         assert_eq!(p.compulsory_school_age().unwrap().value, (6, 15));
+        assert_eq!(p.count("public_notice_min_days").unwrap().value, 5);
+        assert_eq!(p.count("risk_elimination_min_months").unwrap().value, 6);
     }
 
     #[test]

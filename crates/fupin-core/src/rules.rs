@@ -285,5 +285,36 @@ pub fn county_exit(f: &CountyFigures, t: &CountyThresholds) -> Vec<Check> {
     failed
 }
 
+/// What risk elimination (风险消除, §7) is judged on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskEliminationFacts {
+    /// Consecutive months the per-capita income has been above the monitoring line.
+    pub months_above_line: u32,
+    /// Rigid expenses (medical, education, disaster) are resolved.
+    pub rigid_expense_resolved: bool,
+    /// The non-income guarantees that fail today (see [`guarantee_failures`]).
+    pub guarantees_failed: Vec<Check>,
+    /// The household has no labour capacity and lives on social-security measures (兜底).
+    pub social_security_dependent: bool,
+}
+
+/// Risk elimination: income stably above the line for at least `min_months`, rigid expenses resolved,
+/// the guarantees holding; a household with no labour capacity living on social security is never
+/// marked eliminated. Returns the failed checks (empty: the risk may be marked eliminated).
+pub fn risk_elimination(f: &RiskEliminationFacts, min_months: u32) -> Vec<Check> {
+    let mut failed = Vec::new();
+    if f.social_security_dependent {
+        failed.push(Check::SocialSecurityDependent);
+    }
+    if f.months_above_line < min_months {
+        failed.push(Check::IncomeNotStable);
+    }
+    if !f.rigid_expense_resolved {
+        failed.push(Check::RigidExpenseUnresolved);
+    }
+    failed.extend(f.guarantees_failed.iter().copied());
+    failed
+}
+
 #[cfg(test)]
 mod tests;

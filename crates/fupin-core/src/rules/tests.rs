@@ -300,6 +300,38 @@ fn county_exit_checks_all_four_figures() {
     );
 }
 
+#[test]
+fn risk_is_eliminated_only_after_six_stable_months_and_never_for_dependents() {
+    let mut f = RiskEliminationFacts {
+        months_above_line: 6,
+        rigid_expense_resolved: true,
+        guarantees_failed: vec![],
+        social_security_dependent: false,
+    };
+    assert!(risk_elimination(&f, 6).is_empty());
+    f.months_above_line = 5;
+    f.rigid_expense_resolved = false;
+    f.guarantees_failed = vec![Check::HousingSafety];
+    assert_eq!(
+        risk_elimination(&f, 6),
+        vec![
+            Check::IncomeNotStable,
+            Check::RigidExpenseUnresolved,
+            Check::HousingSafety
+        ]
+    );
+    let dependent = RiskEliminationFacts {
+        months_above_line: 24,
+        rigid_expense_resolved: true,
+        guarantees_failed: vec![],
+        social_security_dependent: true,
+    };
+    assert_eq!(
+        risk_elimination(&dependent, 6),
+        vec![Check::SocialSecurityDependent]
+    );
+}
+
 fn money() -> impl Strategy<Value = Decimal> {
     (0i64..5_000_000).prop_map(|fen| Decimal::new(fen, 2))
 }
