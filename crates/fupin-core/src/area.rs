@@ -92,7 +92,10 @@ impl AreaCode {
     pub fn parse(s: &str) -> Result<Self, AreaError> {
         let s = s.trim();
         if !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AreaError::new("an area code has only digits", "区划代码只能是数字"));
+            return Err(AreaError::new(
+                "an area code has only digits",
+                "区划代码只能是数字",
+            ));
         }
         if !matches!(s.len(), 2 | 4 | 6 | 9 | 12) {
             return Err(AreaError::new(
@@ -136,7 +139,9 @@ impl AreaCode {
             let n = l.prefix_len();
             let upper = match l {
                 AreaLevel::Province => 0,
-                _ => AreaLevel::from_prefix_len(prev_len(n)).unwrap().prefix_len(),
+                _ => AreaLevel::from_prefix_len(prev_len(n))
+                    .unwrap()
+                    .prefix_len(),
             };
             if !self.part(upper..n).bytes().all(|b| b == b'0') {
                 return l;
@@ -207,14 +212,20 @@ mod tests {
     fn levels_and_prefixes() {
         let v = AreaCode::parse("140525100201").unwrap();
         assert_eq!(v.level(), AreaLevel::Village);
-        assert_eq!(v.ancestors(), vec!["14", "1405", "140525", "140525100", "140525100201"]);
+        assert_eq!(
+            v.ancestors(),
+            vec!["14", "1405", "140525", "140525100", "140525100201"]
+        );
         let t = v.parent().unwrap();
         assert_eq!(t.as_str(), "140525100000");
         assert_eq!(t.level(), AreaLevel::Township);
         assert_eq!(t.prefix(), "140525100");
         let c = t.parent().unwrap();
         assert_eq!((c.level(), c.prefix()), (AreaLevel::County, "140525"));
-        assert_eq!(c.parent().unwrap().parent().unwrap().level(), AreaLevel::Province);
+        assert_eq!(
+            c.parent().unwrap().parent().unwrap().level(),
+            AreaLevel::Province
+        );
         assert_eq!(AreaCode::parse("14").unwrap().parent(), None);
         assert!(v.is_within("1405") && !v.is_within("1406"));
     }
@@ -222,12 +233,23 @@ mod tests {
     #[test]
     fn short_prefixes_are_padded() {
         assert_eq!(AreaCode::parse("1405").unwrap().as_str(), "140500000000");
-        assert_eq!(AreaCode::parse("140525").unwrap().level(), AreaLevel::County);
+        assert_eq!(
+            AreaCode::parse("140525").unwrap().level(),
+            AreaLevel::County
+        );
     }
 
     #[test]
     fn bad_codes_are_refused() {
-        for bad in ["14052510020", "1405251002011", "14052510020A", "990525100201", "140025100201", "140500000201", ""] {
+        for bad in [
+            "14052510020",
+            "1405251002011",
+            "14052510020A",
+            "990525100201",
+            "140025100201",
+            "140500000201",
+            "",
+        ] {
             assert!(AreaCode::parse(bad).is_err(), "{bad}");
         }
     }

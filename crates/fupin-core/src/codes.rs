@@ -224,6 +224,9 @@ code_list!(
     WrongExitRate => ("wrong_exit_rate", "错退率超过标准", "wrong-exit rate is above the limit"),
     MissedRate => ("missed_rate", "漏评率超过标准", "missed-registration rate is above the limit"),
     Satisfaction => ("satisfaction", "群众认可度未达到标准", "public satisfaction is below the minimum"),
+    IncomeNotStable => ("income_not_stable", "收入稳定超过监测线未满规定月数", "income has not been above the monitoring line for the required months"),
+    RigidExpenseUnresolved => ("rigid_expense_unresolved", "刚性支出问题未解决", "rigid expenses are not resolved"),
+    SocialSecurityDependent => ("social_security_dependent", "无劳动能力、靠兜底保障,不标注风险消除", "no labour capacity and living on social-security measures: never marked eliminated"),
 });
 
 #[cfg(test)]

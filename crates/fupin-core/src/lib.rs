@@ -2,9 +2,17 @@
 //! monitoring (防返贫监测). Pure: no IO, no async, no storage. Every rule returns its failed checks
 //! by stable code; every threshold comes from [`policy`].
 
+// Field errors carry their context (household, member, field, message); they are rare and readable
+// beats small here.
+#![allow(clippy::result_large_err)]
+
+pub mod access;
 pub mod area;
+pub mod assess;
 pub mod codes;
 pub mod id;
+pub mod identification;
+pub mod input;
 pub mod model;
 pub mod money;
 pub mod policy;

@@ -1,7 +1,9 @@
 //! The household as the rules see it: validated values, no storage concerns.
 
 use crate::area::AreaCode;
-use crate::codes::{Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, Relation, SchoolStatus};
+use crate::codes::{
+    Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, Relation, SchoolStatus,
+};
 use crate::id::ResidentId;
 use crate::money::Decimal;
 

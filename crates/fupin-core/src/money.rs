@@ -27,7 +27,9 @@ impl MoneyError {
         match self {
             MoneyError::NotANumber => "金额应为数字 / money must be a decimal number",
             MoneyError::Negative => "金额不能为负 / money cannot be negative",
-            MoneyError::TooPrecise => "金额最多两位小数(分) / money has at most two decimal places (fen)",
+            MoneyError::TooPrecise => {
+                "金额最多两位小数(分) / money has at most two decimal places (fen)"
+            }
         }
     }
 }

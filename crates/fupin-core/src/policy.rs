@@ -28,17 +28,38 @@ pub const YEARLY_KEYS: &[&str] = &[
     "destitute_standard",
 ];
 /// Regional keys: `[key]` tables of `default|east|central|west = percent`.
-pub const REGIONAL_KEYS: &[&str] = &["village_exit_max_incidence_pct", "county_exit_max_incidence_pct"];
+pub const REGIONAL_KEYS: &[&str] = &[
+    "village_exit_max_incidence_pct",
+    "county_exit_max_incidence_pct",
+];
+/// Whole-number keys: `key = N` (days, months).
+pub const COUNT_KEYS: &[&str] = &[
+    "public_notice_min_days",
+    "monitoring_decision_max_days",
+    "risk_elimination_min_months",
+];
 /// Keys of the `[county_exit]` table.
-pub const COUNTY_EXIT_KEYS: &[&str] = &["max_wrong_exit_pct", "max_missed_pct", "min_satisfaction_pct"];
+pub const COUNTY_EXIT_KEYS: &[&str] = &[
+    "max_wrong_exit_pct",
+    "max_missed_pct",
+    "min_satisfaction_pct",
+];
 
 /// A policy error: a file that cannot be read, or a value missing for a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyError {
     /// The file is not valid policy TOML; `key` names the offending key when there is one.
-    Invalid { file: String, key: Option<String>, message: String },
+    Invalid {
+        file: String,
+        key: Option<String>,
+        message: String,
+    },
     /// No value of `key` applies at `date` (or at all when `date` is `None`).
-    Missing { key: String, date: Option<NaiveDate>, policy: String },
+    Missing {
+        key: String,
+        date: Option<NaiveDate>,
+        policy: String,
+    },
 }
 
 impl PolicyError {
@@ -53,18 +74,40 @@ impl PolicyError {
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PolicyError::Invalid { file, key: Some(k), message } => {
-                write!(f, "政策文件无效 / invalid policy file {file}: key `{k}`: {message}")
+            PolicyError::Invalid {
+                file,
+                key: Some(k),
+                message,
+            } => {
+                write!(
+                    f,
+                    "政策文件无效 / invalid policy file {file}: key `{k}`: {message}"
+                )
             }
-            PolicyError::Invalid { file, key: None, message } => {
+            PolicyError::Invalid {
+                file,
+                key: None,
+                message,
+            } => {
                 write!(f, "政策文件无效 / invalid policy file {file}: {message}")
             }
-            PolicyError::Missing { key, date: Some(d), policy } => write!(
+            PolicyError::Missing {
+                key,
+                date: Some(d),
+                policy,
+            } => write!(
                 f,
                 "政策缺少 {key} 在 {d} 的取值 / policy `{policy}` has no value of `{key}` for {d}"
             ),
-            PolicyError::Missing { key, date: None, policy } => {
-                write!(f, "政策缺少 {key} / policy `{policy}` has no value of `{key}`")
+            PolicyError::Missing {
+                key,
+                date: None,
+                policy,
+            } => {
+                write!(
+                    f,
+                    "政策缺少 {key} / policy `{policy}` has no value of `{key}`"
+                )
             }
         }
     }
@@ -78,6 +121,7 @@ enum Value {
     Regional(BTreeMap<String, Decimal>),
     Table(BTreeMap<String, Decimal>),
     AgeRange(u32, u32),
+    Count(u32),
     Indicators(Vec<VillageIndicator>),
 }
 
@@ -110,7 +154,9 @@ impl PolicyFile {
             key: key.map(str::to_string),
             message,
         };
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(None, e.to_string()))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| invalid(None, e.to_string()))?;
         let mut name = None;
         let mut area_prefix = None;
         let mut values = BTreeMap::new();
@@ -118,9 +164,17 @@ impl PolicyFile {
             let k = key.as_str();
             let bad = |m: &str| invalid(Some(k), m.to_string());
             match k {
-                "name" => name = Some(v.as_str().ok_or_else(|| bad("must be a string"))?.to_string()),
+                "name" => {
+                    name = Some(
+                        v.as_str()
+                            .ok_or_else(|| bad("must be a string"))?
+                            .to_string(),
+                    )
+                }
                 "area_prefix" => {
-                    let p = v.as_str().ok_or_else(|| bad("must be a string of digits"))?;
+                    let p = v
+                        .as_str()
+                        .ok_or_else(|| bad("must be a string of digits"))?;
                     if p.is_empty() || !crate::area::is_area_prefix(p) {
                         return Err(bad("must be an area-code prefix of 1 to 12 digits"));
                     }
@@ -132,17 +186,30 @@ impl PolicyFile {
                     }
                 }
                 "compulsory_school_age" => {
-                    let a = v.as_array().filter(|a| a.len() == 2).ok_or_else(|| bad("must be [FROM, TO]"))?;
-                    let age = |x: &toml::Value| x.as_integer().filter(|n| (0..=30).contains(n)).map(|n| n as u32);
+                    let a = v
+                        .as_array()
+                        .filter(|a| a.len() == 2)
+                        .ok_or_else(|| bad("must be [FROM, TO]"))?;
+                    let age = |x: &toml::Value| {
+                        x.as_integer()
+                            .filter(|n| (0..=30).contains(n))
+                            .map(|n| n as u32)
+                    };
                     match (age(&a[0]), age(&a[1])) {
                         (Some(lo), Some(hi)) if lo <= hi => {
                             values.insert(k.to_string(), Value::AgeRange(lo, hi));
                         }
-                        _ => return Err(bad("must be two ages from 0 to 30, the first not above the second")),
+                        _ => {
+                            return Err(bad(
+                                "must be two ages from 0 to 30, the first not above the second",
+                            ))
+                        }
                     }
                 }
                 "village_indicators" => {
-                    let a = v.as_array().ok_or_else(|| bad("must be a list of indicator codes"))?;
+                    let a = v
+                        .as_array()
+                        .ok_or_else(|| bad("must be a list of indicator codes"))?;
                     let mut list = Vec::new();
                     for x in a {
                         let s = x.as_str().unwrap_or_default();
@@ -157,14 +224,29 @@ impl PolicyFile {
                     let mut m = BTreeMap::new();
                     for (sub, x) in t {
                         if !COUNTY_EXIT_KEYS.contains(&sub.as_str()) {
-                            return Err(bad(&format!("unknown entry `{sub}`; known: {}", COUNTY_EXIT_KEYS.join(", "))));
+                            return Err(bad(&format!(
+                                "unknown entry `{sub}`; known: {}",
+                                COUNTY_EXIT_KEYS.join(", ")
+                            )));
                         }
-                        m.insert(sub.clone(), number(x).map_err(|e| bad(&format!("{sub}: {e}")))?);
+                        m.insert(
+                            sub.clone(),
+                            number(x).map_err(|e| bad(&format!("{sub}: {e}")))?,
+                        );
                     }
                     values.insert(k.to_string(), Value::Table(m));
                 }
+                _ if COUNT_KEYS.contains(&k) => {
+                    let n = v
+                        .as_integer()
+                        .filter(|n| (0..=10_000).contains(n))
+                        .ok_or_else(|| bad("must be a whole number from 0"))?;
+                    values.insert(k.to_string(), Value::Count(n as u32));
+                }
                 _ if YEARLY_KEYS.contains(&k) => {
-                    let t = v.as_table().ok_or_else(|| bad("must be a table of YEAR = value"))?;
+                    let t = v
+                        .as_table()
+                        .ok_or_else(|| bad("must be a table of YEAR = value"))?;
                     let mut m = BTreeMap::new();
                     for (year, x) in t {
                         let y: i32 = year
@@ -177,11 +259,15 @@ impl PolicyFile {
                     values.insert(k.to_string(), Value::Yearly(m));
                 }
                 _ if REGIONAL_KEYS.contains(&k) => {
-                    let t = v.as_table().ok_or_else(|| bad("must be a table of default/east/central/west = percent"))?;
+                    let t = v.as_table().ok_or_else(|| {
+                        bad("must be a table of default/east/central/west = percent")
+                    })?;
                     let mut m = BTreeMap::new();
                     for (region, x) in t {
                         if region != "default" && Region::parse(region).is_none() {
-                            return Err(bad(&format!("unknown region `{region}`; known: default, east, central, west")));
+                            return Err(bad(&format!(
+                                "unknown region `{region}`; known: default, east, central, west"
+                            )));
                         }
                         let pct = number(x).map_err(|e| bad(&format!("{region}: {e}")))?;
                         if pct > Decimal::from(100) {
@@ -195,7 +281,12 @@ impl PolicyFile {
             }
         }
         let name = name.ok_or_else(|| invalid(Some("name"), "is required".into()))?;
-        Ok(PolicyFile { name, area_prefix, origin: origin.to_string(), values })
+        Ok(PolicyFile {
+            name,
+            area_prefix,
+            origin: origin.to_string(),
+            values,
+        })
     }
 
     /// True when the file inherits from `national` (a region file, or one that says so).
@@ -210,7 +301,9 @@ fn number(v: &toml::Value) -> Result<Decimal, String> {
     let d = match v {
         toml::Value::Integer(i) => Decimal::from(*i),
         toml::Value::Float(f) => Decimal::from_str(&f.to_string()).map_err(|e| e.to_string())?,
-        toml::Value::String(s) => Decimal::from_str(s.trim()).map_err(|_| format!("{s:?} is not a number"))?,
+        toml::Value::String(s) => {
+            Decimal::from_str(s.trim()).map_err(|_| format!("{s:?} is not a number"))?
+        }
         other => return Err(format!("a {} is not a number", other.type_str())),
     };
     if d.is_sign_negative() && !d.is_zero() {
@@ -234,14 +327,19 @@ impl PolicySet {
         let mut base = None;
         let mut regions = Vec::new();
         for (name, text) in BUILTIN_FILES {
-            let f = PolicyFile::parse(text, "built-in").unwrap_or_else(|e| panic!("built-in policy {name}: {e}"));
+            let f = PolicyFile::parse(text, "built-in")
+                .unwrap_or_else(|e| panic!("built-in policy {name}: {e}"));
             if f.area_prefix.is_some() {
                 regions.push(f);
             } else {
                 base = Some(f);
             }
         }
-        PolicySet { base, regions, everywhere: false }
+        PolicySet {
+            base,
+            regions,
+            everywhere: false,
+        }
     }
 
     /// A policy file that replaces the built-in policy for every area. A region file (one with
@@ -249,8 +347,14 @@ impl PolicySet {
     /// built-in `national`; any other file stands alone.
     pub fn replacing(text: &str, origin: &str) -> Result<PolicySet, PolicyError> {
         let file = PolicyFile::parse(text, origin)?;
-        let base = PolicyFile::inherits(text).then(|| PolicySet::builtin().base).flatten();
-        Ok(PolicySet { base, regions: vec![file], everywhere: true })
+        let base = PolicyFile::inherits(text)
+            .then(|| PolicySet::builtin().base)
+            .flatten();
+        Ok(PolicySet {
+            base,
+            regions: vec![file],
+            everywhere: true,
+        })
     }
 
     /// The name reported for this set: the replacement file's, else `national`.
@@ -298,11 +402,17 @@ impl<'a> Policy<'a> {
     }
 
     fn missing(&self, key: &str, date: Option<NaiveDate>) -> PolicyError {
-        PolicyError::Missing { key: key.to_string(), date, policy: self.name().to_string() }
+        PolicyError::Missing {
+            key: key.to_string(),
+            date,
+            policy: self.name().to_string(),
+        }
     }
 
     fn first(&self, key: &str) -> Option<(&'a PolicyFile, &'a Value)> {
-        self.chain.iter().find_map(|f| f.values.get(key).map(|v| (*f, v)))
+        self.chain
+            .iter()
+            .find_map(|f| f.values.get(key).map(|v| (*f, v)))
     }
 
     /// The value of a yearly key at `date`: the entry of the latest listed year not after the date's
@@ -320,12 +430,17 @@ impl<'a> Policy<'a> {
                 }
             }
         }
-        best.map(|(y, v, f)| Sourced { value: v, file: f.name.clone(), entry: Some(y.to_string()) })
+        best.map(|(y, v, f)| Sourced {
+            value: v,
+            file: f.name.clone(),
+            entry: Some(y.to_string()),
+        })
     }
 
     /// Like [`Policy::yearly_opt`], but a missing value is an error naming the key and date.
     pub fn yearly(&self, key: &str, date: NaiveDate) -> Result<Sourced<Decimal>, PolicyError> {
-        self.yearly_opt(key, date).ok_or_else(|| self.missing(key, Some(date)))
+        self.yearly_opt(key, date)
+            .ok_or_else(|| self.missing(key, Some(date)))
     }
 
     /// The poverty line (yuan per person per year) at a date.
@@ -346,17 +461,44 @@ impl<'a> Policy<'a> {
     /// Compulsory school ages, inclusive.
     pub fn compulsory_school_age(&self) -> Result<Sourced<(u32, u32)>, PolicyError> {
         match self.first("compulsory_school_age") {
-            Some((f, Value::AgeRange(lo, hi))) => Ok(Sourced { value: (*lo, *hi), file: f.name.clone(), entry: None }),
+            Some((f, Value::AgeRange(lo, hi))) => Ok(Sourced {
+                value: (*lo, *hi),
+                file: f.name.clone(),
+                entry: None,
+            }),
             _ => Err(self.missing("compulsory_school_age", None)),
         }
     }
 
+    /// A whole-number key (days, months).
+    pub fn count(&self, key: &str) -> Result<Sourced<u32>, PolicyError> {
+        match self.first(key) {
+            Some((f, Value::Count(n))) => Ok(Sourced {
+                value: *n,
+                file: f.name.clone(),
+                entry: None,
+            }),
+            _ => Err(self.missing(key, None)),
+        }
+    }
+
     /// A regional percentage for a region (`default` when the region is not listed).
-    pub fn regional(&self, key: &str, region: Option<Region>) -> Result<Sourced<Decimal>, PolicyError> {
+    pub fn regional(
+        &self,
+        key: &str,
+        region: Option<Region>,
+    ) -> Result<Sourced<Decimal>, PolicyError> {
         if let Some((f, Value::Regional(m))) = self.first(key) {
-            let entry = region.map(|r| r.code()).filter(|r| m.contains_key(*r)).unwrap_or("default");
+            let entry = region
+                .map(|r| r.code())
+                .filter(|r| m.contains_key(*r))
+                .unwrap_or("default");
             if let Some(v) = m.get(entry) {
-                return Ok(Sourced { value: *v, file: f.name.clone(), entry: Some(entry.to_string()) });
+                return Ok(Sourced {
+                    value: *v,
+                    file: f.name.clone(),
+                    entry: Some(entry.to_string()),
+                });
             }
         }
         Err(self.missing(key, None))
@@ -365,7 +507,11 @@ impl<'a> Policy<'a> {
     /// The village indicators of the village exit standard.
     pub fn village_indicators(&self) -> Result<Sourced<Vec<VillageIndicator>>, PolicyError> {
         match self.first("village_indicators") {
-            Some((f, Value::Indicators(v))) => Ok(Sourced { value: v.clone(), file: f.name.clone(), entry: None }),
+            Some((f, Value::Indicators(v))) => Ok(Sourced {
+                value: v.clone(),
+                file: f.name.clone(),
+                entry: None,
+            }),
             _ => Err(self.missing("village_indicators", None)),
         }
     }
@@ -374,7 +520,11 @@ impl<'a> Policy<'a> {
     pub fn county_exit(&self, entry: &str) -> Result<Sourced<Decimal>, PolicyError> {
         if let Some((f, Value::Table(m))) = self.first("county_exit") {
             if let Some(v) = m.get(entry) {
-                return Ok(Sourced { value: *v, file: f.name.clone(), entry: Some(entry.to_string()) });
+                return Ok(Sourced {
+                    value: *v,
+                    file: f.name.clone(),
+                    entry: Some(entry.to_string()),
+                });
             }
         }
         Err(self.missing(&format!("county_exit.{entry}"), None))
@@ -383,29 +533,59 @@ impl<'a> Policy<'a> {
     /// Every effective value at `date`, for `fupin policy show`: (key, value, source).
     pub fn effective(&self, date: NaiveDate) -> Vec<(String, Option<Sourced<String>>)> {
         let mut out = Vec::new();
-        let show = |s: Sourced<Decimal>| Sourced { value: fmt_plain(s.value), file: s.file, entry: s.entry };
+        let show = |s: Sourced<Decimal>| Sourced {
+            value: fmt_plain(s.value),
+            file: s.file,
+            entry: s.entry,
+        };
         out.push((
             "compulsory_school_age".to_string(),
-            self.compulsory_school_age()
-                .ok()
-                .map(|s| Sourced { value: format!("[{}, {}]", s.value.0, s.value.1), file: s.file, entry: s.entry }),
+            self.compulsory_school_age().ok().map(|s| Sourced {
+                value: format!("[{}, {}]", s.value.0, s.value.1),
+                file: s.file,
+                entry: s.entry,
+            }),
         ));
+        for key in COUNT_KEYS {
+            let count = self.count(key).ok();
+            out.push((
+                key.to_string(),
+                count.map(|s| Sourced {
+                    value: s.value.to_string(),
+                    file: s.file,
+                    entry: s.entry,
+                }),
+            ));
+        }
         for key in YEARLY_KEYS {
             out.push((key.to_string(), self.yearly_opt(key, date).map(show)));
         }
         for key in REGIONAL_KEYS {
-            for region in [None, Some(Region::East), Some(Region::Central), Some(Region::West)] {
+            for region in [
+                None,
+                Some(Region::East),
+                Some(Region::Central),
+                Some(Region::West),
+            ] {
                 let label = format!("{key}.{}", region.map_or("default", |r| r.code()));
                 out.push((label, self.regional(key, region).ok().map(show)));
             }
         }
         for entry in COUNTY_EXIT_KEYS {
-            out.push((format!("county_exit.{entry}"), self.county_exit(entry).ok().map(show)));
+            out.push((
+                format!("county_exit.{entry}"),
+                self.county_exit(entry).ok().map(show),
+            ));
         }
         out.push((
             "village_indicators".to_string(),
             self.village_indicators().ok().map(|s| Sourced {
-                value: s.value.iter().map(|i| i.code()).collect::<Vec<_>>().join(", "),
+                value: s
+                    .value
+                    .iter()
+                    .map(|i| i.code())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 file: s.file,
                 entry: s.entry,
             }),
@@ -427,17 +607,34 @@ mod tests {
         let set = PolicySet::builtin();
         let p = set.for_area("320000000000");
         assert_eq!(p.name(), "national");
-        assert_eq!(p.poverty_line(d(2019, 12, 31)).unwrap().value, Decimal::from(3747));
-        assert_eq!(p.poverty_line(d(2015, 1, 1)).unwrap().value, Decimal::from(2855));
-        assert_eq!(p.poverty_line(d(2012, 6, 1)).unwrap().entry.as_deref(), Some("2010"));
-        assert_eq!(p.poverty_line(d(2030, 1, 1)).unwrap().value, Decimal::from(4000));
+        assert_eq!(
+            p.poverty_line(d(2019, 12, 31)).unwrap().value,
+            Decimal::from(3747)
+        );
+        assert_eq!(
+            p.poverty_line(d(2015, 1, 1)).unwrap().value,
+            Decimal::from(2855)
+        );
+        assert_eq!(
+            p.poverty_line(d(2012, 6, 1)).unwrap().entry.as_deref(),
+            Some("2010")
+        );
+        assert_eq!(
+            p.poverty_line(d(2030, 1, 1)).unwrap().value,
+            Decimal::from(4000)
+        );
         let err = p.poverty_line(d(2009, 12, 31)).unwrap_err();
         assert_eq!(err.code(), "policy_missing");
         assert!(err.to_string().contains("poverty_line") && err.to_string().contains("2009-12-31"));
         assert_eq!(p.monitoring_line(d(2020, 6, 30)), None);
-        assert_eq!(p.monitoring_line(d(2022, 1, 1)).unwrap().value, Decimal::from(6300));
+        assert_eq!(
+            p.monitoring_line(d(2022, 1, 1)).unwrap().value,
+            Decimal::from(6300)
+        );
         assert_eq!(p.dibao_standard(d(2020, 1, 1)), None);
         assert_eq!(p.compulsory_school_age().unwrap().value, (6, 15));
+        assert_eq!(p.count("public_notice_min_days").unwrap().value, 5);
+        assert_eq!(p.count("risk_elimination_min_months").unwrap().value, 6);
     }
 
     #[test]
@@ -446,29 +643,61 @@ mod tests {
         let p = set.for_area("140525100201");
         assert_eq!(p.name(), "jincheng");
         let m = p.monitoring_line(d(2020, 6, 30)).unwrap();
-        assert_eq!((m.value, m.file.as_str()), (Decimal::from(5000), "jincheng"));
+        assert_eq!(
+            (m.value, m.file.as_str()),
+            (Decimal::from(5000), "jincheng")
+        );
         // National's later year takes over when it comes.
         assert_eq!(p.monitoring_line(d(2021, 1, 1)).unwrap().file, "national");
-        assert_eq!(p.dibao_standard(d(2019, 12, 31)).unwrap().value, Decimal::from(4600));
-        assert_eq!(p.poverty_line(d(2019, 12, 31)).unwrap().file, "national");
-        assert_eq!(p.regional("village_exit_max_incidence_pct", Some(Region::West)).unwrap().value, Decimal::from(3));
         assert_eq!(
-            p.regional("village_exit_max_incidence_pct", Some(Region::Central)).unwrap().entry.as_deref(),
+            p.dibao_standard(d(2019, 12, 31)).unwrap().value,
+            Decimal::from(4600)
+        );
+        assert_eq!(p.poverty_line(d(2019, 12, 31)).unwrap().file, "national");
+        assert_eq!(
+            p.regional("village_exit_max_incidence_pct", Some(Region::West))
+                .unwrap()
+                .value,
+            Decimal::from(3)
+        );
+        assert_eq!(
+            p.regional("village_exit_max_incidence_pct", Some(Region::Central))
+                .unwrap()
+                .entry
+                .as_deref(),
             Some("default")
         );
     }
 
     #[test]
     fn a_replacement_file_stands_alone_or_inherits() {
-        let alone = PolicySet::replacing("name = \"test\"\n[poverty_line]\n2019 = 4000\n", "t.toml").unwrap();
+        let alone =
+            PolicySet::replacing("name = \"test\"\n[poverty_line]\n2019 = 4000\n", "t.toml")
+                .unwrap();
         let p = alone.for_area("140525100201");
         assert_eq!(alone.name(), "test");
-        assert_eq!(p.poverty_line(d(2019, 1, 1)).unwrap().value, Decimal::from(4000));
-        assert_eq!(p.compulsory_school_age().unwrap_err().code(), "policy_missing");
-        let region = PolicySet::replacing("name = \"r\"\narea_prefix = \"52\"\n[monitoring_line]\n2024 = 8800\n", "r.toml").unwrap();
+        assert_eq!(
+            p.poverty_line(d(2019, 1, 1)).unwrap().value,
+            Decimal::from(4000)
+        );
+        assert_eq!(
+            p.compulsory_school_age().unwrap_err().code(),
+            "policy_missing"
+        );
+        let region = PolicySet::replacing(
+            "name = \"r\"\narea_prefix = \"52\"\n[monitoring_line]\n2024 = 8800\n",
+            "r.toml",
+        )
+        .unwrap();
         let p = region.for_area("110000000000");
-        assert_eq!(p.monitoring_line(d(2024, 5, 1)).unwrap().value, Decimal::from(8800));
-        assert_eq!(p.poverty_line(d(2019, 1, 1)).unwrap().value, Decimal::from(3747));
+        assert_eq!(
+            p.monitoring_line(d(2024, 5, 1)).unwrap().value,
+            Decimal::from(8800)
+        );
+        assert_eq!(
+            p.poverty_line(d(2019, 1, 1)).unwrap().value,
+            Decimal::from(3747)
+        );
     }
 
     #[test]
@@ -477,8 +706,14 @@ mod tests {
             ("name = \"x\"\npovety_line = 1", "povety_line"),
             ("name = \"x\"\n[poverty_line]\nabc = 1", "poverty_line"),
             ("name = \"x\"\n[poverty_line]\n2019 = -1", "poverty_line"),
-            ("name = \"x\"\ncompulsory_school_age = [15, 6]", "compulsory_school_age"),
-            ("name = \"x\"\n[village_exit_max_incidence_pct]\nnorth = 2", "village_exit_max_incidence_pct"),
+            (
+                "name = \"x\"\ncompulsory_school_age = [15, 6]",
+                "compulsory_school_age",
+            ),
+            (
+                "name = \"x\"\n[village_exit_max_incidence_pct]\nnorth = 2",
+                "village_exit_max_incidence_pct",
+            ),
             ("[poverty_line]\n2019 = 1", "name"),
         ];
         for (text, key) in cases {
@@ -487,15 +722,32 @@ mod tests {
                 other => panic!("{text}: {other:?}"),
             }
         }
-        assert!(matches!(PolicyFile::parse("name = ", "f.toml"), Err(PolicyError::Invalid { key: None, .. })));
+        assert!(matches!(
+            PolicyFile::parse("name = ", "f.toml"),
+            Err(PolicyError::Invalid { key: None, .. })
+        ));
     }
 
     #[test]
     fn fractional_and_string_values_are_exact() {
-        let f = PolicyFile::parse("name = \"x\"\n[poverty_line]\n2019 = 3747.5\n2020 = \"4000.10\"\n", "f").unwrap();
-        let set = PolicySet { base: None, regions: vec![f], everywhere: true };
+        let f = PolicyFile::parse(
+            "name = \"x\"\n[poverty_line]\n2019 = 3747.5\n2020 = \"4000.10\"\n",
+            "f",
+        )
+        .unwrap();
+        let set = PolicySet {
+            base: None,
+            regions: vec![f],
+            everywhere: true,
+        };
         let p = set.for_area("");
-        assert_eq!(p.poverty_line(d(2019, 3, 1)).unwrap().value, Decimal::from_str("3747.5").unwrap());
-        assert_eq!(p.poverty_line(d(2020, 3, 1)).unwrap().value, Decimal::from_str("4000.10").unwrap());
+        assert_eq!(
+            p.poverty_line(d(2019, 3, 1)).unwrap().value,
+            Decimal::from_str("3747.5").unwrap()
+        );
+        assert_eq!(
+            p.poverty_line(d(2020, 3, 1)).unwrap().value,
+            Decimal::from_str("4000.10").unwrap()
+        );
     }
 }

@@ -33,7 +33,10 @@ pub fn guarantee_failures(h: &Household, school_age: (u32, u32), as_of: NaiveDat
     if !h.clothing {
         failed.push(Check::Clothing);
     }
-    if h.members.iter().any(|m| out_of_compulsory_school(m, school_age, as_of)) {
+    if h.members
+        .iter()
+        .any(|m| out_of_compulsory_school(m, school_age, as_of))
+    {
         failed.push(Check::CompulsoryEducation);
     }
     if h.members.iter().any(|m| !m.medical_insured) {
@@ -50,9 +53,16 @@ pub fn guarantee_failures(h: &Household, school_age: (u32, u32), as_of: NaiveDat
 
 /// A member of compulsory school age (inclusive, completed years at `as_of`) who is not in school
 /// (`none` or `dropped_out`). Education at home (`exempt`) and any enrolment count as in school.
-pub fn out_of_compulsory_school(m: &crate::model::Member, (lo, hi): (u32, u32), as_of: NaiveDate) -> bool {
+pub fn out_of_compulsory_school(
+    m: &crate::model::Member,
+    (lo, hi): (u32, u32),
+    as_of: NaiveDate,
+) -> bool {
     use crate::codes::SchoolStatus::{DroppedOut, NotInSchool};
-    let in_age = m.id_number.age_at(as_of).is_some_and(|a| (lo..=hi).contains(&a));
+    let in_age = m
+        .id_number
+        .age_at(as_of)
+        .is_some_and(|a| (lo..=hi).contains(&a));
     in_age && matches!(m.school_status, NotInSchool | DroppedOut)
 }
 
@@ -70,7 +80,12 @@ impl ExitOutcome {
 }
 
 /// Household exit (户脱贫): per-capita net income strictly above the poverty line, and the six guarantees.
-pub fn household_exit(h: &Household, poverty_line: Decimal, school_age: (u32, u32), as_of: NaiveDate) -> ExitOutcome {
+pub fn household_exit(
+    h: &Household,
+    poverty_line: Decimal,
+    school_age: (u32, u32),
+    as_of: NaiveDate,
+) -> ExitOutcome {
     let net = h.income.net();
     let n = h.members.len();
     let mut failed = Vec::new();
@@ -78,7 +93,10 @@ pub fn household_exit(h: &Household, poverty_line: Decimal, school_age: (u32, u3
         failed.push(Check::IncomeBelowLine);
     }
     failed.extend(guarantee_failures(h, school_age, as_of));
-    ExitOutcome { per_capita_income: per_capita(net, n), failed }
+    ExitOutcome {
+        per_capita_income: per_capita(net, n),
+        failed,
+    }
 }
 
 /// The outcome of monitoring classification.
@@ -93,12 +111,20 @@ pub struct Monitoring {
 /// never-poor (`marginal`) household is monitored when its per-capita income is strictly below the
 /// line or a guarantee fails; otherwise `sudden_hardship` when income after rigid expenses is strictly
 /// below the line; otherwise `none`. Removed households are not monitoring objects either.
-pub fn monitoring(h: &Household, line: Decimal, school_age: (u32, u32), as_of: NaiveDate) -> Monitoring {
+pub fn monitoring(
+    h: &Household,
+    line: Decimal,
+    school_age: (u32, u32),
+    as_of: NaiveDate,
+) -> Monitoring {
     let category = match h.status {
         HouseholdStatus::Exited => MonitoringCategory::Unstable,
         HouseholdStatus::NonPoor => MonitoringCategory::Marginal,
         HouseholdStatus::Poor | HouseholdStatus::Returned | HouseholdStatus::Removed => {
-            return Monitoring { category: MonitoringCategory::NotApplicable, reasons: vec![] }
+            return Monitoring {
+                category: MonitoringCategory::NotApplicable,
+                reasons: vec![],
+            }
         }
     };
     let net = h.income.net();
@@ -112,9 +138,15 @@ pub fn monitoring(h: &Household, line: Decimal, school_age: (u32, u32), as_of: N
         return Monitoring { category, reasons };
     }
     if below_line(net - h.rigid_expense.total(), n, line) {
-        return Monitoring { category: MonitoringCategory::SuddenHardship, reasons: vec![Check::RigidExpense] };
+        return Monitoring {
+            category: MonitoringCategory::SuddenHardship,
+            reasons: vec![Check::RigidExpense],
+        };
     }
-    Monitoring { category: MonitoringCategory::NoRisk, reasons }
+    Monitoring {
+        category: MonitoringCategory::NoRisk,
+        reasons,
+    }
 }
 
 /// The 低保 top-up of a household.
@@ -129,9 +161,15 @@ pub struct Dibao {
 pub fn dibao(net: Decimal, members: usize, annual_standard: Decimal) -> Dibao {
     let gap = annual_standard * Decimal::from(members) - net;
     if gap > Decimal::ZERO && members > 0 {
-        Dibao { eligible: true, monthly_top_up: gap / Decimal::from(12) }
+        Dibao {
+            eligible: true,
+            monthly_top_up: gap / Decimal::from(12),
+        }
     } else {
-        Dibao { eligible: false, monthly_top_up: Decimal::ZERO }
+        Dibao {
+            eligible: false,
+            monthly_top_up: Decimal::ZERO,
+        }
     }
 }
 
@@ -190,12 +228,22 @@ impl VillageCheck {
 
 /// Village exit (§6): incidence strictly below the threshold and every required indicator holding.
 /// `indicators` gives the value of each required indicator, in policy order.
-pub fn village_exit(poor: u64, rural: u64, max_pct: Decimal, indicators: &[(VillageIndicator, bool)]) -> Vec<VillageCheck> {
+pub fn village_exit(
+    poor: u64,
+    rural: u64,
+    max_pct: Decimal,
+    indicators: &[(VillageIndicator, bool)],
+) -> Vec<VillageCheck> {
     let mut failed = Vec::new();
     if !incidence_below(poor, rural, max_pct) {
         failed.push(VillageCheck::Incidence);
     }
-    failed.extend(indicators.iter().filter(|(_, ok)| !ok).map(|(i, _)| VillageCheck::Indicator(*i)));
+    failed.extend(
+        indicators
+            .iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(i, _)| VillageCheck::Indicator(*i)),
+    );
     failed
 }
 
@@ -234,6 +282,37 @@ pub fn county_exit(f: &CountyFigures, t: &CountyThresholds) -> Vec<Check> {
     if f.satisfaction_pct < t.min_satisfaction_pct {
         failed.push(Check::Satisfaction);
     }
+    failed
+}
+
+/// What risk elimination (风险消除, §7) is judged on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskEliminationFacts {
+    /// Consecutive months the per-capita income has been above the monitoring line.
+    pub months_above_line: u32,
+    /// Rigid expenses (medical, education, disaster) are resolved.
+    pub rigid_expense_resolved: bool,
+    /// The non-income guarantees that fail today (see [`guarantee_failures`]).
+    pub guarantees_failed: Vec<Check>,
+    /// The household has no labour capacity and lives on social-security measures (兜底).
+    pub social_security_dependent: bool,
+}
+
+/// Risk elimination: income stably above the line for at least `min_months`, rigid expenses resolved,
+/// the guarantees holding; a household with no labour capacity living on social security is never
+/// marked eliminated. Returns the failed checks (empty: the risk may be marked eliminated).
+pub fn risk_elimination(f: &RiskEliminationFacts, min_months: u32) -> Vec<Check> {
+    let mut failed = Vec::new();
+    if f.social_security_dependent {
+        failed.push(Check::SocialSecurityDependent);
+    }
+    if f.months_above_line < min_months {
+        failed.push(Check::IncomeNotStable);
+    }
+    if !f.rigid_expense_resolved {
+        failed.push(Check::RigidExpenseUnresolved);
+    }
+    failed.extend(f.guarantees_failed.iter().copied());
     failed
 }
 

@@ -36,7 +36,10 @@ fn household() -> Household {
         status: HouseholdStatus::Poor,
         attribute: None,
         main_cause: None,
-        income: Income { wage: dec("12000"), ..Income::default() },
+        income: Income {
+            wage: dec("12000"),
+            ..Income::default()
+        },
         rigid_expense: RigidExpense::default(),
         food: true,
         clothing: true,
@@ -67,7 +70,10 @@ fn a_household_above_the_line_with_every_guarantee_exits() {
 #[test]
 fn income_exactly_at_the_line_is_not_above_it() {
     let mut h = household();
-    h.income = Income { wage: dec("11241"), ..Income::default() }; // 3 × 3747
+    h.income = Income {
+        wage: dec("11241"),
+        ..Income::default()
+    }; // 3 × 3747
     assert_eq!(exit(&h, "3747").failed, vec![Check::IncomeBelowLine]);
     h.income.transfer = dec("0.01");
     assert!(exit(&h, "3747").meets_standard());
@@ -97,10 +103,21 @@ fn each_guarantee_fails_by_its_own_code_in_order() {
     h.housing_grade = HousingGrade::C;
     h.members[1].medical_insured = false;
     h.members[2].school_status = SchoolStatus::DroppedOut;
-    let codes: Vec<_> = exit(&h, "3747").failed.iter().map(|c| crate::codes::CodeList::code(*c)).collect();
+    let codes: Vec<_> = exit(&h, "3747")
+        .failed
+        .iter()
+        .map(|c| crate::codes::CodeList::code(*c))
+        .collect();
     assert_eq!(
         codes,
-        ["food", "clothing", "compulsory_education", "basic_medical", "housing_safety", "drinking_water"]
+        [
+            "food",
+            "clothing",
+            "compulsory_education",
+            "basic_medical",
+            "housing_safety",
+            "drinking_water"
+        ]
     );
     h.housing_grade = HousingGrade::D;
     assert!(exit(&h, "3747").failed.contains(&Check::HousingSafety));
@@ -114,7 +131,9 @@ fn compulsory_school_age_is_inclusive_in_completed_years() {
     let check = |birth: &str, school| {
         let mut h = household();
         h.members[2] = member(birth, school, true);
-        household_exit(&h, dec("3747"), AGES, as_of).failed.contains(&Check::CompulsoryEducation)
+        household_exit(&h, dec("3747"), AGES, as_of)
+            .failed
+            .contains(&Check::CompulsoryEducation)
     };
     // Six on the day: 2013-12-31 → age 6 at 2019-12-31.
     assert!(check("20131231", SchoolStatus::NotInSchool));
@@ -135,25 +154,46 @@ fn monitoring_follows_status_and_line() {
     let line = dec("5000");
     let mut h = household();
     h.status = HouseholdStatus::Poor;
-    assert_eq!(monitoring(&h, line, AGES, as_of).category, MonitoringCategory::NotApplicable);
+    assert_eq!(
+        monitoring(&h, line, AGES, as_of).category,
+        MonitoringCategory::NotApplicable
+    );
     h.status = HouseholdStatus::Returned;
-    assert_eq!(monitoring(&h, line, AGES, as_of).category, MonitoringCategory::NotApplicable);
+    assert_eq!(
+        monitoring(&h, line, AGES, as_of).category,
+        MonitoringCategory::NotApplicable
+    );
 
     // Exited at 4000 per head: below 5000.
     h.status = HouseholdStatus::Exited;
     let m = monitoring(&h, line, AGES, as_of);
-    assert_eq!((m.category, m.reasons.clone()), (MonitoringCategory::Unstable, vec![Check::IncomeBelowMonitoringLine]));
+    assert_eq!(
+        (m.category, m.reasons.clone()),
+        (
+            MonitoringCategory::Unstable,
+            vec![Check::IncomeBelowMonitoringLine]
+        )
+    );
     // Never poor: marginal.
     h.status = HouseholdStatus::NonPoor;
-    assert_eq!(monitoring(&h, line, AGES, as_of).category, MonitoringCategory::Marginal);
+    assert_eq!(
+        monitoring(&h, line, AGES, as_of).category,
+        MonitoringCategory::Marginal
+    );
 
     // Exactly at the monitoring line is not below it.
     h.income.wage = dec("15000");
-    assert_eq!(monitoring(&h, line, AGES, as_of).category, MonitoringCategory::NoRisk);
+    assert_eq!(
+        monitoring(&h, line, AGES, as_of).category,
+        MonitoringCategory::NoRisk
+    );
     // A failed guarantee makes it a monitoring object whatever the income.
     h.water = false;
     let m = monitoring(&h, line, AGES, as_of);
-    assert_eq!((m.category, m.reasons), (MonitoringCategory::Marginal, vec![Check::DrinkingWater]));
+    assert_eq!(
+        (m.category, m.reasons),
+        (MonitoringCategory::Marginal, vec![Check::DrinkingWater])
+    );
     h.water = true;
 
     // Above the line but rigid expenses bring it below: sudden hardship.
@@ -161,20 +201,38 @@ fn monitoring_follows_status_and_line() {
     h.rigid_expense.medical = dec("12000");
     h.rigid_expense.other = dec("3000.01");
     let m = monitoring(&h, line, AGES, as_of);
-    assert_eq!((m.category, m.reasons), (MonitoringCategory::SuddenHardship, vec![Check::RigidExpense]));
+    assert_eq!(
+        (m.category, m.reasons),
+        (
+            MonitoringCategory::SuddenHardship,
+            vec![Check::RigidExpense]
+        )
+    );
     h.rigid_expense.other = dec("3000");
-    assert_eq!(monitoring(&h, line, AGES, as_of).category, MonitoringCategory::NoRisk);
+    assert_eq!(
+        monitoring(&h, line, AGES, as_of).category,
+        MonitoringCategory::NoRisk
+    );
 }
 
 #[test]
 fn dibao_tops_up_to_the_monthly_standard() {
     // Jincheng 2019: 4600 a year; 3 people with 9000 net: (13800 − 9000) / 12 = 400.
     let out = dibao(dec("9000"), 3, dec("4600"));
-    assert_eq!(out, Dibao { eligible: true, monthly_top_up: dec("400") });
+    assert_eq!(
+        out,
+        Dibao {
+            eligible: true,
+            monthly_top_up: dec("400")
+        }
+    );
     let out = dibao(dec("9000.50"), 3, dec("4600"));
     assert_eq!(crate::money::fmt2(out.monthly_top_up), "399.96");
     assert!(!dibao(dec("13800"), 3, dec("4600")).eligible);
-    assert_eq!(dibao(dec("20000"), 3, dec("4600")).monthly_top_up, Decimal::ZERO);
+    assert_eq!(
+        dibao(dec("20000"), 3, dec("4600")).monthly_top_up,
+        Decimal::ZERO
+    );
 }
 
 #[test]
@@ -182,14 +240,31 @@ fn village_exit_needs_incidence_below_threshold_and_indicators() {
     assert_eq!(incidence_pct(2, 100).unwrap(), dec("2"));
     assert_eq!(crate::money::fmt2(incidence_pct(1, 3).unwrap()), "33.33");
     assert_eq!(incidence_pct(1, 0), Err(IncidenceError::NoPopulation));
-    assert_eq!(incidence_pct(5, 4), Err(IncidenceError::PoorExceedsPopulation));
-    let all_ok = [(VillageIndicator::Road, true), (VillageIndicator::Clinic, true)];
+    assert_eq!(
+        incidence_pct(5, 4),
+        Err(IncidenceError::PoorExceedsPopulation)
+    );
+    let all_ok = [
+        (VillageIndicator::Road, true),
+        (VillageIndicator::Clinic, true),
+    ];
     // Exactly 2% is not below 2%.
-    assert_eq!(village_exit(2, 100, dec("2"), &all_ok), vec![VillageCheck::Incidence]);
+    assert_eq!(
+        village_exit(2, 100, dec("2"), &all_ok),
+        vec![VillageCheck::Incidence]
+    );
     assert!(village_exit(199, 10000, dec("2"), &all_ok).is_empty());
     // West: 3%.
     assert!(village_exit(2, 100, dec("3"), &all_ok).is_empty());
-    let failed = village_exit(0, 100, dec("2"), &[(VillageIndicator::Road, false), (VillageIndicator::Broadband, false)]);
+    let failed = village_exit(
+        0,
+        100,
+        dec("2"),
+        &[
+            (VillageIndicator::Road, false),
+            (VillageIndicator::Broadband, false),
+        ],
+    );
     let codes: Vec<_> = failed.iter().map(|c| c.code()).collect();
     assert_eq!(codes, ["road", "broadband"]);
 }
@@ -216,7 +291,44 @@ fn county_exit_checks_all_four_figures() {
     f.satisfaction_pct = dec("89.99");
     assert_eq!(
         county_exit(&f, &t),
-        vec![Check::Incidence, Check::WrongExitRate, Check::MissedRate, Check::Satisfaction]
+        vec![
+            Check::Incidence,
+            Check::WrongExitRate,
+            Check::MissedRate,
+            Check::Satisfaction
+        ]
+    );
+}
+
+#[test]
+fn risk_is_eliminated_only_after_six_stable_months_and_never_for_dependents() {
+    let mut f = RiskEliminationFacts {
+        months_above_line: 6,
+        rigid_expense_resolved: true,
+        guarantees_failed: vec![],
+        social_security_dependent: false,
+    };
+    assert!(risk_elimination(&f, 6).is_empty());
+    f.months_above_line = 5;
+    f.rigid_expense_resolved = false;
+    f.guarantees_failed = vec![Check::HousingSafety];
+    assert_eq!(
+        risk_elimination(&f, 6),
+        vec![
+            Check::IncomeNotStable,
+            Check::RigidExpenseUnresolved,
+            Check::HousingSafety
+        ]
+    );
+    let dependent = RiskEliminationFacts {
+        months_above_line: 24,
+        rigid_expense_resolved: true,
+        guarantees_failed: vec![],
+        social_security_dependent: true,
+    };
+    assert_eq!(
+        risk_elimination(&dependent, 6),
+        vec![Check::SocialSecurityDependent]
     );
 }
 

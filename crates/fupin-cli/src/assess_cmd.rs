@@ -1,0 +1,276 @@
+//! `fupin assess`: the exit check, monitoring and 低保 of every household in a file, and the exit
+//! check of its villages and counties.
+
+use crate::{load_policy, parse_date, table, Format};
+use clap::Args;
+use fupin_core::assess::{self, category_label, check_label, Report};
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct AssessArgs {
+    /// 输入文件(JSON;`-` 为标准输入)/ input file (JSON; `-` for standard input)
+    #[arg(long)]
+    input: PathBuf,
+    /// 替换内置政策的 TOML 文件 / a TOML policy file replacing the built-in policy
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// 评估日期,覆盖文件中的 as_of / assessment date, overriding the file's as_of
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<chrono::NaiveDate>,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+}
+
+pub fn run(args: AssessArgs) -> u8 {
+    let policies = match load_policy(args.policy.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    let text = if args.input.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map(|_| s)
+    } else {
+        std::fs::read_to_string(&args.input)
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "无法读取输入 / cannot read input {}: {e}",
+                args.input.display()
+            );
+            return 2;
+        }
+    };
+    let value: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!(
+                "输入不是有效的 JSON / {} is not valid JSON: line {} column {}: {e}",
+                args.input.display(),
+                e.line(),
+                e.column()
+            );
+            return 2;
+        }
+    };
+    let report = match assess::assess(&value, &policies, args.as_of) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}: {e}", args.input.display());
+            return 2;
+        }
+    };
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
+        Format::Table => print!("{}", render(&report)),
+    }
+    if report.errors.is_empty() {
+        0
+    } else {
+        if args.format == Format::Json {
+            eprintln!(
+                "{} 处错误,见 errors / {} errors, see `errors`",
+                report.errors.len(),
+                report.errors.len()
+            );
+        }
+        3
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "是 yes"
+    } else {
+        "否 no"
+    }
+}
+
+/// The failed codes joined for a table cell; each code is explained once under the table.
+fn checks(codes: &[&'static str], legend: &mut Vec<&'static str>) -> String {
+    for c in codes {
+        if !legend.contains(c) {
+            legend.push(c);
+        }
+    }
+    codes.join(", ")
+}
+
+fn render_legend(out: &mut String, legend: &[&str]) {
+    if legend.is_empty() {
+        return;
+    }
+    out.push_str(
+        "说明 Legend
+",
+    );
+    for c in legend {
+        if let Some((zh, en)) = check_label(c) {
+            out.push_str(&format!("  {c}: {zh} / {en}\n"));
+        }
+    }
+    out.push('\n');
+}
+
+/// The terminal summary: a table of households, then villages, counties, errors and totals.
+pub fn render(r: &Report) -> String {
+    let mut out = format!(
+        "评估日期 As of: {}   政策 Policy: {}\n\n",
+        r.as_of, r.policy
+    );
+    let mut legend = Vec::new();
+    if !r.households.is_empty() {
+        out.push_str("户 Households\n");
+        let mut rows = vec![[
+            "户 ID",
+            "人数 N",
+            "人均纯收入 Income/person",
+            "贫困线 Line",
+            "达到脱贫标准 Exit",
+            "未通过 Failed",
+            "监测线 M.line",
+            "监测 Monitoring",
+            "低保月补差 Dibao/month",
+        ]
+        .map(String::from)
+        .to_vec()];
+        for h in &r.households {
+            let (monitoring, line) = match &h.monitoring {
+                None => ("—".to_string(), "—".to_string()),
+                Some(m) => {
+                    let (zh, _) = category_label(m.category).unwrap_or(("", ""));
+                    let why = if m.reasons.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", checks(&m.reasons, &mut legend))
+                    };
+                    (format!("{zh}{why}"), m.monitoring_line.clone())
+                }
+            };
+            let dibao = match &h.dibao {
+                None => "—".to_string(),
+                Some(d) if d.eligible => d.monthly_top_up.clone(),
+                Some(_) => "不符合 not eligible".to_string(),
+            };
+            rows.push(vec![
+                h.id.clone(),
+                h.members.to_string(),
+                h.per_capita_income.clone(),
+                h.poverty_line.clone(),
+                yes_no(h.exit.meets_standard).to_string(),
+                checks(&h.exit.failed, &mut legend),
+                line,
+                monitoring,
+                dibao,
+            ]);
+        }
+        out.push_str(&table::render(&rows));
+        out.push('\n');
+    }
+    if !r.villages.is_empty() {
+        out.push_str("村 Villages\n");
+        let mut rows = vec![[
+            "村 Village",
+            "贫困人口 Poor",
+            "农村人口 Rural",
+            "发生率% Incidence",
+            "标准% Max",
+            "可退出 Exit",
+            "未通过 Failed",
+        ]
+        .map(String::from)
+        .to_vec()];
+        for v in &r.villages {
+            rows.push(vec![
+                v.area_code.clone(),
+                v.poor_population.to_string(),
+                v.rural_population.to_string(),
+                v.incidence_pct.clone(),
+                v.max_incidence_pct.clone(),
+                yes_no(v.exit.meets_standard).to_string(),
+                checks(&v.exit.failed, &mut legend),
+            ]);
+        }
+        out.push_str(&table::render(&rows));
+        out.push('\n');
+    }
+    if !r.counties.is_empty() {
+        out.push_str("县 Counties\n");
+        let mut rows = vec![[
+            "县 County",
+            "贫困人口 Poor",
+            "农村人口 Rural",
+            "发生率% Incidence",
+            "可摘帽 Exit",
+            "未通过 Failed",
+        ]
+        .map(String::from)
+        .to_vec()];
+        for c in &r.counties {
+            rows.push(vec![
+                c.area_code.clone(),
+                c.poor_population.to_string(),
+                c.rural_population.to_string(),
+                c.incidence_pct.clone(),
+                yes_no(c.exit.meets_standard).to_string(),
+                checks(&c.exit.failed, &mut legend),
+            ]);
+        }
+        out.push_str(&table::render(&rows));
+        out.push('\n');
+    }
+    render_legend(&mut out, &legend);
+    if !r.errors.is_empty() {
+        out.push_str("错误 Errors (未评估 not assessed)\n");
+        for e in &r.errors {
+            let mut place = Vec::new();
+            if let Some(h) = &e.household {
+                place.push(format!("户 {h}"));
+            }
+            if let Some(m) = e.member {
+                place.push(format!("成员 member {m}"));
+            }
+            if let Some(v) = &e.village {
+                place.push(format!("村 {v}"));
+            }
+            if let Some(c) = &e.county {
+                place.push(format!("县 {c}"));
+            }
+            out.push_str(&format!(
+                "  {} {} [{}]: {}\n",
+                place.join(" "),
+                e.field,
+                e.code,
+                e.message
+            ));
+        }
+        out.push('\n');
+    }
+    let meets = r
+        .households
+        .iter()
+        .filter(|h| h.exit.meets_standard)
+        .count();
+    let monitored = r
+        .households
+        .iter()
+        .filter(|h| {
+            h.monitoring
+                .as_ref()
+                .is_some_and(|m| !matches!(m.category, "none" | "not_applicable"))
+        })
+        .count();
+    out.push_str(&format!(
+        "合计 Total: {} 户已评估 assessed, {} 户达到脱贫标准 meet the exit standard, {} 户为监测对象 to monitor, {} 处错误 errors\n",
+        r.households.len(),
+        meets,
+        monitored,
+        r.errors.len()
+    ));
+    out
+}
