@@ -567,7 +567,7 @@ macro_rules! sql_repository {
                         Ok(_) => {}
                         Err(e) => {
                             bad.insert(i);
-                            out.errors.push(e);
+                            out.errors.push(*e);
                         }
                     }
                 }
@@ -626,7 +626,7 @@ macro_rules! sql_repository {
                     let (mut out, after) = self.import_in(vec![incoming], &opts, Some(expected_version)).await?;
                     match after {
                         Some(h) => Ok(h),
-                        None => Err(StoreError::Rejected(out.errors.remove(0))),
+                        None => Err(StoreError::Rejected(Box::new(out.errors.remove(0)))),
                     }
                 })
             }
@@ -646,7 +646,7 @@ macro_rules! sql_repository {
                         .remove(number)
                         .ok_or_else(|| StoreError::NotFound(number.to_string()))?
                         .record;
-                    let day = as_of.unwrap_or(NaiveDate::MAX);
+                    let day = as_of.unwrap_or(NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date"));
                     let rows = sqlx::query(
                         "SELECT effective_date, kind, detail, id_number, reason, actor FROM event \
                          WHERE county = $1 AND household_number = $2 AND effective_date <= $3 ORDER BY effective_date, id",
@@ -944,6 +944,7 @@ pub struct PgRepo {
 }
 
 impl PgRepo {
+    /// Opens the database at `url`; with `schema`, in that schema, dropped and created anew.
     pub async fn open(url: &str, schema: Option<&str>) -> Result<PgRepo, StoreError> {
         use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
         let mut opts =
@@ -959,9 +960,11 @@ impl PgRepo {
                 .max_connections(1)
                 .connect_with(opts.clone())
                 .await?;
-            sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                .execute(&setup)
-                .await?;
+            sqlx::raw_sql(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .execute(&setup)
+            .await?;
             setup.close().await;
             opts = opts.options([("search_path", schema)]);
         }
