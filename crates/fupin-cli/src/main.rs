@@ -5,6 +5,7 @@
 
 mod assess_cmd;
 mod policy_cmd;
+mod registry;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,8 @@ enum Command {
     /// 政策参数 / policy values
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
+    #[command(flatten)]
+    Registry(registry::RegistryCommand),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Assess(args) => assess_cmd::run(args),
         Command::Policy(cmd) => policy_cmd::run(cmd),
+        Command::Registry(cmd) => registry::run(cmd),
     };
     ExitCode::from(code)
 }
