@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-cargo test --workspace
+# Storage tests run on SQLite and on PostgreSQL: a throwaway cluster unless DATABASE_URL is set.
+bash scripts/with-postgres.sh cargo test --workspace

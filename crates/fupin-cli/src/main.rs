@@ -6,6 +6,7 @@
 mod assess_cmd;
 mod policy_cmd;
 mod serve_cmd;
+mod registry;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,8 @@ enum Command {
     /// 用户管理 / accounts
     #[command(subcommand)]
     User(serve_cmd::UserCommand),
+    #[command(flatten)]
+    Registry(registry::RegistryCommand),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Command::Policy(cmd) => policy_cmd::run(cmd),
         Command::Serve(args) => serve_cmd::serve(args),
         Command::User(cmd) => serve_cmd::user(cmd),
+        Command::Registry(cmd) => registry::run(cmd),
     };
     ExitCode::from(code)
 }

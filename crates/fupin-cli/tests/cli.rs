@@ -349,3 +349,6 @@ fn policy_show_tells_where_each_value_comes_from() {
         "national has no dibao standard: {text}"
     );
 }
+
+#[path = "cli/registry.rs"]
+mod registry;

@@ -31,6 +31,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
 
 /// How many values go into one `IN (...)` list.
 const CHUNK: usize = 500;
+/// How many new households one multi-row insert writes.
+const NEW_CHUNK: usize = 1000;
+/// How many members or events one multi-row insert writes (15 values each: under SQLite's 32766).
+const MEMBER_CHUNK: usize = 2000;
 
 const HOUSEHOLD_COLUMNS: &str = "h.county, h.number, h.area_code, h.village_group, h.attribute, h.main_cause, \
      h.secondary_causes, h.status, h.monitoring, h.housing_grade, h.food, h.clothing, h.water, h.phone, \
@@ -509,6 +513,137 @@ macro_rules! sql_repository {
                 Ok(())
             }
 
+            /// Inserts new households (their rows, income, members, events and audit entries) with
+            /// multi-row statements: the fast path of a first import.
+            async fn insert_new(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                plans: &[&Plan],
+                actor: &str,
+            ) -> Result<(), StoreError> {
+                let now = Utc::now();
+                let mut qb = sqlx::QueryBuilder::<$DB>::new(
+                    "INSERT INTO household (county, number, area_code, village_group, attribute, main_cause, \
+                     secondary_causes, status, monitoring, housing_grade, food, clothing, water, phone, bank_account, \
+                     version, updated_at) ",
+                );
+                qb.push_values(plans, |mut b, p| {
+                    let h = &p.after;
+                    b.push_bind(h.county())
+                        .push_bind(&h.number)
+                        .push_bind(&h.area_code)
+                        .push_bind(&h.village_group)
+                        .push_bind(opt_code(h.attribute))
+                        .push_bind(opt_code(h.main_cause))
+                        .push_bind(join_causes(h))
+                        .push_bind(h.status.code())
+                        .push_bind(opt_code(h.monitoring))
+                        .push_bind(h.housing_grade.code())
+                        .push_bind(h.food)
+                        .push_bind(h.clothing)
+                        .push_bind(h.water)
+                        .push_bind(&h.phone)
+                        .push_bind(&h.bank_account)
+                        .push_bind(h.version)
+                        .push_bind(now);
+                });
+                qb.build().execute(&mut *conn).await?;
+                let with_income: Vec<&&Plan> = plans.iter().filter(|p| p.after.income_year.is_some()).collect();
+                if !with_income.is_empty() {
+                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
+                        "INSERT INTO household_income (county, household_number, year, wage, business, property, \
+                         transfer, business_cost, medical_expense, education_expense, disaster_loss, other_expense) ",
+                    );
+                    qb.push_values(with_income, |mut b, p| {
+                        let h = &p.after;
+                        let (i, r) = (&h.income, &h.rigid_expense);
+                        b.push_bind(h.county())
+                            .push_bind(&h.number)
+                            .push_bind(h.income_year.unwrap_or_default() as i64)
+                            .push_bind(to_fen(i.wage))
+                            .push_bind(to_fen(i.business))
+                            .push_bind(to_fen(i.property))
+                            .push_bind(to_fen(i.transfer))
+                            .push_bind(to_fen(i.business_cost))
+                            .push_bind(to_fen(r.medical))
+                            .push_bind(to_fen(r.education))
+                            .push_bind(to_fen(r.disaster))
+                            .push_bind(to_fen(r.other));
+                    });
+                    qb.build().execute(&mut *conn).await?;
+                }
+                let members: Vec<(&HouseholdRecord, &MemberRecord, i64, NaiveDate)> = plans
+                    .iter()
+                    .flat_map(|p| {
+                        let date = p.events.first().map_or(NaiveDate::default(), |e| e.date);
+                        p.joins.iter().map(move |(m, seq)| (&p.after, m, *seq, date))
+                    })
+                    .collect();
+                for chunk in members.chunks(MEMBER_CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
+                        "INSERT INTO member (county, household_number, id_number, seq, name, relation, labor, health, \
+                         disability_grade, school_status, medical_insurance, pension_insurance, work_place, \
+                         work_months, joined_on) ",
+                    );
+                    qb.push_values(chunk, |mut b, (h, m, seq, date)| {
+                        b.push_bind(h.county())
+                            .push_bind(&h.number)
+                            .push_bind(&m.id_number)
+                            .push_bind(*seq)
+                            .push_bind(&m.name)
+                            .push_bind(m.relation.code())
+                            .push_bind(opt_code(m.labor))
+                            .push_bind(opt_code(m.health))
+                            .push_bind(m.disability_grade)
+                            .push_bind(m.school_status.code())
+                            .push_bind(m.medical_insurance)
+                            .push_bind(m.pension_insurance)
+                            .push_bind(opt_code(m.work_place))
+                            .push_bind(m.work_months)
+                            .push_bind(*date);
+                    });
+                    qb.build().execute(&mut *conn).await?;
+                }
+                let events: Vec<(&HouseholdRecord, &Event)> =
+                    plans.iter().flat_map(|p| p.events.iter().map(move |e| (&p.after, e))).collect();
+                for chunk in events.chunks(MEMBER_CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
+                        "INSERT INTO event (county, household_number, id_number, kind, detail, reason, \
+                         effective_date, actor, recorded_at) ",
+                    );
+                    qb.push_values(chunk, |mut b, (h, e)| {
+                        b.push_bind(h.county())
+                            .push_bind(&h.number)
+                            .push_bind(&e.id_number)
+                            .push_bind(&e.kind)
+                            .push_bind(&e.detail)
+                            .push_bind(&e.reason)
+                            .push_bind(e.date)
+                            .push_bind(&e.actor)
+                            .push_bind(now);
+                    });
+                    qb.build().execute(&mut *conn).await?;
+                }
+                let mut qb = sqlx::QueryBuilder::<$DB>::new(
+                    "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, \
+                     before_json, after_json) ",
+                );
+                qb.push_values(plans, |mut b, p| {
+                    let h = &p.after;
+                    let date = p.events.first().map(|e| e.date);
+                    b.push_bind(h.county())
+                        .push_bind("household")
+                        .push_bind(&h.number)
+                        .push_bind("create")
+                        .push_bind(actor)
+                        .push_bind(now)
+                        .push_bind(date)
+                        .push_bind(None::<sqlx::types::Json<serde_json::Value>>)
+                        .push_bind(serde_json::to_value(h).ok().map(sqlx::types::Json));
+                });
+                qb.build().execute(&mut *conn).await?;
+                Ok(())
+            }
+
             async fn import_in(
                 &self,
                 batch: Vec<Incoming>,
@@ -567,7 +702,7 @@ macro_rules! sql_repository {
                         Ok(_) => {}
                         Err(e) => {
                             bad.insert(i);
-                            out.errors.push(e);
+                            out.errors.push(*e);
                         }
                     }
                 }
@@ -589,13 +724,24 @@ macro_rules! sql_repository {
                 }
                 let areas: BTreeSet<String> = plans.iter().map(|p| p.after.area_code.clone()).collect();
                 Self::ensure_areas(&mut tx, &areas).await?;
-                for (k, p) in plans.iter().enumerate() {
+                // New households go in with multi-row inserts; changed ones one by one.
+                let (new, changed): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.before.is_none());
+                let mut done = 0u64;
+                for chunk in new.chunks(NEW_CHUNK) {
+                    Self::insert_new(&mut tx, chunk, &opts.actor).await?;
+                    done += chunk.len() as u64;
+                    if let Some(progress) = &opts.progress {
+                        progress(done);
+                    }
+                }
+                for p in changed {
                     if !p.is_noop() {
                         Self::write_plan(&mut tx, p, opts.date, &opts.actor).await?;
                     }
+                    done += 1;
                     if let Some(progress) = &opts.progress {
-                        if k % 1000 == 999 {
-                            progress(k as u64 + 1);
+                        if done % 1000 == 0 {
+                            progress(done);
                         }
                     }
                 }
@@ -626,7 +772,7 @@ macro_rules! sql_repository {
                     let (mut out, after) = self.import_in(vec![incoming], &opts, Some(expected_version)).await?;
                     match after {
                         Some(h) => Ok(h),
-                        None => Err(StoreError::Rejected(out.errors.remove(0))),
+                        None => Err(StoreError::Rejected(Box::new(out.errors.remove(0)))),
                     }
                 })
             }
@@ -646,7 +792,7 @@ macro_rules! sql_repository {
                         .remove(number)
                         .ok_or_else(|| StoreError::NotFound(number.to_string()))?
                         .record;
-                    let day = as_of.unwrap_or(NaiveDate::MAX);
+                    let day = as_of.unwrap_or(NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date"));
                     let rows = sqlx::query(
                         "SELECT effective_date, kind, detail, id_number, reason, actor FROM event \
                          WHERE county = $1 AND household_number = $2 AND effective_date <= $3 ORDER BY effective_date, id",
@@ -944,6 +1090,7 @@ pub struct PgRepo {
 }
 
 impl PgRepo {
+    /// Opens the database at `url`; with `schema`, in that schema, dropped and created anew.
     pub async fn open(url: &str, schema: Option<&str>) -> Result<PgRepo, StoreError> {
         use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
         let mut opts =
@@ -959,9 +1106,11 @@ impl PgRepo {
                 .max_connections(1)
                 .connect_with(opts.clone())
                 .await?;
-            sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                .execute(&setup)
-                .await?;
+            sqlx::raw_sql(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .execute(&setup)
+            .await?;
             setup.close().await;
             opts = opts.options([("search_path", schema)]);
         }

@@ -262,14 +262,14 @@ macro_rules! directory_impl {
                         .await?
                         .is_some();
                     if exists {
-                        return Err(StoreError::Rejected(crate::error::RowError::new(
+                        return Err(StoreError::Rejected(Box::new(crate::error::RowError::new(
                             0,
                             "name",
                             &user.name,
                             "user_exists",
                             "用户名已存在",
                             "the user name exists",
-                        )));
+                        ))));
                     }
                     sqlx::query(
                         "INSERT INTO app_user (name, role, area, password_hash, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -67,7 +67,7 @@ pub enum StoreError {
         found: i64,
     },
     #[error("{0}")]
-    Rejected(RowError),
+    Rejected(Box<RowError>),
     #[error("文件错误 / file error: {0}")]
     File(String),
     #[error("输入输出错误 / IO error: {0}")]

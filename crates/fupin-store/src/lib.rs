@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod directory;
 pub mod error;
+pub mod file;
 pub mod model;
 pub mod plan;
 pub mod repo;
@@ -13,6 +14,6 @@ pub use error::{RowError, StoreError};
 pub use model::{ChangeReport, History, HouseholdRecord, MemberRecord};
 pub use plan::Incoming;
 pub use repo::{
-    db_url, open, open_postgres_schema, Backend, ExportFilter, ImportOptions, ImportOutcome,
+    db_url, open, open_postgres_fresh_schema, Backend, ExportFilter, ImportOptions, ImportOutcome,
     Repository,
 };

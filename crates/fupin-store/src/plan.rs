@@ -200,7 +200,7 @@ pub fn plan(
     date: NaiveDate,
     actor: &str,
     policy: &PolicySet,
-) -> Result<Plan, RowError> {
+) -> Result<Plan, Box<RowError>> {
     let number = incoming.record.number.clone();
     let mut after = incoming.record.clone();
     let before = existing.map(|e| e.record.clone());
@@ -228,7 +228,8 @@ pub fn plan(
                     b.area_code
                 ),
             )
-            .in_household(&number));
+            .in_household(&number)
+            .into());
         }
     }
     let reason = incoming
@@ -258,7 +259,8 @@ pub fn plan(
                 &r.zh,
                 &r.en,
             )
-            .in_household(&number))
+            .in_household(&number)
+            .into())
         }
     }
     if let Some(k) = monitoring_event(before.as_ref().and_then(|b| b.monitoring), after.monitoring)

@@ -162,8 +162,9 @@ pub async fn open(url: &str) -> Result<Arc<dyn Repository>, StoreError> {
     }
 }
 
-/// Opens a PostgreSQL database in its own schema (created if missing): tests run side by side.
-pub async fn open_postgres_schema(
+/// Opens a PostgreSQL database in a schema of its own, dropped and created anew (for tests that run
+/// side by side on one server).
+pub async fn open_postgres_fresh_schema(
     url: &str,
     schema: &str,
 ) -> Result<Arc<dyn Repository>, StoreError> {

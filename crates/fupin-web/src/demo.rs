@@ -214,7 +214,7 @@ pub async fn load(repo: &dyn Repository, dir: &dyn Directory, policies: &PolicyS
         opts.partial = false;
         let out = repo.import(batch, &opts).await?;
         if let Some(e) = out.errors.first() {
-            return Err(StoreError::Rejected(e.clone()));
+            return Err(StoreError::Rejected(Box::new(e.clone())));
         }
     }
     for (name, role, area) in ACCOUNTS {

@@ -265,7 +265,11 @@ pub fn app(state: Arc<AppState>) -> Router {
 
 /// Serves on `listen` until the process ends.
 pub async fn serve(state: Arc<AppState>, listen: &str) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    serve_on(state, tokio::net::TcpListener::bind(listen).await?).await
+}
+
+/// Serves on a bound listener (tests bind port 0).
+pub async fn serve_on(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, app(state)).await
 }
 

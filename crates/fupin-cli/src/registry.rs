@@ -1,0 +1,404 @@
+//! The registry commands: import, export, template, history, report changes (docs/registry.md).
+//!
+//! Exit status: 0 done; 1 the database failed or refused the write (e.g. a conflict); 2 unreadable
+//! file, bad database URL or bad usage; 3 some rows are invalid (nothing imported unless `--partial`).
+
+use crate::table::render;
+use crate::{parse_date, Format};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use fupin_core::codes::{CodeList, HouseholdStatus};
+use fupin_store::file::{self, import_read, read_file};
+use fupin_store::model::{ChangeReport, History};
+use fupin_store::{db_url, open, ExportFilter, ImportOptions, Repository, StoreError};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Subcommand)]
+pub enum RegistryCommand {
+    /// 导入 CSV/XLSX/JSON 到建档立卡数据库 / import a CSV, XLSX or assess-JSON file into the registry
+    Import(ImportArgs),
+    /// 导出(与导入格式相同) / export households in the format import reads
+    Export(ExportArgs),
+    /// 生成空白导入模板(含代码表) / write an empty import template with the code lists
+    Template {
+        /// 输出文件 .xlsx 或 .csv / output file
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 户的历史:某日的状态、成员和事件 / a household's status, members and events as of a date
+    History(HistoryArgs),
+    /// 报表 / reports
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// 动态管理变化情况 / the dynamic-management report of a period
+    Changes(ChangesArgs),
+}
+
+#[derive(Args)]
+pub struct DbArg {
+    /// 数据库 / database: sqlite:PATH or postgres://... (default: $FUPIN_DB, else sqlite:fupin.db)
+    #[arg(long)]
+    db: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// CSV、XLSX 或 JSON 文件 / the file
+    file: PathBuf,
+    /// 生效日期(默认:JSON 的 as_of,否则今天) / effective date of the changes
+    #[arg(long, value_parser = parse_date)]
+    date: Option<NaiveDate>,
+    /// 导入有效的户,报告其余 / import the valid households and report the rest
+    #[arg(long)]
+    partial: bool,
+    /// 只校验,不写入 / validate only, change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// 错误报告文件 .xlsx 或 .csv(默认:FILE.errors.csv) / error report file
+    #[arg(long)]
+    report: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArg,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// 输出文件 .xlsx 或 .csv / output file
+    #[arg(long)]
+    out: PathBuf,
+    /// 区划代码前缀 / area-code prefix
+    #[arg(long, default_value = "")]
+    area: String,
+    /// 户状态(可多个,逗号分隔) / statuses, comma-separated: poor, exited, returned, removed, non_poor
+    #[arg(long, value_delimiter = ',')]
+    status: Vec<String>,
+    #[command(flatten)]
+    db: DbArg,
+}
+
+#[derive(Args)]
+pub struct HistoryArgs {
+    /// 户编号 / household number
+    household: String,
+    /// 截至日期 / as of this date (default: now)
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    #[command(flatten)]
+    db: DbArg,
+}
+
+#[derive(Args)]
+pub struct ChangesArgs {
+    #[arg(long, value_parser = parse_date)]
+    from: NaiveDate,
+    #[arg(long, value_parser = parse_date)]
+    to: NaiveDate,
+    /// 区划代码前缀 / area-code prefix (default: all)
+    #[arg(long, default_value = "")]
+    area: String,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    #[command(flatten)]
+    db: DbArg,
+}
+
+/// Runs a registry command; returns the exit status.
+pub fn run(cmd: RegistryCommand) -> u8 {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("无法启动 / cannot start the runtime: {e}");
+            return 1;
+        }
+    };
+    match rt.block_on(run_async(cmd)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 / error: {e}");
+            match e {
+                StoreError::Url(_) | StoreError::File(_) | StoreError::Io(_) => 2,
+                _ => 1,
+            }
+        }
+    }
+}
+
+async fn repo(db: &DbArg) -> Result<Arc<dyn Repository>, StoreError> {
+    open(&db_url(db.db.as_deref())).await
+}
+
+fn check_area(area: &str) -> Result<(), StoreError> {
+    if area.is_empty() || fupin_core::area::is_area_prefix(area) {
+        Ok(())
+    } else {
+        Err(StoreError::File(format!(
+            "区划代码前缀应为 2、4、6、9 或 12 位数字 / an area prefix has 2, 4, 6, 9 or 12 digits: {area}"
+        )))
+    }
+}
+
+async fn run_async(cmd: RegistryCommand) -> Result<u8, StoreError> {
+    match cmd {
+        RegistryCommand::Import(a) => import(a).await,
+        RegistryCommand::Export(a) => {
+            check_area(&a.area)?;
+            let mut statuses = Vec::new();
+            for s in &a.status {
+                statuses.push(HouseholdStatus::parse(s).ok_or_else(|| {
+                    StoreError::File(format!(
+                        "未知户状态 / unknown status {s:?}: poor, exited, returned, removed, non_poor"
+                    ))
+                })?);
+            }
+            file::Format::of(&a.out)?;
+            let repo = repo(&a.db).await?;
+            let filter = ExportFilter {
+                area: a.area.clone(),
+                statuses,
+            };
+            let n = file::export(repo.as_ref(), &filter, &a.out).await?;
+            eprintln!(
+                "已导出 {n} 户 / exported {n} households to {}",
+                a.out.display()
+            );
+            Ok(0)
+        }
+        RegistryCommand::Template { out } => {
+            file::write_template(&out)?;
+            eprintln!("已生成模板 / template written: {}", out.display());
+            Ok(0)
+        }
+        RegistryCommand::History(a) => {
+            let repo = repo(&a.db).await?;
+            let h = match repo.history(&a.household, a.as_of).await {
+                Err(StoreError::NotFound(what)) => {
+                    eprintln!("没有记录 / no record: {what}");
+                    return Ok(3);
+                }
+                other => other?,
+            };
+            match a.format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&h).expect("serializable")
+                ),
+                Format::Table => print!("{}", history_table(&h)),
+            }
+            Ok(0)
+        }
+        RegistryCommand::Report(ReportCommand::Changes(a)) => {
+            check_area(&a.area)?;
+            if a.from > a.to {
+                return Err(StoreError::File(
+                    "--from 晚于 --to / --from is after --to".into(),
+                ));
+            }
+            let repo = repo(&a.db).await?;
+            let r = repo.change_report(a.from, a.to, &a.area).await?;
+            match a.format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&r).expect("serializable")
+                ),
+                Format::Table => print!("{}", report_table(&r)),
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn default_report(input: &Path) -> PathBuf {
+    let name = input
+        .file_name()
+        .map_or("import".into(), |n| n.to_string_lossy().into_owned());
+    input.with_file_name(format!("{name}.errors.csv"))
+}
+
+async fn import(a: ImportArgs) -> Result<u8, StoreError> {
+    let terminal = std::io::stderr().is_terminal();
+    let spinner = terminal.then(|| {
+        let s = indicatif::ProgressBar::new_spinner();
+        s.set_message(format!("读取 / reading {}", a.file.display()));
+        s.enable_steady_tick(std::time::Duration::from_millis(200));
+        s
+    });
+    let today = chrono::Local::now().date_naive();
+    let read = read_file(&a.file, a.date.unwrap_or(today))?;
+    if let Some(s) = spinner {
+        s.finish_and_clear();
+    }
+    let date = a.date.or(read.as_of).unwrap_or(today);
+    let actor = std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "cli".into());
+    let mut opts = ImportOptions::new(date, &actor);
+    opts.partial = a.partial;
+    opts.dry_run = a.dry_run;
+    let bar = terminal.then(|| {
+        let b = indicatif::ProgressBar::new(read.households.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 户 households {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    if let Some(b) = &bar {
+        let b = b.clone();
+        opts.progress = Some(Arc::new(move |n| b.set_position(n)));
+    }
+    let repo = repo(&a.db).await?;
+    let rows = read.rows;
+    let out = import_read(repo.as_ref(), read, &opts).await?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let verb = if out.committed {
+        "已导入 / imported"
+    } else {
+        "未导入 / not imported"
+    };
+    println!(
+        "{verb}: {rows} 行 rows; 新增 created {}, 更新 updated {}, 未变 unchanged {}, 跳过 skipped {}, 事件 events {}; 生效日期 date {date}",
+        out.created, out.updated, out.unchanged, out.skipped, out.events
+    );
+    if out.errors.is_empty() {
+        if a.dry_run {
+            println!("试运行,未写入 / dry run, nothing written");
+        }
+        return Ok(0);
+    }
+    for e in out.errors.iter().take(20) {
+        eprintln!("{e}");
+    }
+    if out.errors.len() > 20 {
+        eprintln!(
+            "…… 共 {} 个错误 / {} errors in all",
+            out.errors.len(),
+            out.errors.len()
+        );
+    }
+    let report = a.report.clone().unwrap_or_else(|| default_report(&a.file));
+    file::write_error_report(&report, &out.errors)?;
+    eprintln!("错误报告 / error report: {}", report.display());
+    if !out.committed && !a.dry_run {
+        eprintln!("有错误,数据库未改变(可用 --partial 导入有效的户) / errors found: the database is unchanged (--partial imports the valid households)");
+    }
+    Ok(3)
+}
+
+fn history_table(h: &History) -> String {
+    let mut out = format!(
+        "户 household {}  区划 area {}  截至 as of {}\n状态 status: {} {}  监测 monitoring: {}\n\n",
+        h.household,
+        h.area_code,
+        h.as_of.map_or("现在 now".to_string(), |d| d.to_string()),
+        h.status.zh(),
+        h.status.code(),
+        h.monitoring
+            .map_or("-".to_string(), |m| format!("{} {}", m.zh(), m.code())),
+    );
+    let mut rows = vec![vec![
+        "证件号码 ID".to_string(),
+        "姓名 name".into(),
+        "关系 relation".into(),
+        "加入 joined".into(),
+    ]];
+    for m in &h.members {
+        rows.push(vec![
+            m.id_number.clone(),
+            m.name.clone(),
+            m.relation.zh().into(),
+            m.joined_on.to_string(),
+        ]);
+    }
+    out.push_str(&render(&rows));
+    out.push('\n');
+    let mut rows = vec![vec![
+        "日期 date".to_string(),
+        "事件 event".into(),
+        "内容 detail".into(),
+        "成员 member".into(),
+        "原因 reason".into(),
+        "操作人 actor".into(),
+    ]];
+    for e in &h.events {
+        rows.push(vec![
+            e.date.to_string(),
+            e.kind.clone(),
+            e.detail.clone().unwrap_or_default(),
+            e.id_number.clone().unwrap_or_default(),
+            e.reason.clone().unwrap_or_default(),
+            e.actor.clone(),
+        ]);
+    }
+    out.push_str(&render(&rows));
+    out
+}
+
+fn report_table(r: &ChangeReport) -> String {
+    let area = if r.area.is_empty() {
+        "全部 all"
+    } else {
+        &r.area
+    };
+    let mut out = format!(
+        "动态管理 dynamic management {} — {}  区划 area {area}\n\n",
+        r.from, r.to
+    );
+    let (h, p) = (&r.households, &r.people);
+    let n = |v: u64| v.to_string();
+    let rows = vec![
+        vec!["".to_string(), "户 households".into(), "人 people".into()],
+        vec!["新识别 identified".into(), n(h.identified), n(p.identified)],
+        vec!["脱贫 exited".into(), n(h.exited), n(p.exited)],
+        vec!["返贫 returned".into(), n(h.returned), n(p.returned)],
+        vec!["清退 removed".into(), n(h.removed), n(p.removed)],
+        vec![
+            "自然增加 natural increase".into(),
+            "".into(),
+            n(p.natural_increase),
+        ],
+        vec![
+            "自然减少 natural decrease".into(),
+            "".into(),
+            n(p.natural_decrease),
+        ],
+    ];
+    out.push_str(&render(&rows));
+    out.push_str(&format!("\n期末 end of period {}\n", r.to));
+    let e = &r.end;
+    let rows = vec![
+        vec!["".to_string(), "户 households".into(), "人 people".into()],
+        vec!["未脱贫 poor".into(), n(e.poor.households), n(e.poor.people)],
+        vec![
+            "已脱贫 exited".into(),
+            n(e.exited.households),
+            n(e.exited.people),
+        ],
+        vec![
+            "返贫 returned".into(),
+            n(e.returned.households),
+            n(e.returned.people),
+        ],
+        vec![
+            "清退 removed".into(),
+            n(e.removed.households),
+            n(e.removed.people),
+        ],
+    ];
+    out.push_str(&render(&rows));
+    out
+}

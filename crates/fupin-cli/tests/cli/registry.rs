@@ -1,0 +1,206 @@
+//! The registry commands as a county office runs them: template, import (refused, then accepted),
+//! a second half-year, the change report, history as of a date, export.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fupin"))
+        .current_dir(dir)
+        .env_remove("FUPIN_DB")
+        .args(args)
+        .output()
+        .expect("run fupin")
+}
+
+fn id(birth: &str, seq: u32) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let first17 = format!("140525{birth}{seq:03}");
+    let sum: u32 = first17
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!(
+        "{first17}{}",
+        "10X98765432".as_bytes()[(sum % 11) as usize] as char
+    )
+}
+
+const HEADER: &str = "户编号,行政区划代码,户状态,状态变动原因,住房安全等级,不愁吃,不愁穿,饮水安全,收入年度,工资性收入,\
+证件号码,姓名,与户主关系,在校生状况,参加城乡居民基本医疗保险,减少原因";
+
+/// Household `i` with a head and a spouse; `status` and the head's leave reason as given.
+fn household(i: u32, status: &str, reason: &str, head_leaves: &str) -> String {
+    let hh = format!("H{i:03},140525100201,{status},{reason},B,是,是,是,2019,15000.00");
+    format!(
+        "{hh},{},户主{i},户主,非在校生,是,{head_leaves}\n{hh},{},配偶{i},配偶,非在校生,是,\n",
+        id("19700101", i),
+        id("19720101", i)
+    )
+}
+
+#[test]
+fn a_county_office_half_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = "sqlite:registry.db";
+
+    let out = run(d, &["template", "--out", "template.xlsx"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(d.join("template.xlsx").exists());
+
+    // Last half-year, with one broken ID: nothing is imported, exit 3, the report names the row.
+    let mut first = format!("{HEADER}\n");
+    for i in 1..=5 {
+        first.push_str(&household(i, "未脱贫", "", ""));
+    }
+    let broken = first.replace(
+        &id("19720101", 4),
+        &format!("{}0", &id("19720101", 4)[..17]),
+    );
+    let broken = if broken == first {
+        first.replace(
+            &id("19720101", 4),
+            &format!("{}1", &id("19720101", 4)[..17]),
+        )
+    } else {
+        broken
+    };
+    std::fs::write(d.join("broken.csv"), &broken).unwrap();
+    let out = run(
+        d,
+        &[
+            "import",
+            "broken.csv",
+            "--date",
+            "2019-12-31",
+            "--db",
+            db,
+            "--report",
+            "errors.csv",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = std::fs::read_to_string(d.join("errors.csv")).unwrap();
+    assert!(
+        report.contains("9,证件号码,") && report.contains("id_checksum"),
+        "{report}"
+    );
+    let out = run(d, &["history", "H001", "--db", db]);
+    assert_eq!(out.status.code(), Some(3));
+
+    std::fs::write(d.join("2019H2.csv"), &first).unwrap();
+    let out = run(
+        d,
+        &["import", "2019H2.csv", "--date", "2019-12-31", "--db", db],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // This half-year: H001 exits, H002 is removed, the head of H003 dies.
+    let mut second = format!("{HEADER}\n");
+    second.push_str(&household(1, "已脱贫", "", ""));
+    second.push_str(&household(2, "清退", "有财政供养人员", ""));
+    second.push_str(&household(3, "未脱贫", "", "死亡"));
+    std::fs::write(d.join("2020H1.csv"), &second).unwrap();
+    let out = run(
+        d,
+        &[
+            "import",
+            "2020H1.csv",
+            "--date",
+            "2020-06-30",
+            "--dry-run",
+            "--db",
+            db,
+        ],
+    );
+    assert!(out.status.success());
+    let out = run(
+        d,
+        &["import", "2020H1.csv", "--date", "2020-06-30", "--db", db],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = run(
+        d,
+        &[
+            "report",
+            "changes",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2020-06-30",
+            "--area",
+            "1405",
+            "--db",
+            db,
+        ],
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        r["households"],
+        serde_json::json!({"identified": 0, "exited": 1, "returned": 0, "removed": 1})
+    );
+    assert_eq!(r["people"]["natural_decrease"], 1);
+    assert_eq!(
+        r["end"]["poor"],
+        serde_json::json!({"households": 3, "people": 5})
+    );
+
+    let out = run(d, &["history", "H003", "--as-of", "2020-01-01", "--db", db]);
+    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (h["status"].as_str(), h["members"].as_array().unwrap().len()),
+        (Some("poor"), 2)
+    );
+    let out = run(d, &["history", "H003", "--db", db, "--format", "table"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("member_left") && text.contains("death"),
+        "{text}"
+    );
+
+    let out = run(
+        d,
+        &[
+            "export",
+            "--out",
+            "exited.xlsx",
+            "--status",
+            "exited",
+            "--db",
+            db,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        d,
+        &["export", "--out", "all.csv", "--area", "140525", "--db", db],
+    );
+    assert!(out.status.success());
+    let all = std::fs::read_to_string(d.join("all.csv")).unwrap();
+    assert_eq!(all.lines().count(), 1 + 9);
+}

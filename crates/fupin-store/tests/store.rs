@@ -1,0 +1,11 @@
+//! The integration tests of fupin-store: ONE test binary. Every storage test runs on SQLite and on
+//! PostgreSQL (`DATABASE_URL`, set by `scripts/with-postgres.sh`).
+
+#[path = "store/common.rs"]
+mod common;
+#[path = "store/files.rs"]
+mod files;
+#[path = "store/lifecycle.rs"]
+mod lifecycle;
+#[path = "store/registry.rs"]
+mod registry;

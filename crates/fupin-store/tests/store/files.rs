@@ -1,0 +1,203 @@
+//! Files: export → import into an empty database → export gives the same file; XLSX and JSON import;
+//! the template.
+
+use crate::common::*;
+use crate::registry::read_sheet;
+use fupin_store::file::{export, import_read, read_file, write_template, COLUMNS};
+use fupin_store::{open, ExportFilter, ImportOptions};
+
+#[test]
+fn export_then_import_into_an_empty_database_round_trips() {
+    on_both("round_trip", |repo, dir| async move {
+        let mut rows = county(30);
+        set(&mut rows, 3, "status", "已脱贫");
+        set(&mut rows, 4, "monitoring", "脱贫不稳定户");
+        set(&mut rows, 4, "status", "已脱贫");
+        set(&mut rows, 5, "bank_account", "6228480000000000001");
+        rows[0].insert("disability_grade", "2".into());
+        rows[0].insert("work_place", "省外务工".into());
+        rows[0].insert("work_months", "9".into());
+        let src = dir.join("src.csv");
+        write_csv(&src, &rows, false);
+        let read = read_file(&src, d("2019-12-31")).unwrap();
+        let out = import_read(
+            repo.as_ref(),
+            read,
+            &ImportOptions::new(d("2019-12-31"), "t"),
+        )
+        .await
+        .unwrap();
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        for ext in ["csv", "xlsx"] {
+            let first = dir.join(format!("first.{ext}"));
+            assert_eq!(
+                export(repo.as_ref(), &ExportFilter::default(), &first)
+                    .await
+                    .unwrap(),
+                30
+            );
+            // Into an empty SQLite database, and back out.
+            let empty = tempfile::tempdir().unwrap();
+            let other = open(&format!("sqlite:{}", empty.path().join("r.db").display()))
+                .await
+                .unwrap();
+            let read = read_file(&first, d("2020-01-01")).unwrap();
+            assert!(read.errors.is_empty(), "{:?}", read.errors);
+            let out = import_read(
+                other.as_ref(),
+                read,
+                &ImportOptions::new(d("2020-01-01"), "t"),
+            )
+            .await
+            .unwrap();
+            assert_eq!(out.created, 30, "{:?}", out.errors);
+            let second = dir.join(format!("second.{ext}"));
+            export(other.as_ref(), &ExportFilter::default(), &second)
+                .await
+                .unwrap();
+            if ext == "csv" {
+                assert_eq!(
+                    std::fs::read(&first).unwrap(),
+                    std::fs::read(&second).unwrap()
+                );
+            }
+            let (a, b) = (read_sheet(&first), read_sheet(&second));
+            assert_eq!(a, b);
+            assert_eq!(a.len(), 91);
+            assert_eq!(a[0][0], "户编号");
+            // Money is exact, codes are the Chinese labels the import reads.
+            let h4 = a.iter().find(|r| r[0] == "H00004").unwrap();
+            assert!(
+                h4.contains(&"1200.50".to_string()) && h4.contains(&"脱贫不稳定户".to_string())
+            );
+        }
+        // Filters: by status and by area prefix.
+        let path = dir.join("exited.csv");
+        let filter = ExportFilter {
+            area: String::new(),
+            statuses: vec![fupin_core::codes::HouseholdStatus::Exited],
+        };
+        assert_eq!(export(repo.as_ref(), &filter, &path).await.unwrap(), 2);
+        let filter = ExportFilter {
+            area: "140525100201".into(),
+            statuses: vec![],
+        };
+        assert_eq!(export(repo.as_ref(), &filter, &path).await.unwrap(), 3);
+    });
+}
+
+#[test]
+fn xlsx_with_english_headers_and_assess_json_import() {
+    on_both("xlsx_json", |repo, dir| async move {
+        let rows = county(5);
+        let path = dir.join("in.xlsx");
+        let mut w = fupin_store::file::SheetWriter::create(&path, "members").unwrap();
+        w.write_row(&COLUMNS.iter().map(|c| c.key).collect::<Vec<_>>())
+            .unwrap();
+        for r in &rows {
+            w.write_row(
+                &COLUMNS
+                    .iter()
+                    .map(|c| r.get(c.key).cloned().unwrap_or_default())
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+        }
+        w.finish().unwrap();
+        let read = read_file(&path, d("2019-12-31")).unwrap();
+        assert!(read.errors.is_empty(), "{:?}", read.errors);
+        let out = import_read(
+            repo.as_ref(),
+            read,
+            &ImportOptions::new(d("2019-12-31"), "t"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(out.created, 5);
+
+        let json = serde_json::json!({"as_of": "2020-06-30", "households": [
+            {"id": "J1", "area_code": "140525100201", "status": "poor", "food": true, "clothing": true,
+             "water": true, "housing_grade": "A", "income": {"wage": 9000},
+             "members": [{"id_number": id(d("1980-05-05"), 7), "name": "王五", "relation": "head",
+                          "medical_insured": true}]},
+            {"id": "J2", "area_code": "140525100201", "status": "poor", "food": true, "clothing": true,
+             "water": true, "housing_grade": "A",
+             "members": [{"id_number": "14052519800505007X", "name": "赵六", "medical_insured": true}]}]});
+        let path = dir.join("in.json");
+        std::fs::write(&path, json.to_string()).unwrap();
+        let read = read_file(&path, d("2020-01-01")).unwrap();
+        assert_eq!(read.as_of, Some(d("2020-06-30")));
+        assert_eq!(read.errors.len(), 1, "{:?}", read.errors);
+        let e = &read.errors[0];
+        assert_eq!(
+            (e.row, e.column.as_str(), e.household.as_deref()),
+            (2, "members[1].id_number", Some("J2"))
+        );
+        let mut opts = ImportOptions::new(d("2020-06-30"), "t");
+        opts.partial = true;
+        let out = import_read(repo.as_ref(), read, &opts).await.unwrap();
+        assert_eq!((out.created, out.skipped), (1, 1));
+        let j1 = repo.household("J1").await.unwrap().unwrap();
+        assert_eq!(j1.income.wage.to_string(), "9000.00");
+        assert_eq!(j1.members[0].name, "王五");
+    });
+}
+
+#[test]
+fn the_template_has_the_headers_and_the_code_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.xlsx");
+    write_template(&path).unwrap();
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names.len(), 2);
+    let first = wb.worksheet_range_at(0).unwrap().unwrap();
+    let header: Vec<String> = first
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[0], "户编号");
+    assert!(header.contains(&"证件号码".to_string()) && header.contains(&"减少原因".to_string()));
+    let codes = wb.worksheet_range_at(1).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = codes
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(rows.iter().any(|r| r[1] == "dropped_out" && r[2] == "辍学"));
+    assert!(rows.iter().any(|r| r[1] == "death" && r[2] == "死亡"));
+    // An empty template imports as nothing, without error.
+    let read = read_file(&path, d("2020-01-01")).unwrap();
+    assert!(read.errors.is_empty() && read.households.is_empty());
+}
+
+#[test]
+fn bad_values_get_precise_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = county(3);
+    set(&mut rows, 1, "wage", "-5");
+    rows[3].insert("relation", "表亲".into());
+    rows[4].insert("household_number", String::new());
+    set(&mut rows, 3, "area_code", "990000000000");
+    let path = dir.path().join("bad.csv");
+    write_csv(&path, &rows, true);
+    let read = read_file(&path, d("2020-01-01")).unwrap();
+    let got: Vec<(usize, &str, &str)> = read
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str(), e.code.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (2, "工资性收入", "money_negative"),
+            (5, "与户主关系", "unknown_code"),
+            (6, "户编号", "member_without_household"),
+            (8, "行政区划代码", "area_code"),
+        ]
+    );
+    assert!(read.households.is_empty());
+}
