@@ -210,9 +210,7 @@ macro_rules! directory_impl {
                 &self,
                 tx: &mut sqlx::Transaction<'_, $DB>,
                 county: &str,
-                entity: &str,
-                key: &str,
-                action: &str,
+                [entity, key, action]: [&str; 3],
                 actor: &str,
                 after: serde_json::Value,
             ) -> Result<(), StoreError> {
@@ -283,7 +281,7 @@ macro_rules! directory_impl {
                     .execute(&mut *tx)
                     .await?;
                     let after = serde_json::json!({"name": user.name, "role": user.role, "area": user.area});
-                    self.audit(&mut tx, county(&user.area), "user", &user.name, "create", actor, after).await?;
+                    self.audit(&mut tx, county(&user.area), ["user", &user.name, "create"], actor, after).await?;
                     tx.commit().await?;
                     Ok(())
                 })
@@ -335,7 +333,7 @@ macro_rules! directory_impl {
                     if n == 0 {
                         return Err(StoreError::NotFound(name.to_string()));
                     }
-                    self.audit(&mut tx, "", "user", name, "password", actor, serde_json::json!({"password": "changed"})).await?;
+                    self.audit(&mut tx, "", ["user", name, "password"], actor, serde_json::json!({"password": "changed"})).await?;
                     tx.commit().await?;
                     Ok(())
                 })
@@ -355,7 +353,7 @@ macro_rules! directory_impl {
                     .execute(&mut *tx)
                     .await?;
                     let after = serde_json::json!({"cadre": cadre, "household": number, "from": date});
-                    self.audit(&mut tx, county(area_code), "pairing", number, "create", actor, after).await?;
+                    self.audit(&mut tx, county(area_code), ["pairing", number, "create"], actor, after).await?;
                     tx.commit().await?;
                     Ok(())
                 })
@@ -646,7 +644,7 @@ macro_rules! directory_impl {
                     .execute(&mut *tx)
                     .await?;
                     let after = serde_json::json!({"id": a.id, "area_code": a.area_code, "applicant": a.applicant_name, "members": a.members});
-                    self.audit(&mut tx, county(&a.area_code), "application", &a.id, "create", actor, after).await?;
+                    self.audit(&mut tx, county(&a.area_code), ["application", &a.id, "create"], actor, after).await?;
                     tx.commit().await?;
                     Ok(())
                 })
@@ -727,7 +725,7 @@ macro_rules! directory_impl {
                         .execute(&mut *tx)
                         .await?;
                     let after = serde_json::json!({"step": s.step, "outcome": s.outcome, "note": s.note});
-                    self.audit(&mut tx, &county, "application", id, "step", &s.actor, after).await?;
+                    self.audit(&mut tx, &county, ["application", id, "step"], &s.actor, after).await?;
                     tx.commit().await?;
                     Ok(())
                 })

@@ -23,7 +23,10 @@ pub const ACCOUNTS: &[(&str, &str, &str)] = &[
 ];
 pub const DEMO_PASSWORD: &str = "fupin-demo-2020";
 
-const TOWNSHIPS: &[(&str, &str, &[(&str, &str)])] = &[
+/// (code, name) of a village within its township.
+type Village = (&'static str, &'static str);
+
+const TOWNSHIPS: &[(&str, &str, &[Village])] = &[
     ("100", "南村镇", &[("201", "东沟村"), ("202", "西岭村"), ("203", "南庄村")]),
     ("101", "下村镇", &[("201", "河底村"), ("202", "石门村"), ("203", "柳树村")]),
     ("102", "大东沟镇", &[("201", "上庄村"), ("202", "北岭村"), ("203", "后沟村")]),
