@@ -5,8 +5,8 @@
 
 mod assess_cmd;
 mod policy_cmd;
-mod serve_cmd;
 mod registry;
+mod serve_cmd;
 mod table;
 
 use clap::{Parser, Subcommand};

@@ -44,7 +44,10 @@ pub struct UserAddArgs {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
 }
 
 pub fn serve(args: ServeArgs) -> u8 {
@@ -60,7 +63,15 @@ pub fn serve(args: ServeArgs) -> u8 {
         let policies = PolicySet::builtin();
         if args.demo {
             let empty = match dir.users().await {
-                Ok(u) => u.is_empty() && repo.household("140525100201001").await.ok().flatten().is_none(),
+                Ok(u) => {
+                    u.is_empty()
+                        && repo
+                            .household("140525100201001")
+                            .await
+                            .ok()
+                            .flatten()
+                            .is_none()
+                }
                 Err(e) => {
                     eprintln!("{e}");
                     return 2;
@@ -68,7 +79,8 @@ pub fn serve(args: ServeArgs) -> u8 {
             };
             if empty {
                 eprintln!("正在载入演示数据 / loading the demo county…");
-                if let Err(e) = fupin_web::demo::load(repo.as_ref(), dir.as_ref(), &policies).await {
+                if let Err(e) = fupin_web::demo::load(repo.as_ref(), dir.as_ref(), &policies).await
+                {
                     eprintln!("演示数据载入失败 / demo data failed: {e}");
                     return 2;
                 }
@@ -77,7 +89,10 @@ pub fn serve(args: ServeArgs) -> u8 {
         }
         let mut state = fupin_web::AppState::new(repo, dir, policies);
         state.secure_cookies = args.secure_cookies;
-        eprintln!("fupin 已启动 / listening on http://{}/ ({url})", args.listen);
+        eprintln!(
+            "fupin 已启动 / listening on http://{}/ ({url})",
+            args.listen
+        );
         match fupin_web::serve(Arc::new(state), &args.listen).await {
             Ok(()) => 0,
             Err(e) => {
@@ -106,7 +121,12 @@ pub fn user(cmd: UserCommand) -> u8 {
             }
         },
     };
-    let user = match fupin_web::api::checked_user(&a.name, &a.role, a.area.as_deref().unwrap_or(""), &password) {
+    let user = match fupin_web::api::checked_user(
+        &a.name,
+        &a.role,
+        a.area.as_deref().unwrap_or(""),
+        &password,
+    ) {
         Ok(u) => u,
         Err(e) => {
             eprintln!("{} ({}: {})", e.message, e.code, a.name);
@@ -124,7 +144,16 @@ pub fn user(cmd: UserCommand) -> u8 {
         };
         match dir.add_user(&user, "cli").await {
             Ok(()) => {
-                println!("已添加用户 / added {} ({}, {})", user.name, user.role, if user.area.is_empty() { "全部 all" } else { &user.area });
+                println!(
+                    "已添加用户 / added {} ({}, {})",
+                    user.name,
+                    user.role,
+                    if user.area.is_empty() {
+                        "全部 all"
+                    } else {
+                        &user.area
+                    }
+                );
                 0
             }
             Err(e) => {

@@ -144,7 +144,14 @@ pub trait Directory: Send + Sync {
     fn set_password<'a>(&'a self, name: &'a str, hash: &'a str, actor: &'a str) -> BoxFut<'a, ()>;
 
     /// Pairs a cadre with a household from `date`.
-    fn pair<'a>(&'a self, cadre: &'a str, area_code: &'a str, number: &'a str, date: &'a str, actor: &'a str) -> BoxFut<'a, ()>;
+    fn pair<'a>(
+        &'a self,
+        cadre: &'a str,
+        area_code: &'a str,
+        number: &'a str,
+        date: &'a str,
+        actor: &'a str,
+    ) -> BoxFut<'a, ()>;
     /// Is the cadre paired with this household now?
     fn is_paired<'a>(&'a self, cadre: &'a str, number: &'a str) -> BoxFut<'a, bool>;
 
@@ -165,7 +172,12 @@ pub trait Directory: Send + Sync {
     fn application<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<Application>>;
     fn applications<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<Application>>;
     /// Records a step (the caller has checked the order with `fupin_core::identification`).
-    fn record_step<'a>(&'a self, id: &'a str, step: &'a StepRecord, rejected: bool) -> BoxFut<'a, ()>;
+    fn record_step<'a>(
+        &'a self,
+        id: &'a str,
+        step: &'a StepRecord,
+        rejected: bool,
+    ) -> BoxFut<'a, ()>;
 }
 
 /// `(lo, hi)` bounds of the 12-digit codes under a prefix.
@@ -738,7 +750,9 @@ directory_impl!(SqliteDirectory, sqlx::Sqlite, sqlx::SqlitePool);
 directory_impl!(PgDirectory, sqlx::Postgres, sqlx::PgPool);
 
 /// Opens the registry and the directory on one database URL (opening and migrating both).
-pub async fn open_both(url: &str) -> Result<(Arc<dyn crate::Repository>, Arc<dyn Directory>), StoreError> {
+pub async fn open_both(
+    url: &str,
+) -> Result<(Arc<dyn crate::Repository>, Arc<dyn Directory>), StoreError> {
     let repo = crate::open(url).await?;
     let dir: Arc<dyn Directory> = if url.starts_with("sqlite:") {
         use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
@@ -748,10 +762,16 @@ pub async fn open_both(url: &str) -> Result<(Arc<dyn crate::Repository>, Arc<dyn
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(30));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await?;
         Arc::new(SqliteDirectory::new(pool).await?)
     } else {
-        let pool = sqlx::postgres::PgPoolOptions::new().max_connections(8).connect(url).await?;
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(8)
+            .connect(url)
+            .await?;
         Arc::new(PgDirectory::new(pool).await?)
     };
     Ok((repo, dir))
@@ -764,6 +784,9 @@ pub async fn open_pg_schema(url: &str, schema: &str) -> Result<Arc<dyn Directory
     let opts = PgConnectOptions::from_str(url)
         .map_err(|_| StoreError::Url(url.to_string()))?
         .options([("search_path", schema)]);
-    let pool = PgPoolOptions::new().max_connections(4).connect_with(opts).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(opts)
+        .await?;
     Ok(Arc::new(PgDirectory::new(pool).await?))
 }

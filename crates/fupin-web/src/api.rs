@@ -20,26 +20,70 @@ use std::sync::Arc;
 type St = State<Arc<AppState>>;
 
 pub fn register(r: Routes) -> Routes {
-    r.api("/api/v1/session", &["get", "post", "delete"], get(session_get).post(session_post).delete(session_delete))
-        .api("/api/v1/session/password", &["put"], put(password_put))
-        .api("/api/v1/areas", &["get"], get(areas))
-        .api("/api/v1/households", &["get", "post"], get(list).post(create))
-        .api("/api/v1/households/{number}", &["get", "put"], get(read).put(update))
-        .api("/api/v1/households/{number}/assessment", &["get"], get(assessment))
-        .api("/api/v1/households/{number}/history", &["get"], get(history))
-        .api("/api/v1/households/{number}/audit", &["get"], get(audit))
-        .api("/api/v1/households/{number}/exit", &["post"], post(exit))
-        .api("/api/v1/households/{number}/return", &["post"], post(return_))
-        .api("/api/v1/households/{number}/remove", &["post"], post(remove))
-        .api("/api/v1/households/{number}/members", &["post"], post(add_member))
-        .api("/api/v1/households/{number}/members/{id_number}", &["delete"], delete(remove_member))
-        .api("/api/v1/reports/changes", &["get"], get(changes))
-        .api("/api/v1/dashboard", &["get"], get(dashboard))
-        .api("/api/v1/villages/{code}", &["get"], get(village))
-        .api("/api/v1/applications", &["get", "post"], get(applications).post(create_application))
-        .api("/api/v1/applications/{id}", &["get"], get(application))
-        .api("/api/v1/applications/{id}/steps", &["post"], post(record_step))
-        .api("/api/v1/users", &["get", "post"], get(users).post(add_user))
+    r.api(
+        "/api/v1/session",
+        &["get", "post", "delete"],
+        get(session_get).post(session_post).delete(session_delete),
+    )
+    .api("/api/v1/session/password", &["put"], put(password_put))
+    .api("/api/v1/areas", &["get"], get(areas))
+    .api(
+        "/api/v1/households",
+        &["get", "post"],
+        get(list).post(create),
+    )
+    .api(
+        "/api/v1/households/{number}",
+        &["get", "put"],
+        get(read).put(update),
+    )
+    .api(
+        "/api/v1/households/{number}/assessment",
+        &["get"],
+        get(assessment),
+    )
+    .api(
+        "/api/v1/households/{number}/history",
+        &["get"],
+        get(history),
+    )
+    .api("/api/v1/households/{number}/audit", &["get"], get(audit))
+    .api("/api/v1/households/{number}/exit", &["post"], post(exit))
+    .api(
+        "/api/v1/households/{number}/return",
+        &["post"],
+        post(return_),
+    )
+    .api(
+        "/api/v1/households/{number}/remove",
+        &["post"],
+        post(remove),
+    )
+    .api(
+        "/api/v1/households/{number}/members",
+        &["post"],
+        post(add_member),
+    )
+    .api(
+        "/api/v1/households/{number}/members/{id_number}",
+        &["delete"],
+        delete(remove_member),
+    )
+    .api("/api/v1/reports/changes", &["get"], get(changes))
+    .api("/api/v1/dashboard", &["get"], get(dashboard))
+    .api("/api/v1/villages/{code}", &["get"], get(village))
+    .api(
+        "/api/v1/applications",
+        &["get", "post"],
+        get(applications).post(create_application),
+    )
+    .api("/api/v1/applications/{id}", &["get"], get(application))
+    .api(
+        "/api/v1/applications/{id}/steps",
+        &["post"],
+        post(record_step),
+    )
+    .api("/api/v1/users", &["get", "post"], get(users).post(add_user))
 }
 
 /// The session of a read, or 401.
@@ -70,7 +114,11 @@ pub struct Login {
 
 async fn session_post(State(st): St, Json(body): Json<Login>) -> Result<Response, ApiError> {
     let s = st.login(&body.username, &body.password).await?;
-    Ok(([(header::SET_COOKIE, st.session_cookie(&s.token))], Json(session_json(&s))).into_response())
+    Ok((
+        [(header::SET_COOKIE, st.session_cookie(&s.token))],
+        Json(session_json(&s)),
+    )
+        .into_response())
 }
 
 async fn session_get(State(st): St, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
@@ -81,7 +129,13 @@ async fn session_delete(State(st): St, headers: HeaderMap) -> Result<Response, A
     let s = authed_write(&st, &headers)?;
     st.logout(&s.token);
     Ok((
-        [(header::SET_COOKIE, format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", crate::SESSION_COOKIE))],
+        [(
+            header::SET_COOKIE,
+            format!(
+                "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+                crate::SESSION_COOKIE
+            ),
+        )],
         StatusCode::NO_CONTENT,
     )
         .into_response())
@@ -93,20 +147,38 @@ struct PasswordChange {
     new_password: String,
 }
 
-async fn password_put(State(st): St, headers: HeaderMap, Json(b): Json<PasswordChange>) -> Result<StatusCode, ApiError> {
+async fn password_put(
+    State(st): St,
+    headers: HeaderMap,
+    Json(b): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
     let s = authed_write(&st, &headers)?;
     change_password(&st, &s, &b.old_password, &b.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Changes the session user's password after checking the old one.
-pub async fn change_password(st: &AppState, s: &Session, old: &str, new: &str) -> Result<(), ApiError> {
-    let user = st.dir.user(&s.user).await?.ok_or_else(ApiError::unauthorized)?;
+pub async fn change_password(
+    st: &AppState,
+    s: &Session,
+    old: &str,
+    new: &str,
+) -> Result<(), ApiError> {
+    let user = st
+        .dir
+        .user(&s.user)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     if !crate::auth::verify_password(old, &user.password_hash) {
-        return Err(ApiError::bad_request("bad_password", "原密码错误 / the current password is wrong"));
+        return Err(ApiError::bad_request(
+            "bad_password",
+            "原密码错误 / the current password is wrong",
+        ));
     }
     crate::auth::check_new_password(new).map_err(|m| ApiError::bad_request("weak_password", m))?;
-    st.dir.set_password(&s.user, &crate::auth::hash_password(new), &s.user).await?;
+    st.dir
+        .set_password(&s.user, &crate::auth::hash_password(new), &s.user)
+        .await?;
     Ok(())
 }
 
@@ -115,10 +187,16 @@ struct AreaQuery {
     parent: Option<String>,
 }
 
-async fn areas(State(st): St, headers: HeaderMap, Query(q): Query<AreaQuery>) -> Result<Json<Value>, ApiError> {
+async fn areas(
+    State(st): St,
+    headers: HeaderMap,
+    Query(q): Query<AreaQuery>,
+) -> Result<Json<Value>, ApiError> {
     let s = authed(&st, &headers)?;
     let area = st.area_for(&s, q.parent.as_deref())?;
-    Ok(Json(json!({"parent": area, "areas": st.dir.children(&area).await?})))
+    Ok(Json(
+        json!({"parent": area, "areas": st.dir.children(&area).await?}),
+    ))
 }
 
 /// Query parameters of the household list (API and page).
@@ -151,20 +229,33 @@ pub fn list_filter(st: &AppState, s: &Session, q: &ListQuery) -> Result<ListFilt
     })
 }
 
-async fn list(State(st): St, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
+async fn list(
+    State(st): St,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
     let s = authed(&st, &headers)?;
     let f = list_filter(&st, &s, &q)?;
-    Ok(Json(serde_json::to_value(st.dir.list_households(&f).await?).expect("json")))
+    Ok(Json(
+        serde_json::to_value(st.dir.list_households(&f).await?).expect("json"),
+    ))
 }
 
-async fn read(State(st): St, headers: HeaderMap, Path(number): Path<String>) -> Result<Json<HouseholdRecord>, ApiError> {
+async fn read(
+    State(st): St,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Result<Json<HouseholdRecord>, ApiError> {
     let s = authed(&st, &headers)?;
     Ok(Json(st.household_for(&s, &number, false).await?))
 }
 
 /// Builds the stored record from a JSON household (the `fupin assess` format plus `number`,
 /// `village_group`, `phone`, `bank_account`), keeping what the JSON does not carry from `base`.
-pub fn record_from_json(body: &Value, base: Option<&HouseholdRecord>) -> Result<HouseholdRecord, ApiError> {
+pub fn record_from_json(
+    body: &Value,
+    base: Option<&HouseholdRecord>,
+) -> Result<HouseholdRecord, ApiError> {
     let mut v = body.clone();
     if v.get("id").is_none() {
         if let Some(n) = v.get("number").cloned() {
@@ -179,16 +270,32 @@ pub fn record_from_json(body: &Value, base: Option<&HouseholdRecord>) -> Result<
         }
     }
     let h = fupin_core::input::parse_household(&v, 0, today()).map_err(|errors| {
-        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "数据有误 / the household has invalid fields");
-        e.fields = errors.iter().map(|x| serde_json::to_value(x).expect("json")).collect();
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "数据有误 / the household has invalid fields",
+        );
+        e.fields = errors
+            .iter()
+            .map(|x| serde_json::to_value(x).expect("json"))
+            .collect();
         e
     })?;
-    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string).filter(|s| !s.is_empty());
+    let text = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .filter(|s| !s.is_empty())
+    };
     let members = h
         .members
         .iter()
         .map(|m| {
-            let old = base.and_then(|b| b.members.iter().find(|o| o.id_number == m.id_number.as_str()));
+            let old = base.and_then(|b| {
+                b.members
+                    .iter()
+                    .find(|o| o.id_number == m.id_number.as_str())
+            });
             MemberRecord {
                 id_number: m.id_number.as_str().to_string(),
                 name: m.name.clone(),
@@ -230,51 +337,94 @@ pub fn record_from_json(body: &Value, base: Option<&HouseholdRecord>) -> Result<
 fn date_of(body: &Value) -> Result<NaiveDate, ApiError> {
     match body.get("date").and_then(Value::as_str) {
         None => Ok(today()),
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| ApiError::bad_request("date", format!("日期应为 YYYY-MM-DD / date must be YYYY-MM-DD: {d}"))),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+            ApiError::bad_request(
+                "date",
+                format!("日期应为 YYYY-MM-DD / date must be YYYY-MM-DD: {d}"),
+            )
+        }),
     }
 }
 
 fn version_of(body: &Value) -> Result<i64, ApiError> {
-    body.get("version")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| ApiError::bad_request("version", "缺少 version(版本号)/ version is required"))
+    body.get("version").and_then(Value::as_i64).ok_or_else(|| {
+        ApiError::bad_request("version", "缺少 version(版本号)/ version is required")
+    })
 }
 
-async fn create(State(st): St, headers: HeaderMap, Json(body): Json<Value>) -> Result<(StatusCode, Json<HouseholdRecord>), ApiError> {
+async fn create(
+    State(st): St,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Result<(StatusCode, Json<HouseholdRecord>), ApiError> {
     let s = authed_write(&st, &headers)?;
     let record = record_from_json(&body, None)?;
     if !s.scope.can_write_household(&record.area_code, false) || s.scope.role == Role::Cadre {
         return Err(ApiError::forbidden());
     }
     if st.repo.household(&record.number).await?.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "exists", format!("户 {} 已存在 / household {} exists", record.number, record.number)));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "exists",
+            format!(
+                "户 {} 已存在 / household {} exists",
+                record.number, record.number
+            ),
+        ));
     }
-    let saved = st.repo.save(Incoming::new(record), 0, date_of(&body)?, &s.user).await?;
+    let saved = st
+        .repo
+        .save(Incoming::new(record), 0, date_of(&body)?, &s.user)
+        .await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
-async fn update(State(st): St, headers: HeaderMap, Path(number): Path<String>, Json(body): Json<Value>) -> Result<Json<HouseholdRecord>, ApiError> {
+async fn update(
+    State(st): St,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Json<HouseholdRecord>, ApiError> {
     let s = authed_write(&st, &headers)?;
     let current = st.household_for(&s, &number, true).await?;
     let version = version_of(&body)?;
     let mut record = record_from_json(&body, Some(&current))?;
     if record.number != number {
-        return Err(ApiError::bad_request("number", "户编号不能修改 / the household number cannot change"));
+        return Err(ApiError::bad_request(
+            "number",
+            "户编号不能修改 / the household number cannot change",
+        ));
     }
     if record.status != current.status {
-        return Err(ApiError::bad_request("status", "状态请用 exit/return/remove 变更 / change the status with exit, return or remove"));
+        return Err(ApiError::bad_request(
+            "status",
+            "状态请用 exit/return/remove 变更 / change the status with exit, return or remove",
+        ));
     }
     if !s.scope.can_write_household(&record.area_code, true) {
         return Err(ApiError::forbidden());
     }
     record.version = current.version;
-    Ok(Json(st.repo.save(Incoming::new(record), version, date_of(&body)?, &s.user).await?))
+    Ok(Json(
+        st.repo
+            .save(Incoming::new(record), version, date_of(&body)?, &s.user)
+            .await?,
+    ))
 }
 
 /// The assessment of a stored household under its area's policy at a date.
-pub fn assess_record(st: &AppState, h: &HouseholdRecord, date: NaiveDate) -> Result<fupin_core::assess::HouseholdResult, ApiError> {
-    let core = h.to_core().ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "invalid_record", "stored household is invalid"))?;
+pub fn assess_record(
+    st: &AppState,
+    h: &HouseholdRecord,
+    date: NaiveDate,
+) -> Result<fupin_core::assess::HouseholdResult, ApiError> {
+    let core = h.to_core().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "invalid_record",
+            "stored household is invalid",
+        )
+    })?;
     fupin_core::assess::assess_household(&core, &st.policies, date)
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, &e.code, e.message))
 }
@@ -284,7 +434,12 @@ struct AsOf {
     as_of: Option<NaiveDate>,
 }
 
-async fn assessment(State(st): St, headers: HeaderMap, Path(number): Path<String>, Query(q): Query<AsOf>) -> Result<Json<Value>, ApiError> {
+async fn assessment(
+    State(st): St,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Query(q): Query<AsOf>,
+) -> Result<Json<Value>, ApiError> {
     let s = authed(&st, &headers)?;
     let h = st.household_for(&s, &number, false).await?;
     let date = q.as_of.unwrap_or_else(today);
@@ -298,59 +453,130 @@ async fn assessment(State(st): St, headers: HeaderMap, Path(number): Path<String
             json!({"code": c, "zh": check.zh(), "en": check.en()})
         })
         .collect();
-    Ok(Json(json!({"as_of": date, "assessment": r, "failed_checks": explain})))
+    Ok(Json(
+        json!({"as_of": date, "assessment": r, "failed_checks": explain}),
+    ))
 }
 
-async fn history(State(st): St, headers: HeaderMap, Path(number): Path<String>, Query(q): Query<AsOf>) -> Result<Json<Value>, ApiError> {
+async fn history(
+    State(st): St,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Query(q): Query<AsOf>,
+) -> Result<Json<Value>, ApiError> {
     let s = authed(&st, &headers)?;
     st.household_for(&s, &number, false).await?;
-    Ok(Json(serde_json::to_value(st.repo.history(&number, q.as_of).await?).expect("json")))
+    Ok(Json(
+        serde_json::to_value(st.repo.history(&number, q.as_of).await?).expect("json"),
+    ))
 }
 
-async fn audit(State(st): St, headers: HeaderMap, Path(number): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn audit(
+    State(st): St,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let s = authed(&st, &headers)?;
     st.household_for(&s, &number, false).await?;
-    Ok(Json(json!({"household": number, "entries": st.repo.audit(&number).await?})))
+    Ok(Json(
+        json!({"household": number, "entries": st.repo.audit(&number).await?}),
+    ))
 }
 
 /// Runs a lifecycle action (exit, return, remove) for a session.
-pub async fn lifecycle(st: &AppState, s: &Session, number: &str, to: HouseholdStatus, body: &Value) -> Result<HouseholdRecord, ApiError> {
+pub async fn lifecycle(
+    st: &AppState,
+    s: &Session,
+    number: &str,
+    to: HouseholdStatus,
+    body: &Value,
+) -> Result<HouseholdRecord, ApiError> {
     st.household_for(s, number, true).await?;
     let version = version_of(body)?;
-    let reason = body.get("reason").and_then(Value::as_str).map(str::trim).filter(|r| !r.is_empty());
+    let reason = body
+        .get("reason")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
     let date = date_of(body)?;
-    Ok(st.repo.transition(number, version, to, date, reason, &s.user).await?)
+    Ok(st
+        .repo
+        .transition(number, version, to, date, reason, &s.user)
+        .await?)
 }
 
-async fn exit(State(st): St, headers: HeaderMap, Path(n): Path<String>, Json(b): Json<Value>) -> Result<Json<HouseholdRecord>, ApiError> {
+async fn exit(
+    State(st): St,
+    headers: HeaderMap,
+    Path(n): Path<String>,
+    Json(b): Json<Value>,
+) -> Result<Json<HouseholdRecord>, ApiError> {
     let s = authed_write(&st, &headers)?;
-    Ok(Json(lifecycle(&st, &s, &n, HouseholdStatus::Exited, &b).await?))
+    Ok(Json(
+        lifecycle(&st, &s, &n, HouseholdStatus::Exited, &b).await?,
+    ))
 }
 
-async fn return_(State(st): St, headers: HeaderMap, Path(n): Path<String>, Json(b): Json<Value>) -> Result<Json<HouseholdRecord>, ApiError> {
+async fn return_(
+    State(st): St,
+    headers: HeaderMap,
+    Path(n): Path<String>,
+    Json(b): Json<Value>,
+) -> Result<Json<HouseholdRecord>, ApiError> {
     let s = authed_write(&st, &headers)?;
-    Ok(Json(lifecycle(&st, &s, &n, HouseholdStatus::Returned, &b).await?))
+    Ok(Json(
+        lifecycle(&st, &s, &n, HouseholdStatus::Returned, &b).await?,
+    ))
 }
 
-async fn remove(State(st): St, headers: HeaderMap, Path(n): Path<String>, Json(b): Json<Value>) -> Result<Json<HouseholdRecord>, ApiError> {
+async fn remove(
+    State(st): St,
+    headers: HeaderMap,
+    Path(n): Path<String>,
+    Json(b): Json<Value>,
+) -> Result<Json<HouseholdRecord>, ApiError> {
     let s = authed_write(&st, &headers)?;
-    Ok(Json(lifecycle(&st, &s, &n, HouseholdStatus::Removed, &b).await?))
+    Ok(Json(
+        lifecycle(&st, &s, &n, HouseholdStatus::Removed, &b).await?,
+    ))
 }
 
-async fn add_member(State(st): St, headers: HeaderMap, Path(n): Path<String>, Json(b): Json<Value>) -> Result<Json<HouseholdRecord>, ApiError> {
+async fn add_member(
+    State(st): St,
+    headers: HeaderMap,
+    Path(n): Path<String>,
+    Json(b): Json<Value>,
+) -> Result<Json<HouseholdRecord>, ApiError> {
     let s = authed_write(&st, &headers)?;
     let current = st.household_for(&s, &n, true).await?;
     let version = version_of(&b)?;
     let mut doc = serde_json::to_value(household_json(&current)).expect("json");
-    let member = b.get("member").cloned().ok_or_else(|| ApiError::bad_request("member", "缺少 member / member is required"))?;
+    let member = b
+        .get("member")
+        .cloned()
+        .ok_or_else(|| ApiError::bad_request("member", "缺少 member / member is required"))?;
     doc["members"].as_array_mut().expect("members").push(member);
     let record = record_from_json(&doc, Some(&current))?;
     let mut incoming = Incoming::new(record);
-    if let Some(reason) = b.get("reason").and_then(Value::as_str).and_then(fupin_store::model::JoinReason::parse) {
-        let id = incoming.record.members.last().expect("pushed").id_number.clone();
+    if let Some(reason) = b
+        .get("reason")
+        .and_then(Value::as_str)
+        .and_then(fupin_store::model::JoinReason::parse)
+    {
+        let id = incoming
+            .record
+            .members
+            .last()
+            .expect("pushed")
+            .id_number
+            .clone();
         incoming.joins.insert(id, reason);
     }
-    Ok(Json(st.repo.save(incoming, version, date_of(&b)?, &s.user).await?))
+    Ok(Json(
+        st.repo
+            .save(incoming, version, date_of(&b)?, &s.user)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -377,7 +603,11 @@ async fn remove_member(
     }
     let mut incoming = Incoming::new(current);
     incoming.leaves.push((id_number, reason));
-    Ok(Json(st.repo.save(incoming, q.version, q.date.unwrap_or_else(today), &s.user).await?))
+    Ok(Json(
+        st.repo
+            .save(incoming, q.version, q.date.unwrap_or_else(today), &s.user)
+            .await?,
+    ))
 }
 
 /// A stored household as the JSON input format (for edits that start from it).
@@ -404,10 +634,16 @@ struct Period {
     area: Option<String>,
 }
 
-async fn changes(State(st): St, headers: HeaderMap, Query(q): Query<Period>) -> Result<Json<Value>, ApiError> {
+async fn changes(
+    State(st): St,
+    headers: HeaderMap,
+    Query(q): Query<Period>,
+) -> Result<Json<Value>, ApiError> {
     let s = authed(&st, &headers)?;
     let area = st.area_for(&s, q.area.as_deref())?;
-    Ok(Json(serde_json::to_value(st.repo.change_report(q.from, q.to, &area).await?).expect("json")))
+    Ok(Json(
+        serde_json::to_value(st.repo.change_report(q.from, q.to, &area).await?).expect("json"),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -415,7 +651,11 @@ pub struct AreaParam {
     pub area: Option<String>,
 }
 
-async fn dashboard(State(st): St, headers: HeaderMap, Query(q): Query<AreaParam>) -> Result<Json<Value>, ApiError> {
+async fn dashboard(
+    State(st): St,
+    headers: HeaderMap,
+    Query(q): Query<AreaParam>,
+) -> Result<Json<Value>, ApiError> {
     let s = authed(&st, &headers)?;
     let area = st.area_for(&s, q.area.as_deref())?;
     let figures = st.dir.figures(&area).await?;
@@ -433,22 +673,44 @@ pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<V
     }
     let info = st.dir.area(&area).await?;
     let figures = st.dir.figures(&area).await?;
-    let poor: i64 = figures.status.iter().filter(|(k, _)| k == "poor" || k == "returned").map(|(_, c)| c.people).sum();
+    let poor: i64 = figures
+        .status
+        .iter()
+        .filter(|(k, _)| k == "poor" || k == "returned")
+        .map(|(_, c)| c.people)
+        .sum();
     let rural = info.as_ref().and_then(|a| a.rural_population).unwrap_or(0);
     let policy = st.policies.for_area(&area);
-    let region = info.as_ref().and_then(|a| a.region.as_deref()).and_then(fupin_core::codes::Region::parse);
-    let max = policy.regional("village_exit_max_incidence_pct", region).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
-    let required = policy.village_indicators().map(|s| s.value).unwrap_or_default();
+    let region = info
+        .as_ref()
+        .and_then(|a| a.region.as_deref())
+        .and_then(fupin_core::codes::Region::parse);
+    let max = policy
+        .regional("village_exit_max_incidence_pct", region)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
+    let required = policy
+        .village_indicators()
+        .map(|s| s.value)
+        .unwrap_or_default();
     let recorded = st.dir.indicators(&area).await?;
     let indicators: Vec<_> = required
         .iter()
-        .map(|i| (*i, recorded.iter().find(|(k, _)| k == i.code()).is_some_and(|(_, ok)| *ok)))
+        .map(|i| {
+            (
+                *i,
+                recorded
+                    .iter()
+                    .find(|(k, _)| k == i.code())
+                    .is_some_and(|(_, ok)| *ok),
+            )
+        })
         .collect();
     let incidence = fupin_core::rules::incidence_pct(poor as u64, rural as u64).ok();
-    let failed: Vec<&str> = fupin_core::rules::village_exit(poor as u64, rural as u64, max.value, &indicators)
-        .iter()
-        .map(|c| c.code())
-        .collect();
+    let failed: Vec<&str> =
+        fupin_core::rules::village_exit(poor as u64, rural as u64, max.value, &indicators)
+            .iter()
+            .map(|c| c.code())
+            .collect();
     Ok(json!({
         "area_code": area, "name": info.as_ref().map(|a| a.name.clone()),
         "poor_population": poor, "rural_population": rural,
@@ -460,23 +722,43 @@ pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<V
     }))
 }
 
-async fn village(State(st): St, headers: HeaderMap, Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn village(
+    State(st): St,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let s = authed(&st, &headers)?;
     Ok(Json(village_figures(&st, &s, &code).await?))
 }
 
-async fn applications(State(st): St, headers: HeaderMap, Query(q): Query<AreaParam>) -> Result<Json<Value>, ApiError> {
+async fn applications(
+    State(st): St,
+    headers: HeaderMap,
+    Query(q): Query<AreaParam>,
+) -> Result<Json<Value>, ApiError> {
     let s = authed(&st, &headers)?;
     let area = st.area_for(&s, q.area.as_deref())?;
-    Ok(Json(json!({"applications": st.dir.applications(&area).await?})))
+    Ok(Json(
+        json!({"applications": st.dir.applications(&area).await?}),
+    ))
 }
 
 /// Creates an application after checking the applicant's ID number and the area.
-pub async fn new_application(st: &AppState, s: &Session, b: &Value) -> Result<Application, ApiError> {
+pub async fn new_application(
+    st: &AppState,
+    s: &Session,
+    b: &Value,
+) -> Result<Application, ApiError> {
     if matches!(s.scope.role, Role::Viewer | Role::Cadre) {
         return Err(ApiError::forbidden());
     }
-    let text = |k: &str| b.get(k).and_then(Value::as_str).map(str::trim).unwrap_or("").to_string();
+    let text = |k: &str| {
+        b.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .unwrap_or("")
+            .to_string()
+    };
     let mut fields = Vec::new();
     let area = text("area_code");
     match fupin_core::AreaCode::parse(&area) {
@@ -491,12 +773,20 @@ pub async fn new_application(st: &AppState, s: &Session, b: &Value) -> Result<Ap
     if name.is_empty() {
         fields.push(json!({"field": "applicant_name", "code": "missing_field", "message": "请填写申请人 / the applicant is required"}));
     }
-    let members = b.get("members").and_then(Value::as_i64).or_else(|| text("members").parse().ok()).unwrap_or(0);
+    let members = b
+        .get("members")
+        .and_then(Value::as_i64)
+        .or_else(|| text("members").parse().ok())
+        .unwrap_or(0);
     if members < 1 {
         fields.push(json!({"field": "members", "code": "no_members", "message": "家庭人口至少1人 / at least one member"}));
     }
     if !fields.is_empty() {
-        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "申请有误 / the application has invalid fields");
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "申请有误 / the application has invalid fields",
+        );
         e.fields = fields;
         return Err(e);
     }
@@ -504,10 +794,17 @@ pub async fn new_application(st: &AppState, s: &Session, b: &Value) -> Result<Ap
         return Err(ApiError::not_found());
     }
     let app = Application {
-        id: format!("A{}{}", chrono::Utc::now().format("%Y%m%d%H%M%S"), &crate::auth::random_token()[..4]),
+        id: format!(
+            "A{}{}",
+            chrono::Utc::now().format("%Y%m%d%H%M%S"),
+            &crate::auth::random_token()[..4]
+        ),
         area_code: area,
         applicant_name: name,
-        applicant_id_number: fupin_core::ResidentId::parse(&id).expect("checked").as_str().to_string(),
+        applicant_id_number: fupin_core::ResidentId::parse(&id)
+            .expect("checked")
+            .as_str()
+            .to_string(),
         members,
         reason: text("reason"),
         step: Step::Application.code().to_string(),
@@ -519,45 +816,91 @@ pub async fn new_application(st: &AppState, s: &Session, b: &Value) -> Result<Ap
     Ok(st.dir.application(&app.id).await?.expect("created"))
 }
 
-async fn create_application(State(st): St, headers: HeaderMap, Json(b): Json<Value>) -> Result<(StatusCode, Json<Application>), ApiError> {
+async fn create_application(
+    State(st): St,
+    headers: HeaderMap,
+    Json(b): Json<Value>,
+) -> Result<(StatusCode, Json<Application>), ApiError> {
     let s = authed_write(&st, &headers)?;
-    Ok((StatusCode::CREATED, Json(new_application(&st, &s, &b).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(new_application(&st, &s, &b).await?),
+    ))
 }
 
 /// Loads an application within the session's area, else 404.
-pub async fn application_for(st: &AppState, s: &Session, id: &str) -> Result<Application, ApiError> {
-    let a = st.dir.application(id).await?.ok_or_else(ApiError::not_found)?;
+pub async fn application_for(
+    st: &AppState,
+    s: &Session,
+    id: &str,
+) -> Result<Application, ApiError> {
+    let a = st
+        .dir
+        .application(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     if !s.scope.covers(&a.area_code) || s.scope.role == Role::Cadre {
         return Err(ApiError::not_found());
     }
     Ok(a)
 }
 
-async fn application(State(st): St, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<Application>, ApiError> {
+async fn application(
+    State(st): St,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Application>, ApiError> {
     let s = authed(&st, &headers)?;
     Ok(Json(application_for(&st, &s, &id).await?))
 }
 
 /// Records the next step of an application (`outcome`: `passed` or `rejected`).
-pub async fn advance_application(st: &AppState, s: &Session, id: &str, b: &Value) -> Result<Application, ApiError> {
+pub async fn advance_application(
+    st: &AppState,
+    s: &Session,
+    id: &str,
+    b: &Value,
+) -> Result<Application, ApiError> {
     if matches!(s.scope.role, Role::Viewer | Role::Cadre) {
         return Err(ApiError::forbidden());
     }
     let a = application_for(st, s, id).await?;
-    let text = |k: &str| b.get(k).and_then(Value::as_str).map(str::trim).unwrap_or("").to_string();
-    let step = Step::parse(&text("step")).ok_or_else(|| ApiError::bad_request("step", "未知步骤 / unknown step"))?;
+    let text = |k: &str| {
+        b.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .unwrap_or("")
+            .to_string()
+    };
+    let step = Step::parse(&text("step"))
+        .ok_or_else(|| ApiError::bad_request("step", "未知步骤 / unknown step"))?;
     let rejected = text("outcome") == "rejected";
     let current = Step::parse(&a.step).unwrap_or(Step::Application);
-    let state = if a.rejected { AppStep::Rejected(current) } else { AppStep::At(current) };
+    let state = if a.rejected {
+        AppStep::Rejected(current)
+    } else {
+        AppStep::At(current)
+    };
     let notice_days = a.steps.iter().find(|x| x.step == a.step).and_then(|x| {
-        chrono::DateTime::parse_from_rfc3339(&x.at).ok().map(|at| (chrono::Utc::now() - at.with_timezone(&chrono::Utc)).num_days())
+        chrono::DateTime::parse_from_rfc3339(&x.at)
+            .ok()
+            .map(|at| (chrono::Utc::now() - at.with_timezone(&chrono::Utc)).num_days())
     });
     let exclusions: Vec<Exclusion> = b
         .get("exclusions")
         .and_then(Value::as_array)
-        .map(|l| l.iter().filter_map(|x| x.as_str().and_then(Exclusion::parse)).collect())
+        .map(|l| {
+            l.iter()
+                .filter_map(|x| x.as_str().and_then(Exclusion::parse))
+                .collect()
+        })
         .unwrap_or_default();
-    let min_days = st.policies.for_area(&a.area_code).count("public_notice_min_days").map(|c| c.value as i64).unwrap_or(5);
+    let min_days = st
+        .policies
+        .for_area(&a.area_code)
+        .count("public_notice_min_days")
+        .map(|c| c.value as i64)
+        .unwrap_or(5);
     let outcome = if rejected {
         identification::advance(state, step, notice_days, min_days, &[]).map(|_| "rejected")
     } else {
@@ -580,7 +923,12 @@ pub async fn advance_application(st: &AppState, s: &Session, id: &str, b: &Value
     Ok(st.dir.application(id).await?.expect("exists"))
 }
 
-async fn record_step(State(st): St, headers: HeaderMap, Path(id): Path<String>, Json(b): Json<Value>) -> Result<Json<Application>, ApiError> {
+async fn record_step(
+    State(st): St,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(b): Json<Value>,
+) -> Result<Json<Application>, ApiError> {
     let s = authed_write(&st, &headers)?;
     Ok(Json(advance_application(&st, &s, &id, &b).await?))
 }
@@ -594,7 +942,14 @@ async fn users(State(st): St, headers: HeaderMap) -> Result<Json<Value>, ApiErro
 }
 
 /// Creates an account (admin only) after checking role, area and password.
-pub async fn create_user(st: &AppState, s: &Session, name: &str, role: &str, area: &str, password: &str) -> Result<User, ApiError> {
+pub async fn create_user(
+    st: &AppState,
+    s: &Session,
+    name: &str,
+    role: &str,
+    area: &str,
+    password: &str,
+) -> Result<User, ApiError> {
     if !s.scope.is_admin() {
         return Err(ApiError::forbidden());
     }
@@ -607,13 +962,22 @@ pub async fn create_user(st: &AppState, s: &Session, name: &str, role: &str, are
 pub fn checked_user(name: &str, role: &str, area: &str, password: &str) -> Result<User, ApiError> {
     let name = name.trim();
     if name.is_empty() || name.len() > 64 || name.contains(char::is_whitespace) {
-        return Err(ApiError::bad_request("name", "用户名不能为空且不含空格 / a user name is non-empty without spaces"));
+        return Err(ApiError::bad_request(
+            "name",
+            "用户名不能为空且不含空格 / a user name is non-empty without spaces",
+        ));
     }
     let r = Role::parse(role).ok_or_else(|| ApiError::bad_request("role", format!("未知角色 / unknown role {role}; known: admin, county, township, village, cadre, viewer")))?;
     let scope = fupin_core::access::Scope::new(r, Some(area).filter(|a| !a.trim().is_empty()))
         .map_err(|e| ApiError::bad_request("area", e.to_string()))?;
     crate::auth::check_new_password(password).map_err(|m| ApiError::bad_request("password", m))?;
-    Ok(User { name: name.to_string(), role: r.code().to_string(), area: scope.area, password_hash: crate::auth::hash_password(password), disabled: false })
+    Ok(User {
+        name: name.to_string(),
+        role: r.code().to_string(),
+        area: scope.area,
+        password_hash: crate::auth::hash_password(password),
+        disabled: false,
+    })
 }
 
 #[derive(Deserialize)]
@@ -625,7 +989,14 @@ struct NewUser {
     password: String,
 }
 
-async fn add_user(State(st): St, headers: HeaderMap, Json(b): Json<NewUser>) -> Result<(StatusCode, Json<User>), ApiError> {
+async fn add_user(
+    State(st): St,
+    headers: HeaderMap,
+    Json(b): Json<NewUser>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
     let s = authed_write(&st, &headers)?;
-    Ok((StatusCode::CREATED, Json(create_user(&st, &s, &b.name, &b.role, &b.area, &b.password).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(create_user(&st, &s, &b.name, &b.role, &b.area, &b.password).await?),
+    ))
 }

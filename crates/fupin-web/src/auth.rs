@@ -11,12 +11,19 @@ pub fn hash_password(password: &str) -> String {
     let mut salt = [0u8; 16];
     getrandom::getrandom(&mut salt).expect("system random");
     let salt = SaltString::encode_b64(&salt).expect("salt");
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2").to_string()
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2")
+        .to_string()
 }
 
 /// Checks a password against a stored PHC hash.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A random token of 32 bytes, hex: session ids and CSRF tokens.
@@ -28,7 +35,11 @@ pub fn random_token() -> String {
 
 /// Compares two tokens in constant time.
 pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Minimum password length for new passwords.
@@ -55,20 +66,31 @@ pub struct Throttle {
 
 impl Default for Throttle {
     fn default() -> Self {
-        Throttle::new(5, Duration::from_secs(15 * 60), Duration::from_secs(15 * 60))
+        Throttle::new(
+            5,
+            Duration::from_secs(15 * 60),
+            Duration::from_secs(15 * 60),
+        )
     }
 }
 
 impl Throttle {
     pub fn new(max_failures: u32, window: Duration, lockout: Duration) -> Throttle {
-        Throttle { max_failures, window, lockout, state: Mutex::new(HashMap::new()) }
+        Throttle {
+            max_failures,
+            window,
+            lockout,
+            state: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Err(wait)` when the key is locked out at `now`.
     pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let state = self.state.lock().expect("throttle lock");
         match state.get(key) {
-            Some(&(n, last)) if n >= self.max_failures && now.duration_since(last) < self.lockout => {
+            Some(&(n, last))
+                if n >= self.max_failures && now.duration_since(last) < self.lockout =>
+            {
                 Err(self.lockout - now.duration_since(last))
             }
             _ => Ok(()),

@@ -2,13 +2,16 @@
 //! dated history 2016-2020 and one account of each role, for `fupin serve --demo`. Deterministic.
 
 use crate::auth::hash_password;
-use fupin_core::codes::{Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, MonitoringCategory, Relation, SchoolStatus};
+use chrono::NaiveDate;
+use fupin_core::codes::{
+    Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, MonitoringCategory, Relation,
+    SchoolStatus,
+};
 use fupin_core::id::check_char;
 use fupin_core::model::{Income, RigidExpense};
 use fupin_core::{Decimal, PolicySet};
 use fupin_store::directory::{AreaRow, Directory, User};
 use fupin_store::{HouseholdRecord, ImportOptions, Incoming, MemberRecord, Repository, StoreError};
-use chrono::NaiveDate;
 use std::collections::HashSet;
 
 /// The demo accounts: (name, role, area). All share [`DEMO_PASSWORD`].
@@ -27,12 +30,29 @@ pub const DEMO_PASSWORD: &str = "fupin-demo-2020";
 type Village = (&'static str, &'static str);
 
 const TOWNSHIPS: &[(&str, &str, &[Village])] = &[
-    ("100", "南村镇", &[("201", "东沟村"), ("202", "西岭村"), ("203", "南庄村")]),
-    ("101", "下村镇", &[("201", "河底村"), ("202", "石门村"), ("203", "柳树村")]),
-    ("102", "大东沟镇", &[("201", "上庄村"), ("202", "北岭村"), ("203", "后沟村")]),
+    (
+        "100",
+        "南村镇",
+        &[("201", "东沟村"), ("202", "西岭村"), ("203", "南庄村")],
+    ),
+    (
+        "101",
+        "下村镇",
+        &[("201", "河底村"), ("202", "石门村"), ("203", "柳树村")],
+    ),
+    (
+        "102",
+        "大东沟镇",
+        &[("201", "上庄村"), ("202", "北岭村"), ("203", "后沟村")],
+    ),
 ];
-const SURNAMES: &[&str] = &["张", "王", "李", "赵", "刘", "陈", "杨", "郭", "马", "牛", "秦", "常", "申", "焦", "靳"];
-const GIVEN: &[&str] = &["建国", "秀英", "志强", "桂兰", "海龙", "玉梅", "卫东", "春花", "小军", "丽", "伟", "芳", "磊", "静", "晨", "浩", "雪", "宇"];
+const SURNAMES: &[&str] = &[
+    "张", "王", "李", "赵", "刘", "陈", "杨", "郭", "马", "牛", "秦", "常", "申", "焦", "靳",
+];
+const GIVEN: &[&str] = &[
+    "建国", "秀英", "志强", "桂兰", "海龙", "玉梅", "卫东", "春花", "小军", "丽", "伟", "芳", "磊",
+    "静", "晨", "浩", "雪", "宇",
+];
 
 /// A small deterministic generator (SplitMix64).
 struct Rng(u64);
@@ -73,7 +93,15 @@ impl Ids {
     }
 }
 
-fn member(ids: &mut Ids, rng: &mut Rng, surname: &str, relation: Relation, birth: NaiveDate, male: bool, as_of: NaiveDate) -> MemberRecord {
+fn member(
+    ids: &mut Ids,
+    rng: &mut Rng,
+    surname: &str,
+    relation: Relation,
+    birth: NaiveDate,
+    male: bool,
+    as_of: NaiveDate,
+) -> MemberRecord {
     let age = fupin_core::id::age_in_years(birth, as_of).unwrap_or(0);
     let school = match age {
         0..=5 => SchoolStatus::NotInSchool,
@@ -116,65 +144,187 @@ fn money(yuan: u64) -> Decimal {
 }
 
 /// Fills an empty database with the demo county. Returns the number of households.
-pub async fn load(repo: &dyn Repository, dir: &dyn Directory, policies: &PolicySet) -> Result<usize, StoreError> {
+pub async fn load(
+    repo: &dyn Repository,
+    dir: &dyn Directory,
+    policies: &PolicySet,
+) -> Result<usize, StoreError> {
     let mut rng = Rng(2020);
     let mut ids = Ids(HashSet::new());
-    dir.upsert_area(&AreaRow { code: "140000000000".into(), name: "山西省".into(), level: "province".into(), parent: None, region: Some("central".into()), rural_population: None }).await?;
-    dir.upsert_area(&AreaRow { code: "140500000000".into(), name: "晋城市".into(), level: "city".into(), parent: Some("140000000000".into()), region: Some("central".into()), rural_population: None }).await?;
-    dir.upsert_area(&AreaRow { code: "140525000000".into(), name: "泽州县".into(), level: "county".into(), parent: Some("140500000000".into()), region: Some("central".into()), rural_population: None }).await?;
+    dir.upsert_area(&AreaRow {
+        code: "140000000000".into(),
+        name: "山西省".into(),
+        level: "province".into(),
+        parent: None,
+        region: Some("central".into()),
+        rural_population: None,
+    })
+    .await?;
+    dir.upsert_area(&AreaRow {
+        code: "140500000000".into(),
+        name: "晋城市".into(),
+        level: "city".into(),
+        parent: Some("140000000000".into()),
+        region: Some("central".into()),
+        rural_population: None,
+    })
+    .await?;
+    dir.upsert_area(&AreaRow {
+        code: "140525000000".into(),
+        name: "泽州县".into(),
+        level: "county".into(),
+        parent: Some("140500000000".into()),
+        region: Some("central".into()),
+        rural_population: None,
+    })
+    .await?;
     let as_of = d(2020, 6, 30);
     let mut stages: [Vec<Incoming>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     let mut count = 0;
     for (t, tname, villages) in TOWNSHIPS {
         let tcode = format!("140525{t}000");
-        dir.upsert_area(&AreaRow { code: tcode.clone(), name: tname.to_string(), level: "township".into(), parent: Some("140525000000".into()), region: Some("central".into()), rural_population: None }).await?;
+        dir.upsert_area(&AreaRow {
+            code: tcode.clone(),
+            name: tname.to_string(),
+            level: "township".into(),
+            parent: Some("140525000000".into()),
+            region: Some("central".into()),
+            rural_population: None,
+        })
+        .await?;
         for (v, vname) in *villages {
             let vcode = format!("140525{t}{v}");
             let rural = 700 + rng.below(900) as i64;
-            dir.upsert_area(&AreaRow { code: vcode.clone(), name: vname.to_string(), level: "village".into(), parent: Some(tcode.clone()), region: Some("central".into()), rural_population: Some(rural) }).await?;
-            let indicators: Vec<(String, bool)> = ["road", "electricity", "water", "broadband", "clinic", "collective_income"]
-                .iter()
-                .map(|k| (k.to_string(), !(vcode.ends_with("102203") && *k == "broadband")))
-                .collect();
+            dir.upsert_area(&AreaRow {
+                code: vcode.clone(),
+                name: vname.to_string(),
+                level: "village".into(),
+                parent: Some(tcode.clone()),
+                region: Some("central".into()),
+                rural_population: Some(rural),
+            })
+            .await?;
+            let indicators: Vec<(String, bool)> = [
+                "road",
+                "electricity",
+                "water",
+                "broadband",
+                "clinic",
+                "collective_income",
+            ]
+            .iter()
+            .map(|k| {
+                (
+                    k.to_string(),
+                    !(vcode.ends_with("102203") && *k == "broadband"),
+                )
+            })
+            .collect();
             dir.set_indicators(&vcode, &indicators).await?;
             for n in 1..=30u32 {
                 count += 1;
                 let number = format!("{vcode}{n:03}");
                 let surname = rng.pick(SURNAMES).to_string();
-                let head_birth = d(1950 + rng.below(40) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32);
-                let mut members = vec![member(&mut ids, &mut rng, &surname, Relation::Head, head_birth, true, as_of)];
+                let head_birth = d(
+                    1950 + rng.below(40) as i32,
+                    1 + rng.below(12) as u32,
+                    1 + rng.below(28) as u32,
+                );
+                let mut members = vec![member(
+                    &mut ids,
+                    &mut rng,
+                    &surname,
+                    Relation::Head,
+                    head_birth,
+                    true,
+                    as_of,
+                )];
                 if rng.below(5) != 0 {
                     let b = head_birth + chrono::Duration::days(rng.below(2000) as i64);
                     let spouse_surname = rng_surname(&mut rng);
-                    members.push(member(&mut ids, &mut rng, spouse_surname, Relation::Spouse, b, false, as_of));
+                    members.push(member(
+                        &mut ids,
+                        &mut rng,
+                        spouse_surname,
+                        Relation::Spouse,
+                        b,
+                        false,
+                        as_of,
+                    ));
                 }
                 for _ in 0..rng.below(3) {
-                    let b = d(1990 + rng.below(25) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).max(head_birth + chrono::Duration::days(7000));
+                    let b = d(
+                        1990 + rng.below(25) as i32,
+                        1 + rng.below(12) as u32,
+                        1 + rng.below(28) as u32,
+                    )
+                    .max(head_birth + chrono::Duration::days(7000));
                     let male = rng.below(2) == 0;
-                    members.push(member(&mut ids, &mut rng, &surname, Relation::Child, b.min(d(2016, 1, 1)), male, as_of));
+                    members.push(member(
+                        &mut ids,
+                        &mut rng,
+                        &surname,
+                        Relation::Child,
+                        b.min(d(2016, 1, 1)),
+                        male,
+                        as_of,
+                    ));
                 }
                 let people = members.len() as u64;
-                let cause = *rng.pick(&[Cause::Illness, Cause::Illness, Cause::Illness, Cause::Disability, Cause::Schooling, Cause::Skills, Cause::Labour, Cause::Capital, Cause::Disaster, Cause::Land]);
+                let cause = *rng.pick(&[
+                    Cause::Illness,
+                    Cause::Illness,
+                    Cause::Illness,
+                    Cause::Disability,
+                    Cause::Schooling,
+                    Cause::Skills,
+                    Cause::Labour,
+                    Cause::Capital,
+                    Cause::Disaster,
+                    Cause::Land,
+                ]);
                 // The fate of the household: 0-2 stay poor, 3-72 exit, 73-75 return, 76-78 removed, 79-99 never poor.
                 let fate = rng.below(100);
                 let per_head_2016 = 1500 + rng.below(1200);
-                let per_head_2019 = if fate < 3 { 3000 + rng.below(700) } else { 3800 + rng.below(5000) };
-                let per_head_2020 = if (73..76).contains(&fate) { 3000 + rng.below(900) } else { per_head_2019 + rng.below(600) };
+                let per_head_2019 = if fate < 3 {
+                    3000 + rng.below(700)
+                } else {
+                    3800 + rng.below(5000)
+                };
+                let per_head_2020 = if (73..76).contains(&fate) {
+                    3000 + rng.below(900)
+                } else {
+                    per_head_2019 + rng.below(600)
+                };
                 let record = |status: HouseholdStatus, per_head: u64, year: i32| HouseholdRecord {
                     number: number.clone(),
                     area_code: vcode.clone(),
                     village_group: Some(format!("{}组", 1 + n % 5)),
-                    attribute: Some(if cause == Cause::Disability { Attribute::Dibao } else { Attribute::Ordinary }),
+                    attribute: Some(if cause == Cause::Disability {
+                        Attribute::Dibao
+                    } else {
+                        Attribute::Ordinary
+                    }),
                     main_cause: Some(cause),
                     secondary_causes: Vec::new(),
                     status,
                     monitoring: None,
-                    housing_grade: if year < 2019 && rng_is(n, 4) { HousingGrade::C } else { HousingGrade::B },
+                    housing_grade: if year < 2019 && rng_is(n, 4) {
+                        HousingGrade::C
+                    } else {
+                        HousingGrade::B
+                    },
                     food: true,
                     clothing: true,
                     water: !(year < 2019 && rng_is(n, 6)),
                     income_year: Some(year),
-                    income: Income { wage: money(per_head * people * 7 / 10), business: money(per_head * people * 2 / 10), property: Decimal::ZERO, transfer: money(per_head * people / 10), business_cost: Decimal::ZERO },
+                    income: Income {
+                        wage: money(per_head * people * 7 / 10),
+                        business: money(per_head * people * 2 / 10),
+                        property: Decimal::ZERO,
+                        transfer: money(per_head * people / 10),
+                        business_cost: Decimal::ZERO,
+                    },
                     rigid_expense: RigidExpense::default(),
                     phone: Some(format!("13{:09}", rng_phone(n, &vcode))),
                     bank_account: Some(format!("6228{:012}", rng_phone(n + 7, &vcode))),
@@ -182,7 +332,11 @@ pub async fn load(repo: &dyn Repository, dir: &dyn Directory, policies: &PolicyS
                     members: members.clone(),
                 };
                 if fate < 79 {
-                    stages[0].push(Incoming::new(record(HouseholdStatus::Poor, per_head_2016, 2016)));
+                    stages[0].push(Incoming::new(record(
+                        HouseholdStatus::Poor,
+                        per_head_2016,
+                        2016,
+                    )));
                     let s2019 = match fate {
                         0..=2 => HouseholdStatus::Poor,
                         76..=78 => HouseholdStatus::Removed,
@@ -190,10 +344,16 @@ pub async fn load(repo: &dyn Repository, dir: &dyn Directory, policies: &PolicyS
                     };
                     let mut inc = Incoming::new(record(s2019, per_head_2019, 2019));
                     if s2019 == HouseholdStatus::Removed {
-                        inc.status_reason = Some("县级复审比对发现家庭成员有商品房 / commercial housing found".into());
+                        inc.status_reason = Some(
+                            "县级复审比对发现家庭成员有商品房 / commercial housing found".into(),
+                        );
                     }
                     stages[1].push(inc);
-                    let s2020 = if (73..76).contains(&fate) { HouseholdStatus::Returned } else { s2019 };
+                    let s2020 = if (73..76).contains(&fate) {
+                        HouseholdStatus::Returned
+                    } else {
+                        s2019
+                    };
                     let mut r = record(s2020, per_head_2020, 2020);
                     r.monitoring = monitoring_of(&r, policies, as_of);
                     let mut inc = Incoming::new(r);
@@ -201,7 +361,9 @@ pub async fn load(repo: &dyn Repository, dir: &dyn Directory, policies: &PolicyS
                         inc.status_reason = Some("因病返贫 / returned through illness".into());
                     }
                     if s2020 == HouseholdStatus::Removed {
-                        inc.status_reason = Some("县级复审比对发现家庭成员有商品房 / commercial housing found".into());
+                        inc.status_reason = Some(
+                            "县级复审比对发现家庭成员有商品房 / commercial housing found".into(),
+                        );
                     }
                     stages[2].push(inc);
                 } else {
@@ -212,7 +374,10 @@ pub async fn load(repo: &dyn Repository, dir: &dyn Directory, policies: &PolicyS
             }
         }
     }
-    for (batch, date) in stages.into_iter().zip([d(2016, 12, 31), d(2019, 12, 31), as_of]) {
+    for (batch, date) in stages
+        .into_iter()
+        .zip([d(2016, 12, 31), d(2019, 12, 31), as_of])
+    {
         let mut opts = ImportOptions::new(date, "demo");
         opts.partial = false;
         let out = repo.import(batch, &opts).await?;
@@ -222,13 +387,20 @@ pub async fn load(repo: &dyn Repository, dir: &dyn Directory, policies: &PolicyS
     }
     for (name, role, area) in ACCOUNTS {
         if dir.user(name).await?.is_none() {
-            let u = User { name: name.to_string(), role: role.to_string(), area: area.to_string(), password_hash: hash_password(DEMO_PASSWORD), disabled: false };
+            let u = User {
+                name: name.to_string(),
+                role: role.to_string(),
+                area: area.to_string(),
+                password_hash: hash_password(DEMO_PASSWORD),
+                disabled: false,
+            };
             dir.add_user(&u, "demo").await?;
         }
     }
     for n in 1..=5 {
         let number = format!("140525100201{n:03}");
-        dir.pair("cadre", "140525100201", &number, "2019-01-01", "demo").await?;
+        dir.pair("cadre", "140525100201", &number, "2019-01-01", "demo")
+            .await?;
     }
     Ok(count)
 }
@@ -250,20 +422,32 @@ fn rng_phone(n: u32, v: &str) -> u64 {
 }
 
 /// The monitoring category stored with a household (unstable, marginal, sudden hardship), if any.
-fn monitoring_of(r: &HouseholdRecord, policies: &PolicySet, as_of: NaiveDate) -> Option<MonitoringCategory> {
+fn monitoring_of(
+    r: &HouseholdRecord,
+    policies: &PolicySet,
+    as_of: NaiveDate,
+) -> Option<MonitoringCategory> {
     let core = r.to_core()?;
     let p = policies.for_area(&r.area_code);
     let line = p.monitoring_line(as_of)?.value;
     let ages = p.compulsory_school_age().ok()?.value;
     let m = fupin_core::rules::monitoring(&core, line, ages, as_of);
-    matches!(m.category, MonitoringCategory::Unstable | MonitoringCategory::Marginal | MonitoringCategory::SuddenHardship).then_some(m.category)
+    matches!(
+        m.category,
+        MonitoringCategory::Unstable
+            | MonitoringCategory::Marginal
+            | MonitoringCategory::SuddenHardship
+    )
+    .then_some(m.category)
 }
 
 /// The login help printed by `fupin serve --demo`.
 pub fn login_help(listen: &str) -> String {
     let mut s = format!("演示数据已载入 / demo data loaded. 打开 / open http://{listen}/ 并登录 / and log in with:\n");
     for (name, role, area) in ACCOUNTS {
-        s.push_str(&format!("  {name:<8} {role:<9} {area:<13} 密码 password: {DEMO_PASSWORD}\n"));
+        s.push_str(&format!(
+            "  {name:<8} {role:<9} {area:<13} 密码 password: {DEMO_PASSWORD}\n"
+        ));
     }
     s
 }

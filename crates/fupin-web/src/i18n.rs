@@ -12,15 +12,27 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("login", "登录", "Log in"),
     ("username", "用户名", "User name"),
     ("pw", "密码", "Password"),
-    ("bad_login", "用户名或密码错误", "Wrong user name or password"),
-    ("throttled", "登录失败次数过多,请稍后再试", "Too many failed logins; try again later"),
+    (
+        "bad_login",
+        "用户名或密码错误",
+        "Wrong user name or password",
+    ),
+    (
+        "throttled",
+        "登录失败次数过多,请稍后再试",
+        "Too many failed logins; try again later",
+    ),
     ("area", "区划", "Area"),
     ("status", "状态", "Status"),
     ("cause", "致贫原因", "Cause"),
     ("attribute", "贫困户属性", "Attribute"),
     ("monitoring", "监测类别", "Monitoring"),
     ("search", "搜索", "Search"),
-    ("search_hint", "姓名、身份证号或户编号", "Name, ID number or household number"),
+    (
+        "search_hint",
+        "姓名、身份证号或户编号",
+        "Name, ID number or household number",
+    ),
     ("all", "全部", "All"),
     ("number", "户编号", "Household"),
     ("head", "户主", "Head"),
@@ -44,7 +56,11 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("property", "财产性收入", "Property"),
     ("transfer", "转移性收入", "Transfers"),
     ("business_cost", "生产经营性支出", "Business cost"),
-    ("rigid_expense", "刚性支出(元/年)", "Rigid expenses (yuan/year)"),
+    (
+        "rigid_expense",
+        "刚性支出(元/年)",
+        "Rigid expenses (yuan/year)",
+    ),
     ("medical", "医疗自付", "Medical"),
     ("education", "教育", "Education"),
     ("disaster", "灾害损失", "Disaster"),
@@ -54,7 +70,11 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("monitoring_line", "监测线", "Monitoring line"),
     ("exit_check", "脱贫标准核验", "Exit check"),
     ("meets", "达到脱贫标准", "Meets the exit standard"),
-    ("not_meets", "未达到脱贫标准", "Does not meet the exit standard"),
+    (
+        "not_meets",
+        "未达到脱贫标准",
+        "Does not meet the exit standard",
+    ),
     ("why_not", "未通过的项目", "Failed checks"),
     ("food", "不愁吃", "Food secure"),
     ("clothing", "不愁穿", "Clothing secure"),
@@ -65,7 +85,11 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("edit", "编辑", "Edit"),
     ("save", "保存", "Save"),
     ("saved", "已保存", "Saved"),
-    ("fix_errors", "请更正标出的错误", "Please correct the marked errors"),
+    (
+        "fix_errors",
+        "请更正标出的错误",
+        "Please correct the marked errors",
+    ),
     ("timeline", "动态记录", "Timeline"),
     ("audit", "操作日志", "Audit trail"),
     ("actions", "状态变更", "Lifecycle"),
@@ -75,7 +99,11 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("reason", "原因", "Reason"),
     ("date", "日期", "Date"),
     ("confirm", "确认执行此操作?", "Confirm this action?"),
-    ("override", "未达标时须填写原因", "A reason is required when the check fails"),
+    (
+        "override",
+        "未达标时须填写原因",
+        "A reason is required when the check fails",
+    ),
     ("village", "村", "Village"),
     ("incidence", "贫困发生率", "Poverty incidence"),
     ("rural_population", "农村户籍人口", "Rural population"),
@@ -154,7 +182,12 @@ pub fn options(lang: &str, list: &str) -> Vec<(String, String)> {
     fn opts<T: CodeList>(lang: &str) -> Vec<(String, String)> {
         T::all()
             .iter()
-            .map(|v| (v.code().to_string(), if lang == "en" { v.en() } else { v.zh() }.to_string()))
+            .map(|v| {
+                (
+                    v.code().to_string(),
+                    if lang == "en" { v.en() } else { v.zh() }.to_string(),
+                )
+            })
             .collect()
     }
     match list {

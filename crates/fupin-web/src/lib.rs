@@ -62,19 +62,36 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code: code.to_string(), message: message.into(), fields: Vec::new() }
+        ApiError {
+            status,
+            code: code.to_string(),
+            message: message.into(),
+            fields: Vec::new(),
+        }
     }
     pub fn not_found() -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "未找到 / not found")
     }
     pub fn unauthorized() -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录 / log in first")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "请先登录 / log in first",
+        )
     }
     pub fn forbidden() -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", "无权执行此操作 / not allowed for your role")
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "无权执行此操作 / not allowed for your role",
+        )
     }
     pub fn csrf() -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, "csrf", "缺少或错误的 CSRF 令牌 / missing or wrong CSRF token")
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "缺少或错误的 CSRF 令牌 / missing or wrong CSRF token",
+        )
     }
     pub fn bad_request(code: &str, message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, message)
@@ -129,7 +146,11 @@ pub fn lang(headers: &HeaderMap) -> &'static str {
 }
 
 impl AppState {
-    pub fn new(repo: Arc<dyn Repository>, dir: Arc<dyn Directory>, policies: PolicySet) -> AppState {
+    pub fn new(
+        repo: Arc<dyn Repository>,
+        dir: Arc<dyn Directory>,
+        policies: PolicySet,
+    ) -> AppState {
         AppState {
             repo,
             dir,
@@ -165,13 +186,25 @@ impl AppState {
             ));
         }
         let user = self.dir.user(username.trim()).await?;
-        let ok = user.as_ref().filter(|u| !u.disabled && auth::verify_password(password, &u.password_hash));
+        let ok = user
+            .as_ref()
+            .filter(|u| !u.disabled && auth::verify_password(password, &u.password_hash));
         let Some(user) = ok else {
             self.throttle.fail(&key, Instant::now());
-            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_login", "用户名或密码错误 / wrong user name or password"));
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_login",
+                "用户名或密码错误 / wrong user name or password",
+            ));
         };
         self.throttle.succeed(&key);
-        let scope = scope_of(user).ok_or_else(|| ApiError::new(StatusCode::FORBIDDEN, "bad_account", "账号区划无效 / the account's area is invalid"))?;
+        let scope = scope_of(user).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "bad_account",
+                "账号区划无效 / the account's area is invalid",
+            )
+        })?;
         let session = Session {
             token: auth::random_token(),
             user: user.name.clone(),
@@ -179,7 +212,10 @@ impl AppState {
             csrf: auth::random_token(),
             last_seen: Instant::now(),
         };
-        self.sessions.lock().expect("sessions").insert(session.token.clone(), session.clone());
+        self.sessions
+            .lock()
+            .expect("sessions")
+            .insert(session.token.clone(), session.clone());
         Ok(session)
     }
 
@@ -195,8 +231,17 @@ impl AppState {
 
     /// Loads a household the session may read (`write`: may change); anything else answers 404 as if
     /// it did not exist, except a household in the area that the role may only read (403).
-    pub async fn household_for(&self, s: &Session, number: &str, write: bool) -> Result<HouseholdRecord, ApiError> {
-        let h = self.repo.household(number).await?.ok_or_else(ApiError::not_found)?;
+    pub async fn household_for(
+        &self,
+        s: &Session,
+        number: &str,
+        write: bool,
+    ) -> Result<HouseholdRecord, ApiError> {
+        let h = self
+            .repo
+            .household(number)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         let paired = s.scope.role == Role::Cadre && self.dir.is_paired(&s.user, number).await?;
         if !s.scope.can_read_household(&h.area_code, paired) {
             return Err(ApiError::not_found());
@@ -212,7 +257,10 @@ impl AppState {
         let requested = requested.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = requested {
             if !fupin_core::area::is_area_prefix(r) {
-                return Err(ApiError::bad_request("area_code", format!("区划应为数字 / area must be digits: {r}")));
+                return Err(ApiError::bad_request(
+                    "area_code",
+                    format!("区划应为数字 / area must be digits: {r}"),
+                ));
             }
         }
         let r = requested.map(fupin_core::access::significant_prefix);
@@ -227,7 +275,15 @@ impl AppState {
 /// The scope of an account, `None` when its role or area is invalid.
 pub fn scope_of(u: &User) -> Option<Scope> {
     let role = Role::parse(&u.role)?;
-    Scope::new(role, if u.area.is_empty() { None } else { Some(&u.area) }).ok()
+    Scope::new(
+        role,
+        if u.area.is_empty() {
+            None
+        } else {
+            Some(&u.area)
+        },
+    )
+    .ok()
 }
 
 /// Records the routes of the API while building the router, so that a test can check each is
@@ -249,7 +305,10 @@ impl Routes {
 
 /// The whole application's routes; `api` lists (method, path) of every JSON API route.
 pub fn routes() -> Routes {
-    let r = Routes { router: Router::new(), api: Vec::new() };
+    let r = Routes {
+        router: Router::new(),
+        api: Vec::new(),
+    };
     let r = api::register(r);
     let router = pages::register(r.router)
         .route("/static/{name}", get(assets::serve))
@@ -269,13 +328,23 @@ pub async fn serve(state: Arc<AppState>, listen: &str) -> std::io::Result<()> {
 }
 
 /// Serves on a bound listener (tests bind port 0).
-pub async fn serve_on(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+pub async fn serve_on(
+    state: Arc<AppState>,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
     axum::serve(listener, app(state)).await
 }
 
 /// Checks the CSRF token of a write: header `X-CSRF-Token` (API) or form field `_csrf` (pages).
-pub fn check_csrf(s: &Session, headers: &HeaderMap, form_token: Option<&str>) -> Result<(), ApiError> {
-    let given = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).or(form_token);
+pub fn check_csrf(
+    s: &Session,
+    headers: &HeaderMap,
+    form_token: Option<&str>,
+) -> Result<(), ApiError> {
+    let given = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .or(form_token);
     match given {
         Some(t) if auth::same_token(t, &s.csrf) => Ok(()),
         _ => Err(ApiError::csrf()),

@@ -6,9 +6,18 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 
 /// (method, path, summary, query parameters, request body example)
-type Op = (&'static str, &'static str, &'static str, &'static [(&'static str, &'static str)], Option<&'static str>);
+type Op = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+);
 
-const AREA: (&str, &str) = ("area", "区划前缀 / area-code prefix (default: the user's area)");
+const AREA: (&str, &str) = (
+    "area",
+    "区划前缀 / area-code prefix (default: the user's area)",
+);
 
 pub const OPERATIONS: &[Op] = &[
     ("post", "/api/v1/session", "登录,设置会话 Cookie,返回 CSRF 令牌 / log in: sets the session cookie, returns the CSRF token", &[], Some(r#"{"username": "zezhou", "password": "..."}"#)),
@@ -62,7 +71,8 @@ pub fn spec() -> Value {
             }
         });
         if let Some(example) = body {
-            let example: Value = serde_json::from_str(example).unwrap_or(Value::String((*example).to_string()));
+            let example: Value =
+                serde_json::from_str(example).unwrap_or(Value::String((*example).to_string()));
             op["requestBody"] = json!({"content": {"application/json": {"example": example}}});
         }
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));

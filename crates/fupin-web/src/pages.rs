@@ -21,21 +21,42 @@ type FormMap = Form<HashMap<String, String>>;
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("login.html", include_str!("../templates/login.html")),
-    ("dashboard.html", include_str!("../templates/dashboard.html")),
-    ("households.html", include_str!("../templates/households.html")),
-    ("households_table.html", include_str!("../templates/households_table.html")),
-    ("household.html", include_str!("../templates/household.html")),
+    (
+        "dashboard.html",
+        include_str!("../templates/dashboard.html"),
+    ),
+    (
+        "households.html",
+        include_str!("../templates/households.html"),
+    ),
+    (
+        "households_table.html",
+        include_str!("../templates/households_table.html"),
+    ),
+    (
+        "household.html",
+        include_str!("../templates/household.html"),
+    ),
     ("village.html", include_str!("../templates/village.html")),
     ("notice.html", include_str!("../templates/notice.html")),
-    ("applications.html", include_str!("../templates/applications.html")),
-    ("application.html", include_str!("../templates/application.html")),
+    (
+        "applications.html",
+        include_str!("../templates/applications.html"),
+    ),
+    (
+        "application.html",
+        include_str!("../templates/application.html"),
+    ),
     ("users.html", include_str!("../templates/users.html")),
     ("password.html", include_str!("../templates/password.html")),
     ("error.html", include_str!("../templates/error.html")),
 ];
 
 fn lang_of(state: &minijinja::State) -> String {
-    state.lookup("lang").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| "zh".into())
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "zh".into())
 }
 
 fn env() -> &'static Environment<'static> {
@@ -45,15 +66,24 @@ fn env() -> &'static Environment<'static> {
         for (name, src) in TEMPLATES {
             env.add_template(name, src).expect("template");
         }
-        env.add_function("t", |state: &minijinja::State, key: &str| i18n::t(&lang_of(state), key));
-        env.add_function("label", |state: &minijinja::State, list: &str, code: JValue| {
-            code.as_str().map(|c| i18n::code_label(&lang_of(state), list, c)).unwrap_or_default()
+        env.add_function("t", |state: &minijinja::State, key: &str| {
+            i18n::t(&lang_of(state), key)
         });
+        env.add_function(
+            "label",
+            |state: &minijinja::State, list: &str, code: JValue| {
+                code.as_str()
+                    .map(|c| i18n::code_label(&lang_of(state), list, c))
+                    .unwrap_or_default()
+            },
+        );
         env.add_function("options", |state: &minijinja::State, list: &str| {
             JValue::from_serialize(i18n::options(&lang_of(state), list))
         });
         env.add_function("mask", |id: &str| {
-            fupin_core::ResidentId::parse(id).map(|i| i.masked()).unwrap_or_else(|_| "******".into())
+            fupin_core::ResidentId::parse(id)
+                .map(|i| i.masked())
+                .unwrap_or_else(|_| "******".into())
         });
         env
     })
@@ -72,13 +102,22 @@ fn render(headers: &HeaderMap, s: Option<&Session>, name: &str, ctx: JValue) -> 
     let ctx = context! { ..ctx, ..common };
     match env().get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => Html(html).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("template {name}: {e:#}")).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("template {name}: {e:#}"),
+        )
+            .into_response(),
     }
 }
 
 fn error_page(headers: &HeaderMap, s: Option<&Session>, e: ApiError) -> Response {
     let status = e.status;
-    let mut r = render(headers, s, "error.html", context! { status => status.as_u16(), code => e.code, message => e.message });
+    let mut r = render(
+        headers,
+        s,
+        "error.html",
+        context! { status => status.as_u16(), code => e.code, message => e.message },
+    );
     *r.status_mut() = status;
     r
 }
@@ -122,10 +161,17 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
 
 async fn login_page(headers: HeaderMap) -> Response {
     let token = crate::auth::random_token();
-    let mut r = render(&headers, None, "login.html", context! { login_csrf => token.clone(), error => JValue::from(()) });
+    let mut r = render(
+        &headers,
+        None,
+        "login.html",
+        context! { login_csrf => token.clone(), error => JValue::from(()) },
+    );
     r.headers_mut().insert(
         header::SET_COOKIE,
-        format!("{PRE_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict").parse().expect("cookie"),
+        format!("{PRE_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict")
+            .parse()
+            .expect("cookie"),
     );
     r
 }
@@ -137,15 +183,29 @@ async fn login_post(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Resp
         return error_page(&headers, None, ApiError::csrf());
     }
     let user = f.get("username").cloned().unwrap_or_default();
-    match st.login(&user, f.get("password").map(String::as_str).unwrap_or("")).await {
-        Ok(s) => ([(header::SET_COOKIE, st.session_cookie(&s.token))], Redirect::to("/")).into_response(),
+    match st
+        .login(&user, f.get("password").map(String::as_str).unwrap_or(""))
+        .await
+    {
+        Ok(s) => (
+            [(header::SET_COOKIE, st.session_cookie(&s.token))],
+            Redirect::to("/"),
+        )
+            .into_response(),
         Err(e) => {
             let token = crate::auth::random_token();
-            let mut r = render(&headers, None, "login.html", context! { login_csrf => token.clone(), error => e.message, username => user });
+            let mut r = render(
+                &headers,
+                None,
+                "login.html",
+                context! { login_csrf => token.clone(), error => e.message, username => user },
+            );
             *r.status_mut() = e.status;
             r.headers_mut().insert(
                 header::SET_COOKIE,
-                format!("{PRE_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict").parse().expect("cookie"),
+                format!("{PRE_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict")
+                    .parse()
+                    .expect("cookie"),
             );
             r
         }
@@ -158,7 +218,16 @@ async fn logout(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response
         return error_page(&headers, Some(&s), e);
     }
     st.logout(&s.token);
-    ([(header::SET_COOKIE, format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", crate::SESSION_COOKIE))], Redirect::to("/login"))
+    (
+        [(
+            header::SET_COOKIE,
+            format!(
+                "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+                crate::SESSION_COOKIE
+            ),
+        )],
+        Redirect::to("/login"),
+    )
         .into_response()
 }
 
@@ -167,9 +236,21 @@ async fn set_lang(Path(l): Path<String>, headers: HeaderMap) -> Response {
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
+        })
         .unwrap_or_else(|| "/".into());
-    ([(header::SET_COOKIE, format!("{}={l}; Path=/; SameSite=Lax; Max-Age=31536000", crate::LANG_COOKIE))], Redirect::to(&back))
+    (
+        [(
+            header::SET_COOKIE,
+            format!(
+                "{}={l}; Path=/; SameSite=Lax; Max-Age=31536000",
+                crate::LANG_COOKIE
+            ),
+        )],
+        Redirect::to(&back),
+    )
         .into_response()
 }
 
@@ -203,7 +284,12 @@ async fn dashboard(State(st): St, headers: HeaderMap, Query(q): Query<api::AreaP
         "causes": figures.causes.iter().map(|(k, n)| json!({"label": i18n::code_label(l, "cause", k), "value": n})).collect::<Vec<_>>(),
         "monitoring": figures.monitoring.iter().map(|(k, c)| json!({"label": i18n::code_label(l, "monitoring", k), "households": c.households})).collect::<Vec<_>>(),
     });
-    let poor_people: i64 = figures.status.iter().filter(|(k, _)| k == "poor" || k == "returned").map(|(_, c)| c.people).sum();
+    let poor_people: i64 = figures
+        .status
+        .iter()
+        .filter(|(k, _)| k == "poor" || k == "returned")
+        .map(|(_, c)| c.people)
+        .sum();
     let incidence = figures
         .rural_population
         .filter(|r| *r > 0)
@@ -244,7 +330,14 @@ async fn households(State(st): St, headers: HeaderMap, Query(q): Query<ListQuery
     let pages = page.total.div_ceil(u64::from(page.per_page)).max(1);
     let query = |p: u32| {
         let mut parts = vec![format!("page={p}")];
-        for (k, v) in [("area", &q.area), ("status", &q.status), ("cause", &q.cause), ("attribute", &q.attribute), ("monitoring", &q.monitoring), ("q", &q.q)] {
+        for (k, v) in [
+            ("area", &q.area),
+            ("status", &q.status),
+            ("cause", &q.cause),
+            ("attribute", &q.attribute),
+            ("monitoring", &q.monitoring),
+            ("q", &q.q),
+        ] {
             if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
                 parts.push(format!("{k}={}", urlencode(v)));
             }
@@ -260,19 +353,34 @@ async fn households(State(st): St, headers: HeaderMap, Query(q): Query<ListQuery
         export_query => query(1),
     };
     let partial = headers.contains_key("hx-request") && !headers.contains_key("hx-boosted");
-    render(&headers, Some(&s), if partial { "households_table.html" } else { "households.html" }, ctx)
+    render(
+        &headers,
+        Some(&s),
+        if partial {
+            "households_table.html"
+        } else {
+            "households.html"
+        },
+        ctx,
+    )
 }
 
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
 }
 
-async fn export_xlsx(State(st): St, headers: HeaderMap, Query(mut q): Query<ListQuery>) -> Response {
+async fn export_xlsx(
+    State(st): St,
+    headers: HeaderMap,
+    Query(mut q): Query<ListQuery>,
+) -> Response {
     let s = session_or_login!(st, headers);
     q.page = Some(1);
     q.per_page = Some(500);
@@ -283,7 +391,16 @@ async fn export_xlsx(State(st): St, headers: HeaderMap, Query(mut q): Query<List
     let l = lang(&headers);
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    let heads = ["number", "area", "head", "people", "status", "monitoring", "cause", "attribute"];
+    let heads = [
+        "number",
+        "area",
+        "head",
+        "people",
+        "status",
+        "monitoring",
+        "cause",
+        "attribute",
+    ];
     for (c, h) in heads.iter().enumerate() {
         let _ = sheet.write_string(0, c as u16, i18n::t(l, h));
     }
@@ -297,9 +414,18 @@ async fn export_xlsx(State(st): St, headers: HeaderMap, Query(mut q): Query<List
                 h.head.clone().unwrap_or_default(),
                 h.people.to_string(),
                 i18n::code_label(l, "status", &h.status),
-                h.monitoring.as_deref().map(|m| i18n::code_label(l, "monitoring", m)).unwrap_or_default(),
-                h.main_cause.as_deref().map(|m| i18n::code_label(l, "cause", m)).unwrap_or_default(),
-                h.attribute.as_deref().map(|m| i18n::code_label(l, "attribute", m)).unwrap_or_default(),
+                h.monitoring
+                    .as_deref()
+                    .map(|m| i18n::code_label(l, "monitoring", m))
+                    .unwrap_or_default(),
+                h.main_cause
+                    .as_deref()
+                    .map(|m| i18n::code_label(l, "cause", m))
+                    .unwrap_or_default(),
+                h.attribute
+                    .as_deref()
+                    .map(|m| i18n::code_label(l, "attribute", m))
+                    .unwrap_or_default(),
             ];
             for (c, v) in cells.iter().enumerate() {
                 let _ = sheet.write_string(row, c as u16, v);
@@ -314,8 +440,14 @@ async fn export_xlsx(State(st): St, headers: HeaderMap, Query(mut q): Query<List
     match book.save_to_buffer() {
         Ok(buf) => (
             [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"households.xlsx\""),
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"households.xlsx\"",
+                ),
             ],
             buf,
         )
@@ -325,7 +457,14 @@ async fn export_xlsx(State(st): St, headers: HeaderMap, Query(mut q): Query<List
 }
 
 /// Renders the household page, with the edit form's values and errors when given.
-async fn household_page(st: &AppState, s: &Session, headers: &HeaderMap, number: &str, form: Option<(Value, HashMap<String, String>)>, flash: Option<String>) -> Response {
+async fn household_page(
+    st: &AppState,
+    s: &Session,
+    headers: &HeaderMap,
+    number: &str,
+    form: Option<(Value, HashMap<String, String>)>,
+    flash: Option<String>,
+) -> Response {
     let h = match st.household_for(s, number, false).await {
         Ok(h) => h,
         Err(e) => return error_page(headers, Some(s), e),
@@ -334,7 +473,8 @@ async fn household_page(st: &AppState, s: &Session, headers: &HeaderMap, number:
     let assessment = api::assess_record(st, &h, today).ok();
     let history = ok_or_page!(headers, s, st.repo.history(number, None).await);
     let audit = ok_or_page!(headers, s, st.repo.audit(number).await);
-    let paired = s.scope.role == fupin_core::access::Role::Cadre && st.dir.is_paired(&s.user, number).await.unwrap_or(false);
+    let paired = s.scope.role == fupin_core::access::Role::Cadre
+        && st.dir.is_paired(&s.user, number).await.unwrap_or(false);
     let can_write = s.scope.can_write_household(&h.area_code, paired);
     let (values, errors) = form.unwrap_or_else(|| (api::household_json(&h), HashMap::new()));
     let ctx = context! {
@@ -352,7 +492,12 @@ async fn household_page(st: &AppState, s: &Session, headers: &HeaderMap, number:
     render(headers, Some(s), "household.html", ctx)
 }
 
-async fn household(State(st): St, headers: HeaderMap, Path(number): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn household(
+    State(st): St,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let s = session_or_login!(st, headers);
     let flash = q.get("saved").map(|_| i18n::t(lang(&headers), "saved"));
     household_page(&st, &s, &headers, &number, None, flash).await
@@ -376,7 +521,9 @@ fn form_to_json(f: &HashMap<String, String>, number: &str) -> Value {
         if !f.contains_key(&format!("{p}id_number")) {
             break;
         }
-        if get(&format!("{p}delete")) == "on" || (get(&format!("{p}id_number")).is_empty() && get(&format!("{p}name")).is_empty()) {
+        if get(&format!("{p}delete")) == "on"
+            || (get(&format!("{p}id_number")).is_empty() && get(&format!("{p}name")).is_empty())
+        {
             continue;
         }
         members.push(json!({
@@ -407,14 +554,23 @@ fn form_to_json(f: &HashMap<String, String>, number: &str) -> Value {
 
 /// Maps a field error of the JSON format to the edit form's input name.
 fn form_field(e: &Value) -> String {
-    let field = e["field"].as_str().unwrap_or("").replace("income.", "income_").replace("rigid_expense.", "rigid_");
+    let field = e["field"]
+        .as_str()
+        .unwrap_or("")
+        .replace("income.", "income_")
+        .replace("rigid_expense.", "rigid_");
     match e["member"].as_u64() {
         Some(m) => format!("m{}_{field}", m - 1),
         None => field,
     }
 }
 
-async fn household_edit(State(st): St, headers: HeaderMap, Path(number): Path<String>, Form(f): FormMap) -> Response {
+async fn household_edit(
+    State(st): St,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Form(f): FormMap,
+) -> Response {
     let s = session_or_login!(st, headers);
     if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
         return error_page(&headers, Some(&s), e);
@@ -429,7 +585,10 @@ async fn household_edit(State(st): St, headers: HeaderMap, Path(number): Path<St
         Ok(mut record) if s.scope.can_write_household(&record.area_code, true) => {
             record.version = current.version;
             let today = chrono::Local::now().date_naive();
-            st.repo.save(fupin_store::Incoming::new(record), version, today, &s.user).await.map_err(ApiError::from)
+            st.repo
+                .save(fupin_store::Incoming::new(record), version, today, &s.user)
+                .await
+                .map_err(ApiError::from)
         }
         Ok(_) => Err(ApiError::forbidden()),
         Err(e) => Err(e),
@@ -437,20 +596,38 @@ async fn household_edit(State(st): St, headers: HeaderMap, Path(number): Path<St
     match result {
         Ok(_) => Redirect::to(&format!("/households/{number}?saved=1")).into_response(),
         Err(e) => {
-            let mut errors: HashMap<String, String> = e.fields.iter().map(|x| (form_field(x), x["message"].as_str().unwrap_or("").to_string())).collect();
+            let mut errors: HashMap<String, String> = e
+                .fields
+                .iter()
+                .map(|x| {
+                    (
+                        form_field(x),
+                        x["message"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
             if errors.is_empty() {
                 errors.insert("_form".into(), e.message.clone());
             }
             // Keep the member rows as typed, with the household's other values.
             doc["status"] = json!(current.status.code());
             let mut r = household_page(&st, &s, &headers, &number, Some((doc, errors)), None).await;
-            *r.status_mut() = if e.status == StatusCode::CONFLICT { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            *r.status_mut() = if e.status == StatusCode::CONFLICT {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             r
         }
     }
 }
 
-async fn household_action(State(st): St, headers: HeaderMap, Path(number): Path<String>, Form(f): FormMap) -> Response {
+async fn household_action(
+    State(st): St,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Form(f): FormMap,
+) -> Response {
     let s = session_or_login!(st, headers);
     if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
         return error_page(&headers, Some(&s), e);
@@ -459,7 +636,13 @@ async fn household_action(State(st): St, headers: HeaderMap, Path(number): Path<
         Some("exit") => HouseholdStatus::Exited,
         Some("return") => HouseholdStatus::Returned,
         Some("remove") => HouseholdStatus::Removed,
-        _ => return error_page(&headers, Some(&s), ApiError::bad_request("action", "未知操作 / unknown action")),
+        _ => {
+            return error_page(
+                &headers,
+                Some(&s),
+                ApiError::bad_request("action", "未知操作 / unknown action"),
+            )
+        }
     };
     let body = json!({
         "version": f.get("version").and_then(|v| v.parse::<i64>().ok()),
@@ -475,7 +658,18 @@ async fn household_action(State(st): St, headers: HeaderMap, Path(number): Path<
             if page.status() != StatusCode::OK {
                 return page;
             }
-            let mut r = household_page(&st, &s, &headers, &number, Some((api::household_json(&st.household_for(&s, &number, false).await.expect("read")), errors)), None).await;
+            let mut r = household_page(
+                &st,
+                &s,
+                &headers,
+                &number,
+                Some((
+                    api::household_json(&st.household_for(&s, &number, false).await.expect("read")),
+                    errors,
+                )),
+                None,
+            )
+            .await;
             *r.status_mut() = e.status;
             r
         }
@@ -488,7 +682,12 @@ async fn village(State(st): St, headers: HeaderMap, Path(code): Path<String>) ->
         Ok(v) => v,
         Err(e) => return error_page(&headers, Some(&s), e),
     };
-    render(&headers, Some(&s), "village.html", context! { v => JValue::from_serialize(&v) })
+    render(
+        &headers,
+        Some(&s),
+        "village.html",
+        context! { v => JValue::from_serialize(&v) },
+    )
 }
 
 async fn notice(State(st): St, headers: HeaderMap, Path(code): Path<String>) -> Response {
@@ -499,7 +698,15 @@ async fn notice(State(st): St, headers: HeaderMap, Path(code): Path<String>) -> 
         Err(e) => return error_page(&headers, Some(&s), e),
     };
     let apps = ok_or_page!(headers, s, st.dir.applications(&area).await);
-    let in_notice: Vec<_> = apps.into_iter().filter(|a| !a.rejected && Step::parse(&a.step).is_some_and(|x| x.is_notice() || x == Step::VillageCheck || x == Step::TownshipReview)).collect();
+    let in_notice: Vec<_> = apps
+        .into_iter()
+        .filter(|a| {
+            !a.rejected
+                && Step::parse(&a.step).is_some_and(|x| {
+                    x.is_notice() || x == Step::VillageCheck || x == Step::TownshipReview
+                })
+        })
+        .collect();
     let info = ok_or_page!(headers, s, st.dir.area(&area).await);
     // Only what a public notice may show: name, masked ID number, household size and cause.
     let rows: Vec<Value> = in_notice
@@ -507,18 +714,35 @@ async fn notice(State(st): St, headers: HeaderMap, Path(code): Path<String>) -> 
         .map(|a| json!({"name": a.applicant_name, "id": fupin_core::ResidentId::parse(&a.applicant_id_number).map(|i| i.masked()).unwrap_or_default(), "members": a.members, "reason": a.reason, "step": a.step}))
         .collect();
     let today = chrono::Local::now().date_naive().to_string();
-    render(&headers, Some(&s), "notice.html", context! { rows => rows, area => area, name => info.map(|a| a.name).unwrap_or_default(), today => today })
+    render(
+        &headers,
+        Some(&s),
+        "notice.html",
+        context! { rows => rows, area => area, name => info.map(|a| a.name).unwrap_or_default(), today => today },
+    )
 }
 
-async fn applications(State(st): St, headers: HeaderMap, Query(q): Query<api::AreaParam>) -> Response {
+async fn applications(
+    State(st): St,
+    headers: HeaderMap,
+    Query(q): Query<api::AreaParam>,
+) -> Response {
     let s = session_or_login!(st, headers);
     let area = match st.area_for(&s, q.area.as_deref()) {
         Ok(a) => a,
         Err(e) => return error_page(&headers, Some(&s), e),
     };
     let apps = ok_or_page!(headers, s, st.dir.applications(&area).await);
-    let steps: Vec<Value> = Step::ALL.iter().map(|x| json!({"code": x.code(), "zh": x.zh(), "en": x.en()})).collect();
-    render(&headers, Some(&s), "applications.html", context! { apps => JValue::from_serialize(&apps), steps => steps, errors => HashMap::<String, String>::new(), v => JValue::from(()) })
+    let steps: Vec<Value> = Step::ALL
+        .iter()
+        .map(|x| json!({"code": x.code(), "zh": x.zh(), "en": x.en()}))
+        .collect();
+    render(
+        &headers,
+        Some(&s),
+        "applications.html",
+        context! { apps => JValue::from_serialize(&apps), steps => steps, errors => HashMap::<String, String>::new(), v => JValue::from(()) },
+    )
 }
 
 async fn application_create(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
@@ -531,9 +755,26 @@ async fn application_create(State(st): St, headers: HeaderMap, Form(f): FormMap)
         Ok(a) => Redirect::to(&format!("/applications/{}", a.id)).into_response(),
         Err(e) => {
             let apps = st.dir.applications(&s.scope.area).await.unwrap_or_default();
-            let errors: HashMap<String, String> = e.fields.iter().map(|x| (x["field"].as_str().unwrap_or("").to_string(), x["message"].as_str().unwrap_or("").to_string())).collect();
-            let steps: Vec<Value> = Step::ALL.iter().map(|x| json!({"code": x.code(), "zh": x.zh(), "en": x.en()})).collect();
-            let mut r = render(&headers, Some(&s), "applications.html", context! { apps => JValue::from_serialize(&apps), steps => steps, errors => errors, v => JValue::from_serialize(&body), message => e.message });
+            let errors: HashMap<String, String> = e
+                .fields
+                .iter()
+                .map(|x| {
+                    (
+                        x["field"].as_str().unwrap_or("").to_string(),
+                        x["message"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            let steps: Vec<Value> = Step::ALL
+                .iter()
+                .map(|x| json!({"code": x.code(), "zh": x.zh(), "en": x.en()}))
+                .collect();
+            let mut r = render(
+                &headers,
+                Some(&s),
+                "applications.html",
+                context! { apps => JValue::from_serialize(&apps), steps => steps, errors => errors, v => JValue::from_serialize(&body), message => e.message },
+            );
             *r.status_mut() = e.status;
             r
         }
@@ -550,7 +791,10 @@ fn application_ctx(a: &fupin_store::directory::Application, error: Option<String
             json!({"code": x.code(), "zh": x.zh(), "en": x.en(), "done": rec})
         })
         .collect();
-    let exclusions: Vec<Value> = Exclusion::ALL.iter().map(|e| json!({"code": e.code(), "zh": e.zh()})).collect();
+    let exclusions: Vec<Value> = Exclusion::ALL
+        .iter()
+        .map(|e| json!({"code": e.code(), "zh": e.zh()}))
+        .collect();
     context! {
         app => JValue::from_serialize(a),
         steps => steps,
@@ -563,23 +807,42 @@ fn application_ctx(a: &fupin_store::directory::Application, error: Option<String
 async fn application(State(st): St, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let s = session_or_login!(st, headers);
     match api::application_for(&st, &s, &id).await {
-        Ok(a) => render(&headers, Some(&s), "application.html", application_ctx(&a, None)),
+        Ok(a) => render(
+            &headers,
+            Some(&s),
+            "application.html",
+            application_ctx(&a, None),
+        ),
         Err(e) => error_page(&headers, Some(&s), e),
     }
 }
 
-async fn application_step(State(st): St, headers: HeaderMap, Path(id): Path<String>, Form(f): FormMap) -> Response {
+async fn application_step(
+    State(st): St,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): FormMap,
+) -> Response {
     let s = session_or_login!(st, headers);
     if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
         return error_page(&headers, Some(&s), e);
     }
-    let exclusions: Vec<&str> = Exclusion::ALL.iter().map(|e| e.code()).filter(|c| f.contains_key(&format!("ex_{c}"))).collect();
+    let exclusions: Vec<&str> = Exclusion::ALL
+        .iter()
+        .map(|e| e.code())
+        .filter(|c| f.contains_key(&format!("ex_{c}")))
+        .collect();
     let body = json!({"step": f.get("step"), "outcome": f.get("outcome"), "note": f.get("note"), "exclusions": exclusions});
     match api::advance_application(&st, &s, &id, &body).await {
         Ok(_) => Redirect::to(&format!("/applications/{id}")).into_response(),
         Err(e) => match api::application_for(&st, &s, &id).await {
             Ok(a) => {
-                let mut r = render(&headers, Some(&s), "application.html", application_ctx(&a, Some(e.message)));
+                let mut r = render(
+                    &headers,
+                    Some(&s),
+                    "application.html",
+                    application_ctx(&a, Some(e.message)),
+                );
                 *r.status_mut() = e.status;
                 r
             }
@@ -594,7 +857,12 @@ async fn users(State(st): St, headers: HeaderMap) -> Response {
         return error_page(&headers, Some(&s), ApiError::forbidden());
     }
     let list = ok_or_page!(headers, s, st.dir.users().await);
-    render(&headers, Some(&s), "users.html", context! { users => JValue::from_serialize(&list), error => JValue::from(()) })
+    render(
+        &headers,
+        Some(&s),
+        "users.html",
+        context! { users => JValue::from_serialize(&list), error => JValue::from(()) },
+    )
 }
 
 async fn user_create(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
@@ -607,7 +875,12 @@ async fn user_create(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Res
         Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(e) => {
             let list = st.dir.users().await.unwrap_or_default();
-            let mut r = render(&headers, Some(&s), "users.html", context! { users => JValue::from_serialize(&list), error => e.message });
+            let mut r = render(
+                &headers,
+                Some(&s),
+                "users.html",
+                context! { users => JValue::from_serialize(&list), error => e.message },
+            );
             *r.status_mut() = e.status;
             r
         }
@@ -616,7 +889,12 @@ async fn user_create(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Res
 
 async fn password_page(State(st): St, headers: HeaderMap) -> Response {
     let s = session_or_login!(st, headers);
-    render(&headers, Some(&s), "password.html", context! { error => JValue::from(()), done => false })
+    render(
+        &headers,
+        Some(&s),
+        "password.html",
+        context! { error => JValue::from(()), done => false },
+    )
 }
 
 async fn password_post(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
@@ -626,9 +904,19 @@ async fn password_post(State(st): St, headers: HeaderMap, Form(f): FormMap) -> R
     }
     let g = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
     match api::change_password(&st, &s, g("old_password"), g("new_password")).await {
-        Ok(()) => render(&headers, Some(&s), "password.html", context! { error => JValue::from(()), done => true }),
+        Ok(()) => render(
+            &headers,
+            Some(&s),
+            "password.html",
+            context! { error => JValue::from(()), done => true },
+        ),
         Err(e) => {
-            let mut r = render(&headers, Some(&s), "password.html", context! { error => e.message, done => false });
+            let mut r = render(
+                &headers,
+                Some(&s),
+                "password.html",
+                context! { error => e.message, done => false },
+            );
             *r.status_mut() = e.status;
             r
         }
@@ -642,14 +930,22 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         for (name, _) in TEMPLATES {
-            env().get_template(name).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            env()
+                .get_template(name)
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
         }
     }
 
     #[test]
     fn form_errors_map_to_inputs() {
-        assert_eq!(form_field(&json!({"field": "id_number", "member": 2})), "m1_id_number");
+        assert_eq!(
+            form_field(&json!({"field": "id_number", "member": 2})),
+            "m1_id_number"
+        );
         assert_eq!(form_field(&json!({"field": "income.wage"})), "income_wage");
-        assert_eq!(form_field(&json!({"field": "rigid_expense.medical"})), "rigid_medical");
+        assert_eq!(
+            form_field(&json!({"field": "rigid_expense.medical"})),
+            "rigid_medical"
+        );
     }
 }
