@@ -235,8 +235,8 @@ macro_rules! directory_impl {
                 .bind(key)
                 .bind(action)
                 .bind(actor)
-                .bind(now())
-                .bind(after.to_string())
+                .bind(Utc::now())
+                .bind(sqlx::types::Json(after))
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
@@ -457,7 +457,7 @@ macro_rules! directory_impl {
                     let (lo, hi) = range(area);
                     let people = "(SELECT COUNT(*) FROM member m WHERE m.county = h.county AND m.household_number = h.number AND m.left_on IS NULL)";
                     let rows = sqlx::query(&format!(
-                        "SELECT h.status AS k, COUNT(*) AS households, COALESCE(SUM({people}), 0) AS people \
+                        "SELECT h.status AS k, COUNT(*) AS households, CAST(COALESCE(SUM({people}), 0) AS BIGINT) AS people \
                          FROM household h WHERE h.area_code BETWEEN $1 AND $2 GROUP BY h.status ORDER BY h.status"
                     ))
                     .bind(&lo)
@@ -467,7 +467,7 @@ macro_rules! directory_impl {
                     let count = |r: &<$DB as sqlx::Database>::Row| Count { households: r.get("households"), people: r.get("people") };
                     let status = rows.iter().map(|r| (r.get::<String, _>("k"), count(r))).collect();
                     let rows = sqlx::query(&format!(
-                        "SELECT h.monitoring AS k, COUNT(*) AS households, COALESCE(SUM({people}), 0) AS people \
+                        "SELECT h.monitoring AS k, COUNT(*) AS households, CAST(COALESCE(SUM({people}), 0) AS BIGINT) AS people \
                          FROM household h WHERE h.area_code BETWEEN $1 AND $2 AND h.monitoring IS NOT NULL GROUP BY h.monitoring ORDER BY h.monitoring"
                     ))
                     .bind(&lo)
@@ -485,18 +485,18 @@ macro_rules! directory_impl {
                     .await?;
                     let causes = rows.iter().map(|r| (r.get::<String, _>("k"), r.get::<i64, _>("n"))).collect();
                     let rural_row = sqlx::query(
-                        "SELECT SUM(rural_population) AS n FROM area WHERE level = 'village' AND code BETWEEN $1 AND $2",
+                        "SELECT CAST(SUM(rural_population) AS BIGINT) AS n FROM area WHERE level = 'village' AND code BETWEEN $1 AND $2",
                     )
                     .bind(&lo)
                     .bind(&hi)
                     .fetch_one(&self.pool)
                     .await?;
-                    let rural_population: Option<i64> = rural_row.try_get("n").ok().flatten();
+                    let rural_population: Option<i64> = rural_row.try_get("n")?;
                     let mut sub_areas = Vec::new();
                     if let Some(n) = child_len(area.len()) {
                         let rows = sqlx::query(&format!(
                             "SELECT substr(h.area_code, 1, {n}) AS k, COUNT(*) AS households, \
-                             COALESCE(SUM(CASE WHEN h.status IN ('poor', 'returned') THEN {people} ELSE 0 END), 0) AS poor \
+                             CAST(COALESCE(SUM(CASE WHEN h.status IN ('poor', 'returned') THEN {people} ELSE 0 END), 0) AS BIGINT) AS poor \
                              FROM household h WHERE h.area_code BETWEEN $1 AND $2 GROUP BY 1 ORDER BY 1"
                         ))
                         .bind(&lo)
@@ -504,18 +504,29 @@ macro_rules! directory_impl {
                         .fetch_all(&self.pool)
                         .await?;
                         let rural = sqlx::query(&format!(
-                            "SELECT substr(code, 1, {n}) AS k, SUM(rural_population) AS n FROM area \
+                            "SELECT substr(code, 1, {n}) AS k, CAST(SUM(rural_population) AS BIGINT) AS n FROM area \
                              WHERE level = 'village' AND code BETWEEN $1 AND $2 GROUP BY 1"
                         ))
                         .bind(&lo)
                         .bind(&hi)
                         .fetch_all(&self.pool)
                         .await?;
-                        let rural: std::collections::HashMap<String, Option<i64>> =
-                            rural.iter().map(|r| (r.get("k"), r.try_get("n").ok().flatten())).collect();
-                        let names = sqlx::query("SELECT code, name FROM area WHERE code BETWEEN $1 AND $2 AND level <> 'village' OR code BETWEEN $1 AND $2")
+                        let mut by_code = std::collections::HashMap::new();
+                        for r in &rural {
+                            by_code.insert(r.get::<String, _>("k"), r.try_get::<Option<i64>, _>("n")?);
+                        }
+                        let rural = by_code;
+                        let level = match n {
+                            2 => "province",
+                            4 => "city",
+                            6 => "county",
+                            9 => "township",
+                            _ => "village",
+                        };
+                        let names = sqlx::query("SELECT code, name FROM area WHERE code BETWEEN $1 AND $2 AND level = $3")
                             .bind(&lo)
                             .bind(&hi)
+                            .bind(level)
                             .fetch_all(&self.pool)
                             .await?;
                         let names: std::collections::HashMap<String, String> =
