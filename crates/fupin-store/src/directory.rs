@@ -157,6 +157,8 @@ pub trait Directory: Send + Sync {
 
     fn list_households<'a>(&'a self, filter: &'a ListFilter) -> BoxFut<'a, Page<HouseholdRow>>;
     fn figures<'a>(&'a self, area: &'a str) -> BoxFut<'a, Figures>;
+    /// The latest effective date of any household event in the area (`YYYY-MM-DD`).
+    fn last_event_date<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<String>>;
 
     fn upsert_area<'a>(&'a self, area: &'a AreaRow) -> BoxFut<'a, ()>;
     fn area<'a>(&'a self, code: &'a str) -> BoxFut<'a, Option<AreaRow>>;
@@ -544,6 +546,21 @@ macro_rules! directory_impl {
                         }
                     }
                     Ok(Figures { area: area.to_string(), status, sub_areas, causes, monitoring, rural_population })
+                })
+            }
+
+            fn last_event_date<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<String>> {
+                Box::pin(async move {
+                    let (lo, hi) = range(area);
+                    let r = sqlx::query(
+                        "SELECT CAST(MAX(e.effective_date) AS TEXT) AS d FROM event e JOIN household h \
+                         ON h.county = e.county AND h.number = e.household_number WHERE h.area_code BETWEEN $1 AND $2",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Ok(r.try_get::<Option<String>, _>("d")?)
                 })
             }
 

@@ -649,6 +649,23 @@ async fn changes(
 #[derive(Deserialize)]
 pub struct AreaParam {
     pub area: Option<String>,
+    /// The year of the changes shown on the dashboard (default: the latest year with events).
+    pub year: Option<i32>,
+}
+
+/// The dashboard's year: the one asked for, else the latest year with events in the area, else this year.
+pub async fn dashboard_year(
+    st: &AppState,
+    area: &str,
+    asked: Option<i32>,
+) -> Result<i32, ApiError> {
+    if let Some(y) = asked.filter(|y| (1949..=2200).contains(y)) {
+        return Ok(y);
+    }
+    let last = st.dir.last_event_date(area).await?;
+    Ok(last
+        .and_then(|d| d.get(..4).and_then(|y| y.parse().ok()))
+        .unwrap_or_else(|| chrono::Datelike::year(&today())))
 }
 
 async fn dashboard(
@@ -659,10 +676,13 @@ async fn dashboard(
     let s = authed(&st, &headers)?;
     let area = st.area_for(&s, q.area.as_deref())?;
     let figures = st.dir.figures(&area).await?;
-    let year = chrono::Datelike::year(&today());
+    let year = dashboard_year(&st, &area, q.year).await?;
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
-    let changes = st.repo.change_report(from, today(), &area).await?;
-    Ok(Json(json!({"figures": figures, "changes": changes})))
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
+    let changes = st.repo.change_report(from, to, &area).await?;
+    Ok(Json(
+        json!({"figures": figures, "year": year, "changes": changes}),
+    ))
 }
 
 /// The village page's figures: incidence and the village exit check under its policy.

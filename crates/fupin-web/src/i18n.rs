@@ -115,7 +115,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("by_area", "各地贫困发生率", "Incidence by area"),
     ("by_cause", "致贫原因", "Causes"),
     ("by_monitoring", "监测对象", "Monitoring"),
-    ("changes", "本年动态", "This year's changes"),
+    ("changes", "年动态", "changes"),
     ("identified", "识别", "Identified"),
     ("exited", "脱贫", "Exited"),
     ("returned", "返贫", "Returned"),

@@ -269,9 +269,13 @@ async fn dashboard(State(st): St, headers: HeaderMap, Query(q): Query<api::AreaP
         Err(e) => return error_page(&headers, Some(&s), e),
     };
     let figures = ok_or_page!(headers, s, st.dir.figures(&area).await);
-    let today = chrono::Local::now().date_naive();
-    let from = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).expect("date");
-    let changes = ok_or_page!(headers, s, st.repo.change_report(from, today, &area).await);
+    let year = match api::dashboard_year(&st, &area, q.year).await {
+        Ok(y) => y,
+        Err(e) => return error_page(&headers, Some(&s), e),
+    };
+    let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
+    let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
+    let changes = ok_or_page!(headers, s, st.repo.change_report(from, to, &area).await);
     let info = ok_or_page!(headers, s, st.dir.area(&area).await);
     let l = lang(&headers);
     let chart = json!({
@@ -309,6 +313,7 @@ async fn dashboard(State(st): St, headers: HeaderMap, Query(q): Query<api::AreaP
     };
     let ctx = context! {
         area => area.clone(),
+        year => year,
         area_name => info.map(|a| a.name).unwrap_or_default(),
         parent => parent,
         figures => JValue::from_serialize(&figures),
