@@ -10,8 +10,20 @@ use std::path::PathBuf;
 #[derive(Args)]
 pub struct AssessArgs {
     /// 输入文件(JSON;`-` 为标准输入)/ input file (JSON; `-` for standard input)
-    #[arg(long)]
-    input: PathBuf,
+    #[arg(long, required_unless_present = "all")]
+    input: Option<PathBuf>,
+    /// 评估数据库中的全部户 / assess every household of the registry (with --db)
+    #[arg(long, conflicts_with = "input")]
+    all: bool,
+    /// 数据库 / database for --all: sqlite:PATH or postgres://... (default: $FUPIN_DB, else sqlite:fupin.db)
+    #[arg(long, requires = "all")]
+    db: Option<String>,
+    /// 输出文件(--all)/ output file (--all; default: standard output)
+    #[arg(long, requires = "all")]
+    out: Option<PathBuf>,
+    /// 统计到的区划级别(--all)/ deepest area level counted (--all): province, city, county, township, village
+    #[arg(long, requires = "all", default_value = "county")]
+    level: String,
     /// 替换内置政策的 TOML 文件 / a TOML policy file replacing the built-in policy
     #[arg(long)]
     policy: Option<PathBuf>,
@@ -23,6 +35,16 @@ pub struct AssessArgs {
 }
 
 pub fn run(args: AssessArgs) -> u8 {
+    let Some(input) = args.input.clone().filter(|_| !args.all) else {
+        return crate::whole::assess_all(
+            args.db.as_deref(),
+            args.policy.as_deref(),
+            args.as_of,
+            &args.level,
+            args.out.as_deref(),
+            args.format,
+        );
+    };
     let policies = match load_policy(args.policy.as_deref()) {
         Ok(p) => p,
         Err(e) => {
@@ -30,19 +52,16 @@ pub fn run(args: AssessArgs) -> u8 {
             return 2;
         }
     };
-    let text = if args.input.as_os_str() == "-" {
+    let text = if input.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map(|_| s)
     } else {
-        std::fs::read_to_string(&args.input)
+        std::fs::read_to_string(&input)
     };
     let text = match text {
         Ok(t) => t,
         Err(e) => {
-            eprintln!(
-                "无法读取输入 / cannot read input {}: {e}",
-                args.input.display()
-            );
+            eprintln!("无法读取输入 / cannot read input {}: {e}", input.display());
             return 2;
         }
     };
@@ -51,7 +70,7 @@ pub fn run(args: AssessArgs) -> u8 {
         Err(e) => {
             eprintln!(
                 "输入不是有效的 JSON / {} is not valid JSON: line {} column {}: {e}",
-                args.input.display(),
+                input.display(),
                 e.line(),
                 e.column()
             );
@@ -61,7 +80,7 @@ pub fn run(args: AssessArgs) -> u8 {
     let report = match assess::assess(&value, &policies, args.as_of) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{}: {e}", args.input.display());
+            eprintln!("{}: {e}", input.display());
             return 2;
         }
     };

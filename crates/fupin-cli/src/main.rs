@@ -4,10 +4,12 @@
 //! but some records are invalid (reported, the rest processed).
 
 mod assess_cmd;
+mod demo_cmd;
 mod policy_cmd;
 mod registry;
 mod serve_cmd;
 mod table;
+mod whole;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -35,6 +37,10 @@ enum Command {
     /// 用户管理 / accounts
     #[command(subcommand)]
     User(serve_cmd::UserCommand),
+    /// 政策模拟:拟议政策下结果变化的户和人 / compare a proposed policy with the current one
+    Simulate(whole::SimulateArgs),
+    /// 生成演示数据(县、市、省、全国规模)/ generate a synthetic registry (county, city, province, nation)
+    Demo(demo_cmd::DemoArgs),
     #[command(flatten)]
     Registry(registry::RegistryCommand),
 }
@@ -46,6 +52,8 @@ fn main() -> ExitCode {
         Command::Policy(cmd) => policy_cmd::run(cmd),
         Command::Serve(args) => serve_cmd::serve(args),
         Command::User(cmd) => serve_cmd::user(cmd),
+        Command::Demo(args) => demo_cmd::run(args),
+        Command::Simulate(args) => whole::simulate(args),
         Command::Registry(cmd) => registry::run(cmd),
     };
     ExitCode::from(code)

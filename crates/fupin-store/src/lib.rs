@@ -9,6 +9,7 @@ pub mod file;
 pub mod model;
 pub mod plan;
 pub mod repo;
+pub mod scan;
 
 pub use error::{RowError, StoreError};
 pub use model::{ChangeReport, History, HouseholdRecord, MemberRecord};
