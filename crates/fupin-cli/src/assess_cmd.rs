@@ -24,6 +24,9 @@ pub struct AssessArgs {
     /// 统计到的区划级别(--all)/ deepest area level counted (--all): province, city, county, township, village
     #[arg(long, requires = "all", default_value = "county")]
     level: String,
+    /// 只读取各户、不评估(基准对照)/ only read every household, assess nothing (benchmark baseline)
+    #[arg(long, requires = "all")]
+    read_only: bool,
     /// 替换内置政策的 TOML 文件 / a TOML policy file replacing the built-in policy
     #[arg(long)]
     policy: Option<PathBuf>,
@@ -41,6 +44,7 @@ pub fn run(args: AssessArgs) -> u8 {
             args.policy.as_deref(),
             args.as_of,
             &args.level,
+            args.read_only,
             args.out.as_deref(),
             args.format,
         );

@@ -61,11 +61,7 @@ pub fn run(args: DemoArgs) -> u8 {
         write::to_csv(&profile, args.seed, dir, &mut progress)
     } else {
         let url = fupin_store::db_url(args.db.as_deref());
-        let rt = match tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-        {
+        let rt = match crate::whole::runtime() {
             Ok(rt) => rt,
             Err(e) => {
                 eprintln!("{e}");

@@ -117,6 +117,21 @@ pub(crate) fn exit_date(year: i32) -> NaiveDate {
     d(year, 11, 30)
 }
 
+/// Identified in 2014, removed on a date.
+fn removed_on(date: NaiveDate) -> Vec<Step> {
+    vec![step(identified(), Poor), step(date, Removed)]
+}
+
+/// The share of exits by year of the city and the scaled profiles.
+const EXIT_YEARS: &[(i32, u32)] = &[
+    (2014, 10),
+    (2015, 22),
+    (2016, 26),
+    (2017, 22),
+    (2018, 13),
+    (2019, 7),
+];
+
 fn exits(years: &[(i32, u32)]) -> Vec<(u32, Vec<Step>)> {
     years
         .iter()
@@ -194,14 +209,8 @@ pub fn county() -> Profile {
             people: 214,
             kind: Kind::Removed,
             paths: vec![
-                (
-                    3,
-                    vec![step(identified(), Poor), step(d(2015, 8, 31), Removed)],
-                ),
-                (
-                    2,
-                    vec![step(identified(), Poor), step(d(2016, 8, 31), Removed)],
-                ),
+                (3, removed_on(d(2015, 8, 31))),
+                (2, removed_on(d(2016, 8, 31))),
             ],
             quiet_after_last: false,
         },
@@ -264,14 +273,7 @@ const JINCHENG: &[(&str, &str, u64, u32)] = &[
 pub fn city() -> Profile {
     let survey = d(2020, 3, 31);
     let removal = d(2020, 4, 20);
-    let all_exits = exits(&[
-        (2014, 10),
-        (2015, 22),
-        (2016, 26),
-        (2017, 22),
-        (2018, 13),
-        (2019, 7),
-    ]);
+    let all_exits = exits(EXIT_YEARS);
     let mut stable_paths = all_exits.clone();
     stable_paths.push((
         2,
@@ -328,7 +330,7 @@ pub fn city() -> Profile {
                         step(removal, Removed),
                     ],
                 ),
-                (1, vec![step(identified(), Poor), step(removal, Removed)]),
+                (1, removed_on(removal)),
             ],
             quiet_after_last: true,
         },
@@ -337,14 +339,8 @@ pub fn city() -> Profile {
             people: 530,
             kind: Kind::Removed,
             paths: vec![
-                (
-                    2,
-                    vec![step(identified(), Poor), step(d(2015, 8, 31), Removed)],
-                ),
-                (
-                    2,
-                    vec![step(identified(), Poor), step(d(2016, 8, 31), Removed)],
-                ),
+                (2, removed_on(d(2015, 8, 31))),
+                (2, removed_on(d(2016, 8, 31))),
                 (
                     1,
                     vec![
@@ -526,20 +522,10 @@ pub fn scaled(name: &str, people: u64) -> Profile {
             }
             let p = p.max(h);
             let paths = match kind {
-                Kind::Stable | Kind::Unstable => exits(&[
-                    (2014, 10),
-                    (2015, 22),
-                    (2016, 26),
-                    (2017, 22),
-                    (2018, 13),
-                    (2019, 7),
-                ]),
+                Kind::Stable | Kind::Unstable => exits(EXIT_YEARS),
                 Kind::Poor => vec![(1, vec![step(identified(), Poor)])],
                 Kind::Marginal => vec![(1, vec![step(survey, NonPoor)])],
-                Kind::Removed => vec![(
-                    1,
-                    vec![step(identified(), Poor), step(d(2016, 8, 31), Removed)],
-                )],
+                Kind::Removed => vec![(1, removed_on(d(2016, 8, 31)))],
             };
             cohorts.push(Cohort {
                 households: h,

@@ -1,0 +1,254 @@
+//! `fupin demo`: the county and city profiles read back through the ordinary report commands give
+//! the figures of the Zezhou 2017 and Jincheng mid-2020 reports exactly; the whole-registry
+//! assessment and the policy simulation over them; the CSV output imports into the same registry.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    let o = Command::new(env!("CARGO_BIN_EXE_fupin"))
+        .env_remove("FUPIN_DB")
+        .args(args)
+        .output()
+        .expect("run fupin");
+    assert!(
+        o.status.success(),
+        "fupin {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("fupin-demo-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn db(d: &Path) -> String {
+    format!("sqlite:{}", d.join("demo.db").display())
+}
+
+fn area<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["area"] == code)
+        .unwrap_or_else(|| panic!("area {code} missing"))
+}
+
+fn pair(v: &Value) -> (u64, u64) {
+    (
+        v["households"].as_u64().unwrap(),
+        v["people"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn county_profile_gives_the_zezhou_2017_figures() {
+    let d = dir("county");
+    let db = db(&d);
+    run(&["demo", "--profile", "county", "--db", &db]);
+    let r = json(&run(&[
+        "report",
+        "changes",
+        "--from",
+        "2017-01-01",
+        "--to",
+        "2017-12-31",
+        "--area",
+        "140525",
+        "--db",
+        &db,
+    ]));
+    // 2017: 2,078 households with 5,222 people exit.
+    assert_eq!(r["households"]["exited"], 2078);
+    assert_eq!(r["people"]["exited"], 5222);
+    let poor = r["end"]["poor"]["people"].as_u64().unwrap()
+        + r["end"]["returned"]["people"].as_u64().unwrap();
+    assert_eq!(poor, 3560);
+    // The year ends with an incidence of 0.89% (3,560 poor people in a rural population of 400,000).
+    let a = json(&run(&["assess", "--all", "--db", &db, "--format", "json"]));
+    let county = area(&a, "140525");
+    assert_eq!(county["rural_population"], 400_000);
+    assert_eq!(county["poor_people"], 3560);
+    assert_eq!(county["incidence_pct"], "0.89");
+    assert_eq!(a["as_of"], "2017-11-30");
+}
+
+#[test]
+fn city_profile_gives_the_jincheng_2020_figures() {
+    let d = dir("city");
+    let db = db(&d);
+    run(&["demo", "--profile", "city", "--db", &db]);
+    let r = json(&run(&[
+        "report",
+        "changes",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-06-30",
+        "--area",
+        "1405",
+        "--db",
+        &db,
+    ]));
+    let end = &r["end"];
+    let registered: (u64, u64) = ["poor", "exited", "returned"]
+        .iter()
+        .map(|s| pair(&end[*s]))
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    assert_eq!(registered, (25_345, 63_425));
+    assert_eq!(pair(&end["poor"]), (25, 65));
+    assert_eq!(pair(&end["returned"]), (0, 0));
+    assert_eq!(r["households"]["removed"], 51);
+    assert_eq!(r["people"]["removed"], 104);
+    assert_eq!(r["people"]["natural_increase"], 369);
+    assert_eq!(r["people"]["natural_decrease"], 1175);
+    // Monitoring under the built-in Jincheng policy (5,000-yuan warning line).
+    let a = json(&run(&["assess", "--db", &db, "--all", "--format", "json"]));
+    let city = area(&a, "1405");
+    assert_eq!(pair(&city["monitoring"]["unstable"]), (967, 2259));
+    assert_eq!(pair(&city["monitoring"]["marginal"]), (310, 752));
+    assert_eq!(pair(&city["monitoring"]["sudden_hardship"]), (0, 0));
+    assert_eq!(pair(&city["status"]["poor"]), (25, 65));
+    // Every county of Jincheng is there, and the counties add up to the city.
+    let counties: Vec<&Value> = a["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["level"] == "county")
+        .collect();
+    assert_eq!(counties.len(), 6);
+    let sum: u64 = counties
+        .iter()
+        .map(|c| c["monitoring"]["unstable"]["households"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, 967);
+
+    // A warning line of 6,000 instead of 5,000 brings more households under monitoring, none leave.
+    let policy = d.join("line6000.toml");
+    std::fs::write(
+        &policy,
+        "name = \"jincheng-6000\"\ninherits = \"national\"\n[monitoring_line]\n2020 = 6000\n",
+    )
+    .unwrap();
+    let s = json(&run(&[
+        "simulate",
+        "--db",
+        &db,
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "json",
+        "--list",
+    ]));
+    let all = area(&s, "");
+    let entered = pair(&all["monitoring"]["entered"]);
+    assert!(entered.0 > 0, "{s}");
+    assert_eq!(pair(&all["monitoring"]["left"]), (0, 0));
+    let listed = s["households_changed"].as_array().unwrap();
+    assert_eq!(listed.len() as u64, pair(&all["changed"]).0);
+    assert!(listed.iter().all(|h| h["monitoring"][0] == "none"));
+    // The same run under the proposed policy counts exactly the entered households in addition.
+    let b = json(&run(&[
+        "assess",
+        "--db",
+        &db,
+        "--all",
+        "--format",
+        "json",
+        "--policy",
+        policy.to_str().unwrap(),
+    ]));
+    let unstable = pair(&area(&b, "1405")["monitoring"]["unstable"]);
+    let marginal = pair(&area(&b, "1405")["monitoring"]["marginal"]);
+    let sudden = pair(&area(&b, "1405")["monitoring"]["sudden_hardship"]);
+    assert_eq!(
+        unstable.0 + marginal.0 + sudden.0,
+        967 + 310 + entered.0,
+        "{b}"
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_files_and_they_import() {
+    let a = dir("csv-a");
+    let b = dir("csv-b");
+    run(&[
+        "demo",
+        "--people",
+        "2000",
+        "--seed",
+        "7",
+        "--csv",
+        a.to_str().unwrap(),
+    ]);
+    run(&[
+        "demo",
+        "--people",
+        "2000",
+        "--seed",
+        "7",
+        "--csv",
+        b.to_str().unwrap(),
+    ]);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() > 20, "{files:?}");
+    for f in &files {
+        let other = b.join(f.file_name().unwrap());
+        assert_eq!(
+            std::fs::read(f).unwrap(),
+            std::fs::read(&other).unwrap(),
+            "{f:?}"
+        );
+    }
+    // Imported date by date, the files give the same registry as writing directly.
+    let csv_db = db(&a);
+    for f in files
+        .iter()
+        .filter(|f| f.file_name().unwrap().to_str().unwrap().starts_with('2'))
+    {
+        let date = f.file_stem().unwrap().to_str().unwrap();
+        run(&[
+            "import",
+            f.to_str().unwrap(),
+            "--date",
+            date,
+            "--db",
+            &csv_db,
+        ]);
+    }
+    let direct_db = db(&b);
+    run(&[
+        "demo", "--people", "2000", "--seed", "7", "--db", &direct_db,
+    ]);
+    let report = |db: &str| {
+        json(&run(&[
+            "report",
+            "changes",
+            "--from",
+            "2014-01-01",
+            "--to",
+            "2020-06-30",
+            "--db",
+            db,
+        ]))
+    };
+    let (x, y) = (report(&csv_db), report(&direct_db));
+    assert_eq!(x, y);
+    assert!(x["people"]["natural_increase"].as_u64().unwrap() > 0);
+    assert!(x["households"]["exited"].as_u64().unwrap() > 0);
+}
