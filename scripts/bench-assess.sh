@@ -5,6 +5,8 @@
 #   PEOPLE=1000000 scripts/bench-assess.sh people
 # Generates the profile into SQLite and into PostgreSQL (throwaway PostgreSQL 15 cluster unless
 # DATABASE_URL is set), exports the CSV for pandas, then times each run under /usr/bin/time -v.
+# PG_LOAD=copy copies the SQLite tables into PostgreSQL (scripts/bench/sqlite-to-pg.sh) instead of
+# generating twice (the default for `people`); REUSE=1 keeps an existing DIR/demo.db.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-city}
@@ -13,8 +15,11 @@ cargo build --release -q -p fupin-cli
 export bin=$PWD/target/release/fupin
 args="--profile $profile"
 [[ $profile == people ]] && args="--people ${PEOPLE:-1000000}"
-rm -rf "$dir" && mkdir -p "$dir"
-export dir args
+if [[ ${REUSE:-} != 1 ]]; then rm -rf "$dir"; fi
+mkdir -p "$dir"
+pg_load=${PG_LOAD:-demo}
+[[ $profile == people ]] && pg_load=${PG_LOAD:-copy}
+export dir args pg_load
 # The benchmark data's policy: the Jincheng lines for the city and county profiles, else the national
 # lines of 2021 (the national monitoring line starts in 2021), judged at AS_OF.
 if [[ $profile == city || $profile == county ]]; then
@@ -39,8 +44,12 @@ measure() { # label, command...
         "$(( $(grep "Maximum resident" "$dir/$label.err" | awk "{print \$NF}") / 1024 ))"
 }
 echo "$args, as of $as_of — $(nproc) cores, $(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F)"
-$bin demo $args --db "sqlite:$dir/demo.db" >/dev/null 2>&1
-$bin demo $args --db "$DATABASE_URL" >/dev/null 2>&1
+[[ -f $dir/demo.db ]] || $bin demo $args --db "sqlite:$dir/demo.db" >/dev/null 2>&1
+if [[ $pg_load == copy ]]; then
+    scripts/bench/sqlite-to-pg.sh "$dir/demo.db" "$DATABASE_URL"
+else
+    $bin demo $args --db "$DATABASE_URL" >/dev/null 2>&1
+fi
 $bin export --db "sqlite:$dir/demo.db" --out "$dir/export.csv" >/dev/null 2>&1
 psql -q "$DATABASE_URL" -c "VACUUM ANALYZE" >/dev/null
 for db in sqlite postgres; do

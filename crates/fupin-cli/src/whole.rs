@@ -266,6 +266,14 @@ fn write_out(out: Option<&Path>, text: &str) -> Result<(), String> {
     }
 }
 
+/// The name of the policy in force: the file's, or `built-in` (national and the region files).
+fn policy_label(file: Option<&Path>, policies: &PolicySet) -> String {
+    match file {
+        Some(_) => policies.name().to_string(),
+        None => "built-in".to_string(),
+    }
+}
+
 /// `fupin assess --db URL --all`: returns the exit status.
 pub fn assess_all(
     db: Option<&str>,
@@ -324,6 +332,7 @@ fn assess_all_in(
 ) -> Result<(), String> {
     let depth = level_len(level)?;
     let policies = load_policy(policy)?;
+    let policy_name = policy_label(policy, &policies);
     let url = fupin_store::db_url(db);
     let rt = runtime()?;
     let started = std::time::Instant::now();
@@ -391,13 +400,12 @@ fn assess_all_in(
         }));
     }
     eprintln!(
-        "评估 / assessed {n} 户 households as of {as_of} under policy {} in {:.2}s",
-        policies.name(),
+        "评估 / assessed {n} 户 households as of {as_of} under policy {policy_name} in {:.2}s",
         elapsed.as_secs_f64()
     );
     let text = match format {
         Format::Json => {
-            let doc = json!({"as_of": as_of.to_string(), "policy": policies.name(), "households": n, "areas": rows});
+            let doc = json!({"as_of": as_of.to_string(), "policy": policy_name, "households": n, "areas": rows});
             serde_json::to_string_pretty(&doc).expect("json") + "\n"
         }
         Format::Table => assess_table(&rows, as_of),
@@ -538,6 +546,7 @@ pub fn simulate(args: SimulateArgs) -> u8 {
 fn simulate_in(args: &SimulateArgs) -> Result<(), String> {
     let depth = level_len(&args.level)?;
     let current = load_policy(args.current.as_deref())?;
+    let current_name = policy_label(args.current.as_deref(), &current);
     let proposed = load_policy(Some(&args.policy))?;
     let url = fupin_store::db_url(args.db.as_deref());
     let rt = runtime()?;
@@ -596,8 +605,7 @@ fn simulate_in(args: &SimulateArgs) -> Result<(), String> {
         Ok::<_, String>((by_area, listed, as_of, area_info(areas, depth), n))
     })?;
     eprintln!(
-        "模拟 / simulated {n} 户 households as of {as_of}: {} → {} in {:.2}s",
-        current.name(),
+        "模拟 / simulated {n} 户 households as of {as_of}: {current_name} → {} in {:.2}s",
         proposed.name(),
         started.elapsed().as_secs_f64()
     );
@@ -621,7 +629,7 @@ fn simulate_in(args: &SimulateArgs) -> Result<(), String> {
         Format::Json => {
             let mut doc = json!({
                 "as_of": as_of.to_string(),
-                "current": current.name(),
+                "current": current_name,
                 "proposed": proposed.name(),
                 "households": n,
                 "areas": rows,
@@ -655,8 +663,7 @@ fn simulate_in(args: &SimulateArgs) -> Result<(), String> {
                 ]);
             }
             let mut s = format!(
-                "政策模拟 policy simulation {} → {}, 截至 as of {as_of} (户/人 households/people)\n\n{}",
-                current.name(),
+                "政策模拟 policy simulation {current_name} → {}, 截至 as of {as_of} (户/人 households/people)\n\n{}",
                 proposed.name(),
                 render(&t)
             );
