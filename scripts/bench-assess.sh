@@ -54,6 +54,7 @@ $bin export --db "sqlite:$dir/demo.db" --out "$dir/export.csv" >/dev/null 2>&1
 psql -q "$DATABASE_URL" -c "VACUUM ANALYZE" >/dev/null
 for db in sqlite postgres; do
     url="sqlite:$dir/demo.db"; [[ $db == postgres ]] && url=$DATABASE_URL
+    $bin assess --all --read-only --db "$url" >/dev/null # warm the caches
     measure "$db read" $bin assess --all --read-only --db "$url"
     measure "$db assess --all" $bin assess --all --db "$url" --as-of $as_of --format json --out "$dir/assess-$db.json"
     measure "$db simulate" $bin simulate --db "$url" --as-of $as_of --policy "$dir/proposed.toml" --format json --out "$dir/simulate-$db.json"

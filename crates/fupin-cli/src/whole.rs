@@ -1,7 +1,7 @@
 //! Whole-registry runs: `fupin assess --db URL --all` (the exit check and monitoring of every
 //! household, counted by status and category for each area level) and `fupin simulate` (how many
 //! households change outcome under a proposed policy). Households stream from the store
-//! ([`Repository::export`]) in constant memory; only the per-area counts are kept.
+//! ([`fupin_store::scan::households`]) in constant memory; only the per-area counts are kept.
 
 use crate::table::render;
 use crate::{load_policy, parse_date, Format};
@@ -11,11 +11,10 @@ use fupin_core::codes::{CodeList, HouseholdStatus, MonitoringCategory};
 use fupin_core::money::fmt2;
 use fupin_core::{Decimal, PolicySet};
 use fupin_store::directory::AreaRow;
-use fupin_store::{ExportFilter, HouseholdRecord, Repository, StoreError};
+use fupin_store::StoreError;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// The area levels by prefix length.
 const LEVELS: &[(usize, &str)] = &[
@@ -159,27 +158,20 @@ impl<T: Default> ByArea<T> {
     }
 }
 
-/// Streams every household of `area` through `f` (the household as stored and as the rules see it).
+/// Streams every household of `area` through `f`, as the rules see it.
 async fn scan(
-    repo: &dyn Repository,
+    url: &str,
     area: &str,
-    mut f: impl FnMut(&HouseholdRecord, &fupin_core::model::Household) -> Result<(), String> + Send,
+    mut f: impl FnMut(&fupin_core::model::Household) -> Result<(), String>,
 ) -> Result<u64, String> {
-    let filter = ExportFilter {
-        area: area.to_string(),
-        statuses: Vec::new(),
-    };
     let mut failure: Option<String> = None;
-    let mut sink = |h: &HouseholdRecord| -> Result<(), StoreError> {
-        let Some(core) = h.to_core() else {
-            return Ok(());
-        };
-        f(h, &core).map_err(|e| {
+    let mut sink = |h: fupin_core::model::Household| -> Result<(), StoreError> {
+        f(&h).map_err(|e| {
             failure = Some(e.clone());
             StoreError::File(e)
         })
     };
-    match repo.export(&filter, &mut sink).await {
+    match fupin_store::scan::households(url, area, &mut sink).await {
         Ok(n) => Ok(n),
         Err(e) => Err(failure.unwrap_or_else(|| e.to_string())),
     }
@@ -234,11 +226,8 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 /// Opens the registry; the assessment date defaults to the latest event in it (else today).
-async fn open(
-    url: &str,
-    as_of: Option<NaiveDate>,
-) -> Result<(Arc<dyn Repository>, NaiveDate, Vec<AreaRow>), String> {
-    let (repo, dir) = fupin_store::directory::open_both(url)
+async fn open(url: &str, as_of: Option<NaiveDate>) -> Result<(NaiveDate, Vec<AreaRow>), String> {
+    let (_, dir) = fupin_store::directory::open_both(url)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
     let as_of = match as_of {
@@ -253,7 +242,7 @@ async fn open(
     let areas = fupin_store::scan::all_areas(url)
         .await
         .map_err(|e| e.to_string())?;
-    Ok((repo, as_of, areas))
+    Ok((as_of, areas))
 }
 
 fn write_out(out: Option<&Path>, text: &str) -> Result<(), String> {
@@ -304,11 +293,12 @@ fn read_all(db: Option<&str>) -> Result<(), String> {
     let rt = runtime()?;
     let started = std::time::Instant::now();
     let (n, people) = rt.block_on(async {
-        let (repo, _) = fupin_store::directory::open_both(&url)
+        // Opening creates and migrates an empty database (the benchmark's PostgreSQL copy needs it).
+        fupin_store::directory::open_both(&url)
             .await
             .map_err(|e| format!("{url}: {e}"))?;
         let mut people = 0u64;
-        let n = scan(repo.as_ref(), "", |_, core| {
+        let n = scan(&url, "", |core| {
             people += core.members.len() as u64;
             Ok(())
         })
@@ -337,20 +327,21 @@ fn assess_all_in(
     let rt = runtime()?;
     let started = std::time::Instant::now();
     let (by_area, as_of, info, n) = rt.block_on(async {
-        let (repo, as_of, areas) = open(&url, as_of).await?;
+        let (as_of, areas) = open(&url, as_of).await?;
         let mut cache = ParamCache {
             policies: &policies,
             as_of,
             cache: HashMap::new(),
         };
         let mut by_area: ByArea<Tally> = ByArea::new(depth);
-        let n = scan(repo.as_ref(), "", |h, core| {
-            let p = cache.get(&h.area_code)?;
+        let n = scan(&url, "", |core| {
+            let area = core.area.as_str();
+            let p = cache.get(area)?;
             let o = outcome(core, p, as_of);
             let people = core.members.len() as u64;
             let si = STATUSES.iter().position(|s| *s == core.status);
             let mi = MONITORED.iter().position(|m| *m == o.monitoring);
-            by_area.each(&h.area_code, |t| {
+            by_area.each(area, |t| {
                 if let Some(i) = si {
                     t.status[i].add(people);
                 }
@@ -552,7 +543,7 @@ fn simulate_in(args: &SimulateArgs) -> Result<(), String> {
     let rt = runtime()?;
     let started = std::time::Instant::now();
     let (by_area, listed, as_of, info, n) = rt.block_on(async {
-        let (repo, as_of, areas) = open(&url, args.as_of).await?;
+        let (as_of, areas) = open(&url, args.as_of).await?;
         let mut cur = ParamCache {
             policies: &current,
             as_of,
@@ -565,15 +556,16 @@ fn simulate_in(args: &SimulateArgs) -> Result<(), String> {
         };
         let mut by_area: ByArea<Changes> = ByArea::new(depth);
         let mut listed: Vec<Value> = Vec::new();
-        let n = scan(repo.as_ref(), &args.area, |h, core| {
-            let a = outcome(core, cur.get(&h.area_code)?, as_of);
-            let b = outcome(core, new.get(&h.area_code)?, as_of);
+        let n = scan(&url, &args.area, |core| {
+            let area = core.area.as_str();
+            let a = outcome(core, cur.get(area)?, as_of);
+            let b = outcome(core, new.get(area)?, as_of);
             if a == b {
                 return Ok(());
             }
             let people = core.members.len() as u64;
             let active = |m: MonitoringCategory| MONITORED.contains(&m);
-            by_area.each(&h.area_code, |c| {
+            by_area.each(area, |c| {
                 c.changed.add(people);
                 match (a.exit, b.exit) {
                     (Some(false), Some(true)) => c.exit_gained.add(people),
@@ -591,8 +583,8 @@ fn simulate_in(args: &SimulateArgs) -> Result<(), String> {
             });
             if args.list {
                 listed.push(json!({
-                    "household": h.number,
-                    "area": h.area_code,
+                    "household": core.id,
+                    "area": area,
                     "status": core.status.code(),
                     "people": people,
                     "exit": [exit_code(a.exit), exit_code(b.exit)],
