@@ -9,3 +9,5 @@ mod files;
 mod lifecycle;
 #[path = "store/registry.rs"]
 mod registry;
+#[path = "store/scan.rs"]
+mod scan;
