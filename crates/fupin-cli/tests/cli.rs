@@ -353,5 +353,8 @@ fn policy_show_tells_where_each_value_comes_from() {
 #[path = "cli/registry.rs"]
 mod registry;
 
+#[path = "cli/accounts.rs"]
+mod accounts;
+
 #[path = "cli/demo.rs"]
 mod demo;
