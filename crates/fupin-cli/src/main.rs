@@ -9,6 +9,7 @@ mod policy_cmd;
 mod registry;
 mod serve_cmd;
 mod table;
+mod village_report;
 mod whole;
 
 use clap::{Parser, Subcommand};

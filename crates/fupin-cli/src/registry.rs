@@ -38,6 +38,8 @@ pub enum RegistryCommand {
 pub enum ReportCommand {
     /// 动态管理变化情况 / the dynamic-management report of a period
     Changes(ChangesArgs),
+    /// 贫困村及其退出 / poor villages and their exits in a period
+    Villages(crate::village_report::VillagesArgs),
 }
 
 #[derive(Args)]
@@ -198,6 +200,7 @@ async fn run_async(cmd: RegistryCommand) -> Result<u8, StoreError> {
             }
             Ok(0)
         }
+        RegistryCommand::Report(ReportCommand::Villages(a)) => crate::village_report::run(a).await,
         RegistryCommand::Report(ReportCommand::Changes(a)) => {
             check_area(&a.area)?;
             if a.from > a.to {

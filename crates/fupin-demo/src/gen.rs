@@ -596,10 +596,24 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
     for p in &plans {
         registered[p.village] += p.size as u64 + p.dead.len() as u64;
     }
-    let total_registered: u64 = registered.iter().sum();
-    let rest = spec.rural_population.saturating_sub(total_registered);
-    let rweights: Vec<u64> = villages.iter().map(|_| rng.range(3, 12) as u64).collect();
-    let extra = split(rest, &rweights);
+    let (rural, exiting) = match spec.exit_villages {
+        Some((k, year)) => shape_exits(
+            &plans,
+            &registered,
+            spec.rural_population,
+            k as usize,
+            year,
+            &mut rng,
+        ),
+        None => {
+            let total_registered: u64 = registered.iter().sum();
+            let rest = spec.rural_population.saturating_sub(total_registered);
+            let rweights: Vec<u64> = villages.iter().map(|_| rng.range(3, 12) as u64).collect();
+            let extra = split(rest, &rweights);
+            let rural = registered.iter().zip(extra).map(|(r, e)| r + e).collect();
+            (rural, vec![false; villages.len()])
+        }
+    };
     for (i, v) in villages.iter().enumerate() {
         areas.push(AreaRow {
             code: v.clone(),
@@ -607,13 +621,14 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
             level: "village".into(),
             parent: Some(format!("{:0<12}", &v[..9])),
             region: None,
-            rural_population: Some((registered[i] + extra[i]) as i64),
+            rural_population: Some(rural[i] as i64),
         });
     }
     let indicators = villages
         .iter()
-        .map(|v| {
-            let broken = rng.percent(8).then(|| rng.below(6));
+        .enumerate()
+        .map(|(i, v)| {
+            let broken = rng.percent(8).then(|| rng.below(6)).filter(|_| !exiting[i]);
             let values = [
                 "road",
                 "electricity",
@@ -638,6 +653,84 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
         households: plans.len() as u64,
         people: plans.iter().map(|p| p.size as u64).sum(),
     }
+}
+
+/// Poor people (members of poor and returned households) of a household at the end of `date`.
+fn poor_people_at(p: &Plan, date: NaiveDate) -> u64 {
+    match p.status_at(date) {
+        Some(HouseholdStatus::Poor | HouseholdStatus::Returned) => {
+            let unborn = p.babies.iter().filter(|b| b.1 > date).count();
+            let alive = p.dead.iter().filter(|x| x.1 > date).count();
+            (p.size - unborn + alive) as u64
+        }
+        _ => 0,
+    }
+}
+
+/// Rural population by village such that exactly `k` villages exit during `year`: their incidence
+/// is not below 2% at the end of the year before (poor villages) and below it at the end of the year,
+/// while every other village is either below 2% at both dates or not below it at both. The total is
+/// exactly `total`. Returns the populations and the exiting villages.
+fn shape_exits(
+    plans: &[Plan],
+    registered: &[u64],
+    total: u64,
+    k: usize,
+    year: i32,
+    rng: &mut Rng,
+) -> (Vec<u64>, Vec<bool>) {
+    let n = registered.len();
+    let (d0, d1) = (d(year - 1, 12, 31), d(year, 12, 31));
+    let (mut p0, mut p1) = (vec![0u64; n], vec![0u64; n]);
+    for p in plans {
+        p0[p.village] += poor_people_at(p, d0);
+        p1[p.village] += poor_people_at(p, d1);
+    }
+    // 50 × poor people is the population at which the incidence is exactly 2%.
+    let mut candidates: Vec<usize> = (0..n)
+        .filter(|&v| p0[v] > p1[v] && 50 * p0[v] >= registered[v])
+        .collect();
+    candidates.sort_by_key(|&v| (std::cmp::Reverse(p0[v] - p1[v]), v));
+    assert!(candidates.len() >= k, "too few villages can exit");
+    let mut exiting = vec![false; n];
+    let mut rural = vec![0u64; n];
+    for &v in &candidates[..k] {
+        exiting[v] = true;
+        rural[v] = 50 * p0[v];
+    }
+    // Others: not poor at either date, or poor at both (only when that population is plausible).
+    let mut stay_poor = vec![false; n];
+    for v in (0..n).filter(|&v| !exiting[v]) {
+        rural[v] = (50 * p0[v].max(p1[v]) + 1).max(registered[v]);
+    }
+    let mut sum: u64 = rural.iter().sum();
+    if sum > total {
+        let mut savers: Vec<usize> = (0..n)
+            .filter(|&v| {
+                !exiting[v] && p1[v] > 0 && p0[v] > 0 && 50 * p1[v].min(p0[v]) >= registered[v]
+            })
+            .collect();
+        savers.sort_by_key(|&v| (std::cmp::Reverse(rural[v] - 50 * p1[v].min(p0[v])), v));
+        for v in savers {
+            if sum <= total {
+                break;
+            }
+            let r = 50 * p1[v].min(p0[v]);
+            sum -= rural[v] - r;
+            rural[v] = r;
+            stay_poor[v] = true;
+        }
+    }
+    assert!(
+        sum <= total,
+        "the rural population is too small for the registry"
+    );
+    let free: Vec<usize> = (0..n).filter(|&v| !exiting[v] && !stay_poor[v]).collect();
+    let weights: Vec<u64> = free.iter().map(|_| rng.range(3, 12) as u64).collect();
+    for (v, extra) in free.iter().zip(split(total - sum, &weights)) {
+        rural[*v] += extra;
+    }
+    (rural, exiting)
 }
 
 /// The dated writes of every household of the county.

@@ -82,6 +82,30 @@ fn county_profile_gives_the_zezhou_2017_figures() {
     assert_eq!(county["poor_people"], 3560);
     assert_eq!(county["incidence_pct"], "0.89");
     assert_eq!(a["as_of"], "2017-11-30");
+    // 6 poor villages exit during 2017.
+    let v = json(&run(&[
+        "report",
+        "villages",
+        "--from",
+        "2017-01-01",
+        "--to",
+        "2017-12-31",
+        "--area",
+        "140525",
+        "--db",
+        &db,
+    ]));
+    assert_eq!(v["exited"], 6, "{v}");
+    let exits: Vec<&Value> = v["villages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["exited"] == true)
+        .collect();
+    assert_eq!(exits.len(), 6);
+    assert!(exits
+        .iter()
+        .all(|x| x["failed"].as_array().unwrap().is_empty()));
 }
 
 #[test]
