@@ -53,19 +53,21 @@ pub async fn all_areas(url: &str) -> Result<Vec<AreaRow>, StoreError> {
     }
 }
 
-/// The household columns the rules read, the latest year's income and rigid expenses (fen), and the
-/// current members as one text `id,school_status,insured;...` (one row per household: the rows, not
-/// the columns, are what costs in a driver that hands rows from thread to thread). `string_agg`
-/// exists in PostgreSQL and in SQLite from 3.44.
+/// The household columns the rules read, then the latest year's income and rigid expenses (fen).
 const HOUSEHOLDS: &str = "SELECT h.county, h.number, h.area_code, h.status, h.housing_grade, h.food, h.clothing, \
      h.water, i.wage, i.business, i.property, i.transfer, i.business_cost, i.medical_expense, \
-     i.education_expense, i.disaster_loss, i.other_expense, \
-     (SELECT string_agg(m.id_number || ',' || m.school_status || ',' || CASE WHEN m.medical_insurance THEN '1' ELSE '0' END, ';') \
-      FROM member m WHERE m.county = h.county AND m.household_number = h.number AND m.left_on IS NULL) AS members \
-     FROM household h \
+     i.education_expense, i.disaster_loss, i.other_expense FROM household h \
      LEFT JOIN household_income i ON i.county = h.county AND i.household_number = h.number \
      AND i.year = (SELECT MAX(x.year) FROM household_income x WHERE x.county = h.county AND x.household_number = h.number) \
-     WHERE h.area_code BETWEEN $1 AND $2";
+     WHERE h.area_code BETWEEN $1 AND $2 ORDER BY h.county, h.number";
+
+/// The current members' columns the rules read, in the households' order.
+const MEMBERS_ALL: &str =
+    "SELECT m.county, m.household_number, m.id_number, m.school_status, m.medical_insurance \
+     FROM member m WHERE m.left_on IS NULL ORDER BY m.county, m.household_number, m.seq";
+const MEMBERS_IN: &str = "SELECT m.county, m.household_number, m.id_number, m.school_status, m.medical_insurance \
+     FROM member m JOIN household h ON h.county = m.county AND h.number = m.household_number \
+     WHERE h.area_code BETWEEN $1 AND $2 AND m.left_on IS NULL ORDER BY m.county, m.household_number, m.seq";
 
 fn code<T: fupin_core::CodeList>(v: &str) -> Result<T, StoreError> {
     T::parse(v).ok_or_else(|| {
@@ -76,50 +78,33 @@ fn code<T: fupin_core::CodeList>(v: &str) -> Result<T, StoreError> {
     })
 }
 
-/// The members of one household from the aggregated text.
-fn members(text: &str) -> Result<Vec<fupin_core::model::Member>, StoreError> {
-    let mut out = Vec::new();
-    for m in text.split(';').filter(|m| !m.is_empty()) {
-        let mut parts = m.split(',');
-        let (Some(id), Some(school), Some(insured)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(StoreError::File(format!(
-                "数据库中的成员无效 / bad stored member: {m:?}"
-            )));
-        };
-        if let Ok(id) = fupin_core::ResidentId::parse(id) {
-            out.push(fupin_core::model::Member {
-                id_number: id,
-                name: String::new(),
-                relation: fupin_core::codes::Relation::Other,
-                school_status: code(school)?,
-                medical_insured: insured == "1",
-                labor: None,
-                health: None,
-            });
-        }
-    }
-    Ok(out)
-}
-
 /// Streams every household under the area prefix `area` ("" for all) as the rules see it, with its
-/// current members, to `sink`, in constant memory, reading only the columns the exit check and
-/// monitoring use (no names, phones or accounts). Members whose ID number does not parse are left
-/// out, as in [`crate::HouseholdRecord::to_core`]. Returns the number of households.
+/// current members, to `sink`, in constant memory: two ordered scans (households with their latest
+/// income; members) merged by key, reading only the columns the exit check and monitoring use (no
+/// names, phones or accounts). Members whose ID number does not parse are left out, as in
+/// [`crate::HouseholdRecord::to_core`]. Returns the number of households.
 pub async fn households(
     url: &str,
     area: &str,
     sink: &mut dyn FnMut(fupin_core::model::Household) -> Result<(), StoreError>,
 ) -> Result<u64, StoreError> {
-    use fupin_core::model::{Household, Income, RigidExpense};
+    use fupin_core::model::{Household, Income, Member, RigidExpense};
     use futures_util::TryStreamExt;
     let (lo, hi) = (format!("{area:0<12}"), format!("{area:9<12}"));
+    let members_sql = if area.is_empty() {
+        MEMBERS_ALL
+    } else {
+        MEMBERS_IN
+    };
     macro_rules! run {
         ($pool:expr) => {{
             let pool = $pool;
             let mut hs = sqlx::query(HOUSEHOLDS).bind(&lo).bind(&hi).fetch(&pool);
+            let mut ms = sqlx::query(members_sql).bind(&lo).bind(&hi).fetch(&pool);
+            let mut next_member = ms.try_next().await?;
             let mut n = 0u64;
             while let Some(r) = hs.try_next().await? {
+                let county: &str = r.try_get(0)?;
                 let number: &str = r.try_get(1)?;
                 let area_code: &str = r.try_get(2)?;
                 let fen = |i: usize| -> Result<fupin_core::Decimal, StoreError> {
@@ -127,6 +112,25 @@ pub async fn households(
                         r.try_get::<Option<i64>, _>(i)?.unwrap_or(0),
                     ))
                 };
+                let mut members = Vec::new();
+                while let Some(m) = &next_member {
+                    let (mc, mh): (&str, &str) = (m.try_get(0)?, m.try_get(1)?);
+                    if mc != county || mh != number {
+                        break;
+                    }
+                    if let Ok(id) = fupin_core::ResidentId::parse(m.try_get::<&str, _>(2)?) {
+                        members.push(Member {
+                            id_number: id,
+                            name: String::new(),
+                            relation: fupin_core::codes::Relation::Other,
+                            school_status: code(m.try_get::<&str, _>(3)?)?,
+                            medical_insured: m.try_get(4)?,
+                            labor: None,
+                            health: None,
+                        });
+                    }
+                    next_member = ms.try_next().await?;
+                }
                 let Ok(area) = fupin_core::AreaCode::parse(area_code) else {
                     continue;
                 };
@@ -153,12 +157,13 @@ pub async fn households(
                     clothing: r.try_get(6)?,
                     water: r.try_get(7)?,
                     housing_grade: code(r.try_get::<&str, _>(4)?)?,
-                    members: members(r.try_get::<Option<&str>, _>(17)?.unwrap_or(""))?,
+                    members,
                 };
                 sink(h)?;
                 n += 1;
             }
             drop(hs);
+            drop(ms);
             pool.close().await;
             Ok(n)
         }};
@@ -169,14 +174,14 @@ pub async fn households(
             .read_only(true);
         run!(
             sqlx::sqlite::SqlitePoolOptions::new()
-                .max_connections(1)
+                .max_connections(2)
                 .connect_with(opts)
                 .await?
         )
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         run!(
             sqlx::postgres::PgPoolOptions::new()
-                .max_connections(1)
+                .max_connections(2)
                 .connect(url)
                 .await?
         )
