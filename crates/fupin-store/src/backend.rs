@@ -9,7 +9,7 @@ use crate::error::{RowError, StoreError};
 use crate::model::*;
 use crate::plan::{plan, Existing, Incoming, Plan};
 use crate::repo::{Backend, BoxFut, ExportFilter, ImportOptions, ImportOutcome, Repository, Sink};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use fupin_core::codes::{CodeList, HouseholdStatus};
 use fupin_core::policy::PolicySet;
 use futures_util::TryStreamExt;
@@ -343,248 +343,20 @@ macro_rules! sql_repository {
                 Ok(())
             }
 
-            async fn write_member(
+            /// Inserts or updates members with one multi-row statement per chunk; a member who left
+            /// and comes back gets a new `joined_on`.
+            async fn upsert_members(
                 conn: &mut <$DB as sqlx::Database>::Connection,
-                h: &HouseholdRecord,
-                m: &MemberRecord,
-                seq: i64,
+                rows: &[(&HouseholdRecord, &MemberRecord, i64)],
                 date: NaiveDate,
             ) -> Result<(), StoreError> {
-                sqlx::query(
-                    "INSERT INTO member (county, household_number, id_number, seq, name, relation, labor, health, \
-                     disability_grade, school_status, medical_insurance, pension_insurance, work_place, work_months, \
-                     joined_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-                     ON CONFLICT (county, household_number, id_number) DO UPDATE SET seq = excluded.seq, \
-                     name = excluded.name, relation = excluded.relation, labor = excluded.labor, \
-                     health = excluded.health, disability_grade = excluded.disability_grade, \
-                     school_status = excluded.school_status, medical_insurance = excluded.medical_insurance, \
-                     pension_insurance = excluded.pension_insurance, work_place = excluded.work_place, \
-                     work_months = excluded.work_months, \
-                     joined_on = CASE WHEN member.left_on IS NULL THEN member.joined_on ELSE excluded.joined_on END, \
-                     left_on = NULL, left_reason = NULL",
-                )
-                .bind(h.county())
-                .bind(&h.number)
-                .bind(&m.id_number)
-                .bind(seq)
-                .bind(&m.name)
-                .bind(m.relation.code())
-                .bind(opt_code(m.labor))
-                .bind(opt_code(m.health))
-                .bind(m.disability_grade)
-                .bind(m.school_status.code())
-                .bind(m.medical_insurance)
-                .bind(m.pension_insurance)
-                .bind(opt_code(m.work_place))
-                .bind(m.work_months)
-                .bind(date)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            }
-
-            /// Executes one household's plan.
-            async fn write_plan(
-                conn: &mut <$DB as sqlx::Database>::Connection,
-                p: &Plan,
-                date: NaiveDate,
-                actor: &str,
-            ) -> Result<(), StoreError> {
-                let h = &p.after;
-                let county = h.county();
-                let now = Utc::now();
-                let household_sql = if p.before.is_none() {
-                    "INSERT INTO household (area_code, village_group, attribute, main_cause, secondary_causes, \
-                     status, monitoring, housing_grade, food, clothing, water, phone, bank_account, version, \
-                     updated_at, county, number) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-                } else {
-                    "UPDATE household SET area_code = $1, village_group = $2, attribute = $3, main_cause = $4, \
-                     secondary_causes = $5, status = $6, monitoring = $7, housing_grade = $8, food = $9, \
-                     clothing = $10, water = $11, phone = $12, bank_account = $13, version = $14, updated_at = $15 \
-                     WHERE county = $16 AND number = $17 AND version = $18"
-                };
-                let done = sqlx::query(household_sql)
-                    .bind(&h.area_code)
-                    .bind(&h.village_group)
-                    .bind(opt_code(h.attribute))
-                    .bind(opt_code(h.main_cause))
-                    .bind(join_causes(h))
-                    .bind(h.status.code())
-                    .bind(opt_code(h.monitoring))
-                    .bind(h.housing_grade.code())
-                    .bind(h.food)
-                    .bind(h.clothing)
-                    .bind(h.water)
-                    .bind(&h.phone)
-                    .bind(&h.bank_account)
-                    .bind(h.version)
-                    .bind(now)
-                    .bind(county)
-                    .bind(&h.number)
-                    .bind(h.version - 1)
-                    .execute(&mut *conn)
-                    .await?;
-                if done.rows_affected() != 1 {
-                    return Err(StoreError::Conflict {
-                        number: h.number.clone(),
-                        expected: h.version - 1,
-                        found: -1,
-                    });
-                }
-                let income_changed = p.before.as_ref().is_none_or(|b| {
-                    b.income_year != h.income_year || b.income != h.income || b.rigid_expense != h.rigid_expense
-                });
-                if let (Some(year), true) = (h.income_year, income_changed) {
-                    let (i, r) = (&h.income, &h.rigid_expense);
-                    sqlx::query(
-                        "INSERT INTO household_income (county, household_number, year, wage, business, property, \
-                         transfer, business_cost, medical_expense, education_expense, disaster_loss, other_expense) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-                         ON CONFLICT (county, household_number, year) DO UPDATE SET wage = excluded.wage, \
-                         business = excluded.business, property = excluded.property, transfer = excluded.transfer, \
-                         business_cost = excluded.business_cost, medical_expense = excluded.medical_expense, \
-                         education_expense = excluded.education_expense, disaster_loss = excluded.disaster_loss, \
-                         other_expense = excluded.other_expense",
-                    )
-                    .bind(county)
-                    .bind(&h.number)
-                    .bind(year as i64)
-                    .bind(to_fen(i.wage))
-                    .bind(to_fen(i.business))
-                    .bind(to_fen(i.property))
-                    .bind(to_fen(i.transfer))
-                    .bind(to_fen(i.business_cost))
-                    .bind(to_fen(r.medical))
-                    .bind(to_fen(r.education))
-                    .bind(to_fen(r.disaster))
-                    .bind(to_fen(r.other))
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                for (m, seq) in p.joins.iter().chain(p.member_updates.iter()) {
-                    Self::write_member(conn, h, m, *seq, date).await?;
-                }
-                for (id, reason) in &p.leaves {
-                    sqlx::query(
-                        "UPDATE member SET left_on = $1, left_reason = $2 WHERE county = $3 AND household_number = $4 \
-                         AND id_number = $5 AND left_on IS NULL",
-                    )
-                    .bind(date)
-                    .bind(reason.code())
-                    .bind(county)
-                    .bind(&h.number)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                for e in &p.events {
-                    sqlx::query(
-                        "INSERT INTO event (county, household_number, id_number, kind, detail, reason, effective_date, \
-                         actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    )
-                    .bind(county)
-                    .bind(&h.number)
-                    .bind(&e.id_number)
-                    .bind(&e.kind)
-                    .bind(&e.detail)
-                    .bind(&e.reason)
-                    .bind(e.date)
-                    .bind(&e.actor)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                let json = |h: &HouseholdRecord| serde_json::to_value(h).ok().map(sqlx::types::Json);
-                sqlx::query(
-                    "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, before_json, \
-                     after_json) VALUES ($1, 'household', $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(county)
-                .bind(&h.number)
-                .bind(if p.before.is_none() { "create" } else { "update" })
-                .bind(actor)
-                .bind(now)
-                .bind(date)
-                .bind(p.before.as_ref().and_then(json))
-                .bind(json(h))
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            }
-
-            /// Inserts new households (their rows, income, members, events and audit entries) with
-            /// multi-row statements: the fast path of a first import.
-            async fn insert_new(
-                conn: &mut <$DB as sqlx::Database>::Connection,
-                plans: &[&Plan],
-                actor: &str,
-            ) -> Result<(), StoreError> {
-                let now = Utc::now();
-                let mut qb = sqlx::QueryBuilder::<$DB>::new(
-                    "INSERT INTO household (county, number, area_code, village_group, attribute, main_cause, \
-                     secondary_causes, status, monitoring, housing_grade, food, clothing, water, phone, bank_account, \
-                     version, updated_at) ",
-                );
-                qb.push_values(plans, |mut b, p| {
-                    let h = &p.after;
-                    b.push_bind(h.county())
-                        .push_bind(&h.number)
-                        .push_bind(&h.area_code)
-                        .push_bind(&h.village_group)
-                        .push_bind(opt_code(h.attribute))
-                        .push_bind(opt_code(h.main_cause))
-                        .push_bind(join_causes(h))
-                        .push_bind(h.status.code())
-                        .push_bind(opt_code(h.monitoring))
-                        .push_bind(h.housing_grade.code())
-                        .push_bind(h.food)
-                        .push_bind(h.clothing)
-                        .push_bind(h.water)
-                        .push_bind(&h.phone)
-                        .push_bind(&h.bank_account)
-                        .push_bind(h.version)
-                        .push_bind(now);
-                });
-                qb.build().execute(&mut *conn).await?;
-                let with_income: Vec<&&Plan> = plans.iter().filter(|p| p.after.income_year.is_some()).collect();
-                if !with_income.is_empty() {
-                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
-                        "INSERT INTO household_income (county, household_number, year, wage, business, property, \
-                         transfer, business_cost, medical_expense, education_expense, disaster_loss, other_expense) ",
-                    );
-                    qb.push_values(with_income, |mut b, p| {
-                        let h = &p.after;
-                        let (i, r) = (&h.income, &h.rigid_expense);
-                        b.push_bind(h.county())
-                            .push_bind(&h.number)
-                            .push_bind(h.income_year.unwrap_or_default() as i64)
-                            .push_bind(to_fen(i.wage))
-                            .push_bind(to_fen(i.business))
-                            .push_bind(to_fen(i.property))
-                            .push_bind(to_fen(i.transfer))
-                            .push_bind(to_fen(i.business_cost))
-                            .push_bind(to_fen(r.medical))
-                            .push_bind(to_fen(r.education))
-                            .push_bind(to_fen(r.disaster))
-                            .push_bind(to_fen(r.other));
-                    });
-                    qb.build().execute(&mut *conn).await?;
-                }
-                let members: Vec<(&HouseholdRecord, &MemberRecord, i64, NaiveDate)> = plans
-                    .iter()
-                    .flat_map(|p| {
-                        let date = p.events.first().map_or(NaiveDate::default(), |e| e.date);
-                        p.joins.iter().map(move |(m, seq)| (&p.after, m, *seq, date))
-                    })
-                    .collect();
-                for chunk in members.chunks(MEMBER_CHUNK) {
+                for chunk in rows.chunks(MEMBER_CHUNK) {
                     let mut qb = sqlx::QueryBuilder::<$DB>::new(
                         "INSERT INTO member (county, household_number, id_number, seq, name, relation, labor, health, \
                          disability_grade, school_status, medical_insurance, pension_insurance, work_place, \
                          work_months, joined_on) ",
                     );
-                    qb.push_values(chunk, |mut b, (h, m, seq, date)| {
+                    qb.push_values(chunk, |mut b, (h, m, seq)| {
                         b.push_bind(h.county())
                             .push_bind(&h.number)
                             .push_bind(&m.id_number)
@@ -599,9 +371,100 @@ macro_rules! sql_repository {
                             .push_bind(m.pension_insurance)
                             .push_bind(opt_code(m.work_place))
                             .push_bind(m.work_months)
-                            .push_bind(*date);
+                            .push_bind(date);
                     });
+                    qb.push(
+                        " ON CONFLICT (county, household_number, id_number) DO UPDATE SET seq = excluded.seq, \
+                         name = excluded.name, relation = excluded.relation, labor = excluded.labor, \
+                         health = excluded.health, disability_grade = excluded.disability_grade, \
+                         school_status = excluded.school_status, medical_insurance = excluded.medical_insurance, \
+                         pension_insurance = excluded.pension_insurance, work_place = excluded.work_place, \
+                         work_months = excluded.work_months, \
+                         joined_on = CASE WHEN member.left_on IS NULL THEN member.joined_on ELSE excluded.joined_on END, \
+                         left_on = NULL, left_reason = NULL",
+                    );
                     qb.build().execute(&mut *conn).await?;
+                }
+                Ok(())
+            }
+
+            /// Writes the income year of each household (replacing a stored row of the same year).
+            async fn upsert_income(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                households: &[&HouseholdRecord],
+            ) -> Result<(), StoreError> {
+                let with_income: Vec<_> = households.iter().filter(|h| h.income_year.is_some()).collect();
+                for chunk in with_income.chunks(CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
+                        "INSERT INTO household_income (county, household_number, year, wage, business, property, \
+                         transfer, business_cost, medical_expense, education_expense, disaster_loss, other_expense) ",
+                    );
+                    qb.push_values(chunk, |mut b, h| {
+                        let (i, r) = (&h.income, &h.rigid_expense);
+                        b.push_bind(h.county())
+                            .push_bind(&h.number)
+                            .push_bind(h.income_year.unwrap_or_default() as i64)
+                            .push_bind(to_fen(i.wage))
+                            .push_bind(to_fen(i.business))
+                            .push_bind(to_fen(i.property))
+                            .push_bind(to_fen(i.transfer))
+                            .push_bind(to_fen(i.business_cost))
+                            .push_bind(to_fen(r.medical))
+                            .push_bind(to_fen(r.education))
+                            .push_bind(to_fen(r.disaster))
+                            .push_bind(to_fen(r.other));
+                    });
+                    qb.push(
+                        " ON CONFLICT (county, household_number, year) DO UPDATE SET wage = excluded.wage, \
+                         business = excluded.business, property = excluded.property, transfer = excluded.transfer, \
+                         business_cost = excluded.business_cost, medical_expense = excluded.medical_expense, \
+                         education_expense = excluded.education_expense, disaster_loss = excluded.disaster_loss, \
+                         other_expense = excluded.other_expense",
+                    );
+                    qb.build().execute(&mut *conn).await?;
+                }
+                Ok(())
+            }
+
+            /// Writes the plans' events, member changes, income and audit entries (not the household rows).
+            async fn write_details(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                plans: &[&Plan],
+                date: NaiveDate,
+                actor: &str,
+                now: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                let incomes: Vec<&HouseholdRecord> = plans
+                    .iter()
+                    .filter(|p| {
+                        p.before.as_ref().is_none_or(|b| {
+                            b.income_year != p.after.income_year
+                                || b.income != p.after.income
+                                || b.rigid_expense != p.after.rigid_expense
+                        })
+                    })
+                    .map(|p| &p.after)
+                    .collect();
+                Self::upsert_income(conn, &incomes).await?;
+                let members: Vec<(&HouseholdRecord, &MemberRecord, i64)> = plans
+                    .iter()
+                    .flat_map(|p| p.joins.iter().chain(&p.member_updates).map(move |(m, seq)| (&p.after, m, *seq)))
+                    .collect();
+                Self::upsert_members(conn, &members, date).await?;
+                for p in plans {
+                    for (id, reason) in &p.leaves {
+                        sqlx::query(
+                            "UPDATE member SET left_on = $1, left_reason = $2 WHERE county = $3 \
+                             AND household_number = $4 AND id_number = $5 AND left_on IS NULL",
+                        )
+                        .bind(date)
+                        .bind(reason.code())
+                        .bind(p.after.county())
+                        .bind(&p.after.number)
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
                 }
                 let events: Vec<(&HouseholdRecord, &Event)> =
                     plans.iter().flat_map(|p| p.events.iter().map(move |e| (&p.after, e))).collect();
@@ -623,25 +486,109 @@ macro_rules! sql_repository {
                     });
                     qb.build().execute(&mut *conn).await?;
                 }
+                let json = |h: &HouseholdRecord| serde_json::to_value(h).ok().map(sqlx::types::Json);
+                for chunk in plans.chunks(CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
+                        "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, \
+                         before_json, after_json) ",
+                    );
+                    qb.push_values(chunk, |mut b, p| {
+                        let h = &p.after;
+                        b.push_bind(h.county())
+                            .push_bind("household")
+                            .push_bind(&h.number)
+                            .push_bind(if p.before.is_none() { "create" } else { "update" })
+                            .push_bind(actor)
+                            .push_bind(now)
+                            .push_bind(date)
+                            .push_bind(p.before.as_ref().and_then(json))
+                            .push_bind(json(h));
+                    });
+                    qb.build().execute(&mut *conn).await?;
+                }
+                Ok(())
+            }
+
+            /// Inserts new households with multi-row statements (the fast path of a first import).
+            async fn insert_new(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                plans: &[&Plan],
+                date: NaiveDate,
+                actor: &str,
+            ) -> Result<(), StoreError> {
+                let now = Utc::now();
                 let mut qb = sqlx::QueryBuilder::<$DB>::new(
-                    "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, \
-                     before_json, after_json) ",
+                    "INSERT INTO household (area_code, village_group, attribute, main_cause, secondary_causes, \
+                     status, monitoring, housing_grade, food, clothing, water, phone, bank_account, version, \
+                     updated_at, county, number) ",
                 );
                 qb.push_values(plans, |mut b, p| {
                     let h = &p.after;
-                    let date = p.events.first().map(|e| e.date);
-                    b.push_bind(h.county())
-                        .push_bind("household")
-                        .push_bind(&h.number)
-                        .push_bind("create")
-                        .push_bind(actor)
+                    b.push_bind(&h.area_code)
+                        .push_bind(&h.village_group)
+                        .push_bind(opt_code(h.attribute))
+                        .push_bind(opt_code(h.main_cause))
+                        .push_bind(join_causes(h))
+                        .push_bind(h.status.code())
+                        .push_bind(opt_code(h.monitoring))
+                        .push_bind(h.housing_grade.code())
+                        .push_bind(h.food)
+                        .push_bind(h.clothing)
+                        .push_bind(h.water)
+                        .push_bind(&h.phone)
+                        .push_bind(&h.bank_account)
+                        .push_bind(h.version)
                         .push_bind(now)
-                        .push_bind(date)
-                        .push_bind(None::<sqlx::types::Json<serde_json::Value>>)
-                        .push_bind(serde_json::to_value(h).ok().map(sqlx::types::Json));
+                        .push_bind(h.county())
+                        .push_bind(&h.number);
                 });
                 qb.build().execute(&mut *conn).await?;
-                Ok(())
+                Self::write_details(conn, plans, date, actor, now).await
+            }
+
+            /// Updates one stored household, refused as a conflict when its version moved on.
+            async fn update(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                p: &Plan,
+                date: NaiveDate,
+                actor: &str,
+            ) -> Result<(), StoreError> {
+                let h = &p.after;
+                let now = Utc::now();
+                let done = sqlx::query(
+                    "UPDATE household SET area_code = $1, village_group = $2, attribute = $3, main_cause = $4, \
+                     secondary_causes = $5, status = $6, monitoring = $7, housing_grade = $8, food = $9, \
+                     clothing = $10, water = $11, phone = $12, bank_account = $13, version = $14, updated_at = $15 \
+                     WHERE county = $16 AND number = $17 AND version = $18",
+                )
+                .bind(&h.area_code)
+                .bind(&h.village_group)
+                .bind(opt_code(h.attribute))
+                .bind(opt_code(h.main_cause))
+                .bind(join_causes(h))
+                .bind(h.status.code())
+                .bind(opt_code(h.monitoring))
+                .bind(h.housing_grade.code())
+                .bind(h.food)
+                .bind(h.clothing)
+                .bind(h.water)
+                .bind(&h.phone)
+                .bind(&h.bank_account)
+                .bind(h.version)
+                .bind(now)
+                .bind(h.county())
+                .bind(&h.number)
+                .bind(h.version - 1)
+                .execute(&mut *conn)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Conflict {
+                        number: h.number.clone(),
+                        expected: h.version - 1,
+                        found: -1,
+                    });
+                }
+                Self::write_details(conn, &[p], date, actor, now).await
             }
 
             async fn import_in(
@@ -728,7 +675,7 @@ macro_rules! sql_repository {
                 let (new, changed): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.before.is_none());
                 let mut done = 0u64;
                 for chunk in new.chunks(NEW_CHUNK) {
-                    Self::insert_new(&mut tx, chunk, &opts.actor).await?;
+                    Self::insert_new(&mut tx, chunk, opts.date, &opts.actor).await?;
                     done += chunk.len() as u64;
                     if let Some(progress) = &opts.progress {
                         progress(done);
@@ -736,7 +683,7 @@ macro_rules! sql_repository {
                 }
                 for p in changed {
                     if !p.is_noop() {
-                        Self::write_plan(&mut tx, p, opts.date, &opts.actor).await?;
+                        Self::update(&mut tx, p, opts.date, &opts.actor).await?;
                     }
                     done += 1;
                     if let Some(progress) = &opts.progress {

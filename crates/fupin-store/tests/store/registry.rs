@@ -9,14 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 async fn import(repo: &Arc<dyn Repository>, path: &Path, date: &str) -> fupin_store::ImportOutcome {
-    let read = read_file(path, d(date)).unwrap();
-    import_read(
-        repo.as_ref(),
-        read,
-        &ImportOptions::new(d(date), "县扶贫办"),
-    )
-    .await
-    .unwrap()
+    import_file(repo.as_ref(), path, date).await
 }
 
 /// Last half-year: 200 households, 190 poor and 10 (H00191..H00200) already exited.
