@@ -18,11 +18,7 @@ where
     F: Fn(Arc<dyn Repository>, std::path::PathBuf) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("registry.db").display());
         let repo = open(&url).await.expect("open sqlite");
@@ -34,6 +30,25 @@ where
             f(repo, dir.path().to_path_buf()).await;
         }
     });
+}
+
+/// Runs a future to completion on a fresh single-threaded runtime.
+pub fn block_on<T>(f: impl Future<Output = T>) -> T {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(f)
+}
+
+/// The current status code of a stored household.
+pub async fn status_of(repo: &Arc<dyn Repository>, number: &str) -> String {
+    repo.household(number)
+        .await
+        .unwrap()
+        .expect("stored")
+        .status
+        .to_string()
 }
 
 /// A fresh PostgreSQL schema named after the test, when `DATABASE_URL` is set (required when

@@ -41,16 +41,8 @@ fn export_then_import_into_an_empty_database_round_trips() {
             let other = open(&format!("sqlite:{}", empty.path().join("r.db").display()))
                 .await
                 .unwrap();
-            let read = read_file(&first, d("2020-01-01")).unwrap();
-            assert!(read.errors.is_empty(), "{:?}", read.errors);
-            let out = import_read(
-                other.as_ref(),
-                read,
-                &ImportOptions::new(d("2020-01-01"), "t"),
-            )
-            .await
-            .unwrap();
-            assert_eq!(out.created, 30, "{:?}", out.errors);
+            let out = import_file(other.as_ref(), &first, "2020-01-01").await;
+            assert_eq!((out.created, out.errors.len()), (30, 0), "{:?}", out.errors);
             let second = dir.join(format!("second.{ext}"));
             export(other.as_ref(), &ExportFilter::default(), &second)
                 .await
@@ -104,16 +96,8 @@ fn xlsx_with_english_headers_and_assess_json_import() {
             .unwrap();
         }
         w.finish().unwrap();
-        let read = read_file(&path, d("2019-12-31")).unwrap();
-        assert!(read.errors.is_empty(), "{:?}", read.errors);
-        let out = import_read(
-            repo.as_ref(),
-            read,
-            &ImportOptions::new(d("2019-12-31"), "t"),
-        )
-        .await
-        .unwrap();
-        assert_eq!(out.created, 5);
+        let out = import_file(repo.as_ref(), &path, "2019-12-31").await;
+        assert_eq!((out.created, out.errors.len()), (5, 0), "{:?}", out.errors);
 
         let json = serde_json::json!({"as_of": "2020-06-30", "households": [
             {"id": "J1", "area_code": "140525100201", "status": "poor", "food": true, "clothing": true,

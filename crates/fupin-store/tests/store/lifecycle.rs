@@ -138,11 +138,7 @@ fn a_stale_write_is_refused_as_a_conflict() {
 
 #[test]
 fn both_backends_have_the_same_tables_and_columns() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let sqlite = fupin_store::open(&format!("sqlite:{}", dir.path().join("s.db").display()))
             .await

@@ -179,15 +179,7 @@ fn one_broken_id_among_thousands_changes_nothing_and_names_the_row() {
         assert!(e.zh.contains("校验位") && e.en.contains("check character"));
         // Nothing changed: still 100 households, H00007 still poor.
         assert!(repo.household("H00500").await.unwrap().is_none());
-        assert_eq!(
-            repo.household("H00007")
-                .await
-                .unwrap()
-                .unwrap()
-                .status
-                .to_string(),
-            "poor"
-        );
+        assert_eq!(status_of(&repo, "H00007").await, "poor");
         let r = repo
             .change_report(d("2019-01-01"), d("2020-12-31"), "")
             .await
@@ -218,15 +210,7 @@ fn one_broken_id_among_thousands_changes_nothing_and_names_the_row() {
         assert!(out.committed);
         assert_eq!((out.created, out.updated, out.skipped), (899, 1, 1));
         assert!(repo.household("H00412").await.unwrap().is_none());
-        assert_eq!(
-            repo.household("H00007")
-                .await
-                .unwrap()
-                .unwrap()
-                .status
-                .to_string(),
-            "exited"
-        );
+        assert_eq!(status_of(&repo, "H00007").await, "exited");
     });
 }
 
