@@ -72,10 +72,15 @@ pub const COLUMNS: &[Column] = columns! {
 };
 
 fn column(key: &str) -> usize {
-    COLUMNS
-        .iter()
-        .position(|c| c.key == key)
-        .expect("known column")
+    static INDEX: std::sync::LazyLock<HashMap<&'static str, usize>> =
+        std::sync::LazyLock::new(|| {
+            COLUMNS
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.key, i))
+                .collect()
+        });
+    INDEX[key]
 }
 
 /// Which file format a path is, by extension.
@@ -586,12 +591,10 @@ where
         let gi = match by_number.get(&number) {
             Some(&gi) => {
                 let g = &groups[gi];
-                let mine = cells_of(&rr);
                 for (k, &ci) in hh_cols.iter().enumerate() {
                     let key = COLUMNS[ci].key;
-                    if key != "household_number"
-                        && !mine[k].is_empty()
-                        && mine[k] != g.household_cells[k]
+                    let mine = rr.raw(key);
+                    if key != "household_number" && !mine.is_empty() && mine != g.household_cells[k]
                     {
                         let first = g.first_row;
                         rr.err(
