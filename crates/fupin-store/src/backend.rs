@@ -314,12 +314,17 @@ macro_rules! sql_repository {
                 Ok(out)
             }
 
+            /// Creates the areas of the households and of `infos` with their ancestors, and writes what
+            /// `infos` says about them (audited).
             async fn ensure_areas(
                 conn: &mut <$DB as sqlx::Database>::Connection,
                 codes: &BTreeSet<String>,
+                infos: &[Area],
+                actor: &str,
+                date: NaiveDate,
             ) -> Result<(), StoreError> {
                 let mut all = BTreeSet::new();
-                for c in codes {
+                for c in codes.iter().chain(infos.iter().map(|a| &a.code)) {
                     if let Ok(a) = fupin_core::AreaCode::parse(c) {
                         let mut cur = Some(a);
                         while let Some(a) = cur {
@@ -340,7 +345,67 @@ macro_rules! sql_repository {
                     .execute(&mut *conn)
                     .await?;
                 }
+                let now = Utc::now();
+                for info in infos {
+                    let Ok(code) = fupin_core::AreaCode::parse(&info.code) else { continue };
+                    let before = Self::load_areas(conn, code.as_str(), code.as_str()).await?.pop();
+                    sqlx::query(
+                        "UPDATE area SET name = CASE WHEN $1 = '' THEN name ELSE $1 END, \
+                         region = COALESCE($2, region), rural_population = COALESCE($3, rural_population) \
+                         WHERE code = $4",
+                    )
+                    .bind(&info.name)
+                    .bind(info.region.map(|r| r.code()))
+                    .bind(info.rural_population)
+                    .bind(code.as_str())
+                    .execute(&mut *conn)
+                    .await?;
+                    let after = Self::load_areas(conn, code.as_str(), code.as_str()).await?.pop();
+                    if before != after {
+                        let json = |a: &Option<Area>| a.as_ref().and_then(|a| serde_json::to_value(a).ok()).map(sqlx::types::Json);
+                        sqlx::query(
+                            "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, \
+                             before_json, after_json) VALUES ($1, 'area', $2, 'update', $3, $4, $5, $6, $7)",
+                        )
+                        .bind(county_of(code.as_str()))
+                        .bind(code.as_str())
+                        .bind(actor)
+                        .bind(now)
+                        .bind(date)
+                        .bind(json(&before))
+                        .bind(json(&after))
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
                 Ok(())
+            }
+
+            async fn load_areas(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                lo: &str,
+                hi: &str,
+            ) -> Result<Vec<Area>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT code, name, level, parent, region, rural_population FROM area \
+                     WHERE code BETWEEN $1 AND $2 ORDER BY code",
+                )
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut out = Vec::new();
+                for r in rows {
+                    out.push(Area {
+                        code: r.try_get("code")?,
+                        name: r.try_get("name")?,
+                        level: r.try_get("level")?,
+                        parent: r.try_get("parent")?,
+                        region: parse_code(r.try_get("region")?)?,
+                        rural_population: r.try_get("rural_population")?,
+                    });
+                }
+                Ok(out)
             }
 
             /// Inserts or updates members with one multi-row statement per chunk; a member who left
@@ -594,6 +659,7 @@ macro_rules! sql_repository {
             async fn import_in(
                 &self,
                 batch: Vec<Incoming>,
+                area_infos: &[Area],
                 opts: &ImportOptions,
                 expected_version: Option<i64>,
             ) -> Result<(ImportOutcome, Option<HouseholdRecord>), StoreError> {
@@ -670,7 +736,7 @@ macro_rules! sql_repository {
                     return Ok((out, None));
                 }
                 let areas: BTreeSet<String> = plans.iter().map(|p| p.after.area_code.clone()).collect();
-                Self::ensure_areas(&mut tx, &areas).await?;
+                Self::ensure_areas(&mut tx, &areas, area_infos, &opts.actor, opts.date).await?;
                 // New households go in with multi-row inserts; changed ones one by one.
                 let (new, changed): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.before.is_none());
                 let mut done = 0u64;
@@ -703,8 +769,21 @@ macro_rules! sql_repository {
                 $backend
             }
 
-            fn import<'a>(&'a self, batch: Vec<Incoming>, opts: &'a ImportOptions) -> BoxFut<'a, ImportOutcome> {
-                Box::pin(async move { Ok(self.import_in(batch, opts, None).await?.0) })
+            fn import<'a>(
+                &'a self,
+                batch: Vec<Incoming>,
+                areas: Vec<Area>,
+                opts: &'a ImportOptions,
+            ) -> BoxFut<'a, ImportOutcome> {
+                Box::pin(async move { Ok(self.import_in(batch, &areas, opts, None).await?.0) })
+            }
+
+            fn areas<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Vec<Area>> {
+                Box::pin(async move {
+                    let (lo, hi) = area_range(prefix);
+                    let mut conn = self.pool.acquire().await?;
+                    Self::load_areas(&mut conn, &lo, &hi).await
+                })
             }
 
             fn save<'a>(
@@ -716,7 +795,7 @@ macro_rules! sql_repository {
             ) -> BoxFut<'a, HouseholdRecord> {
                 Box::pin(async move {
                     let opts = ImportOptions::new(date, actor);
-                    let (mut out, after) = self.import_in(vec![incoming], &opts, Some(expected_version)).await?;
+                    let (mut out, after) = self.import_in(vec![incoming], &[], &opts, Some(expected_version)).await?;
                     match after {
                         Some(h) => Ok(h),
                         None => Err(StoreError::Rejected(Box::new(out.errors.remove(0)))),

@@ -119,6 +119,8 @@ pub struct ReadOutcome {
     pub as_of: Option<NaiveDate>,
     /// Rows (CSV/XLSX) or households (JSON) read.
     pub rows: usize,
+    /// Areas described by the file (the JSON's `villages` and `counties`).
+    pub areas: Vec<crate::model::Area>,
 }
 
 /// Reads a CSV, XLSX or assess-JSON file. `date` is the default income year's reference.
@@ -702,6 +704,50 @@ pub fn read_json(v: &serde_json::Value, date: NaiveDate) -> ReadOutcome {
         ..Default::default()
     };
     let as_of = out.as_of.unwrap_or(date);
+    for key in ["counties", "villages"] {
+        let list = v
+            .get(key)
+            .and_then(|h| h.as_array())
+            .cloned()
+            .unwrap_or_default();
+        for (i, a) in list.iter().enumerate() {
+            let code = a.get("area_code").and_then(|c| c.as_str()).unwrap_or("");
+            let region = a.get("region").and_then(|r| r.as_str());
+            match (
+                fupin_core::AreaCode::parse(code),
+                region.map(|r| (r, fupin_core::codes::Region::parse(r))),
+            ) {
+                (Err(e), _) => out.errors.push(RowError::new(
+                    i + 1,
+                    &format!("{key}[{}].area_code", i + 1),
+                    code,
+                    "area_code",
+                    e.reason_zh,
+                    e.reason,
+                )),
+                (_, Some((r, None))) => out.errors.push(RowError::new(
+                    i + 1,
+                    &format!("{key}[{}].region", i + 1),
+                    r,
+                    "unknown_code",
+                    "地区应为 东部、中部、西部",
+                    "region: east, central, west",
+                )),
+                (Ok(c), region) => out.areas.push(crate::model::Area {
+                    code: c.as_str().to_string(),
+                    name: a
+                        .get("name")
+                        .and_then(|n| n.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                    level: c.level().code().to_string(),
+                    parent: c.parent().map(|p| p.as_str().to_string()),
+                    region: region.and_then(|(_, r)| r),
+                    rural_population: a.get("rural_population").and_then(|n| n.as_i64()),
+                }),
+            }
+        }
+    }
     let list = v
         .get("households")
         .and_then(|h| h.as_array())
@@ -1100,7 +1146,7 @@ pub async fn import_read(
     if file_errors && !opts.partial {
         run.dry_run = true;
     }
-    let mut out = repo.import(read.households, &run).await?;
+    let mut out = repo.import(read.households, read.areas, &run).await?;
     let bad: std::collections::HashSet<(&Option<String>, usize)> = read
         .errors
         .iter()

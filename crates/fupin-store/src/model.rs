@@ -316,6 +316,19 @@ pub struct ChangeReport {
     pub end: EndStock,
 }
 
+/// An area of the registry: a province, city, county, township or village (12-digit code, zero-padded).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+    /// `province`, `city`, `county`, `township`, `village`.
+    pub level: String,
+    pub parent: Option<String>,
+    pub region: Option<fupin_core::codes::Region>,
+    /// Registered rural population (the denominator of the incidence).
+    pub rural_population: Option<i64>,
+}
+
 /// One audit-log entry: who wrote what, when, before and after.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditEntry {

@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use crate::registry::read_sheet;
+use fupin_core::codes::CodeList;
 use fupin_store::file::{export, import_read, read_file, write_template, COLUMNS};
 use fupin_store::{open, ExportFilter, ImportOptions};
 
@@ -99,7 +100,9 @@ fn xlsx_with_english_headers_and_assess_json_import() {
         let out = import_file(repo.as_ref(), &path, "2019-12-31").await;
         assert_eq!((out.created, out.errors.len()), (5, 0), "{:?}", out.errors);
 
-        let json = serde_json::json!({"as_of": "2020-06-30", "households": [
+        let json = serde_json::json!({"as_of": "2020-06-30",
+         "villages": [{"area_code": "140525100201", "name": "南村", "region": "central", "rural_population": 1000}],
+         "households": [
             {"id": "J1", "area_code": "140525100201", "status": "poor", "food": true, "clothing": true,
              "water": true, "housing_grade": "A", "income": {"wage": 9000},
              "members": [{"id_number": id(d("1980-05-05"), 7), "name": "王五", "relation": "head",
@@ -124,6 +127,30 @@ fn xlsx_with_english_headers_and_assess_json_import() {
         let j1 = repo.household("J1").await.unwrap().unwrap();
         assert_eq!(j1.income.wage.to_string(), "9000.00");
         assert_eq!(j1.members[0].name, "王五");
+        // The village of the JSON, with its ancestors up to the province.
+        let areas = repo.areas("14").await.unwrap();
+        let codes: Vec<&str> = areas.iter().map(|a| a.code.as_str()).collect();
+        assert_eq!(
+            codes[..5],
+            [
+                "140000000000",
+                "140500000000",
+                "140525000000",
+                "140525100000",
+                "140525100201"
+            ]
+        );
+        assert_eq!(repo.areas("140525100201").await.unwrap().len(), 1);
+        let village = &areas[4];
+        assert_eq!(
+            (village.name.as_str(), village.level.as_str()),
+            ("南村", "village")
+        );
+        assert_eq!(
+            (village.region.map(|r| r.code()), village.rural_population),
+            (Some("central"), Some(1000))
+        );
+        assert_eq!(village.parent.as_deref(), Some("140525100000"));
     });
 }
 
