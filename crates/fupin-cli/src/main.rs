@@ -6,6 +6,7 @@
 mod assess_cmd;
 mod policy_cmd;
 mod registry;
+mod serve_cmd;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,11 @@ enum Command {
     /// 政策参数 / policy values
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
+    /// 启动网页应用 / run the web application
+    Serve(serve_cmd::ServeArgs),
+    /// 用户管理 / accounts
+    #[command(subcommand)]
+    User(serve_cmd::UserCommand),
     #[command(flatten)]
     Registry(registry::RegistryCommand),
 }
@@ -38,6 +44,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Assess(args) => assess_cmd::run(args),
         Command::Policy(cmd) => policy_cmd::run(cmd),
+        Command::Serve(args) => serve_cmd::serve(args),
+        Command::User(cmd) => serve_cmd::user(cmd),
         Command::Registry(cmd) => registry::run(cmd),
     };
     ExitCode::from(code)

@@ -3,6 +3,7 @@
 //! See `docs/ARCHITECTURE-store.md`.
 
 pub mod backend;
+pub mod directory;
 pub mod error;
 pub mod file;
 pub mod model;

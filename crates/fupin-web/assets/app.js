@@ -1,0 +1,48 @@
+// fupin pages: draws the dashboard charts from the figures embedded in the page.
+(function () {
+  function draw() {
+    var el = document.getElementById('figures');
+    if (!el || typeof echarts === 'undefined') return;
+    var f = JSON.parse(el.textContent);
+    var charts = [];
+    function chart(id, option) {
+      var node = document.getElementById(id);
+      if (!node) return;
+      var c = echarts.init(node);
+      c.setOption(option);
+      charts.push(c);
+      return c;
+    }
+    chart('chart-status', {
+      tooltip: { trigger: 'item' },
+      series: [{ type: 'pie', radius: ['35%', '65%'], data: f.status.map(function (s) { return { name: s.label, value: s.people }; }) }]
+    });
+    var areas = chart('chart-areas', {
+      tooltip: { trigger: 'axis' },
+      grid: { left: 50, right: 10, bottom: 70 },
+      xAxis: { type: 'category', data: f.areas.map(function (a) { return a.label; }), axisLabel: { rotate: 40 } },
+      yAxis: { type: 'value', name: '%' },
+      series: [{ type: 'bar', data: f.areas.map(function (a) { return a.incidence; }), itemStyle: { color: '#b3261e' } }]
+    });
+    if (areas) {
+      areas.on('click', function (p) {
+        var a = f.areas[p.dataIndex];
+        if (a && a.href) window.location.href = a.href;
+      });
+    }
+    chart('chart-causes', {
+      tooltip: { trigger: 'axis' },
+      grid: { left: 110, right: 10 },
+      xAxis: { type: 'value' },
+      yAxis: { type: 'category', data: f.causes.map(function (c) { return c.label; }) },
+      series: [{ type: 'bar', data: f.causes.map(function (c) { return c.value; }), itemStyle: { color: '#9a6700' } }]
+    });
+    chart('chart-monitoring', {
+      tooltip: { trigger: 'item' },
+      series: [{ type: 'pie', radius: '60%', data: f.monitoring.map(function (m) { return { name: m.label, value: m.households }; }) }]
+    });
+    window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
+    document.body.setAttribute('data-charts', String(charts.length));
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', draw); else draw();
+})();

@@ -1,0 +1,230 @@
+//! Interface text in Chinese (default) and English. Code lists carry their own labels (fupin-core).
+
+/// (key, zh, en)
+const TEXT: &[(&str, &str, &str)] = &[
+    ("app", "扶贫信息系统", "fupin poverty-alleviation system"),
+    ("dashboard", "数据看板", "Dashboard"),
+    ("households", "贫困户", "Households"),
+    ("applications", "识别申请", "Identification"),
+    ("users", "用户管理", "Users"),
+    ("password", "修改密码", "Password"),
+    ("logout", "退出登录", "Log out"),
+    ("login", "登录", "Log in"),
+    ("username", "用户名", "User name"),
+    ("pw", "密码", "Password"),
+    (
+        "bad_login",
+        "用户名或密码错误",
+        "Wrong user name or password",
+    ),
+    (
+        "throttled",
+        "登录失败次数过多,请稍后再试",
+        "Too many failed logins; try again later",
+    ),
+    ("area", "区划", "Area"),
+    ("status", "状态", "Status"),
+    ("cause", "致贫原因", "Cause"),
+    ("attribute", "贫困户属性", "Attribute"),
+    ("monitoring", "监测类别", "Monitoring"),
+    ("search", "搜索", "Search"),
+    (
+        "search_hint",
+        "姓名、身份证号或户编号",
+        "Name, ID number or household number",
+    ),
+    ("all", "全部", "All"),
+    ("number", "户编号", "Household"),
+    ("head", "户主", "Head"),
+    ("people", "人数", "People"),
+    ("filter", "筛选", "Filter"),
+    ("export_xlsx", "导出 Excel", "Export to Excel"),
+    ("prev", "上一页", "Previous"),
+    ("next", "下一页", "Next"),
+    ("total", "共", "Total"),
+    ("members", "家庭成员", "Members"),
+    ("name", "姓名", "Name"),
+    ("id_number", "身份证号", "ID number"),
+    ("relation", "与户主关系", "Relation"),
+    ("school_status", "在校生状况", "School"),
+    ("medical_insured", "基本医疗保险", "Medical insurance"),
+    ("labor", "劳动技能", "Labour"),
+    ("health", "健康状况", "Health"),
+    ("income", "收入(元/年)", "Income (yuan/year)"),
+    ("wage", "工资性收入", "Wages"),
+    ("business", "生产经营性收入", "Business"),
+    ("property", "财产性收入", "Property"),
+    ("transfer", "转移性收入", "Transfers"),
+    ("business_cost", "生产经营性支出", "Business cost"),
+    (
+        "rigid_expense",
+        "刚性支出(元/年)",
+        "Rigid expenses (yuan/year)",
+    ),
+    ("medical", "医疗自付", "Medical"),
+    ("education", "教育", "Education"),
+    ("disaster", "灾害损失", "Disaster"),
+    ("other", "其他", "Other"),
+    ("per_capita", "人均纯收入", "Per-capita net income"),
+    ("poverty_line", "贫困线", "Poverty line"),
+    ("monitoring_line", "监测线", "Monitoring line"),
+    ("exit_check", "脱贫标准核验", "Exit check"),
+    ("meets", "达到脱贫标准", "Meets the exit standard"),
+    (
+        "not_meets",
+        "未达到脱贫标准",
+        "Does not meet the exit standard",
+    ),
+    ("why_not", "未通过的项目", "Failed checks"),
+    ("food", "不愁吃", "Food secure"),
+    ("clothing", "不愁穿", "Clothing secure"),
+    ("water", "饮水安全", "Safe drinking water"),
+    ("housing_grade", "住房安全等级", "Housing grade"),
+    ("phone", "联系电话", "Phone"),
+    ("bank_account", "银行账号", "Bank account"),
+    ("edit", "编辑", "Edit"),
+    ("save", "保存", "Save"),
+    ("saved", "已保存", "Saved"),
+    (
+        "fix_errors",
+        "请更正标出的错误",
+        "Please correct the marked errors",
+    ),
+    ("timeline", "动态记录", "Timeline"),
+    ("audit", "操作日志", "Audit trail"),
+    ("actions", "状态变更", "Lifecycle"),
+    ("do_exit", "标注脱贫", "Mark exited"),
+    ("do_return", "标注返贫", "Mark returned"),
+    ("do_remove", "清退", "Remove"),
+    ("reason", "原因", "Reason"),
+    ("date", "日期", "Date"),
+    ("confirm", "确认执行此操作?", "Confirm this action?"),
+    (
+        "override",
+        "未达标时须填写原因",
+        "A reason is required when the check fails",
+    ),
+    ("village", "村", "Village"),
+    ("incidence", "贫困发生率", "Poverty incidence"),
+    ("rural_population", "农村户籍人口", "Rural population"),
+    ("poor_population", "贫困人口", "Poor population"),
+    ("village_exit", "贫困村退出核验", "Village exit check"),
+    ("notice", "公示", "Public notice"),
+    ("print", "打印", "Print"),
+    ("by_status", "按状态", "By status"),
+    ("by_area", "各地贫困发生率", "Incidence by area"),
+    ("by_cause", "致贫原因", "Causes"),
+    ("by_monitoring", "监测对象", "Monitoring"),
+    ("changes", "年动态", "changes"),
+    ("identified", "识别", "Identified"),
+    ("exited", "脱贫", "Exited"),
+    ("returned", "返贫", "Returned"),
+    ("removed", "清退", "Removed"),
+    ("natural_increase", "自然增加", "Natural increase"),
+    ("natural_decrease", "自然减少", "Natural decrease"),
+    ("new_application", "新建申请", "New application"),
+    ("applicant", "申请人", "Applicant"),
+    ("step", "当前步骤", "Step"),
+    ("next_step", "下一步", "Next step"),
+    ("pass", "通过", "Pass"),
+    ("reject", "不通过", "Reject"),
+    ("rejected", "未通过", "Rejected"),
+    ("note", "备注", "Note"),
+    ("actor", "经办人", "By"),
+    ("when", "时间", "When"),
+    ("exclusions", "部门比对排除项", "Exclusions found"),
+    ("create", "创建", "Create"),
+    ("role", "角色", "Role"),
+    ("old_password", "原密码", "Current password"),
+    ("new_password", "新密码", "New password"),
+    ("not_found", "未找到", "Not found"),
+    ("households_n", "户", "households"),
+    ("people_n", "人", "people"),
+    ("lang_switch", "English", "中文"),
+    ("api_docs", "接口文档", "API docs"),
+    ("none", "无", "none"),
+];
+
+/// The text of `key` in `lang` (`zh` or `en`); the key itself when unknown.
+pub fn t(lang: &str, key: &str) -> String {
+    TEXT.iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, zh, en)| if lang == "en" { *en } else { *zh })
+        .unwrap_or(key)
+        .to_string()
+}
+
+/// The label of a code of one of fupin-core's lists, in `lang`.
+pub fn code_label(lang: &str, list: &str, code: &str) -> String {
+    use fupin_core::codes::*;
+    fn label<T: CodeList>(lang: &str, code: &str) -> Option<String> {
+        T::parse(code).map(|v| if lang == "en" { v.en() } else { v.zh() }.to_string())
+    }
+    let found = match list {
+        "status" => label::<HouseholdStatus>(lang, code),
+        "cause" => label::<Cause>(lang, code),
+        "attribute" => label::<Attribute>(lang, code),
+        "monitoring" => label::<MonitoringCategory>(lang, code),
+        "labor" => label::<Labor>(lang, code),
+        "health" => label::<Health>(lang, code),
+        "school_status" => label::<SchoolStatus>(lang, code),
+        "relation" => label::<Relation>(lang, code),
+        "housing_grade" => label::<HousingGrade>(lang, code),
+        "check" => label::<Check>(lang, code).or_else(|| label::<VillageIndicator>(lang, code)),
+        _ => None,
+    };
+    found.unwrap_or_else(|| code.to_string())
+}
+
+/// The (code, label) options of a list, for select boxes.
+pub fn options(lang: &str, list: &str) -> Vec<(String, String)> {
+    use fupin_core::codes::*;
+    fn opts<T: CodeList>(lang: &str) -> Vec<(String, String)> {
+        T::all()
+            .iter()
+            .map(|v| {
+                (
+                    v.code().to_string(),
+                    if lang == "en" { v.en() } else { v.zh() }.to_string(),
+                )
+            })
+            .collect()
+    }
+    match list {
+        "status" => opts::<HouseholdStatus>(lang),
+        "cause" => opts::<Cause>(lang),
+        "attribute" => opts::<Attribute>(lang),
+        "monitoring" => opts::<MonitoringCategory>(lang),
+        "labor" => opts::<Labor>(lang),
+        "health" => opts::<Health>(lang),
+        "school_status" => opts::<SchoolStatus>(lang),
+        "relation" => opts::<Relation>(lang),
+        "housing_grade" => opts::<HousingGrade>(lang),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_first_english_on_request() {
+        assert_eq!(t("zh", "households"), "贫困户");
+        assert_eq!(t("en", "households"), "Households");
+        assert_eq!(t("zh", "no_such_key"), "no_such_key");
+        assert_eq!(code_label("zh", "check", "drinking_water"), "饮水不安全");
+        assert_eq!(code_label("en", "status", "exited"), "exited");
+        assert_eq!(code_label("zh", "check", "broadband"), "通宽带");
+        assert_eq!(options("zh", "housing_grade").len(), 4);
+    }
+
+    #[test]
+    fn every_key_is_unique() {
+        let mut keys: Vec<_> = TEXT.iter().map(|(k, _, _)| *k).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
+    }
+}

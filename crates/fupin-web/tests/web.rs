@@ -1,0 +1,11 @@
+//! The integration tests of fupin-web: ONE test binary. Storage-backed tests run on SQLite and on
+//! PostgreSQL (`DATABASE_URL`, set by `scripts/with-postgres.sh`).
+
+#[path = "web/common.rs"]
+mod common;
+
+#[path = "web/api.rs"]
+mod api;
+
+#[path = "web/browser.rs"]
+mod browser;

@@ -1,0 +1,782 @@
+//! Every API route against every role, inside and outside its area; CSRF, versions, lifecycle,
+//! the public notice and the OpenAPI document. Each runs on SQLite and on PostgreSQL.
+
+use crate::common::{call, login, post_form, postgres_app, sqlite_app};
+use axum::http::{Method, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+
+const H_IN: &str = "140525100201001"; // 东沟村, paired with `cadre`
+const H_UNPAIRED: &str = "140525100201010"; // 东沟村, not paired
+const H_OTHER_VILLAGE: &str = "140525100202001"; // 西岭村, same township
+const H_OTHER_TOWNSHIP: &str = "140525101201001"; // 河底村, another township
+const TARGETS: [&str; 4] = [H_IN, H_UNPAIRED, H_OTHER_VILLAGE, H_OTHER_TOWNSHIP];
+
+fn run<F, Fut>(name: &str, f: F)
+where
+    F: Fn(Router) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (state, _guard) = sqlite_app().await;
+        eprintln!("{name}: SQLite");
+        f(fupin_web::app(state)).await;
+        if let Some(state) = postgres_app(name).await {
+            eprintln!("{name}: PostgreSQL");
+            f(fupin_web::app(state)).await;
+        }
+    });
+}
+
+/// The household as the JSON input format, from its API record.
+fn as_input(rec: &Value) -> Value {
+    let members: Vec<Value> = rec["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            json!({"id_number": m["id_number"], "name": m["name"], "relation": m["relation"], "school_status": m["school_status"],
+                   "medical_insured": m["medical_insurance"], "labor": m["labor"], "health": m["health"]})
+        })
+        .collect();
+    json!({"version": rec["version"], "area_code": rec["area_code"], "attribute": rec["attribute"], "main_cause": rec["main_cause"],
+           "income": rec["income"], "rigid_expense": rec["rigid_expense"], "food": rec["food"], "clothing": rec["clothing"],
+           "water": rec["water"], "housing_grade": rec["housing_grade"], "members": members})
+}
+
+#[test]
+fn every_read_route_answers_each_role_by_its_area() {
+    // (user, expected status for each of TARGETS)
+    let table: [(&str, [u16; 4]); 6] = [
+        ("admin", [200, 200, 200, 200]),
+        ("zezhou", [200, 200, 200, 200]),
+        ("nancun", [200, 200, 200, 404]),
+        ("dongou", [200, 200, 404, 404]),
+        ("cadre", [200, 404, 404, 404]),
+        ("leader", [200, 200, 200, 200]),
+    ];
+    run("reads", |app| async move {
+        for (user, expected) in table {
+            let (cookie, _) = login(&app, user).await;
+            for (target, want) in TARGETS.iter().zip(expected) {
+                for suffix in ["", "/assessment", "/history", "/audit"] {
+                    let uri = format!("/api/v1/households/{target}{suffix}");
+                    let r = call(&app, Method::GET, &uri, Some(&cookie), None, None).await;
+                    assert_eq!(r.status.as_u16(), want, "{user} GET {uri}: {}", r.text);
+                    if want == 404 {
+                        assert_eq!(
+                            r.json["error"]["code"], "not_found",
+                            "an out-of-area household looks absent"
+                        );
+                    }
+                }
+            }
+            // Figures and lists of another township.
+            let want_area = if matches!(user, "admin" | "zezhou" | "leader" | "cadre") {
+                200
+            } else {
+                404
+            };
+            for uri in [
+                "/api/v1/dashboard?area=140525101",
+                "/api/v1/households?area=140525101",
+                "/api/v1/applications?area=140525101",
+                "/api/v1/areas?parent=140525101",
+            ] {
+                let r = call(&app, Method::GET, uri, Some(&cookie), None, None).await;
+                assert_eq!(r.status.as_u16(), want_area, "{user} GET {uri}: {}", r.text);
+            }
+            let r = call(
+                &app,
+                Method::GET,
+                "/api/v1/reports/changes?from=2020-01-01&to=2020-06-30&area=140525101",
+                Some(&cookie),
+                None,
+                None,
+            )
+            .await;
+            assert_eq!(r.status.as_u16(), want_area, "{user} change report");
+            let village = call(
+                &app,
+                Method::GET,
+                "/api/v1/villages/140525101201",
+                Some(&cookie),
+                None,
+                None,
+            )
+            .await;
+            assert_eq!(village.status.as_u16(), want_area, "{user} village page");
+            let users = call(
+                &app,
+                Method::GET,
+                "/api/v1/users",
+                Some(&cookie),
+                None,
+                None,
+            )
+            .await;
+            assert_eq!(
+                users.status.as_u16(),
+                if user == "admin" { 200 } else { 403 },
+                "{user} users"
+            );
+            let session = call(
+                &app,
+                Method::GET,
+                "/api/v1/session",
+                Some(&cookie),
+                None,
+                None,
+            )
+            .await;
+            assert_eq!(session.json["user"], user);
+        }
+        // Without a session, nothing.
+        for uri in [
+            "/api/v1/households",
+            "/api/v1/dashboard",
+            &format!("/api/v1/households/{H_IN}"),
+        ] {
+            let r = call(&app, Method::GET, uri, None, None, None).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{uri}");
+        }
+    });
+}
+
+#[test]
+fn lists_are_scoped_and_searchable_by_part_of_an_id_number() {
+    run("lists", |app| async move {
+        let (county, _) = login(&app, "zezhou").await;
+        let all = call(
+            &app,
+            Method::GET,
+            "/api/v1/households?per_page=500",
+            Some(&county),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(all.json["total"], 270);
+        let (village, _) = login(&app, "dongou").await;
+        let mine = call(
+            &app,
+            Method::GET,
+            "/api/v1/households?per_page=500",
+            Some(&village),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(mine.json["total"], 30);
+        assert!(mine.json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["area_code"] == "140525100201"));
+        let (cadre, _) = login(&app, "cadre").await;
+        let paired = call(
+            &app,
+            Method::GET,
+            "/api/v1/households",
+            Some(&cadre),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(paired.json["total"], 5);
+        // Part of an ID number (8 middle characters) finds its household.
+        let rec = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/households/{H_OTHER_TOWNSHIP}"),
+            Some(&county),
+            None,
+            None,
+        )
+        .await;
+        let id = rec.json["members"][0]["id_number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let found = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/households?q={}", &id[6..14]),
+            Some(&county),
+            None,
+            None,
+        )
+        .await;
+        assert!(
+            found.json["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["number"] == H_OTHER_TOWNSHIP),
+            "{}",
+            found.text
+        );
+        // ...but not for a village cadre of another village.
+        let hidden = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/households?q={id}"),
+            Some(&village),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(hidden.json["total"], 0);
+        let by_status = call(
+            &app,
+            Method::GET,
+            "/api/v1/households?status=returned&per_page=500",
+            Some(&county),
+            None,
+            None,
+        )
+        .await;
+        assert!(by_status.json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "returned"));
+        assert!(by_status.json["total"].as_u64().unwrap() > 0);
+    });
+}
+
+#[test]
+fn writes_need_the_csrf_token_the_area_and_the_current_version() {
+    // (user, expected for a write to H_IN, expected for a write to H_OTHER_TOWNSHIP)
+    let table = [
+        ("admin", 200, 200),
+        ("zezhou", 200, 200),
+        ("nancun", 200, 404),
+        ("dongou", 200, 404),
+        ("cadre", 200, 404),
+        ("leader", 403, 403),
+    ];
+    run("writes", |app| async move {
+        let (admin, _) = login(&app, "admin").await;
+        for (user, want_in, want_out) in table {
+            let (cookie, csrf) = login(&app, user).await;
+            for (target, want) in [(H_IN, want_in), (H_OTHER_TOWNSHIP, want_out)] {
+                let rec = call(
+                    &app,
+                    Method::GET,
+                    &format!("/api/v1/households/{target}"),
+                    Some(&admin),
+                    None,
+                    None,
+                )
+                .await;
+                let body = as_input(&rec.json);
+                let uri = format!("/api/v1/households/{target}");
+                let r = call(
+                    &app,
+                    Method::PUT,
+                    &uri,
+                    Some(&cookie),
+                    Some(&csrf),
+                    Some(body),
+                )
+                .await;
+                assert_eq!(r.status.as_u16(), want, "{user} PUT {uri}: {}", r.text);
+            }
+        }
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let rec = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/households/{H_IN}"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        let body = as_input(&rec.json);
+        // No token, a wrong token: refused, nothing changed.
+        let r = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/households/{H_IN}"),
+            Some(&cookie),
+            None,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.json["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("csrf"))
+        );
+        let r = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/households/{H_IN}"),
+            Some(&cookie),
+            Some("0000"),
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let after = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/households/{H_IN}"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(after.json["version"], rec.json["version"]);
+        // A broken ID number is refused with the member and field named.
+        let mut broken = body.clone();
+        let id = broken["members"][0]["id_number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let last = if id.ends_with('0') { "1" } else { "0" };
+        broken["members"][0]["id_number"] = json!(format!("{}{last}", &id[..17]));
+        let r = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/households/{H_IN}"),
+            Some(&cookie),
+            Some(&csrf),
+            Some(broken),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            r.json["error"]["fields"][0]["code"], "id_checksum",
+            "{}",
+            r.text
+        );
+        assert_eq!(r.json["error"]["fields"][0]["member"], 1);
+        // A change saves once; the same version again is a conflict.
+        let mut changed = body.clone();
+        changed["income"]["wage"] = json!("12345.60");
+        let ok = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/households/{H_IN}"),
+            Some(&cookie),
+            Some(&csrf),
+            Some(changed.clone()),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+        assert_eq!(
+            ok.json["version"].as_i64(),
+            Some(rec.json["version"].as_i64().unwrap() + 1)
+        );
+        let stale = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/households/{H_IN}"),
+            Some(&cookie),
+            Some(&csrf),
+            Some(changed),
+        )
+        .await;
+        assert_eq!(
+            (stale.status, stale.json["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("conflict"))
+        );
+        // The audit trail names the user.
+        let audit = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/households/{H_IN}/audit"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        assert!(
+            audit.json["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["actor"] == "zezhou"),
+            "{}",
+            audit.text
+        );
+        // A page form without its CSRF token changes nothing.
+        let page = post_form(
+            &app,
+            &format!("/households/{H_IN}"),
+            &cookie,
+            "version=1&area_code=140525100201",
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        // Creating in another area is refused for a village cadre.
+        let (village, vcsrf) = login(&app, "dongou").await;
+        let mut other = body.clone();
+        other["number"] = json!("140525100202999");
+        other["area_code"] = json!("140525100202");
+        other["status"] = json!("poor");
+        other["members"] = json!([{"id_number": "11010519491231002X", "name": "测试", "relation": "head", "medical_insured": true}]);
+        let r = call(
+            &app,
+            Method::POST,
+            "/api/v1/households",
+            Some(&village),
+            Some(&vcsrf),
+            Some(other),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    });
+}
+
+#[test]
+fn lifecycle_actions_follow_the_rules() {
+    run("lifecycle", |app| async move {
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let list = call(
+            &app,
+            Method::GET,
+            "/api/v1/households?status=poor&per_page=500",
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        let number = list.json["rows"][0]["number"].as_str().unwrap().to_string();
+        let rec = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/households/{number}"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        let version = rec.json["version"].as_i64().unwrap();
+        let assess = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/households/{number}/assessment?as_of=2020-06-30"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(
+            assess.json["assessment"]["exit"]["meets_standard"], false,
+            "demo poor households are below the line"
+        );
+        assert_eq!(assess.json["failed_checks"][0]["code"], "income_below_line");
+        assert_eq!(
+            assess.json["failed_checks"][0]["zh"],
+            "人均纯收入未超过贫困线"
+        );
+        // Return from poor is illegal; exit without a reason fails the check.
+        let r = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/households/{number}/return"),
+            Some(&cookie),
+            Some(&csrf),
+            Some(json!({"version": version})),
+        )
+        .await;
+        assert!(r.status.is_client_error(), "{}", r.text);
+        let r = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/households/{number}/exit"),
+            Some(&cookie),
+            Some(&csrf),
+            Some(json!({"version": version, "date": "2020-06-30"})),
+        )
+        .await;
+        assert!(r.status.is_client_error(), "{}", r.text);
+        // With an override reason it exits, dated.
+        let r = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/households/{number}/exit"),
+            Some(&cookie),
+            Some(&csrf),
+            Some(
+                json!({"version": version, "date": "2020-06-30", "reason": "县级核查:收入已达标"}),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["status"], "exited");
+        let h = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/households/{number}/history"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        assert!(
+            h.json["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["date"] == "2020-06-30" && e["actor"] == "zezhou"),
+            "{}",
+            h.text
+        );
+        // A viewer cannot act.
+        let (viewer, vcsrf) = login(&app, "leader").await;
+        let r = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/households/{number}/return"),
+            Some(&viewer),
+            Some(&vcsrf),
+            Some(json!({"version": version + 1})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    });
+}
+
+#[test]
+fn identification_moves_step_by_step_and_the_notice_masks_ids() {
+    run("notice", |app| async move {
+        let (cookie, csrf) = login(&app, "dongou").await;
+        let id = "14052519800101001";
+        let id = format!("{id}{}", fupin_core::id::check_char(id.as_bytes()));
+        let bad = call(&app, Method::POST, "/api/v1/applications", Some(&cookie), Some(&csrf),
+            Some(json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": "140525198001010010", "members": 3, "reason": "因病"}))).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            bad.json["error"]["fields"][0]["field"],
+            "applicant_id_number"
+        );
+        let r = call(&app, Method::POST, "/api/v1/applications", Some(&cookie), Some(&csrf),
+            Some(json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": id, "members": 3, "reason": "因病"}))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let app_id = r.json["id"].as_str().unwrap().to_string();
+        // Skipping a step is refused.
+        let skip = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/applications/{app_id}/steps"),
+            Some(&cookie),
+            Some(&csrf),
+            Some(json!({"step": "first_notice"})),
+        )
+        .await;
+        assert_eq!(
+            (skip.status, skip.json["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("step_order"))
+        );
+        for step in [
+            "household_survey",
+            "democratic_appraisal",
+            "village_check",
+            "first_notice",
+        ] {
+            let r = call(
+                &app,
+                Method::POST,
+                &format!("/api/v1/applications/{app_id}/steps"),
+                Some(&cookie),
+                Some(&csrf),
+                Some(json!({"step": step, "outcome": "passed"})),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.text);
+        }
+        let a = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/applications/{app_id}"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        let steps = a.json["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), 5);
+        assert!(steps
+            .iter()
+            .all(|s| s["actor"] == "dongou" && s["at"].as_str().is_some()));
+        // The notice period is not over: the township review must wait five days.
+        let early = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/applications/{app_id}/steps"),
+            Some(&cookie),
+            Some(&csrf),
+            Some(json!({"step": "township_review"})),
+        )
+        .await;
+        assert_eq!(
+            early.json["error"]["code"], "notice_period",
+            "{}",
+            early.text
+        );
+        // The printed notice shows the applicant with a masked ID and no phone or bank detail.
+        let page = call(
+            &app,
+            Method::GET,
+            "/villages/140525100201/notice",
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("田大壮"));
+        assert!(
+            page.text
+                .contains(&format!("{}********{}", &id[..6], &id[14..])),
+            "{}",
+            page.text
+        );
+        assert!(!page.text.contains(&id));
+        let full_ids = page
+            .text
+            .as_bytes()
+            .windows(18)
+            .filter(|w| w.iter().take(17).all(u8::is_ascii_digit))
+            .count();
+        assert_eq!(full_ids, 0, "no unmasked ID number on the notice");
+        assert!(!page.text.contains("6228") && !page.text.contains("电话"));
+        // Another village's notice is out of reach.
+        let other = call(
+            &app,
+            Method::GET,
+            "/villages/140525100202/notice",
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+    });
+}
+
+#[test]
+fn accounts_and_passwords() {
+    run("accounts", |app| async move {
+        let (admin, csrf) = login(&app, "admin").await;
+        let r = call(&app, Method::POST, "/api/v1/users", Some(&admin), Some(&csrf), Some(json!({"name": "nanzhuang", "role": "village", "area": "140525100", "password": "long-enough-1"}))).await;
+        assert_eq!(
+            (r.status, r.json["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("area")),
+            "a village account needs 12 digits"
+        );
+        let r = call(&app, Method::POST, "/api/v1/users", Some(&admin), Some(&csrf), Some(json!({"name": "nanzhuang", "role": "village", "area": "140525100203", "password": "long-enough-1"}))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let r = call(
+            &app,
+            Method::POST,
+            "/api/v1/session",
+            None,
+            None,
+            Some(json!({"username": "nanzhuang", "password": "long-enough-1"})),
+        )
+        .await;
+        assert_eq!(r.json["area"], "140525100203");
+        let (cookie, ucsrf) = (
+            r.set_cookie.unwrap().split(';').next().unwrap().to_string(),
+            r.json["csrf_token"].as_str().unwrap().to_string(),
+        );
+        let r = call(
+            &app,
+            Method::PUT,
+            "/api/v1/session/password",
+            Some(&cookie),
+            Some(&ucsrf),
+            Some(json!({"old_password": "wrong", "new_password": "another-long-2"})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = call(
+            &app,
+            Method::PUT,
+            "/api/v1/session/password",
+            Some(&cookie),
+            Some(&ucsrf),
+            Some(json!({"old_password": "long-enough-1", "new_password": "another-long-2"})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let r = call(
+            &app,
+            Method::DELETE,
+            "/api/v1/session",
+            Some(&cookie),
+            Some(&ucsrf),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let r = call(
+            &app,
+            Method::GET,
+            "/api/v1/session",
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "logged out");
+        // Repeated failures lock the name out, even with the right password.
+        for _ in 0..5 {
+            let r = call(
+                &app,
+                Method::POST,
+                "/api/v1/session",
+                None,
+                None,
+                Some(json!({"username": "nanzhuang", "password": "nope"})),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+        let r = call(
+            &app,
+            Method::POST,
+            "/api/v1/session",
+            None,
+            None,
+            Some(json!({"username": "nanzhuang", "password": "another-long-2"})),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.json["error"]["code"].as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("throttled"))
+        );
+    });
+}
+
+#[test]
+fn every_api_route_is_in_the_openapi_document() {
+    let routes = fupin_web::routes();
+    let spec = fupin_web::openapi::spec();
+    let paths = spec["paths"].as_object().unwrap();
+    for (method, path) in &routes.api {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is missing from /api/openapi.json"
+        );
+    }
+    for (path, ops) in paths {
+        for method in ops.as_object().unwrap().keys() {
+            assert!(
+                routes.api.iter().any(|(m, p)| m == method && p == path),
+                "{method} {path} is documented but not routed"
+            );
+        }
+    }
+    assert!(routes.api.len() >= 25);
+}

@@ -1,0 +1,307 @@
+//! Browser tests in headless Chromium through chromedriver (Debian's `chromium` and
+//! `chromium-driver`, installed by `scripts/test.sh`): log in, the dashboard draws its charts, search
+//! and open a household, an edit with a broken ID shows the error beside the field, an exit action,
+//! and a village user cannot reach another village's household.
+
+use crate::common::{sqlite_app, PASSWORD};
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A minimal WebDriver client.
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&format!("{}/session/{}", self.base, self.session)).call();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let driver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port();
+        let child = Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {driver} ({e}): install chromium and chromium-driver (scripts/test.sh does)"));
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ureq::get(&format!("{base}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1280,1000",
+                     format!("--user-data-dir={}", profile.path().display())]}}}});
+        let resp: Value = ureq::post(&format!("{base}/session"))
+            .send_json(caps)
+            .expect("new session")
+            .into_json()
+            .unwrap();
+        let session = resp["value"]["sessionId"]
+            .as_str()
+            .expect("session id")
+            .to_string();
+        Driver {
+            child,
+            base,
+            session,
+            _profile: profile,
+        }
+    }
+
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let req = ureq::request(method, &url);
+        let resp = match body {
+            Some(b) => req.send_json(b),
+            None => req.call(),
+        };
+        match resp {
+            Ok(r) => r.into_json::<Value>().unwrap()["value"].clone(),
+            Err(ureq::Error::Status(code, r)) => panic!(
+                "{method} {path}: {code} {}",
+                r.into_string().unwrap_or_default()
+            ),
+            Err(e) => panic!("{method} {path}: {e}"),
+        }
+    }
+
+    fn go(&self, url: &str) {
+        self.cmd("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = format!("{}/session/{}/element", self.base, self.session);
+            if let Ok(r) =
+                ureq::post(&url).send_json(json!({"using": "css selector", "value": css}))
+            {
+                let v: Value = r.into_json().unwrap();
+                return v["value"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .next()
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no element {css}; page: {}",
+                self.source().chars().take(2000).collect::<String>()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn exists(&self, css: &str) -> bool {
+        let v = self.cmd(
+            "POST",
+            "/elements",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        !v.as_array().unwrap().is_empty()
+    }
+
+    fn text(&self, css: &str) -> String {
+        let e = self.find(css);
+        self.cmd("GET", &format!("/element/{e}/text"), None)
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.find(css);
+        self.cmd("POST", &format!("/element/{e}/click"), Some(json!({})));
+    }
+
+    fn clear_and_type(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        self.cmd("POST", &format!("/element/{e}/clear"), Some(json!({})));
+        self.cmd(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    fn script(&self, js: &str) -> Value {
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": js, "args": []})),
+        )
+    }
+
+    fn source(&self) -> String {
+        self.cmd("GET", "/source", None)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn wait_for(&self, what: &str, f: impl Fn(&Driver) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !f(self) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; page: {}",
+                self.source().chars().take(3000).collect::<String>()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn login(&self, base: &str, user: &str) {
+        self.go(&format!("{base}/login"));
+        self.clear_and_type("#username", user);
+        self.clear_and_type("#password", PASSWORD);
+        self.click("#login-submit");
+        self.wait_for("the dashboard", |d| d.exists("#chart-status"));
+    }
+}
+
+#[test]
+fn a_county_office_works_in_the_browser() {
+    if std::env::var("FUPIN_SKIP_BROWSER").is_ok() {
+        eprintln!("browser test skipped (FUPIN_SKIP_BROWSER)");
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (state, _guard) = rt.block_on(sqlite_app());
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    rt.spawn(fupin_web::serve_on(state, listener));
+
+    let d = Driver::start();
+    // A wrong password is refused on the page.
+    d.go(&format!("{base}/login"));
+    d.clear_and_type("#username", "zezhou");
+    d.clear_and_type("#password", "wrong-password");
+    d.click("#login-submit");
+    assert!(d.text("#login-error").contains("用户名或密码错误"));
+
+    // Log in; the dashboard draws its four charts (ECharts canvases).
+    d.login(&base, "zezhou");
+    d.wait_for("charts", |d| {
+        d.script("return document.body.getAttribute('data-charts')") == json!("4")
+    });
+    let canvases = d.script(
+        "return document.querySelectorAll('#chart-status canvas, #chart-areas canvas').length",
+    );
+    assert!(canvases.as_u64().unwrap() >= 2, "charts drawn: {canvases}");
+    assert!(d.text("h1").contains("泽州县"));
+
+    // Search by part of an ID number and open the household.
+    let id = d.script(
+        "return fetch('/api/v1/households/140525101201001', {credentials: 'same-origin'}).then(r => r.json()).then(h => h.members[0].id_number)",
+    );
+    let id = id.as_str().expect("id number").to_string();
+    d.go(&format!("{base}/households"));
+    d.clear_and_type("#q", &id[4..14]);
+    d.click("#search-submit");
+    d.wait_for("the search result", |d| {
+        d.exists("a[href='/households/140525101201001']")
+    });
+    d.click("a[href='/households/140525101201001']");
+    d.wait_for("the household page", |d| d.exists("#exit-result"));
+    assert!(d.text("h1").contains("140525101201001"));
+
+    // An edit with a broken ID number shows the error beside the field and saves nothing.
+    let broken = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
+    d.clear_and_type("#f-m0_id_number", &broken);
+    d.click("#save");
+    d.wait_for("the field error", |d| d.exists("#err-m0_id_number"));
+    assert!(
+        d.text("#err-m0_id_number").contains("校验位"),
+        "{}",
+        d.text("#err-m0_id_number")
+    );
+    assert_eq!(
+        d.script("return document.getElementById('f-m0_id_number').value"),
+        json!(broken)
+    );
+    d.go(&format!("{base}/households/140525101201001"));
+    assert_eq!(
+        d.script("return document.getElementById('f-m0_id_number').value"),
+        json!(id),
+        "nothing was saved"
+    );
+
+    // An exit action on a poor household, with a reason and the confirmation.
+    let poor = d.script(
+        "return fetch('/api/v1/households?status=poor', {credentials: 'same-origin'}).then(r => r.json()).then(p => p.rows[0].number)",
+    );
+    let poor = poor.as_str().expect("a poor household").to_string();
+    d.go(&format!("{base}/households/{poor}"));
+    assert!(d.text("#exit-result").contains("未达到"));
+    assert!(
+        d.text("#failed-checks").contains("人均纯收入未超过贫困线"),
+        "why it cannot exit, in words"
+    );
+    d.clear_and_type("#reason-exit", "县级核查:务工收入未登记,已补录");
+    d.click("#action-exit");
+    d.wait_for("the confirmation", |d| {
+        let url = format!("{}/session/{}/alert/text", d.base, d.session);
+        ureq::get(&url).call().is_ok()
+    });
+    d.cmd("POST", "/alert/accept", Some(json!({})));
+    d.wait_for("the new status", |d| d.exists("#flash"));
+    assert_eq!(d.text("#status"), "已脱贫");
+    assert!(
+        d.text("#timeline").contains("县级核查"),
+        "{}",
+        d.text("#timeline")
+    );
+
+    // English on request.
+    d.click("#lang-switch");
+    d.wait_for("English", |d| d.text("#status") == "exited");
+
+    // A village cadre cannot reach another village's household, by URL or by API.
+    d.click("#logout");
+    d.wait_for("the login page", |d| d.exists("#login-submit"));
+    d.login(&base, "dongou");
+    d.go(&format!("{base}/households/140525100202001"));
+    assert!(
+        d.text("#error-message").contains("未找到")
+            || d.text("#error-message").contains("not found")
+    );
+    let status = d.script("return fetch('/api/v1/households/140525100202001', {credentials: 'same-origin'}).then(r => r.status)");
+    assert_eq!(status, json!(404));
+    d.go(&format!("{base}/households/140525100201002"));
+    assert!(d.exists("#exit-result"), "its own village is reachable");
+}

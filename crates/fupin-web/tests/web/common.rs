@@ -1,0 +1,143 @@
+//! A demo application on each backend, and a small HTTP client over the router.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use fupin_core::PolicySet;
+use fupin_web::AppState;
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = fupin_web::demo::DEMO_PASSWORD;
+
+/// The demo county on a fresh SQLite file (kept alive by the returned guard).
+pub async fn sqlite_app() -> (Arc<AppState>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("web.db").display());
+    let (repo, d) = fupin_store::directory::open_both(&url)
+        .await
+        .expect("open sqlite");
+    let policies = PolicySet::builtin();
+    fupin_web::demo::load(repo.as_ref(), d.as_ref(), &policies)
+        .await
+        .expect("demo");
+    (Arc::new(AppState::new(repo, d, policies)), dir)
+}
+
+/// The demo county in a fresh PostgreSQL schema named after the test, when `DATABASE_URL` is set
+/// (required when `FUPIN_REQUIRE_PG` is, as `scripts/with-postgres.sh` sets it).
+pub async fn postgres_app(name: &str) -> Option<Arc<AppState>> {
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ if std::env::var("FUPIN_REQUIRE_PG").is_ok() => panic!("DATABASE_URL is required"),
+        _ => {
+            eprintln!("{name}: PostgreSQL skipped (DATABASE_URL unset; run under scripts/with-postgres.sh)");
+            return None;
+        }
+    };
+    let schema = format!("w_{name}_{}", std::process::id());
+    let repo = fupin_store::open_postgres_fresh_schema(&url, &schema)
+        .await
+        .expect("open postgres");
+    let dir = fupin_store::directory::open_pg_schema(&url, &schema)
+        .await
+        .expect("directory");
+    let policies = PolicySet::builtin();
+    fupin_web::demo::load(repo.as_ref(), dir.as_ref(), &policies)
+        .await
+        .expect("demo");
+    Some(Arc::new(AppState::new(repo, dir, policies)))
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub json: Value,
+    pub text: String,
+    pub set_cookie: Option<String>,
+}
+
+/// One request to the application.
+pub async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    cookie: Option<&str>,
+    csrf: Option<&str>,
+    body: Option<Value>,
+) -> Resp {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    if let Some(t) = csrf {
+        req = req.header("x-csrf-token", t);
+    }
+    let req = match body {
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let set_cookie = resp
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    Resp {
+        status,
+        json: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+        set_cookie,
+    }
+}
+
+/// A posted form (pages).
+pub async fn post_form(app: &Router, uri: &str, cookie: &str, form: &str) -> Resp {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_string()))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    Resp {
+        status,
+        json: Value::Null,
+        text,
+        set_cookie: None,
+    }
+}
+
+/// Logs in over the API: (cookie header, CSRF token).
+pub async fn login(app: &Router, user: &str) -> (String, String) {
+    let r = call(
+        app,
+        Method::POST,
+        "/api/v1/session",
+        None,
+        None,
+        Some(serde_json::json!({"username": user, "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "login {user}: {}", r.text);
+    let cookie = r.set_cookie.expect("cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_string();
+    (pair, r.json["csrf_token"].as_str().unwrap().to_string())
+}
