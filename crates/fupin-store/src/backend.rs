@@ -769,7 +769,7 @@ macro_rules! sql_repository {
                 $backend
             }
 
-            fn import<'a>(
+            fn import_with_areas<'a>(
                 &'a self,
                 batch: Vec<Incoming>,
                 areas: Vec<Area>,

@@ -1146,7 +1146,9 @@ pub async fn import_read(
     if file_errors && !opts.partial {
         run.dry_run = true;
     }
-    let mut out = repo.import(read.households, read.areas, &run).await?;
+    let mut out = repo
+        .import_with_areas(read.households, read.areas, &run)
+        .await?;
     let bad: std::collections::HashSet<(&Option<String>, usize)> = read
         .errors
         .iter()

@@ -81,9 +81,18 @@ pub trait Repository: Send + Sync {
 
     /// Upserts households by number, all or nothing unless `partial`; every difference becomes a
     /// dated event. Households not in the batch are untouched.
-    /// Areas in `areas` (with their ancestors) are created or updated in the same transaction: a
-    /// non-empty name, a region or a rural population replaces the stored one.
     fn import<'a>(
+        &'a self,
+        batch: Vec<Incoming>,
+        opts: &'a ImportOptions,
+    ) -> BoxFut<'a, ImportOutcome> {
+        self.import_with_areas(batch, Vec::new(), opts)
+    }
+
+    /// Like [`Repository::import`]; the areas in `areas` (with their ancestors) are created or
+    /// updated in the same transaction: a non-empty name, a region or a rural population replaces the
+    /// stored one.
+    fn import_with_areas<'a>(
         &'a self,
         batch: Vec<Incoming>,
         areas: Vec<Area>,
