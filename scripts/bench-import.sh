@@ -20,13 +20,17 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB"
 echo "file: $n households, $members members, $(du -h "$csv" | cut -f1)"
 
-secs() { local s=$(date +%s.%N); "$@" >/dev/null; echo "$(date +%s.%N) - $s" | bc; }
+secs() { local s=$(date +%s.%N); "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }; echo "$(date +%s.%N) - $s" | bc; }
 
 rm -f "$work"/bench.db*
 t=$(secs "$fupin" import "$csv" --date 2019-12-31 --db "sqlite:$work/bench.db")
 echo "sqlite import: ${t}s ($(du -h "$work/bench.db" | cut -f1))"
+t=$(secs "$fupin" import "$csv" --date 2020-06-30 --db "sqlite:$work/bench.db")
+echo "sqlite re-import, nothing changed: ${t}s"
 t=$(secs "$fupin" export --out "$work/export.csv" --db "sqlite:$work/bench.db")
 echo "sqlite export csv: ${t}s"
+t=$(secs "$fupin" report changes --from 2019-07-01 --to 2019-12-31 --db "sqlite:$work/bench.db")
+echo "sqlite report changes (whole county): ${t}s"
 
 export BENCH_CSV=$csv BENCH_FUPIN=$fupin PG_FSYNC=on
 bash scripts/with-postgres.sh bash -c '
@@ -39,4 +43,8 @@ bash scripts/with-postgres.sh bash -c '
     echo "postgres COPY into a bare table: ${t}s"
     t=$(secs "$BENCH_FUPIN" import "$BENCH_CSV" --date 2019-12-31 --db "$DATABASE_URL")
     echo "postgres import: ${t}s"
+    t=$(secs "$BENCH_FUPIN" import "$BENCH_CSV" --date 2020-06-30 --db "$DATABASE_URL")
+    echo "postgres re-import, nothing changed: ${t}s"
+    t=$(secs "$BENCH_FUPIN" report changes --from 2019-07-01 --to 2019-12-31 --db "$DATABASE_URL")
+    echo "postgres report changes (whole county): ${t}s"
 '
