@@ -18,19 +18,35 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
 /// The migrations of each backend, in order: (version, name, SQL).
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/sqlite/0001_registry.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/postgres/0001_registry.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/sqlite/0001_registry.sql"),
+    ),
+    (
+        2,
+        "member_owner_index",
+        include_str!("../migrations/sqlite/0002_member_owner_index.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/postgres/0001_registry.sql"),
+    ),
+    (
+        2,
+        "member_owner_index",
+        include_str!("../migrations/postgres/0002_member_owner_index.sql"),
+    ),
+];
 
 /// How many values go into one `IN (...)` list.
 const CHUNK: usize = 500;
+/// After writing this many households, an import refreshes the planner's statistics.
+const ANALYZE_AFTER: u64 = 10_000;
 /// How many new households one multi-row insert writes.
 const NEW_CHUNK: usize = 1000;
 /// How many members or events one multi-row insert writes (15 values each: under SQLite's 32766).
@@ -91,14 +107,6 @@ fn area_range(prefix: &str) -> (String, String) {
     (format!("{prefix:0<12}"), format!("{prefix:9<12}"))
 }
 
-/// Counts members present on a date from (joined, left) pairs.
-fn present(members: &[(NaiveDate, Option<NaiveDate>)], d: NaiveDate) -> u64 {
-    members
-        .iter()
-        .filter(|(j, l)| *j <= d && l.is_none_or(|l| l > d))
-        .count() as u64
-}
-
 /// Duplicate household numbers and people within one batch.
 fn batch_duplicates(batch: &[Incoming]) -> Vec<(usize, RowError)> {
     let mut errors = Vec::new();
@@ -143,7 +151,7 @@ fn batch_duplicates(batch: &[Incoming]) -> Vec<(usize, RowError)> {
 }
 
 macro_rules! sql_repository {
-    ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr) => {
+    ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr, $analyze:expr) => {
         impl $Repo {
             async fn migrate(pool: &$Pool, migrations: &[(i64, &str, &str)]) -> Result<(), StoreError> {
                 sqlx::raw_sql(
@@ -760,6 +768,10 @@ macro_rules! sql_repository {
                 }
                 tx.commit().await?;
                 out.committed = true;
+                if done >= ANALYZE_AFTER {
+                    // Fresh statistics, or the next import's lookups may scan whole tables.
+                    sqlx::raw_sql($analyze).execute(&self.pool).await?;
+                }
                 Ok((out, plans.pop().map(|p| p.after)))
             }
         }
@@ -898,35 +910,6 @@ macro_rules! sql_repository {
                 Box::pin(async move {
                     let mut conn = self.pool.acquire().await?;
                     let (lo, hi) = area_range(area);
-                    let rows = sqlx::query(
-                        "SELECT m.county, m.household_number, m.joined_on, m.left_on FROM member m \
-                         JOIN household h ON h.county = m.county AND h.number = m.household_number \
-                         WHERE h.area_code BETWEEN $1 AND $2 AND m.joined_on <= $3",
-                    )
-                    .bind(&lo)
-                    .bind(&hi)
-                    .bind(to)
-                    .fetch_all(&mut *conn)
-                    .await?;
-                    let mut members: HashMap<(String, String), Vec<(NaiveDate, Option<NaiveDate>)>> = HashMap::new();
-                    for r in rows {
-                        members
-                            .entry((r.try_get("county")?, r.try_get("household_number")?))
-                            .or_default()
-                            .push((r.try_get("joined_on")?, r.try_get("left_on")?));
-                    }
-                    let rows = sqlx::query(
-                        "SELECT e.county, e.household_number, e.kind, e.detail, e.effective_date FROM event e \
-                         JOIN household h ON h.county = e.county AND h.number = e.household_number \
-                         WHERE h.area_code BETWEEN $1 AND $2 AND e.effective_date <= $3 \
-                         AND e.kind IN ('identified', 'recorded', 'exited', 'returned', 'removed', 'member_joined', 'member_left') \
-                         ORDER BY e.county, e.household_number, e.effective_date, e.id",
-                    )
-                    .bind(&lo)
-                    .bind(&hi)
-                    .bind(to)
-                    .fetch_all(&mut *conn)
-                    .await?;
                     let mut report = ChangeReport {
                         from,
                         to,
@@ -935,60 +918,65 @@ macro_rules! sql_repository {
                         people: PeopleFlows::default(),
                         end: EndStock::default(),
                     };
-                    let none = Vec::new();
-                    let mut last_status: HashMap<(String, String), String> = HashMap::new();
+                    // Flows: the period's events, each with the household's members on its day.
+                    let rows = sqlx::query(
+                        "SELECT e.kind, e.detail, COUNT(*) AS households, CAST(SUM((SELECT COUNT(*) FROM member m \
+                         WHERE m.county = e.county AND m.household_number = e.household_number \
+                         AND m.joined_on <= e.effective_date AND (m.left_on IS NULL OR m.left_on > e.effective_date))) \
+                         AS BIGINT) AS people FROM event e \
+                         JOIN household h ON h.county = e.county AND h.number = e.household_number \
+                         WHERE h.area_code BETWEEN $1 AND $2 AND e.effective_date BETWEEN $3 AND $4 \
+                         AND e.kind IN ('identified', 'exited', 'returned', 'removed', 'member_joined', 'member_left') \
+                         GROUP BY e.kind, e.detail",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&mut *conn)
+                    .await?;
                     for r in rows {
-                        let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
                         let k: String = r.try_get("kind")?;
                         let detail: Option<String> = r.try_get("detail")?;
-                        let date: NaiveDate = r.try_get("effective_date")?;
-                        let in_period = date >= from && date <= to;
-                        let people = present(members.get(&key).unwrap_or(&none), date);
-                        if in_period {
-                            let (hf, pf) = (&mut report.households, &mut report.people);
-                            match k.as_str() {
-                                kind::IDENTIFIED => {
-                                    hf.identified += 1;
-                                    pf.identified += people;
-                                }
-                                kind::EXITED => {
-                                    hf.exited += 1;
-                                    pf.exited += people;
-                                }
-                                kind::RETURNED => {
-                                    hf.returned += 1;
-                                    pf.returned += people;
-                                }
-                                kind::REMOVED => {
-                                    hf.removed += 1;
-                                    pf.removed += people;
-                                }
-                                kind::MEMBER_JOINED if detail.as_deref() == Some("birth") => {
-                                    pf.natural_increase += 1;
-                                }
-                                kind::MEMBER_LEFT if detail.as_deref() == Some("death") => {
-                                    pf.natural_decrease += 1;
-                                }
-                                _ => {}
-                            }
-                        }
-                        if kind::STATUS.contains(&k.as_str()) {
-                            if let Some(d) = detail {
-                                last_status.insert(key, d);
-                            }
+                        let n = r.try_get::<i64, _>("households")? as u64;
+                        let people = r.try_get::<Option<i64>, _>("people")?.unwrap_or(0) as u64;
+                        let (hf, pf) = (&mut report.households, &mut report.people);
+                        match (k.as_str(), detail.as_deref()) {
+                            (kind::IDENTIFIED, _) => (hf.identified, pf.identified) = (hf.identified + n, pf.identified + people),
+                            (kind::EXITED, _) => (hf.exited, pf.exited) = (hf.exited + n, pf.exited + people),
+                            (kind::RETURNED, _) => (hf.returned, pf.returned) = (hf.returned + n, pf.returned + people),
+                            (kind::REMOVED, _) => (hf.removed, pf.removed) = (hf.removed + n, pf.removed + people),
+                            (kind::MEMBER_JOINED, Some("birth")) => pf.natural_increase += n,
+                            (kind::MEMBER_LEFT, Some("death")) => pf.natural_decrease += n,
+                            _ => {}
                         }
                     }
-                    for (key, status) in last_status {
-                        let people = present(members.get(&key).unwrap_or(&none), to);
-                        let stock = match status.as_str() {
-                            "poor" => &mut report.end.poor,
-                            "exited" => &mut report.end.exited,
-                            "returned" => &mut report.end.returned,
-                            "removed" => &mut report.end.removed,
+                    // The stock at the end: each household under its last status on or before `to`.
+                    let rows = sqlx::query(
+                        "SELECT s.status, COUNT(*) AS households, CAST(SUM(s.people) AS BIGINT) AS people FROM (\
+                         SELECT (SELECT e.detail FROM event e WHERE e.county = h.county AND e.household_number = h.number \
+                         AND e.kind IN ('identified', 'recorded', 'exited', 'returned', 'removed') AND e.effective_date <= $3 \
+                         ORDER BY e.effective_date DESC, e.id DESC LIMIT 1) AS status, \
+                         (SELECT COUNT(*) FROM member m WHERE m.county = h.county AND m.household_number = h.number \
+                         AND m.joined_on <= $3 AND (m.left_on IS NULL OR m.left_on > $3)) AS people \
+                         FROM household h WHERE h.area_code BETWEEN $1 AND $2) s GROUP BY s.status",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .bind(to)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    for r in rows {
+                        let status: Option<String> = r.try_get("status")?;
+                        let stock = match status.as_deref() {
+                            Some("poor") => &mut report.end.poor,
+                            Some("exited") => &mut report.end.exited,
+                            Some("returned") => &mut report.end.returned,
+                            Some("removed") => &mut report.end.removed,
                             _ => continue,
                         };
-                        stock.households += 1;
-                        stock.people += people;
+                        stock.households = r.try_get::<i64, _>("households")? as u64;
+                        stock.people = r.try_get::<Option<i64>, _>("people")?.unwrap_or(0) as u64;
                     }
                     Ok(report)
                 })
@@ -1095,6 +1083,9 @@ impl SqliteRepo {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // A county's registry is about a gigabyte: read it through memory maps and a larger cache.
+            .pragma("mmap_size", "4294967296")
+            .pragma("cache_size", "-131072")
             .busy_timeout(std::time::Duration::from_secs(30));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -1159,5 +1150,17 @@ impl PgRepo {
     }
 }
 
-sql_repository!(SqliteRepo, sqlx::Sqlite, sqlx::SqlitePool, Backend::Sqlite);
-sql_repository!(PgRepo, sqlx::Postgres, sqlx::PgPool, Backend::Postgres);
+sql_repository!(
+    SqliteRepo,
+    sqlx::Sqlite,
+    sqlx::SqlitePool,
+    Backend::Sqlite,
+    "PRAGMA optimize"
+);
+sql_repository!(
+    PgRepo,
+    sqlx::Postgres,
+    sqlx::PgPool,
+    Backend::Postgres,
+    "ANALYZE household, household_income, member, event"
+);
