@@ -127,11 +127,25 @@ pub struct ReadOutcome {
 pub fn read_file(path: &Path, date: NaiveDate) -> Result<ReadOutcome, StoreError> {
     match Format::of(path)? {
         Format::Csv => {
+            // Excel in Chinese saves CSV as GB18030 (GBK); anything that is not UTF-8 is read as that.
+            let bytes = std::fs::read(path)?;
+            let text: std::borrow::Cow<[u8]> = match std::str::from_utf8(&bytes) {
+                Ok(_) => std::borrow::Cow::Borrowed(&bytes),
+                Err(_) => {
+                    let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
+                    if bad {
+                        return Err(StoreError::File(format!(
+                            "{}: 文件编码应为 UTF-8 或 GB18030 / the file is neither UTF-8 nor GB18030",
+                            path.display()
+                        )));
+                    }
+                    std::borrow::Cow::Owned(text.into_owned().into_bytes())
+                }
+            };
             let mut rdr = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .from_path(path)
-                .map_err(|e| StoreError::File(format!("{}: {e}", path.display())))?;
+                .from_reader(&text[..]);
             let rows = rdr.records().map(|r| {
                 r.map(|r| r.iter().map(str::to_string).collect::<Vec<_>>())
                     .map_err(|e| StoreError::File(format!("{}: {e}", path.display())))
@@ -958,8 +972,10 @@ impl SheetWriter {
     pub fn create(path: &Path, sheet: &str) -> Result<SheetWriter, StoreError> {
         match Format::of(path)? {
             Format::Csv => {
-                let f = std::fs::File::create(path)?;
-                let w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+                let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+                // A byte-order mark, so that Excel opens the UTF-8 file with its Chinese intact.
+                std::io::Write::write_all(&mut f, "\u{feff}".as_bytes())?;
+                let w = csv::Writer::from_writer(f);
                 Ok(SheetWriter::Csv(Box::new(w)))
             }
             Format::Xlsx => {

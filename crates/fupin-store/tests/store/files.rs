@@ -186,6 +186,26 @@ fn the_template_has_the_headers_and_the_code_lists() {
 }
 
 #[test]
+fn a_csv_saved_by_excel_in_gb18030_reads_as_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let utf8 = dir.path().join("utf8.csv");
+    write_csv(&utf8, &county(2), true);
+    let text = std::fs::read_to_string(&utf8).unwrap();
+    let (gbk, _, bad) = encoding_rs::GB18030.encode(&text);
+    assert!(!bad);
+    let path = dir.path().join("gbk.csv");
+    std::fs::write(&path, &gbk).unwrap();
+    let read = read_file(&path, d("2020-01-01")).unwrap();
+    assert!(read.errors.is_empty(), "{:?}", read.errors);
+    assert_eq!(read.households.len(), 2);
+    assert_eq!(read.households[0].record.members[2].name, "张小1");
+    assert_eq!(
+        read.households[0].record.main_cause.map(|c| c.zh()),
+        Some("因病")
+    );
+}
+
+#[test]
 fn bad_values_get_precise_errors() {
     let dir = tempfile::tempdir().unwrap();
     let mut rows = county(3);
