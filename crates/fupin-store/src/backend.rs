@@ -29,6 +29,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "member_owner_index",
         include_str!("../migrations/sqlite/0002_member_owner_index.sql"),
     ),
+    (
+        3,
+        "household_fingerprint",
+        include_str!("../migrations/sqlite/0003_household_fingerprint.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -40,6 +45,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "member_owner_index",
         include_str!("../migrations/postgres/0002_member_owner_index.sql"),
+    ),
+    (
+        3,
+        "household_fingerprint",
+        include_str!("../migrations/postgres/0003_household_fingerprint.sql"),
     ),
 ];
 
@@ -295,6 +305,28 @@ macro_rules! sql_repository {
                                 e.last_event = last;
                             }
                         }
+                    }
+                }
+                Ok(out)
+            }
+
+            /// The stored fingerprint of each of `numbers` that has one.
+            async fn load_fingerprints(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                numbers: &[&str],
+            ) -> Result<HashMap<String, String>, StoreError> {
+                let mut out = HashMap::new();
+                for chunk in numbers.chunks(CHUNK) {
+                    let sql = format!(
+                        "SELECT number, fingerprint FROM household WHERE fingerprint IS NOT NULL AND number IN ({})",
+                        placeholders(1, chunk.len())
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for n in chunk {
+                        q = q.bind(*n);
+                    }
+                    for r in q.fetch_all(&mut *conn).await? {
+                        out.insert(r.try_get("number")?, r.try_get("fingerprint")?);
                     }
                 }
                 Ok(out)
@@ -593,7 +625,7 @@ macro_rules! sql_repository {
                 let mut qb = sqlx::QueryBuilder::<$DB>::new(
                     "INSERT INTO household (area_code, village_group, attribute, main_cause, secondary_causes, \
                      status, monitoring, housing_grade, food, clothing, water, phone, bank_account, version, \
-                     updated_at, county, number) ",
+                     updated_at, fingerprint, county, number) ",
                 );
                 qb.push_values(plans, |mut b, p| {
                     let h = &p.after;
@@ -612,6 +644,7 @@ macro_rules! sql_repository {
                         .push_bind(&h.bank_account)
                         .push_bind(h.version)
                         .push_bind(now)
+                        .push_bind(&p.fingerprint)
                         .push_bind(h.county())
                         .push_bind(&h.number);
                 });
@@ -631,8 +664,8 @@ macro_rules! sql_repository {
                 let done = sqlx::query(
                     "UPDATE household SET area_code = $1, village_group = $2, attribute = $3, main_cause = $4, \
                      secondary_causes = $5, status = $6, monitoring = $7, housing_grade = $8, food = $9, \
-                     clothing = $10, water = $11, phone = $12, bank_account = $13, version = $14, updated_at = $15 \
-                     WHERE county = $16 AND number = $17 AND version = $18",
+                     clothing = $10, water = $11, phone = $12, bank_account = $13, version = $14, updated_at = $15, \
+                     fingerprint = $16 WHERE county = $17 AND number = $18 AND version = $19",
                 )
                 .bind(&h.area_code)
                 .bind(&h.village_group)
@@ -649,6 +682,7 @@ macro_rules! sql_repository {
                 .bind(&h.bank_account)
                 .bind(h.version)
                 .bind(now)
+                .bind(&p.fingerprint)
                 .bind(h.county())
                 .bind(&h.number)
                 .bind(h.version - 1)
@@ -674,10 +708,27 @@ macro_rules! sql_repository {
                 let policy = PolicySet::builtin();
                 let mut out = ImportOutcome::default();
                 let mut tx = self.pool.begin().await?;
+                // Households stored exactly as the file has them are left alone without being loaded.
+                let fingerprints: Vec<String> = batch.iter().map(|h| h.record.fingerprint()).collect();
                 let numbers: Vec<&str> = batch.iter().map(|h| h.record.number.as_str()).collect();
-                let existing = Self::load_existing(&mut tx, &numbers).await?;
-                let ids: Vec<&str> =
-                    batch.iter().flat_map(|h| h.record.members.iter().map(|m| m.id_number.as_str())).collect();
+                let stored = match expected_version {
+                    None => Self::load_fingerprints(&mut tx, &numbers).await?,
+                    Some(_) => HashMap::new(),
+                };
+                let same: Vec<bool> = batch
+                    .iter()
+                    .zip(&fingerprints)
+                    .map(|(h, f)| stored.get(&h.record.number) == Some(f))
+                    .collect();
+                let to_load: Vec<&str> =
+                    numbers.iter().zip(&same).filter(|(_, s)| !**s).map(|(n, _)| *n).collect();
+                let existing = Self::load_existing(&mut tx, &to_load).await?;
+                let ids: Vec<&str> = batch
+                    .iter()
+                    .zip(&same)
+                    .filter(|(_, s)| !**s)
+                    .flat_map(|(h, _)| h.record.members.iter().map(|m| m.id_number.as_str()))
+                    .collect();
                 let owners = Self::load_owners(&mut tx, &ids).await?;
                 let in_batch: HashMap<&str, &Incoming> = batch.iter().map(|h| (h.record.number.as_str(), h)).collect();
                 let mut bad: HashSet<usize> = HashSet::new();
@@ -687,6 +738,12 @@ macro_rules! sql_repository {
                 }
                 let mut plans = Vec::new();
                 for (i, h) in batch.iter().enumerate() {
+                    if same[i] {
+                        if !bad.contains(&i) {
+                            out.unchanged += 1;
+                        }
+                        continue;
+                    }
                     let number = h.record.number.as_str();
                     let ex = existing.get(number);
                     if let Some(expected) = expected_version {
@@ -719,7 +776,10 @@ macro_rules! sql_repository {
                         }
                     }
                     match plan(ex, h, opts.date, &opts.actor, &policy) {
-                        Ok(p) if !bad.contains(&i) => plans.push(p),
+                        Ok(mut p) if !bad.contains(&i) => {
+                            p.fingerprint = fingerprints[i].clone();
+                            plans.push(p);
+                        }
                         Ok(_) => {}
                         Err(e) => {
                             bad.insert(i);

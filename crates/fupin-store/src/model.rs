@@ -118,6 +118,38 @@ impl HouseholdRecord {
         })
     }
 
+    /// A digest of everything but the version (money compared in fen): two records with the same
+    /// fingerprint are the same household, so an import can skip a stored household without loading it.
+    pub fn fingerprint(&self) -> String {
+        let mut canon = self.clone();
+        canon.version = 0;
+        for d in [
+            &mut canon.income.wage,
+            &mut canon.income.business,
+            &mut canon.income.property,
+            &mut canon.income.transfer,
+            &mut canon.income.business_cost,
+            &mut canon.rigid_expense.medical,
+            &mut canon.rigid_expense.education,
+            &mut canon.rigid_expense.disaster,
+            &mut canon.rigid_expense.other,
+        ] {
+            *d = from_fen(to_fen(*d));
+        }
+        let json = serde_json::to_string(&canon).unwrap_or_default();
+        // Two FNV-1a passes with different offset bases: 128 bits, stable across builds and machines.
+        let fnv = |basis: u64| {
+            json.bytes().fold(basis, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            })
+        };
+        format!(
+            "{:016x}{:016x}",
+            fnv(0xcbf2_9ce4_8422_2325),
+            fnv(0x6c62_272e_07bb_0142)
+        )
+    }
+
     /// The names of the fields that differ from `other` (members compared by ID number).
     pub fn changed_fields(&self, other: &HouseholdRecord) -> Vec<String> {
         let mut out = Vec::new();

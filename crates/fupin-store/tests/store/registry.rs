@@ -236,6 +236,26 @@ pub fn read_sheet(path: &Path) -> Vec<Vec<String>> {
 }
 
 #[test]
+fn an_unchanged_household_is_left_alone_however_its_money_is_written() {
+    on_both("unchanged", |repo, dir| async move {
+        let out = import_rows(repo.as_ref(), &dir, "a.csv", &county(5), "2019-12-31").await;
+        assert_eq!(out.created, 5);
+        let mut rows = county(5);
+        set(&mut rows, 2, "wage", "15000");
+        set(&mut rows, 3, "wage", "15001");
+        let out = import_rows(repo.as_ref(), &dir, "b.csv", &rows, "2020-06-30").await;
+        assert_eq!(
+            (out.created, out.updated, out.unchanged, out.events),
+            (0, 1, 4, 1)
+        );
+        let h = repo.history("H00003", None).await.unwrap();
+        assert_eq!(h.events.last().unwrap().detail.as_deref(), Some("income"));
+        assert_eq!(repo.household("H00003").await.unwrap().unwrap().version, 2);
+        assert_eq!(repo.household("H00002").await.unwrap().unwrap().version, 1);
+    });
+}
+
+#[test]
 fn dry_run_validates_and_changes_nothing() {
     on_both("dry_run", |repo, dir| async move {
         let path = dir.join("a.csv");
