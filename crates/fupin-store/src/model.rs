@@ -121,33 +121,53 @@ impl HouseholdRecord {
     /// A digest of everything but the version (money compared in fen): two records with the same
     /// fingerprint are the same household, so an import can skip a stored household without loading it.
     pub fn fingerprint(&self) -> String {
-        let mut canon = self.clone();
-        canon.version = 0;
-        for d in [
-            &mut canon.income.wage,
-            &mut canon.income.business,
-            &mut canon.income.property,
-            &mut canon.income.transfer,
-            &mut canon.income.business_cost,
-            &mut canon.rigid_expense.medical,
-            &mut canon.rigid_expense.education,
-            &mut canon.rigid_expense.disaster,
-            &mut canon.rigid_expense.other,
-        ] {
-            *d = from_fen(to_fen(*d));
+        /// Two FNV-1a states with different offset bases: 128 bits, stable across builds and machines.
+        struct Fnv(u64, u64);
+        impl std::io::Write for Fnv {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                for &b in buf {
+                    self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+                    self.1 = (self.1 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+                }
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
         }
-        let json = serde_json::to_string(&canon).unwrap_or_default();
-        // Two FNV-1a passes with different offset bases: 128 bits, stable across builds and machines.
-        let fnv = |basis: u64| {
-            json.bytes().fold(basis, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            })
-        };
-        format!(
-            "{:016x}{:016x}",
-            fnv(0xcbf2_9ce4_8422_2325),
-            fnv(0x6c62_272e_07bb_0142)
-        )
+        let (i, r) = (&self.income, &self.rigid_expense);
+        let fen = [
+            i.wage,
+            i.business,
+            i.property,
+            i.transfer,
+            i.business_cost,
+            r.medical,
+            r.education,
+            r.disaster,
+            r.other,
+        ]
+        .map(to_fen);
+        let canon = (
+            (
+                &self.number,
+                &self.area_code,
+                &self.village_group,
+                self.attribute,
+                self.main_cause,
+            ),
+            (
+                &self.secondary_causes,
+                self.status,
+                self.monitoring,
+                self.housing_grade,
+            ),
+            (self.food, self.clothing, self.water, self.income_year, fen),
+            (&self.phone, &self.bank_account, &self.members),
+        );
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142);
+        serde_json::to_writer(&mut h, &canon).expect("a record serializes");
+        format!("{:016x}{:016x}", h.0, h.1)
     }
 
     /// The names of the fields that differ from `other` (members compared by ID number).
