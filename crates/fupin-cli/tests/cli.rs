@@ -352,3 +352,6 @@ fn policy_show_tells_where_each_value_comes_from() {
 
 #[path = "cli/registry.rs"]
 mod registry;
+
+#[path = "cli/accounts.rs"]
+mod accounts;

@@ -9,6 +9,7 @@
       var node = document.getElementById(id);
       if (!node) return;
       var c = echarts.init(node);
+      option.textStyle = { fontFamily: 'system-ui, "PingFang SC", "fupin Noto Sans SC", "Microsoft YaHei", sans-serif' };
       c.setOption(option);
       charts.push(c);
       return c;
@@ -44,5 +45,13 @@
     window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
     document.body.setAttribute('data-charts', String(charts.length));
   }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', draw); else draw();
+  // Draw once the web font is ready, so that canvas text has its Chinese glyphs.
+  function start() {
+    if (document.fonts && document.fonts.load) {
+      document.fonts.load('12px "fupin Noto Sans SC"').then(draw, draw);
+    } else {
+      draw();
+    }
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
 })();

@@ -563,6 +563,49 @@ fn identification_moves_step_by_step_and_the_notice_masks_ids() {
             Some(json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": id, "members": 3, "reason": "因病"}))).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let app_id = r.json["id"].as_str().unwrap().to_string();
+        // Another village cannot see or move it; a viewer of the county sees it but cannot move it.
+        let (xiling, xcsrf) = login(&app, "xiling").await;
+        let r = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/applications/{app_id}"),
+            Some(&xiling),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/applications/{app_id}/steps"),
+            Some(&xiling),
+            Some(&xcsrf),
+            Some(json!({"step": "household_survey"})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let (leader, lcsrf) = login(&app, "leader").await;
+        let r = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/applications/{app_id}"),
+            Some(&leader),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let r = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/applications/{app_id}/steps"),
+            Some(&leader),
+            Some(&lcsrf),
+            Some(json!({"step": "household_survey"})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
         // Skipping a step is refused.
         let skip = call(
             &app,

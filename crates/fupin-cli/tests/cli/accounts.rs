@@ -1,0 +1,115 @@
+//! `fupin user add`: accounts with a role and an area, passwords from a file.
+
+use super::{fupin, tmp};
+
+#[test]
+fn user_add_checks_role_area_and_password() {
+    let dir = std::env::temp_dir().join(format!("fupin-accounts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite:{}", dir.join("accounts.db").display());
+    let pw = tmp("pw.txt", "a-long-password\n");
+    let short = tmp("short.txt", "short\n");
+    let pw = pw.to_str().unwrap();
+
+    let o = fupin(&[
+        "user",
+        "add",
+        "dongou",
+        "--role",
+        "village",
+        "--area",
+        "140525100",
+        "--password-file",
+        pw,
+        "--db",
+        &db,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("12"),
+        "a village account needs a 12-digit area"
+    );
+    let o = fupin(&[
+        "user",
+        "add",
+        "dongou",
+        "--role",
+        "mayor",
+        "--area",
+        "140525100201",
+        "--password-file",
+        pw,
+        "--db",
+        &db,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = fupin(&[
+        "user",
+        "add",
+        "dongou",
+        "--role",
+        "village",
+        "--area",
+        "140525100201",
+        "--password-file",
+        short.to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "passwords have at least 8 characters"
+    );
+    let o = fupin(&[
+        "user",
+        "add",
+        "dongou",
+        "--role",
+        "village",
+        "--area",
+        "140525100201",
+        "--password-file",
+        pw,
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("140525100201"));
+    let o = fupin(&[
+        "user",
+        "add",
+        "dongou",
+        "--role",
+        "village",
+        "--area",
+        "140525100201",
+        "--password-file",
+        pw,
+        "--db",
+        &db,
+    ]);
+    assert_eq!(o.status.code(), Some(3), "the name exists");
+    let o = fupin(&[
+        "user",
+        "add",
+        "root",
+        "--role",
+        "admin",
+        "--password-file",
+        pw,
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "admin needs no area: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
