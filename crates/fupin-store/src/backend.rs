@@ -310,45 +310,22 @@ macro_rules! sql_repository {
                 Ok(out)
             }
 
-            /// The stored fingerprint of each of `numbers` that has one.
-            async fn load_fingerprints(
+            /// Runs `select` (two text columns, ending in `IN`) over `keys` in chunks: a map from the
+            /// first column to the second.
+            async fn lookup(
                 conn: &mut <$DB as sqlx::Database>::Connection,
-                numbers: &[&str],
+                select: &str,
+                keys: &[&str],
             ) -> Result<HashMap<String, String>, StoreError> {
                 let mut out = HashMap::new();
-                for chunk in numbers.chunks(CHUNK) {
-                    let sql = format!(
-                        "SELECT number, fingerprint FROM household WHERE fingerprint IS NOT NULL AND number IN ({})",
-                        placeholders(1, chunk.len())
-                    );
+                for chunk in keys.chunks(CHUNK) {
+                    let sql = format!("{select} ({})", placeholders(1, chunk.len()));
                     let mut q = sqlx::query(&sql);
-                    for n in chunk {
-                        q = q.bind(*n);
+                    for k in chunk {
+                        q = q.bind(*k);
                     }
                     for r in q.fetch_all(&mut *conn).await? {
-                        out.insert(r.try_get("number")?, r.try_get("fingerprint")?);
-                    }
-                }
-                Ok(out)
-            }
-
-            /// The household each of `ids` is a current member of.
-            async fn load_owners(
-                conn: &mut <$DB as sqlx::Database>::Connection,
-                ids: &[&str],
-            ) -> Result<HashMap<String, String>, StoreError> {
-                let mut out = HashMap::new();
-                for chunk in ids.chunks(CHUNK) {
-                    let sql = format!(
-                        "SELECT id_number, household_number FROM member WHERE left_on IS NULL AND id_number IN ({})",
-                        placeholders(1, chunk.len())
-                    );
-                    let mut q = sqlx::query(&sql);
-                    for id in chunk {
-                        q = q.bind(*id);
-                    }
-                    for r in q.fetch_all(&mut *conn).await? {
-                        out.insert(r.try_get("id_number")?, r.try_get("household_number")?);
+                        out.insert(r.try_get(0)?, r.try_get(1)?);
                     }
                 }
                 Ok(out)
@@ -712,7 +689,10 @@ macro_rules! sql_repository {
                 let fingerprints: Vec<String> = batch.iter().map(|h| h.record.fingerprint()).collect();
                 let numbers: Vec<&str> = batch.iter().map(|h| h.record.number.as_str()).collect();
                 let stored = match expected_version {
-                    None => Self::load_fingerprints(&mut tx, &numbers).await?,
+                    None => {
+                        let sql = "SELECT number, fingerprint FROM household WHERE fingerprint IS NOT NULL AND number IN";
+                        Self::lookup(&mut tx, sql, &numbers).await?
+                    }
                     Some(_) => HashMap::new(),
                 };
                 let same: Vec<bool> = batch
@@ -729,7 +709,9 @@ macro_rules! sql_repository {
                     .filter(|(_, s)| !**s)
                     .flat_map(|(h, _)| h.record.members.iter().map(|m| m.id_number.as_str()))
                     .collect();
-                let owners = Self::load_owners(&mut tx, &ids).await?;
+                // The household each person of the file is a current member of.
+                let sql = "SELECT id_number, household_number FROM member WHERE left_on IS NULL AND id_number IN";
+                let owners = Self::lookup(&mut tx, sql, &ids).await?;
                 let in_batch: HashMap<&str, &Incoming> = batch.iter().map(|h| (h.record.number.as_str(), h)).collect();
                 let mut bad: HashSet<usize> = HashSet::new();
                 for (i, e) in batch_duplicates(&batch) {
