@@ -214,7 +214,12 @@ async fn login_post(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Resp
 
 async fn logout(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     st.logout(&s.token);
@@ -268,14 +273,11 @@ async fn dashboard(State(st): St, headers: HeaderMap, Query(q): Query<api::AreaP
         Ok(a) => a,
         Err(e) => return error_page(&headers, Some(&s), e),
     };
-    let figures = ok_or_page!(headers, s, st.dir.figures(&area).await);
-    let year = match api::dashboard_year(&st, &area, q.year).await {
-        Ok(y) => y,
+    let d = match st.dashboard(&area, q.year).await {
+        Ok(d) => d,
         Err(e) => return error_page(&headers, Some(&s), e),
     };
-    let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
-    let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
-    let changes = ok_or_page!(headers, s, st.repo.change_report(from, to, &area).await);
+    let (figures, year, changes) = (&d.figures, d.year, &d.changes);
     let info = ok_or_page!(headers, s, st.dir.area(&area).await);
     let l = lang(&headers);
     let chart = json!({
@@ -316,8 +318,8 @@ async fn dashboard(State(st): St, headers: HeaderMap, Query(q): Query<api::AreaP
         year => year,
         area_name => info.map(|a| a.name).unwrap_or_default(),
         parent => parent,
-        figures => JValue::from_serialize(&figures),
-        changes => JValue::from_serialize(&changes),
+        figures => JValue::from_serialize(figures),
+        changes => JValue::from_serialize(changes),
         chart_json => chart.to_string().replace("</", "<\\/"),
         incidence => incidence,
         poor_people => poor_people,
@@ -577,7 +579,12 @@ async fn household_edit(
     Form(f): FormMap,
 ) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let current = match st.household_for(&s, &number, true).await {
@@ -634,7 +641,12 @@ async fn household_action(
     Form(f): FormMap,
 ) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let to = match f.get("action").map(String::as_str) {
@@ -752,7 +764,12 @@ async fn applications(
 
 async fn application_create(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let body = json!({"area_code": f.get("area_code"), "applicant_name": f.get("applicant_name"), "applicant_id_number": f.get("applicant_id_number"), "members": f.get("members"), "reason": f.get("reason")});
@@ -829,7 +846,12 @@ async fn application_step(
     Form(f): FormMap,
 ) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let exclusions: Vec<&str> = Exclusion::ALL
@@ -872,7 +894,12 @@ async fn users(State(st): St, headers: HeaderMap) -> Response {
 
 async fn user_create(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let g = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
@@ -904,7 +931,12 @@ async fn password_page(State(st): St, headers: HeaderMap) -> Response {
 
 async fn password_post(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let g = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
