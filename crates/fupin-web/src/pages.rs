@@ -488,7 +488,8 @@ async fn household_page(
         h => JValue::from_serialize(&h),
         a => JValue::from_serialize(&assessment),
         history => JValue::from_serialize(&history),
-        audit => JValue::from_serialize(&audit),
+        // Only what the trail shows: not the before/after copies of the household.
+        audit => audit.iter().map(|e| context! { at => e.at.format("%Y-%m-%d %H:%M").to_string(), entity => e.entity.clone(), action => e.action.clone(), actor => e.actor.clone() }).collect::<Vec<_>>(),
         v => JValue::from_serialize(&values),
         errors => errors,
         can_write => can_write,
