@@ -479,7 +479,7 @@ async fn household_page(
     let today = chrono::Local::now().date_naive();
     let assessment = api::assess_record(st, &h, today).ok();
     let history = ok_or_page!(headers, s, st.repo.history(number, None).await);
-    let audit = ok_or_page!(headers, s, st.repo.audit(number).await);
+    let audit = ok_or_page!(headers, s, st.dir.audit_trail(&h.area_code, number).await);
     let paired = s.scope.role == fupin_core::access::Role::Cadre
         && st.dir.is_paired(&s.user, number).await.unwrap_or(false);
     let can_write = s.scope.can_write_household(&h.area_code, paired);
@@ -489,7 +489,7 @@ async fn household_page(
         a => JValue::from_serialize(&assessment),
         history => JValue::from_serialize(&history),
         // Only what the trail shows: not the before/after copies of the household.
-        audit => audit.iter().map(|e| context! { at => e.at.format("%Y-%m-%d %H:%M").to_string(), entity => e.entity.clone(), action => e.action.clone(), actor => e.actor.clone() }).collect::<Vec<_>>(),
+        audit => JValue::from_serialize(&audit),
         v => JValue::from_serialize(&values),
         errors => errors,
         can_write => can_write,

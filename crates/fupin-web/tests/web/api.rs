@@ -407,6 +407,22 @@ fn writes_need_the_csrf_token_the_area_and_the_current_version() {
             "{}",
             audit.text
         );
+        // The household page shows the same trail, on both backends.
+        let page = call(
+            &app,
+            Method::GET,
+            &format!("/households/{H_IN}"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let trail = &page.text[page.text.find("id=\"audit\"").expect("audit table")..];
+        assert!(
+            trail.contains("zezhou") && trail.contains("household"),
+            "{trail}"
+        );
         // A page form without its CSRF token changes nothing.
         let page = post_form(
             &app,
