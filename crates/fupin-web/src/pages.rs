@@ -59,6 +59,19 @@ fn lang_of(state: &minijinja::State) -> String {
         .unwrap_or_else(|| "zh".into())
 }
 
+/// The options of a code list as a template value, built once per language and list.
+fn options_value(lang: &str, list: &str) -> JValue {
+    static CACHE: OnceLock<std::sync::Mutex<HashMap<(String, String), JValue>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (lang.to_string(), list.to_string());
+    if let Some(v) = cache.lock().expect("options").get(&key) {
+        return v.clone();
+    }
+    let v = JValue::from_serialize(i18n::options(lang, list));
+    cache.lock().expect("options").insert(key, v.clone());
+    v
+}
+
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
@@ -78,7 +91,7 @@ fn env() -> &'static Environment<'static> {
             },
         );
         env.add_function("options", |state: &minijinja::State, list: &str| {
-            JValue::from_serialize(i18n::options(&lang_of(state), list))
+            options_value(&lang_of(state), list)
         });
         env.add_function("mask", |id: &str| {
             fupin_core::ResidentId::parse(id)
