@@ -9,7 +9,7 @@ use crate::error::{RowError, StoreError};
 use crate::model::*;
 use crate::plan::{plan, Existing, Incoming, Plan};
 use crate::repo::{Backend, BoxFut, ExportFilter, ImportOptions, ImportOutcome, Repository, Sink};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use fupin_core::codes::{CodeList, HouseholdStatus};
 use fupin_core::policy::PolicySet;
 use futures_util::TryStreamExt;
@@ -18,19 +18,45 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
 /// The migrations of each backend, in order: (version, name, SQL).
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/sqlite/0001_registry.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/postgres/0001_registry.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/sqlite/0001_registry.sql"),
+    ),
+    (
+        2,
+        "member_owner_index",
+        include_str!("../migrations/sqlite/0002_member_owner_index.sql"),
+    ),
+    (
+        3,
+        "household_fingerprint",
+        include_str!("../migrations/sqlite/0003_household_fingerprint.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/postgres/0001_registry.sql"),
+    ),
+    (
+        2,
+        "member_owner_index",
+        include_str!("../migrations/postgres/0002_member_owner_index.sql"),
+    ),
+    (
+        3,
+        "household_fingerprint",
+        include_str!("../migrations/postgres/0003_household_fingerprint.sql"),
+    ),
+];
 
 /// How many values go into one `IN (...)` list.
 const CHUNK: usize = 500;
+/// After writing this many households, an import refreshes the planner's statistics.
+const ANALYZE_AFTER: u64 = 10_000;
 /// How many new households one multi-row insert writes.
 const NEW_CHUNK: usize = 1000;
 /// How many members or events one multi-row insert writes (15 values each: under SQLite's 32766).
@@ -91,14 +117,6 @@ fn area_range(prefix: &str) -> (String, String) {
     (format!("{prefix:0<12}"), format!("{prefix:9<12}"))
 }
 
-/// Counts members present on a date from (joined, left) pairs.
-fn present(members: &[(NaiveDate, Option<NaiveDate>)], d: NaiveDate) -> u64 {
-    members
-        .iter()
-        .filter(|(j, l)| *j <= d && l.is_none_or(|l| l > d))
-        .count() as u64
-}
-
 /// Duplicate household numbers and people within one batch.
 fn batch_duplicates(batch: &[Incoming]) -> Vec<(usize, RowError)> {
     let mut errors = Vec::new();
@@ -143,7 +161,7 @@ fn batch_duplicates(batch: &[Incoming]) -> Vec<(usize, RowError)> {
 }
 
 macro_rules! sql_repository {
-    ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr) => {
+    ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr, $analyze:expr) => {
         impl $Repo {
             async fn migrate(pool: &$Pool, migrations: &[(i64, &str, &str)]) -> Result<(), StoreError> {
                 sqlx::raw_sql(
@@ -292,34 +310,38 @@ macro_rules! sql_repository {
                 Ok(out)
             }
 
-            /// The household each of `ids` is a current member of.
-            async fn load_owners(
+            /// Runs `select` (two text columns, ending in `IN`) over `keys` in chunks: a map from the
+            /// first column to the second.
+            async fn lookup(
                 conn: &mut <$DB as sqlx::Database>::Connection,
-                ids: &[&str],
+                select: &str,
+                keys: &[&str],
             ) -> Result<HashMap<String, String>, StoreError> {
                 let mut out = HashMap::new();
-                for chunk in ids.chunks(CHUNK) {
-                    let sql = format!(
-                        "SELECT id_number, household_number FROM member WHERE left_on IS NULL AND id_number IN ({})",
-                        placeholders(1, chunk.len())
-                    );
+                for chunk in keys.chunks(CHUNK) {
+                    let sql = format!("{select} ({})", placeholders(1, chunk.len()));
                     let mut q = sqlx::query(&sql);
-                    for id in chunk {
-                        q = q.bind(*id);
+                    for k in chunk {
+                        q = q.bind(*k);
                     }
                     for r in q.fetch_all(&mut *conn).await? {
-                        out.insert(r.try_get("id_number")?, r.try_get("household_number")?);
+                        out.insert(r.try_get(0)?, r.try_get(1)?);
                     }
                 }
                 Ok(out)
             }
 
+            /// Creates the areas of the households and of `infos` with their ancestors, and writes what
+            /// `infos` says about them (audited).
             async fn ensure_areas(
                 conn: &mut <$DB as sqlx::Database>::Connection,
                 codes: &BTreeSet<String>,
+                infos: &[Area],
+                actor: &str,
+                date: NaiveDate,
             ) -> Result<(), StoreError> {
                 let mut all = BTreeSet::new();
-                for c in codes {
+                for c in codes.iter().chain(infos.iter().map(|a| &a.code)) {
                     if let Ok(a) = fupin_core::AreaCode::parse(c) {
                         let mut cur = Some(a);
                         while let Some(a) = cur {
@@ -340,251 +362,83 @@ macro_rules! sql_repository {
                     .execute(&mut *conn)
                     .await?;
                 }
-                Ok(())
-            }
-
-            async fn write_member(
-                conn: &mut <$DB as sqlx::Database>::Connection,
-                h: &HouseholdRecord,
-                m: &MemberRecord,
-                seq: i64,
-                date: NaiveDate,
-            ) -> Result<(), StoreError> {
-                sqlx::query(
-                    "INSERT INTO member (county, household_number, id_number, seq, name, relation, labor, health, \
-                     disability_grade, school_status, medical_insurance, pension_insurance, work_place, work_months, \
-                     joined_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-                     ON CONFLICT (county, household_number, id_number) DO UPDATE SET seq = excluded.seq, \
-                     name = excluded.name, relation = excluded.relation, labor = excluded.labor, \
-                     health = excluded.health, disability_grade = excluded.disability_grade, \
-                     school_status = excluded.school_status, medical_insurance = excluded.medical_insurance, \
-                     pension_insurance = excluded.pension_insurance, work_place = excluded.work_place, \
-                     work_months = excluded.work_months, \
-                     joined_on = CASE WHEN member.left_on IS NULL THEN member.joined_on ELSE excluded.joined_on END, \
-                     left_on = NULL, left_reason = NULL",
-                )
-                .bind(h.county())
-                .bind(&h.number)
-                .bind(&m.id_number)
-                .bind(seq)
-                .bind(&m.name)
-                .bind(m.relation.code())
-                .bind(opt_code(m.labor))
-                .bind(opt_code(m.health))
-                .bind(m.disability_grade)
-                .bind(m.school_status.code())
-                .bind(m.medical_insurance)
-                .bind(m.pension_insurance)
-                .bind(opt_code(m.work_place))
-                .bind(m.work_months)
-                .bind(date)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            }
-
-            /// Executes one household's plan.
-            async fn write_plan(
-                conn: &mut <$DB as sqlx::Database>::Connection,
-                p: &Plan,
-                date: NaiveDate,
-                actor: &str,
-            ) -> Result<(), StoreError> {
-                let h = &p.after;
-                let county = h.county();
                 let now = Utc::now();
-                let household_sql = if p.before.is_none() {
-                    "INSERT INTO household (area_code, village_group, attribute, main_cause, secondary_causes, \
-                     status, monitoring, housing_grade, food, clothing, water, phone, bank_account, version, \
-                     updated_at, county, number) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-                } else {
-                    "UPDATE household SET area_code = $1, village_group = $2, attribute = $3, main_cause = $4, \
-                     secondary_causes = $5, status = $6, monitoring = $7, housing_grade = $8, food = $9, \
-                     clothing = $10, water = $11, phone = $12, bank_account = $13, version = $14, updated_at = $15 \
-                     WHERE county = $16 AND number = $17 AND version = $18"
-                };
-                let done = sqlx::query(household_sql)
-                    .bind(&h.area_code)
-                    .bind(&h.village_group)
-                    .bind(opt_code(h.attribute))
-                    .bind(opt_code(h.main_cause))
-                    .bind(join_causes(h))
-                    .bind(h.status.code())
-                    .bind(opt_code(h.monitoring))
-                    .bind(h.housing_grade.code())
-                    .bind(h.food)
-                    .bind(h.clothing)
-                    .bind(h.water)
-                    .bind(&h.phone)
-                    .bind(&h.bank_account)
-                    .bind(h.version)
-                    .bind(now)
-                    .bind(county)
-                    .bind(&h.number)
-                    .bind(h.version - 1)
+                for info in infos {
+                    let Ok(code) = fupin_core::AreaCode::parse(&info.code) else { continue };
+                    let before = Self::load_areas(conn, code.as_str(), code.as_str()).await?.pop();
+                    sqlx::query(
+                        "UPDATE area SET name = CASE WHEN $1 = '' THEN name ELSE $1 END, \
+                         region = COALESCE($2, region), rural_population = COALESCE($3, rural_population) \
+                         WHERE code = $4",
+                    )
+                    .bind(&info.name)
+                    .bind(info.region.map(|r| r.code()))
+                    .bind(info.rural_population)
+                    .bind(code.as_str())
                     .execute(&mut *conn)
                     .await?;
-                if done.rows_affected() != 1 {
-                    return Err(StoreError::Conflict {
-                        number: h.number.clone(),
-                        expected: h.version - 1,
-                        found: -1,
+                    let after = Self::load_areas(conn, code.as_str(), code.as_str()).await?.pop();
+                    if before != after {
+                        let json = |a: &Option<Area>| a.as_ref().and_then(|a| serde_json::to_value(a).ok()).map(sqlx::types::Json);
+                        sqlx::query(
+                            "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, \
+                             before_json, after_json) VALUES ($1, 'area', $2, 'update', $3, $4, $5, $6, $7)",
+                        )
+                        .bind(county_of(code.as_str()))
+                        .bind(code.as_str())
+                        .bind(actor)
+                        .bind(now)
+                        .bind(date)
+                        .bind(json(&before))
+                        .bind(json(&after))
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
+                Ok(())
+            }
+
+            async fn load_areas(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                lo: &str,
+                hi: &str,
+            ) -> Result<Vec<Area>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT code, name, level, parent, region, rural_population FROM area \
+                     WHERE code BETWEEN $1 AND $2 ORDER BY code",
+                )
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut out = Vec::new();
+                for r in rows {
+                    out.push(Area {
+                        code: r.try_get("code")?,
+                        name: r.try_get("name")?,
+                        level: r.try_get("level")?,
+                        parent: r.try_get("parent")?,
+                        region: parse_code(r.try_get("region")?)?,
+                        rural_population: r.try_get("rural_population")?,
                     });
                 }
-                let income_changed = p.before.as_ref().is_none_or(|b| {
-                    b.income_year != h.income_year || b.income != h.income || b.rigid_expense != h.rigid_expense
-                });
-                if let (Some(year), true) = (h.income_year, income_changed) {
-                    let (i, r) = (&h.income, &h.rigid_expense);
-                    sqlx::query(
-                        "INSERT INTO household_income (county, household_number, year, wage, business, property, \
-                         transfer, business_cost, medical_expense, education_expense, disaster_loss, other_expense) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-                         ON CONFLICT (county, household_number, year) DO UPDATE SET wage = excluded.wage, \
-                         business = excluded.business, property = excluded.property, transfer = excluded.transfer, \
-                         business_cost = excluded.business_cost, medical_expense = excluded.medical_expense, \
-                         education_expense = excluded.education_expense, disaster_loss = excluded.disaster_loss, \
-                         other_expense = excluded.other_expense",
-                    )
-                    .bind(county)
-                    .bind(&h.number)
-                    .bind(year as i64)
-                    .bind(to_fen(i.wage))
-                    .bind(to_fen(i.business))
-                    .bind(to_fen(i.property))
-                    .bind(to_fen(i.transfer))
-                    .bind(to_fen(i.business_cost))
-                    .bind(to_fen(r.medical))
-                    .bind(to_fen(r.education))
-                    .bind(to_fen(r.disaster))
-                    .bind(to_fen(r.other))
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                for (m, seq) in p.joins.iter().chain(p.member_updates.iter()) {
-                    Self::write_member(conn, h, m, *seq, date).await?;
-                }
-                for (id, reason) in &p.leaves {
-                    sqlx::query(
-                        "UPDATE member SET left_on = $1, left_reason = $2 WHERE county = $3 AND household_number = $4 \
-                         AND id_number = $5 AND left_on IS NULL",
-                    )
-                    .bind(date)
-                    .bind(reason.code())
-                    .bind(county)
-                    .bind(&h.number)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                for e in &p.events {
-                    sqlx::query(
-                        "INSERT INTO event (county, household_number, id_number, kind, detail, reason, effective_date, \
-                         actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    )
-                    .bind(county)
-                    .bind(&h.number)
-                    .bind(&e.id_number)
-                    .bind(&e.kind)
-                    .bind(&e.detail)
-                    .bind(&e.reason)
-                    .bind(e.date)
-                    .bind(&e.actor)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                let json = |h: &HouseholdRecord| serde_json::to_value(h).ok().map(sqlx::types::Json);
-                sqlx::query(
-                    "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, before_json, \
-                     after_json) VALUES ($1, 'household', $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(county)
-                .bind(&h.number)
-                .bind(if p.before.is_none() { "create" } else { "update" })
-                .bind(actor)
-                .bind(now)
-                .bind(date)
-                .bind(p.before.as_ref().and_then(json))
-                .bind(json(h))
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
+                Ok(out)
             }
 
-            /// Inserts new households (their rows, income, members, events and audit entries) with
-            /// multi-row statements: the fast path of a first import.
-            async fn insert_new(
+            /// Inserts or updates members with one multi-row statement per chunk; a member who left
+            /// and comes back gets a new `joined_on`.
+            async fn upsert_members(
                 conn: &mut <$DB as sqlx::Database>::Connection,
-                plans: &[&Plan],
-                actor: &str,
+                rows: &[(&HouseholdRecord, &MemberRecord, i64)],
+                date: NaiveDate,
             ) -> Result<(), StoreError> {
-                let now = Utc::now();
-                let mut qb = sqlx::QueryBuilder::<$DB>::new(
-                    "INSERT INTO household (county, number, area_code, village_group, attribute, main_cause, \
-                     secondary_causes, status, monitoring, housing_grade, food, clothing, water, phone, bank_account, \
-                     version, updated_at) ",
-                );
-                qb.push_values(plans, |mut b, p| {
-                    let h = &p.after;
-                    b.push_bind(h.county())
-                        .push_bind(&h.number)
-                        .push_bind(&h.area_code)
-                        .push_bind(&h.village_group)
-                        .push_bind(opt_code(h.attribute))
-                        .push_bind(opt_code(h.main_cause))
-                        .push_bind(join_causes(h))
-                        .push_bind(h.status.code())
-                        .push_bind(opt_code(h.monitoring))
-                        .push_bind(h.housing_grade.code())
-                        .push_bind(h.food)
-                        .push_bind(h.clothing)
-                        .push_bind(h.water)
-                        .push_bind(&h.phone)
-                        .push_bind(&h.bank_account)
-                        .push_bind(h.version)
-                        .push_bind(now);
-                });
-                qb.build().execute(&mut *conn).await?;
-                let with_income: Vec<&&Plan> = plans.iter().filter(|p| p.after.income_year.is_some()).collect();
-                if !with_income.is_empty() {
-                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
-                        "INSERT INTO household_income (county, household_number, year, wage, business, property, \
-                         transfer, business_cost, medical_expense, education_expense, disaster_loss, other_expense) ",
-                    );
-                    qb.push_values(with_income, |mut b, p| {
-                        let h = &p.after;
-                        let (i, r) = (&h.income, &h.rigid_expense);
-                        b.push_bind(h.county())
-                            .push_bind(&h.number)
-                            .push_bind(h.income_year.unwrap_or_default() as i64)
-                            .push_bind(to_fen(i.wage))
-                            .push_bind(to_fen(i.business))
-                            .push_bind(to_fen(i.property))
-                            .push_bind(to_fen(i.transfer))
-                            .push_bind(to_fen(i.business_cost))
-                            .push_bind(to_fen(r.medical))
-                            .push_bind(to_fen(r.education))
-                            .push_bind(to_fen(r.disaster))
-                            .push_bind(to_fen(r.other));
-                    });
-                    qb.build().execute(&mut *conn).await?;
-                }
-                let members: Vec<(&HouseholdRecord, &MemberRecord, i64, NaiveDate)> = plans
-                    .iter()
-                    .flat_map(|p| {
-                        let date = p.events.first().map_or(NaiveDate::default(), |e| e.date);
-                        p.joins.iter().map(move |(m, seq)| (&p.after, m, *seq, date))
-                    })
-                    .collect();
-                for chunk in members.chunks(MEMBER_CHUNK) {
+                for chunk in rows.chunks(MEMBER_CHUNK) {
                     let mut qb = sqlx::QueryBuilder::<$DB>::new(
                         "INSERT INTO member (county, household_number, id_number, seq, name, relation, labor, health, \
                          disability_grade, school_status, medical_insurance, pension_insurance, work_place, \
                          work_months, joined_on) ",
                     );
-                    qb.push_values(chunk, |mut b, (h, m, seq, date)| {
+                    qb.push_values(chunk, |mut b, (h, m, seq)| {
                         b.push_bind(h.county())
                             .push_bind(&h.number)
                             .push_bind(&m.id_number)
@@ -599,9 +453,100 @@ macro_rules! sql_repository {
                             .push_bind(m.pension_insurance)
                             .push_bind(opt_code(m.work_place))
                             .push_bind(m.work_months)
-                            .push_bind(*date);
+                            .push_bind(date);
                     });
+                    qb.push(
+                        " ON CONFLICT (county, household_number, id_number) DO UPDATE SET seq = excluded.seq, \
+                         name = excluded.name, relation = excluded.relation, labor = excluded.labor, \
+                         health = excluded.health, disability_grade = excluded.disability_grade, \
+                         school_status = excluded.school_status, medical_insurance = excluded.medical_insurance, \
+                         pension_insurance = excluded.pension_insurance, work_place = excluded.work_place, \
+                         work_months = excluded.work_months, \
+                         joined_on = CASE WHEN member.left_on IS NULL THEN member.joined_on ELSE excluded.joined_on END, \
+                         left_on = NULL, left_reason = NULL",
+                    );
                     qb.build().execute(&mut *conn).await?;
+                }
+                Ok(())
+            }
+
+            /// Writes the income year of each household (replacing a stored row of the same year).
+            async fn upsert_income(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                households: &[&HouseholdRecord],
+            ) -> Result<(), StoreError> {
+                let with_income: Vec<_> = households.iter().filter(|h| h.income_year.is_some()).collect();
+                for chunk in with_income.chunks(CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
+                        "INSERT INTO household_income (county, household_number, year, wage, business, property, \
+                         transfer, business_cost, medical_expense, education_expense, disaster_loss, other_expense) ",
+                    );
+                    qb.push_values(chunk, |mut b, h| {
+                        let (i, r) = (&h.income, &h.rigid_expense);
+                        b.push_bind(h.county())
+                            .push_bind(&h.number)
+                            .push_bind(h.income_year.unwrap_or_default() as i64)
+                            .push_bind(to_fen(i.wage))
+                            .push_bind(to_fen(i.business))
+                            .push_bind(to_fen(i.property))
+                            .push_bind(to_fen(i.transfer))
+                            .push_bind(to_fen(i.business_cost))
+                            .push_bind(to_fen(r.medical))
+                            .push_bind(to_fen(r.education))
+                            .push_bind(to_fen(r.disaster))
+                            .push_bind(to_fen(r.other));
+                    });
+                    qb.push(
+                        " ON CONFLICT (county, household_number, year) DO UPDATE SET wage = excluded.wage, \
+                         business = excluded.business, property = excluded.property, transfer = excluded.transfer, \
+                         business_cost = excluded.business_cost, medical_expense = excluded.medical_expense, \
+                         education_expense = excluded.education_expense, disaster_loss = excluded.disaster_loss, \
+                         other_expense = excluded.other_expense",
+                    );
+                    qb.build().execute(&mut *conn).await?;
+                }
+                Ok(())
+            }
+
+            /// Writes the plans' events, member changes, income and audit entries (not the household rows).
+            async fn write_details(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                plans: &[&Plan],
+                date: NaiveDate,
+                actor: &str,
+                now: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                let incomes: Vec<&HouseholdRecord> = plans
+                    .iter()
+                    .filter(|p| {
+                        p.before.as_ref().is_none_or(|b| {
+                            b.income_year != p.after.income_year
+                                || b.income != p.after.income
+                                || b.rigid_expense != p.after.rigid_expense
+                        })
+                    })
+                    .map(|p| &p.after)
+                    .collect();
+                Self::upsert_income(conn, &incomes).await?;
+                let members: Vec<(&HouseholdRecord, &MemberRecord, i64)> = plans
+                    .iter()
+                    .flat_map(|p| p.joins.iter().chain(&p.member_updates).map(move |(m, seq)| (&p.after, m, *seq)))
+                    .collect();
+                Self::upsert_members(conn, &members, date).await?;
+                for p in plans {
+                    for (id, reason) in &p.leaves {
+                        sqlx::query(
+                            "UPDATE member SET left_on = $1, left_reason = $2 WHERE county = $3 \
+                             AND household_number = $4 AND id_number = $5 AND left_on IS NULL",
+                        )
+                        .bind(date)
+                        .bind(reason.code())
+                        .bind(p.after.county())
+                        .bind(&p.after.number)
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
                 }
                 let events: Vec<(&HouseholdRecord, &Event)> =
                     plans.iter().flat_map(|p| p.events.iter().map(move |e| (&p.after, e))).collect();
@@ -623,41 +568,150 @@ macro_rules! sql_repository {
                     });
                     qb.build().execute(&mut *conn).await?;
                 }
+                let json = |h: &HouseholdRecord| serde_json::to_value(h).ok().map(sqlx::types::Json);
+                for chunk in plans.chunks(CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
+                        "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, \
+                         before_json, after_json) ",
+                    );
+                    qb.push_values(chunk, |mut b, p| {
+                        let h = &p.after;
+                        b.push_bind(h.county())
+                            .push_bind("household")
+                            .push_bind(&h.number)
+                            .push_bind(if p.before.is_none() { "create" } else { "update" })
+                            .push_bind(actor)
+                            .push_bind(now)
+                            .push_bind(date)
+                            .push_bind(p.before.as_ref().and_then(json))
+                            .push_bind(json(h));
+                    });
+                    qb.build().execute(&mut *conn).await?;
+                }
+                Ok(())
+            }
+
+            /// Inserts new households with multi-row statements (the fast path of a first import).
+            async fn insert_new(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                plans: &[&Plan],
+                date: NaiveDate,
+                actor: &str,
+            ) -> Result<(), StoreError> {
+                let now = Utc::now();
                 let mut qb = sqlx::QueryBuilder::<$DB>::new(
-                    "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, \
-                     before_json, after_json) ",
+                    "INSERT INTO household (area_code, village_group, attribute, main_cause, secondary_causes, \
+                     status, monitoring, housing_grade, food, clothing, water, phone, bank_account, version, \
+                     updated_at, fingerprint, county, number) ",
                 );
                 qb.push_values(plans, |mut b, p| {
                     let h = &p.after;
-                    let date = p.events.first().map(|e| e.date);
-                    b.push_bind(h.county())
-                        .push_bind("household")
-                        .push_bind(&h.number)
-                        .push_bind("create")
-                        .push_bind(actor)
+                    b.push_bind(&h.area_code)
+                        .push_bind(&h.village_group)
+                        .push_bind(opt_code(h.attribute))
+                        .push_bind(opt_code(h.main_cause))
+                        .push_bind(join_causes(h))
+                        .push_bind(h.status.code())
+                        .push_bind(opt_code(h.monitoring))
+                        .push_bind(h.housing_grade.code())
+                        .push_bind(h.food)
+                        .push_bind(h.clothing)
+                        .push_bind(h.water)
+                        .push_bind(&h.phone)
+                        .push_bind(&h.bank_account)
+                        .push_bind(h.version)
                         .push_bind(now)
-                        .push_bind(date)
-                        .push_bind(None::<sqlx::types::Json<serde_json::Value>>)
-                        .push_bind(serde_json::to_value(h).ok().map(sqlx::types::Json));
+                        .push_bind(&p.fingerprint)
+                        .push_bind(h.county())
+                        .push_bind(&h.number);
                 });
                 qb.build().execute(&mut *conn).await?;
-                Ok(())
+                Self::write_details(conn, plans, date, actor, now).await
+            }
+
+            /// Updates one stored household, refused as a conflict when its version moved on.
+            async fn update(
+                conn: &mut <$DB as sqlx::Database>::Connection,
+                p: &Plan,
+                date: NaiveDate,
+                actor: &str,
+            ) -> Result<(), StoreError> {
+                let h = &p.after;
+                let now = Utc::now();
+                let done = sqlx::query(
+                    "UPDATE household SET area_code = $1, village_group = $2, attribute = $3, main_cause = $4, \
+                     secondary_causes = $5, status = $6, monitoring = $7, housing_grade = $8, food = $9, \
+                     clothing = $10, water = $11, phone = $12, bank_account = $13, version = $14, updated_at = $15, \
+                     fingerprint = $16 WHERE county = $17 AND number = $18 AND version = $19",
+                )
+                .bind(&h.area_code)
+                .bind(&h.village_group)
+                .bind(opt_code(h.attribute))
+                .bind(opt_code(h.main_cause))
+                .bind(join_causes(h))
+                .bind(h.status.code())
+                .bind(opt_code(h.monitoring))
+                .bind(h.housing_grade.code())
+                .bind(h.food)
+                .bind(h.clothing)
+                .bind(h.water)
+                .bind(&h.phone)
+                .bind(&h.bank_account)
+                .bind(h.version)
+                .bind(now)
+                .bind(&p.fingerprint)
+                .bind(h.county())
+                .bind(&h.number)
+                .bind(h.version - 1)
+                .execute(&mut *conn)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Conflict {
+                        number: h.number.clone(),
+                        expected: h.version - 1,
+                        found: -1,
+                    });
+                }
+                Self::write_details(conn, &[p], date, actor, now).await
             }
 
             async fn import_in(
                 &self,
                 batch: Vec<Incoming>,
+                area_infos: &[Area],
                 opts: &ImportOptions,
                 expected_version: Option<i64>,
             ) -> Result<(ImportOutcome, Option<HouseholdRecord>), StoreError> {
                 let policy = PolicySet::builtin();
                 let mut out = ImportOutcome::default();
                 let mut tx = self.pool.begin().await?;
+                // Households stored exactly as the file has them are left alone without being loaded.
+                let fingerprints: Vec<String> = batch.iter().map(|h| h.record.fingerprint()).collect();
                 let numbers: Vec<&str> = batch.iter().map(|h| h.record.number.as_str()).collect();
-                let existing = Self::load_existing(&mut tx, &numbers).await?;
-                let ids: Vec<&str> =
-                    batch.iter().flat_map(|h| h.record.members.iter().map(|m| m.id_number.as_str())).collect();
-                let owners = Self::load_owners(&mut tx, &ids).await?;
+                let stored = match expected_version {
+                    None => {
+                        let sql = "SELECT number, fingerprint FROM household WHERE fingerprint IS NOT NULL AND number IN";
+                        Self::lookup(&mut tx, sql, &numbers).await?
+                    }
+                    Some(_) => HashMap::new(),
+                };
+                let same: Vec<bool> = batch
+                    .iter()
+                    .zip(&fingerprints)
+                    .map(|(h, f)| stored.get(&h.record.number) == Some(f))
+                    .collect();
+                let to_load: Vec<&str> =
+                    numbers.iter().zip(&same).filter(|(_, s)| !**s).map(|(n, _)| *n).collect();
+                let existing = Self::load_existing(&mut tx, &to_load).await?;
+                let ids: Vec<&str> = batch
+                    .iter()
+                    .zip(&same)
+                    .filter(|(_, s)| !**s)
+                    .flat_map(|(h, _)| h.record.members.iter().map(|m| m.id_number.as_str()))
+                    .collect();
+                // The household each person of the file is a current member of.
+                let sql = "SELECT id_number, household_number FROM member WHERE left_on IS NULL AND id_number IN";
+                let owners = Self::lookup(&mut tx, sql, &ids).await?;
                 let in_batch: HashMap<&str, &Incoming> = batch.iter().map(|h| (h.record.number.as_str(), h)).collect();
                 let mut bad: HashSet<usize> = HashSet::new();
                 for (i, e) in batch_duplicates(&batch) {
@@ -666,6 +720,12 @@ macro_rules! sql_repository {
                 }
                 let mut plans = Vec::new();
                 for (i, h) in batch.iter().enumerate() {
+                    if same[i] {
+                        if !bad.contains(&i) {
+                            out.unchanged += 1;
+                        }
+                        continue;
+                    }
                     let number = h.record.number.as_str();
                     let ex = existing.get(number);
                     if let Some(expected) = expected_version {
@@ -698,7 +758,10 @@ macro_rules! sql_repository {
                         }
                     }
                     match plan(ex, h, opts.date, &opts.actor, &policy) {
-                        Ok(p) if !bad.contains(&i) => plans.push(p),
+                        Ok(mut p) if !bad.contains(&i) => {
+                            p.fingerprint = fingerprints[i].clone();
+                            plans.push(p);
+                        }
                         Ok(_) => {}
                         Err(e) => {
                             bad.insert(i);
@@ -723,12 +786,12 @@ macro_rules! sql_repository {
                     return Ok((out, None));
                 }
                 let areas: BTreeSet<String> = plans.iter().map(|p| p.after.area_code.clone()).collect();
-                Self::ensure_areas(&mut tx, &areas).await?;
+                Self::ensure_areas(&mut tx, &areas, area_infos, &opts.actor, opts.date).await?;
                 // New households go in with multi-row inserts; changed ones one by one.
                 let (new, changed): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.before.is_none());
                 let mut done = 0u64;
                 for chunk in new.chunks(NEW_CHUNK) {
-                    Self::insert_new(&mut tx, chunk, &opts.actor).await?;
+                    Self::insert_new(&mut tx, chunk, opts.date, &opts.actor).await?;
                     done += chunk.len() as u64;
                     if let Some(progress) = &opts.progress {
                         progress(done);
@@ -736,7 +799,7 @@ macro_rules! sql_repository {
                 }
                 for p in changed {
                     if !p.is_noop() {
-                        Self::write_plan(&mut tx, p, opts.date, &opts.actor).await?;
+                        Self::update(&mut tx, p, opts.date, &opts.actor).await?;
                     }
                     done += 1;
                     if let Some(progress) = &opts.progress {
@@ -747,6 +810,10 @@ macro_rules! sql_repository {
                 }
                 tx.commit().await?;
                 out.committed = true;
+                if done >= ANALYZE_AFTER {
+                    // Fresh statistics, or the next import's lookups may scan whole tables.
+                    sqlx::raw_sql($analyze).execute(&self.pool).await?;
+                }
                 Ok((out, plans.pop().map(|p| p.after)))
             }
         }
@@ -756,8 +823,21 @@ macro_rules! sql_repository {
                 $backend
             }
 
-            fn import<'a>(&'a self, batch: Vec<Incoming>, opts: &'a ImportOptions) -> BoxFut<'a, ImportOutcome> {
-                Box::pin(async move { Ok(self.import_in(batch, opts, None).await?.0) })
+            fn import_with_areas<'a>(
+                &'a self,
+                batch: Vec<Incoming>,
+                areas: Vec<Area>,
+                opts: &'a ImportOptions,
+            ) -> BoxFut<'a, ImportOutcome> {
+                Box::pin(async move { Ok(self.import_in(batch, &areas, opts, None).await?.0) })
+            }
+
+            fn areas<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Vec<Area>> {
+                Box::pin(async move {
+                    let (lo, hi) = area_range(prefix);
+                    let mut conn = self.pool.acquire().await?;
+                    Self::load_areas(&mut conn, &lo, &hi).await
+                })
             }
 
             fn save<'a>(
@@ -769,7 +849,7 @@ macro_rules! sql_repository {
             ) -> BoxFut<'a, HouseholdRecord> {
                 Box::pin(async move {
                     let opts = ImportOptions::new(date, actor);
-                    let (mut out, after) = self.import_in(vec![incoming], &opts, Some(expected_version)).await?;
+                    let (mut out, after) = self.import_in(vec![incoming], &[], &opts, Some(expected_version)).await?;
                     match after {
                         Some(h) => Ok(h),
                         None => Err(StoreError::Rejected(Box::new(out.errors.remove(0)))),
@@ -872,35 +952,6 @@ macro_rules! sql_repository {
                 Box::pin(async move {
                     let mut conn = self.pool.acquire().await?;
                     let (lo, hi) = area_range(area);
-                    let rows = sqlx::query(
-                        "SELECT m.county, m.household_number, m.joined_on, m.left_on FROM member m \
-                         JOIN household h ON h.county = m.county AND h.number = m.household_number \
-                         WHERE h.area_code BETWEEN $1 AND $2 AND m.joined_on <= $3",
-                    )
-                    .bind(&lo)
-                    .bind(&hi)
-                    .bind(to)
-                    .fetch_all(&mut *conn)
-                    .await?;
-                    let mut members: HashMap<(String, String), Vec<(NaiveDate, Option<NaiveDate>)>> = HashMap::new();
-                    for r in rows {
-                        members
-                            .entry((r.try_get("county")?, r.try_get("household_number")?))
-                            .or_default()
-                            .push((r.try_get("joined_on")?, r.try_get("left_on")?));
-                    }
-                    let rows = sqlx::query(
-                        "SELECT e.county, e.household_number, e.kind, e.detail, e.effective_date FROM event e \
-                         JOIN household h ON h.county = e.county AND h.number = e.household_number \
-                         WHERE h.area_code BETWEEN $1 AND $2 AND e.effective_date <= $3 \
-                         AND e.kind IN ('identified', 'recorded', 'exited', 'returned', 'removed', 'member_joined', 'member_left') \
-                         ORDER BY e.county, e.household_number, e.effective_date, e.id",
-                    )
-                    .bind(&lo)
-                    .bind(&hi)
-                    .bind(to)
-                    .fetch_all(&mut *conn)
-                    .await?;
                     let mut report = ChangeReport {
                         from,
                         to,
@@ -909,60 +960,65 @@ macro_rules! sql_repository {
                         people: PeopleFlows::default(),
                         end: EndStock::default(),
                     };
-                    let none = Vec::new();
-                    let mut last_status: HashMap<(String, String), String> = HashMap::new();
+                    // Flows: the period's events, each with the household's members on its day.
+                    let rows = sqlx::query(
+                        "SELECT e.kind, e.detail, COUNT(*) AS households, CAST(SUM((SELECT COUNT(*) FROM member m \
+                         WHERE m.county = e.county AND m.household_number = e.household_number \
+                         AND m.joined_on <= e.effective_date AND (m.left_on IS NULL OR m.left_on > e.effective_date))) \
+                         AS BIGINT) AS people FROM event e \
+                         JOIN household h ON h.county = e.county AND h.number = e.household_number \
+                         WHERE h.area_code BETWEEN $1 AND $2 AND e.effective_date BETWEEN $3 AND $4 \
+                         AND e.kind IN ('identified', 'exited', 'returned', 'removed', 'member_joined', 'member_left') \
+                         GROUP BY e.kind, e.detail",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&mut *conn)
+                    .await?;
                     for r in rows {
-                        let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
                         let k: String = r.try_get("kind")?;
                         let detail: Option<String> = r.try_get("detail")?;
-                        let date: NaiveDate = r.try_get("effective_date")?;
-                        let in_period = date >= from && date <= to;
-                        let people = present(members.get(&key).unwrap_or(&none), date);
-                        if in_period {
-                            let (hf, pf) = (&mut report.households, &mut report.people);
-                            match k.as_str() {
-                                kind::IDENTIFIED => {
-                                    hf.identified += 1;
-                                    pf.identified += people;
-                                }
-                                kind::EXITED => {
-                                    hf.exited += 1;
-                                    pf.exited += people;
-                                }
-                                kind::RETURNED => {
-                                    hf.returned += 1;
-                                    pf.returned += people;
-                                }
-                                kind::REMOVED => {
-                                    hf.removed += 1;
-                                    pf.removed += people;
-                                }
-                                kind::MEMBER_JOINED if detail.as_deref() == Some("birth") => {
-                                    pf.natural_increase += 1;
-                                }
-                                kind::MEMBER_LEFT if detail.as_deref() == Some("death") => {
-                                    pf.natural_decrease += 1;
-                                }
-                                _ => {}
-                            }
-                        }
-                        if kind::STATUS.contains(&k.as_str()) {
-                            if let Some(d) = detail {
-                                last_status.insert(key, d);
-                            }
+                        let n = r.try_get::<i64, _>("households")? as u64;
+                        let people = r.try_get::<Option<i64>, _>("people")?.unwrap_or(0) as u64;
+                        let (hf, pf) = (&mut report.households, &mut report.people);
+                        match (k.as_str(), detail.as_deref()) {
+                            (kind::IDENTIFIED, _) => (hf.identified, pf.identified) = (hf.identified + n, pf.identified + people),
+                            (kind::EXITED, _) => (hf.exited, pf.exited) = (hf.exited + n, pf.exited + people),
+                            (kind::RETURNED, _) => (hf.returned, pf.returned) = (hf.returned + n, pf.returned + people),
+                            (kind::REMOVED, _) => (hf.removed, pf.removed) = (hf.removed + n, pf.removed + people),
+                            (kind::MEMBER_JOINED, Some("birth")) => pf.natural_increase += n,
+                            (kind::MEMBER_LEFT, Some("death")) => pf.natural_decrease += n,
+                            _ => {}
                         }
                     }
-                    for (key, status) in last_status {
-                        let people = present(members.get(&key).unwrap_or(&none), to);
-                        let stock = match status.as_str() {
-                            "poor" => &mut report.end.poor,
-                            "exited" => &mut report.end.exited,
-                            "returned" => &mut report.end.returned,
-                            "removed" => &mut report.end.removed,
+                    // The stock at the end: each household under its last status on or before `to`.
+                    let rows = sqlx::query(
+                        "SELECT s.status, COUNT(*) AS households, CAST(SUM(s.people) AS BIGINT) AS people FROM (\
+                         SELECT (SELECT e.detail FROM event e WHERE e.county = h.county AND e.household_number = h.number \
+                         AND e.kind IN ('identified', 'recorded', 'exited', 'returned', 'removed') AND e.effective_date <= $3 \
+                         ORDER BY e.effective_date DESC, e.id DESC LIMIT 1) AS status, \
+                         (SELECT COUNT(*) FROM member m WHERE m.county = h.county AND m.household_number = h.number \
+                         AND m.joined_on <= $3 AND (m.left_on IS NULL OR m.left_on > $3)) AS people \
+                         FROM household h WHERE h.area_code BETWEEN $1 AND $2) s GROUP BY s.status",
+                    )
+                    .bind(&lo)
+                    .bind(&hi)
+                    .bind(to)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    for r in rows {
+                        let status: Option<String> = r.try_get("status")?;
+                        let stock = match status.as_deref() {
+                            Some("poor") => &mut report.end.poor,
+                            Some("exited") => &mut report.end.exited,
+                            Some("returned") => &mut report.end.returned,
+                            Some("removed") => &mut report.end.removed,
                             _ => continue,
                         };
-                        stock.households += 1;
-                        stock.people += people;
+                        stock.households = r.try_get::<i64, _>("households")? as u64;
+                        stock.people = r.try_get::<Option<i64>, _>("people")?.unwrap_or(0) as u64;
                     }
                     Ok(report)
                 })
@@ -1069,6 +1125,9 @@ impl SqliteRepo {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // A county's registry is about a gigabyte: read it through memory maps and a larger cache.
+            .pragma("mmap_size", "4294967296")
+            .pragma("cache_size", "-131072")
             .busy_timeout(std::time::Duration::from_secs(30));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -1133,5 +1192,17 @@ impl PgRepo {
     }
 }
 
-sql_repository!(SqliteRepo, sqlx::Sqlite, sqlx::SqlitePool, Backend::Sqlite);
-sql_repository!(PgRepo, sqlx::Postgres, sqlx::PgPool, Backend::Postgres);
+sql_repository!(
+    SqliteRepo,
+    sqlx::Sqlite,
+    sqlx::SqlitePool,
+    Backend::Sqlite,
+    "PRAGMA optimize"
+);
+sql_repository!(
+    PgRepo,
+    sqlx::Postgres,
+    sqlx::PgPool,
+    Backend::Postgres,
+    "ANALYZE household, household_income, member, event"
+);

@@ -97,6 +97,15 @@ pub struct Figures {
     pub rural_population: Option<i64>,
 }
 
+/// One line of a household's audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrailEntry {
+    pub at: String,
+    pub entity: String,
+    pub action: String,
+    pub actor: String,
+}
+
 /// An area as registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AreaRow {
@@ -157,6 +166,13 @@ pub trait Directory: Send + Sync {
 
     fn list_households<'a>(&'a self, filter: &'a ListFilter) -> BoxFut<'a, Page<HouseholdRow>>;
     fn figures<'a>(&'a self, area: &'a str) -> BoxFut<'a, Figures>;
+    /// The audit trail of a household without its before/after copies, oldest first:
+    /// (at, entity, action, actor). Uses the county-first index.
+    fn audit_trail<'a>(
+        &'a self,
+        area_code: &'a str,
+        number: &'a str,
+    ) -> BoxFut<'a, Vec<TrailEntry>>;
     /// The latest effective date of any household event in the area (`YYYY-MM-DD`).
     fn last_event_date<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<String>>;
 
@@ -546,6 +562,28 @@ macro_rules! directory_impl {
                         }
                     }
                     Ok(Figures { area: area.to_string(), status, sub_areas, causes, monitoring, rural_population })
+                })
+            }
+
+            fn audit_trail<'a>(&'a self, area_code: &'a str, number: &'a str) -> BoxFut<'a, Vec<TrailEntry>> {
+                Box::pin(async move {
+                    let rows = sqlx::query(
+                        "SELECT CAST(at AS TEXT) AS at, entity, action, actor FROM audit_log \
+                         WHERE county = $1 AND entity IN ('household', 'pairing') AND entity_key = $2 ORDER BY id",
+                    )
+                    .bind(county(area_code))
+                    .bind(number)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(rows
+                        .iter()
+                        .map(|r| TrailEntry {
+                            at: r.get::<String, _>("at").replace('T', " ").chars().take(16).collect(),
+                            entity: r.get("entity"),
+                            action: r.get("action"),
+                            actor: r.get("actor"),
+                        })
+                        .collect())
                 })
             }
 

@@ -72,10 +72,15 @@ pub const COLUMNS: &[Column] = columns! {
 };
 
 fn column(key: &str) -> usize {
-    COLUMNS
-        .iter()
-        .position(|c| c.key == key)
-        .expect("known column")
+    static INDEX: std::sync::LazyLock<HashMap<&'static str, usize>> =
+        std::sync::LazyLock::new(|| {
+            COLUMNS
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.key, i))
+                .collect()
+        });
+    INDEX[key]
 }
 
 /// Which file format a path is, by extension.
@@ -114,17 +119,33 @@ pub struct ReadOutcome {
     pub as_of: Option<NaiveDate>,
     /// Rows (CSV/XLSX) or households (JSON) read.
     pub rows: usize,
+    /// Areas described by the file (the JSON's `villages` and `counties`).
+    pub areas: Vec<crate::model::Area>,
 }
 
 /// Reads a CSV, XLSX or assess-JSON file. `date` is the default income year's reference.
 pub fn read_file(path: &Path, date: NaiveDate) -> Result<ReadOutcome, StoreError> {
     match Format::of(path)? {
         Format::Csv => {
+            // Excel in Chinese saves CSV as GB18030 (GBK); anything that is not UTF-8 is read as that.
+            let bytes = std::fs::read(path)?;
+            let text: std::borrow::Cow<[u8]> = match std::str::from_utf8(&bytes) {
+                Ok(_) => std::borrow::Cow::Borrowed(&bytes),
+                Err(_) => {
+                    let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
+                    if bad {
+                        return Err(StoreError::File(format!(
+                            "{}: 文件编码应为 UTF-8 或 GB18030 / the file is neither UTF-8 nor GB18030",
+                            path.display()
+                        )));
+                    }
+                    std::borrow::Cow::Owned(text.into_owned().into_bytes())
+                }
+            };
             let mut rdr = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .from_path(path)
-                .map_err(|e| StoreError::File(format!("{}: {e}", path.display())))?;
+                .from_reader(&text[..]);
             let rows = rdr.records().map(|r| {
                 r.map(|r| r.iter().map(str::to_string).collect::<Vec<_>>())
                     .map_err(|e| StoreError::File(format!("{}: {e}", path.display())))
@@ -586,12 +607,10 @@ where
         let gi = match by_number.get(&number) {
             Some(&gi) => {
                 let g = &groups[gi];
-                let mine = cells_of(&rr);
                 for (k, &ci) in hh_cols.iter().enumerate() {
                     let key = COLUMNS[ci].key;
-                    if key != "household_number"
-                        && !mine[k].is_empty()
-                        && mine[k] != g.household_cells[k]
+                    let mine = rr.raw(key);
+                    if key != "household_number" && !mine.is_empty() && mine != g.household_cells[k]
                     {
                         let first = g.first_row;
                         rr.err(
@@ -699,6 +718,50 @@ pub fn read_json(v: &serde_json::Value, date: NaiveDate) -> ReadOutcome {
         ..Default::default()
     };
     let as_of = out.as_of.unwrap_or(date);
+    for key in ["counties", "villages"] {
+        let list = v
+            .get(key)
+            .and_then(|h| h.as_array())
+            .cloned()
+            .unwrap_or_default();
+        for (i, a) in list.iter().enumerate() {
+            let code = a.get("area_code").and_then(|c| c.as_str()).unwrap_or("");
+            let region = a.get("region").and_then(|r| r.as_str());
+            match (
+                fupin_core::AreaCode::parse(code),
+                region.map(|r| (r, fupin_core::codes::Region::parse(r))),
+            ) {
+                (Err(e), _) => out.errors.push(RowError::new(
+                    i + 1,
+                    &format!("{key}[{}].area_code", i + 1),
+                    code,
+                    "area_code",
+                    e.reason_zh,
+                    e.reason,
+                )),
+                (_, Some((r, None))) => out.errors.push(RowError::new(
+                    i + 1,
+                    &format!("{key}[{}].region", i + 1),
+                    r,
+                    "unknown_code",
+                    "地区应为 东部、中部、西部",
+                    "region: east, central, west",
+                )),
+                (Ok(c), region) => out.areas.push(crate::model::Area {
+                    code: c.as_str().to_string(),
+                    name: a
+                        .get("name")
+                        .and_then(|n| n.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                    level: c.level().code().to_string(),
+                    parent: c.parent().map(|p| p.as_str().to_string()),
+                    region: region.and_then(|(_, r)| r),
+                    rural_population: a.get("rural_population").and_then(|n| n.as_i64()),
+                }),
+            }
+        }
+    }
     let list = v
         .get("households")
         .and_then(|h| h.as_array())
@@ -909,8 +972,10 @@ impl SheetWriter {
     pub fn create(path: &Path, sheet: &str) -> Result<SheetWriter, StoreError> {
         match Format::of(path)? {
             Format::Csv => {
-                let f = std::fs::File::create(path)?;
-                let w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+                let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+                // A byte-order mark, so that Excel opens the UTF-8 file with its Chinese intact.
+                std::io::Write::write_all(&mut f, "\u{feff}".as_bytes())?;
+                let w = csv::Writer::from_writer(f);
                 Ok(SheetWriter::Csv(Box::new(w)))
             }
             Format::Xlsx => {
@@ -1097,7 +1162,9 @@ pub async fn import_read(
     if file_errors && !opts.partial {
         run.dry_run = true;
     }
-    let mut out = repo.import(read.households, &run).await?;
+    let mut out = repo
+        .import_with_areas(read.households, read.areas, &run)
+        .await?;
     let bad: std::collections::HashSet<(&Option<String>, usize)> = read
         .errors
         .iter()

@@ -118,6 +118,58 @@ impl HouseholdRecord {
         })
     }
 
+    /// A digest of everything but the version (money compared in fen): two records with the same
+    /// fingerprint are the same household, so an import can skip a stored household without loading it.
+    pub fn fingerprint(&self) -> String {
+        /// Two FNV-1a states with different offset bases: 128 bits, stable across builds and machines.
+        struct Fnv(u64, u64);
+        impl std::io::Write for Fnv {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                for &b in buf {
+                    self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+                    self.1 = (self.1 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+                }
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let (i, r) = (&self.income, &self.rigid_expense);
+        let fen = [
+            i.wage,
+            i.business,
+            i.property,
+            i.transfer,
+            i.business_cost,
+            r.medical,
+            r.education,
+            r.disaster,
+            r.other,
+        ]
+        .map(to_fen);
+        let canon = (
+            (
+                &self.number,
+                &self.area_code,
+                &self.village_group,
+                self.attribute,
+                self.main_cause,
+            ),
+            (
+                &self.secondary_causes,
+                self.status,
+                self.monitoring,
+                self.housing_grade,
+            ),
+            (self.food, self.clothing, self.water, self.income_year, fen),
+            (&self.phone, &self.bank_account, &self.members),
+        );
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142);
+        serde_json::to_writer(&mut h, &canon).expect("a record serializes");
+        format!("{:016x}{:016x}", h.0, h.1)
+    }
+
     /// The names of the fields that differ from `other` (members compared by ID number).
     pub fn changed_fields(&self, other: &HouseholdRecord) -> Vec<String> {
         let mut out = Vec::new();
@@ -314,6 +366,19 @@ pub struct ChangeReport {
     pub households: HouseholdFlows,
     pub people: PeopleFlows,
     pub end: EndStock,
+}
+
+/// An area of the registry: a province, city, county, township or village (12-digit code, zero-padded).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+    /// `province`, `city`, `county`, `township`, `village`.
+    pub level: String,
+    pub parent: Option<String>,
+    pub region: Option<fupin_core::codes::Region>,
+    /// Registered rural population (the denominator of the incidence).
+    pub rural_population: Option<i64>,
 }
 
 /// One audit-log entry: who wrote what, when, before and after.

@@ -63,6 +63,8 @@ pub struct Plan {
     pub leaves: Vec<(String, LeaveReason)>,
     /// The household row or its income changed.
     pub household_changed: bool,
+    /// The after-state's [`HouseholdRecord::fingerprint`], stored with the household.
+    pub fingerprint: String,
 }
 
 impl Plan {
@@ -354,5 +356,6 @@ pub fn plan(
         member_updates,
         leaves,
         household_changed,
+        fingerprint: String::new(),
     })
 }

@@ -1,7 +1,7 @@
 //! The repository trait the rest of fupin depends on (`Arc<dyn Repository>`), and opening one by URL.
 
 use crate::error::{RowError, StoreError};
-use crate::model::{AuditEntry, ChangeReport, History, HouseholdRecord};
+use crate::model::{Area, AuditEntry, ChangeReport, History, HouseholdRecord};
 use crate::plan::Incoming;
 use chrono::NaiveDate;
 use fupin_core::codes::HouseholdStatus;
@@ -85,6 +85,18 @@ pub trait Repository: Send + Sync {
         &'a self,
         batch: Vec<Incoming>,
         opts: &'a ImportOptions,
+    ) -> BoxFut<'a, ImportOutcome> {
+        self.import_with_areas(batch, Vec::new(), opts)
+    }
+
+    /// Like [`Repository::import`]; the areas in `areas` (with their ancestors) are created or
+    /// updated in the same transaction: a non-empty name, a region or a rural population replaces the
+    /// stored one.
+    fn import_with_areas<'a>(
+        &'a self,
+        batch: Vec<Incoming>,
+        areas: Vec<Area>,
+        opts: &'a ImportOptions,
     ) -> BoxFut<'a, ImportOutcome>;
 
     /// Writes one household, refused as a conflict when the stored version is not `expected_version`
@@ -113,6 +125,9 @@ pub trait Repository: Send + Sync {
 
     /// Streams the current households to `sink` in constant memory; returns how many.
     fn export<'a>(&'a self, filter: &'a ExportFilter, sink: &'a mut Sink<'a>) -> BoxFut<'a, u64>;
+
+    /// The areas under a code prefix (all when empty), by code.
+    fn areas<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Vec<Area>>;
 
     /// The audit log of one household, oldest first.
     fn audit<'a>(&'a self, number: &'a str) -> BoxFut<'a, Vec<AuditEntry>>;

@@ -94,7 +94,7 @@ pub fn authed(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError
 /// The session of a write, which must carry the session's CSRF token in `X-CSRF-Token`.
 pub fn authed_write(state: &AppState, headers: &HeaderMap) -> Result<Session, ApiError> {
     let s = authed(state, headers)?;
-    check_csrf(&s, headers, None)?;
+    check_csrf(state, &s, headers, None)?;
     Ok(s)
 }
 
@@ -675,14 +675,8 @@ async fn dashboard(
 ) -> Result<Json<Value>, ApiError> {
     let s = authed(&st, &headers)?;
     let area = st.area_for(&s, q.area.as_deref())?;
-    let figures = st.dir.figures(&area).await?;
-    let year = dashboard_year(&st, &area, q.year).await?;
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
-    let changes = st.repo.change_report(from, to, &area).await?;
-    Ok(Json(
-        json!({"figures": figures, "year": year, "changes": changes}),
-    ))
+    let d = st.dashboard(&area, q.year).await?;
+    Ok(Json(serde_json::to_value(&*d).expect("json")))
 }
 
 /// The village page's figures: incidence and the village exit check under its policy.

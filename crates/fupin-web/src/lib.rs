@@ -48,7 +48,27 @@ pub struct AppState {
     sessions: Mutex<HashMap<String, Session>>,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Dashboard figures by (area, requested year), with when and at which write generation they
+    /// were computed.
+    dashboards: Mutex<HashMap<(String, Option<i32>), CachedDashboard>>,
+    /// Bumped by every write through the application (see [`check_csrf`]).
+    generation: std::sync::atomic::AtomicU64,
 }
+
+/// A dashboard with when and at which write generation it was computed.
+type CachedDashboard = (Instant, u64, Arc<Dashboard>);
+
+/// The figures of a dashboard: by status, sub-area, cause, monitoring, and the year's changes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Dashboard {
+    pub figures: fupin_store::directory::Figures,
+    pub year: i32,
+    pub changes: fupin_store::ChangeReport,
+}
+
+/// How long dashboard figures are reused when nothing was written through the application (writes by
+/// other processes, such as `fupin import`, show after at most this long).
+pub const DASHBOARD_TTL: Duration = Duration::from_secs(30);
 
 /// An error answered as JSON `{"error": {"code", "message"}}` (API) or as a page.
 #[derive(Debug)]
@@ -158,7 +178,47 @@ impl AppState {
             throttle: auth::Throttle::default(),
             sessions: Mutex::new(HashMap::new()),
             secure_cookies: false,
+            dashboards: Mutex::new(HashMap::new()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Marks every cached figure stale (called for every write).
+    pub fn wrote(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The dashboard of an area (already scoped by [`AppState::area_for`]), reused for
+    /// [`DASHBOARD_TTL`] unless something was written since.
+    pub async fn dashboard(
+        &self,
+        area: &str,
+        year: Option<i32>,
+    ) -> Result<Arc<Dashboard>, ApiError> {
+        let key = (area.to_string(), year);
+        let generation = self.generation.load(std::sync::atomic::Ordering::Relaxed);
+        if let Some((at, g, d)) = self.dashboards.lock().expect("dashboards").get(&key) {
+            if *g == generation && at.elapsed() < DASHBOARD_TTL {
+                return Ok(d.clone());
+            }
+        }
+        let figures = self.dir.figures(area).await?;
+        let year = api::dashboard_year(self, area, year).await?;
+        let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
+        let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
+        let changes = self.repo.change_report(from, to, area).await?;
+        let d = Arc::new(Dashboard {
+            figures,
+            year,
+            changes,
+        });
+        let mut cache = self.dashboards.lock().expect("dashboards");
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(key, (Instant::now(), generation, d.clone()));
+        Ok(d)
     }
 
     /// The session of a request, if logged in (and not idle too long).
@@ -336,7 +396,9 @@ pub async fn serve_on(
 }
 
 /// Checks the CSRF token of a write: header `X-CSRF-Token` (API) or form field `_csrf` (pages).
+/// Every write passes here, so cached figures are marked stale here too.
 pub fn check_csrf(
+    st: &AppState,
     s: &Session,
     headers: &HeaderMap,
     form_token: Option<&str>,
@@ -346,7 +408,10 @@ pub fn check_csrf(
         .and_then(|v| v.to_str().ok())
         .or(form_token);
     match given {
-        Some(t) if auth::same_token(t, &s.csrf) => Ok(()),
+        Some(t) if auth::same_token(t, &s.csrf) => {
+            st.wrote();
+            Ok(())
+        }
         _ => Err(ApiError::csrf()),
     }
 }

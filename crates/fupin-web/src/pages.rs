@@ -59,6 +59,19 @@ fn lang_of(state: &minijinja::State) -> String {
         .unwrap_or_else(|| "zh".into())
 }
 
+/// The options of a code list as a template value, built once per language and list.
+fn options_value(lang: &str, list: &str) -> JValue {
+    static CACHE: OnceLock<std::sync::Mutex<HashMap<(String, String), JValue>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (lang.to_string(), list.to_string());
+    if let Some(v) = cache.lock().expect("options").get(&key) {
+        return v.clone();
+    }
+    let v = JValue::from_serialize(i18n::options(lang, list));
+    cache.lock().expect("options").insert(key, v.clone());
+    v
+}
+
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
@@ -78,7 +91,7 @@ fn env() -> &'static Environment<'static> {
             },
         );
         env.add_function("options", |state: &minijinja::State, list: &str| {
-            JValue::from_serialize(i18n::options(&lang_of(state), list))
+            options_value(&lang_of(state), list)
         });
         env.add_function("mask", |id: &str| {
             fupin_core::ResidentId::parse(id)
@@ -214,7 +227,12 @@ async fn login_post(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Resp
 
 async fn logout(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     st.logout(&s.token);
@@ -268,14 +286,11 @@ async fn dashboard(State(st): St, headers: HeaderMap, Query(q): Query<api::AreaP
         Ok(a) => a,
         Err(e) => return error_page(&headers, Some(&s), e),
     };
-    let figures = ok_or_page!(headers, s, st.dir.figures(&area).await);
-    let year = match api::dashboard_year(&st, &area, q.year).await {
-        Ok(y) => y,
+    let d = match st.dashboard(&area, q.year).await {
+        Ok(d) => d,
         Err(e) => return error_page(&headers, Some(&s), e),
     };
-    let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
-    let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
-    let changes = ok_or_page!(headers, s, st.repo.change_report(from, to, &area).await);
+    let (figures, year, changes) = (&d.figures, d.year, &d.changes);
     let info = ok_or_page!(headers, s, st.dir.area(&area).await);
     let l = lang(&headers);
     let chart = json!({
@@ -316,8 +331,8 @@ async fn dashboard(State(st): St, headers: HeaderMap, Query(q): Query<api::AreaP
         year => year,
         area_name => info.map(|a| a.name).unwrap_or_default(),
         parent => parent,
-        figures => JValue::from_serialize(&figures),
-        changes => JValue::from_serialize(&changes),
+        figures => JValue::from_serialize(figures),
+        changes => JValue::from_serialize(changes),
         chart_json => chart.to_string().replace("</", "<\\/"),
         incidence => incidence,
         poor_people => poor_people,
@@ -477,7 +492,7 @@ async fn household_page(
     let today = chrono::Local::now().date_naive();
     let assessment = api::assess_record(st, &h, today).ok();
     let history = ok_or_page!(headers, s, st.repo.history(number, None).await);
-    let audit = ok_or_page!(headers, s, st.repo.audit(number).await);
+    let audit = ok_or_page!(headers, s, st.dir.audit_trail(&h.area_code, number).await);
     let paired = s.scope.role == fupin_core::access::Role::Cadre
         && st.dir.is_paired(&s.user, number).await.unwrap_or(false);
     let can_write = s.scope.can_write_household(&h.area_code, paired);
@@ -486,6 +501,7 @@ async fn household_page(
         h => JValue::from_serialize(&h),
         a => JValue::from_serialize(&assessment),
         history => JValue::from_serialize(&history),
+        // Only what the trail shows: not the before/after copies of the household.
         audit => JValue::from_serialize(&audit),
         v => JValue::from_serialize(&values),
         errors => errors,
@@ -577,7 +593,12 @@ async fn household_edit(
     Form(f): FormMap,
 ) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let current = match st.household_for(&s, &number, true).await {
@@ -634,7 +655,12 @@ async fn household_action(
     Form(f): FormMap,
 ) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let to = match f.get("action").map(String::as_str) {
@@ -752,7 +778,12 @@ async fn applications(
 
 async fn application_create(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let body = json!({"area_code": f.get("area_code"), "applicant_name": f.get("applicant_name"), "applicant_id_number": f.get("applicant_id_number"), "members": f.get("members"), "reason": f.get("reason")});
@@ -829,7 +860,12 @@ async fn application_step(
     Form(f): FormMap,
 ) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let exclusions: Vec<&str> = Exclusion::ALL
@@ -872,7 +908,12 @@ async fn users(State(st): St, headers: HeaderMap) -> Response {
 
 async fn user_create(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let g = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
@@ -904,7 +945,12 @@ async fn password_page(State(st): St, headers: HeaderMap) -> Response {
 
 async fn password_post(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(&s, &HeaderMap::new(), f.get("_csrf").map(String::as_str)) {
+    if let Err(e) = check_csrf(
+        &st,
+        &s,
+        &HeaderMap::new(),
+        f.get("_csrf").map(String::as_str),
+    ) {
         return error_page(&headers, Some(&s), e);
     }
     let g = |k: &str| f.get(k).map(String::as_str).unwrap_or("");

@@ -204,3 +204,83 @@ fn a_county_office_half_year() {
     let all = std::fs::read_to_string(d.join("all.csv")).unwrap();
     assert_eq!(all.lines().count(), 1 + 9);
 }
+
+/// Killing an import at any moment leaves the registry as it was: after each kill the registry holds
+/// either none or all of the file's households, never part of them.
+#[test]
+fn a_killed_import_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = "sqlite:registry.db";
+    let mut first = format!("{HEADER}\n");
+    for i in 1..=5 {
+        first.push_str(&household(i, "未脱贫", "", ""));
+    }
+    std::fs::write(d.join("first.csv"), &first).unwrap();
+    assert!(run(
+        d,
+        &["import", "first.csv", "--date", "2019-12-31", "--db", db]
+    )
+    .status
+    .success());
+    let mut big = format!("{HEADER}\n");
+    for i in 1000..4000 {
+        let hh = format!("K{i:05},140525100202,未脱贫,,B,是,是,是,2019,15000.00");
+        let (head, spouse) = (
+            format!("19{}0101", 60 + i / 1000),
+            format!("19{}0202", 60 + i / 1000),
+        );
+        big.push_str(&format!(
+            "{hh},{},户主{i},户主,非在校生,是,\n{hh},{},配偶{i},配偶,非在校生,是,\n",
+            id(&head, i % 1000),
+            id(&spouse, i % 1000)
+        ));
+    }
+    std::fs::write(d.join("big.csv"), &big).unwrap();
+    let poor = || {
+        let out = run(
+            d,
+            &[
+                "report",
+                "changes",
+                "--from",
+                "2000-01-01",
+                "--to",
+                "2099-12-31",
+                "--db",
+                db,
+            ],
+        );
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        r["end"]["poor"]["households"].as_u64().unwrap()
+    };
+    for ms in [50, 200, 400, 700, 1000, 1500] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fupin"))
+            .current_dir(d)
+            .args(["import", "big.csv", "--date", "2020-06-30", "--db", db])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let n = poor();
+        assert!(
+            n == 5 || n == 5 + 3000,
+            "killed after {ms} ms: {n} households, neither before nor after"
+        );
+        if n == 5 + 3000 {
+            // The import committed before the kill arrived: complete, never partial.
+            return;
+        }
+        assert!(!status.success(), "a finished import is complete");
+    }
+    assert!(run(
+        d,
+        &["import", "big.csv", "--date", "2020-06-30", "--db", db]
+    )
+    .status
+    .success());
+    assert_eq!(poor(), 5 + 3000);
+}

@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use crate::registry::read_sheet;
+use fupin_core::codes::CodeList;
 use fupin_store::file::{export, import_read, read_file, write_template, COLUMNS};
 use fupin_store::{open, ExportFilter, ImportOptions};
 
@@ -41,16 +42,8 @@ fn export_then_import_into_an_empty_database_round_trips() {
             let other = open(&format!("sqlite:{}", empty.path().join("r.db").display()))
                 .await
                 .unwrap();
-            let read = read_file(&first, d("2020-01-01")).unwrap();
-            assert!(read.errors.is_empty(), "{:?}", read.errors);
-            let out = import_read(
-                other.as_ref(),
-                read,
-                &ImportOptions::new(d("2020-01-01"), "t"),
-            )
-            .await
-            .unwrap();
-            assert_eq!(out.created, 30, "{:?}", out.errors);
+            let out = import_file(other.as_ref(), &first, "2020-01-01").await;
+            assert_eq!((out.created, out.errors.len()), (30, 0), "{:?}", out.errors);
             let second = dir.join(format!("second.{ext}"));
             export(other.as_ref(), &ExportFilter::default(), &second)
                 .await
@@ -104,18 +97,12 @@ fn xlsx_with_english_headers_and_assess_json_import() {
             .unwrap();
         }
         w.finish().unwrap();
-        let read = read_file(&path, d("2019-12-31")).unwrap();
-        assert!(read.errors.is_empty(), "{:?}", read.errors);
-        let out = import_read(
-            repo.as_ref(),
-            read,
-            &ImportOptions::new(d("2019-12-31"), "t"),
-        )
-        .await
-        .unwrap();
-        assert_eq!(out.created, 5);
+        let out = import_file(repo.as_ref(), &path, "2019-12-31").await;
+        assert_eq!((out.created, out.errors.len()), (5, 0), "{:?}", out.errors);
 
-        let json = serde_json::json!({"as_of": "2020-06-30", "households": [
+        let json = serde_json::json!({"as_of": "2020-06-30",
+         "villages": [{"area_code": "140525100201", "name": "南村", "region": "central", "rural_population": 1000}],
+         "households": [
             {"id": "J1", "area_code": "140525100201", "status": "poor", "food": true, "clothing": true,
              "water": true, "housing_grade": "A", "income": {"wage": 9000},
              "members": [{"id_number": id(d("1980-05-05"), 7), "name": "王五", "relation": "head",
@@ -140,6 +127,30 @@ fn xlsx_with_english_headers_and_assess_json_import() {
         let j1 = repo.household("J1").await.unwrap().unwrap();
         assert_eq!(j1.income.wage.to_string(), "9000.00");
         assert_eq!(j1.members[0].name, "王五");
+        // The village of the JSON, with its ancestors up to the province.
+        let areas = repo.areas("14").await.unwrap();
+        let codes: Vec<&str> = areas.iter().map(|a| a.code.as_str()).collect();
+        assert_eq!(
+            codes[..5],
+            [
+                "140000000000",
+                "140500000000",
+                "140525000000",
+                "140525100000",
+                "140525100201"
+            ]
+        );
+        assert_eq!(repo.areas("140525100201").await.unwrap().len(), 1);
+        let village = &areas[4];
+        assert_eq!(
+            (village.name.as_str(), village.level.as_str()),
+            ("南村", "village")
+        );
+        assert_eq!(
+            (village.region.map(|r| r.code()), village.rural_population),
+            (Some("central"), Some(1000))
+        );
+        assert_eq!(village.parent.as_deref(), Some("140525100000"));
     });
 }
 
@@ -172,6 +183,26 @@ fn the_template_has_the_headers_and_the_code_lists() {
     // An empty template imports as nothing, without error.
     let read = read_file(&path, d("2020-01-01")).unwrap();
     assert!(read.errors.is_empty() && read.households.is_empty());
+}
+
+#[test]
+fn a_csv_saved_by_excel_in_gb18030_reads_as_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let utf8 = dir.path().join("utf8.csv");
+    write_csv(&utf8, &county(2), true);
+    let text = std::fs::read_to_string(&utf8).unwrap();
+    let (gbk, _, bad) = encoding_rs::GB18030.encode(&text);
+    assert!(!bad);
+    let path = dir.path().join("gbk.csv");
+    std::fs::write(&path, &gbk).unwrap();
+    let read = read_file(&path, d("2020-01-01")).unwrap();
+    assert!(read.errors.is_empty(), "{:?}", read.errors);
+    assert_eq!(read.households.len(), 2);
+    assert_eq!(read.households[0].record.members[2].name, "张小1");
+    assert_eq!(
+        read.households[0].record.main_cause.map(|c| c.zh()),
+        Some("因病")
+    );
 }
 
 #[test]

@@ -2,24 +2,14 @@
 
 use crate::common::*;
 use fupin_core::codes::{CodeList, HouseholdStatus};
-use fupin_store::file::{import_read, read_file};
-use fupin_store::{ImportOptions, Incoming, StoreError};
+use fupin_store::{Incoming, StoreError};
 
 async fn load(
     repo: &std::sync::Arc<dyn fupin_store::Repository>,
     dir: &std::path::Path,
     rows: &[Row],
 ) {
-    let path = dir.join("a.csv");
-    write_csv(&path, rows, true);
-    let read = read_file(&path, d("2019-12-31")).unwrap();
-    let out = import_read(
-        repo.as_ref(),
-        read,
-        &ImportOptions::new(d("2019-12-31"), "t"),
-    )
-    .await
-    .unwrap();
+    let out = import_rows(repo.as_ref(), dir, "a.csv", rows, "2019-12-31").await;
     assert!(out.committed, "{:?}", out.errors);
 }
 
@@ -148,11 +138,7 @@ fn a_stale_write_is_refused_as_a_conflict() {
 
 #[test]
 fn both_backends_have_the_same_tables_and_columns() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let sqlite = fupin_store::open(&format!("sqlite:{}", dir.path().join("s.db").display()))
             .await
@@ -164,20 +150,8 @@ fn both_backends_have_the_same_tables_and_columns() {
                 assert!(cols.contains("county"), "{table} is keyed by county");
             }
         }
-        match std::env::var("DATABASE_URL") {
-            Ok(url) => {
-                let pg = fupin_store::open_postgres_fresh_schema(
-                    &url,
-                    &format!("t_schema_{}", std::process::id()),
-                )
-                .await
-                .unwrap();
-                assert_eq!(s, pg.schema().await.unwrap());
-            }
-            Err(_) if std::env::var("FUPIN_REQUIRE_PG").is_ok() => {
-                panic!("DATABASE_URL is required")
-            }
-            Err(_) => eprintln!("PostgreSQL skipped"),
+        if let Some(pg) = postgres("schema").await {
+            assert_eq!(s, pg.schema().await.unwrap());
         }
     });
 }

@@ -9,14 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 async fn import(repo: &Arc<dyn Repository>, path: &Path, date: &str) -> fupin_store::ImportOutcome {
-    let read = read_file(path, d(date)).unwrap();
-    import_read(
-        repo.as_ref(),
-        read,
-        &ImportOptions::new(d(date), "县扶贫办"),
-    )
-    .await
-    .unwrap()
+    import_file(repo.as_ref(), path, date).await
 }
 
 /// Last half-year: 200 households, 190 poor and 10 (H00191..H00200) already exited.
@@ -186,15 +179,7 @@ fn one_broken_id_among_thousands_changes_nothing_and_names_the_row() {
         assert!(e.zh.contains("校验位") && e.en.contains("check character"));
         // Nothing changed: still 100 households, H00007 still poor.
         assert!(repo.household("H00500").await.unwrap().is_none());
-        assert_eq!(
-            repo.household("H00007")
-                .await
-                .unwrap()
-                .unwrap()
-                .status
-                .to_string(),
-            "poor"
-        );
+        assert_eq!(status_of(&repo, "H00007").await, "poor");
         let r = repo
             .change_report(d("2019-01-01"), d("2020-12-31"), "")
             .await
@@ -225,15 +210,7 @@ fn one_broken_id_among_thousands_changes_nothing_and_names_the_row() {
         assert!(out.committed);
         assert_eq!((out.created, out.updated, out.skipped), (899, 1, 1));
         assert!(repo.household("H00412").await.unwrap().is_none());
-        assert_eq!(
-            repo.household("H00007")
-                .await
-                .unwrap()
-                .unwrap()
-                .status
-                .to_string(),
-            "exited"
-        );
+        assert_eq!(status_of(&repo, "H00007").await, "exited");
     });
 }
 
@@ -256,6 +233,26 @@ pub fn read_sheet(path: &Path) -> Vec<Vec<String>> {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
+}
+
+#[test]
+fn an_unchanged_household_is_left_alone_however_its_money_is_written() {
+    on_both("unchanged", |repo, dir| async move {
+        let out = import_rows(repo.as_ref(), &dir, "a.csv", &county(5), "2019-12-31").await;
+        assert_eq!(out.created, 5);
+        let mut rows = county(5);
+        set(&mut rows, 2, "wage", "15000");
+        set(&mut rows, 3, "wage", "15001");
+        let out = import_rows(repo.as_ref(), &dir, "b.csv", &rows, "2020-06-30").await;
+        assert_eq!(
+            (out.created, out.updated, out.unchanged, out.events),
+            (0, 1, 4, 1)
+        );
+        let h = repo.history("H00003", None).await.unwrap();
+        assert_eq!(h.events.last().unwrap().detail.as_deref(), Some("income"));
+        assert_eq!(repo.household("H00003").await.unwrap().unwrap().version, 2);
+        assert_eq!(repo.household("H00002").await.unwrap().unwrap().version, 1);
+    });
 }
 
 #[test]

@@ -407,6 +407,22 @@ fn writes_need_the_csrf_token_the_area_and_the_current_version() {
             "{}",
             audit.text
         );
+        // The household page shows the same trail, on both backends.
+        let page = call(
+            &app,
+            Method::GET,
+            &format!("/households/{H_IN}"),
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let trail = &page.text[page.text.find("id=\"audit\"").expect("audit table")..];
+        assert!(
+            trail.contains("zezhou") && trail.contains("household"),
+            "{trail}"
+        );
         // A page form without its CSRF token changes nothing.
         let page = post_form(
             &app,
@@ -478,6 +494,24 @@ fn lifecycle_actions_follow_the_rules() {
             assess.json["failed_checks"][0]["zh"],
             "人均纯收入未超过贫困线"
         );
+        let exited = |d: &Value| {
+            d["figures"]["status"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s[0] == "exited")
+                .map(|s| s[1]["households"].as_i64().unwrap())
+                .unwrap_or(0)
+        };
+        let before = call(
+            &app,
+            Method::GET,
+            "/api/v1/dashboard",
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
         // Return from poor is illegal; exit without a reason fails the check.
         let r = call(
             &app,
@@ -513,6 +547,18 @@ fn lifecycle_actions_follow_the_rules() {
         .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.json["status"], "exited");
+        // The dashboard shows the exit at once (its cached figures are dropped on a write).
+        let after = call(
+            &app,
+            Method::GET,
+            "/api/v1/dashboard",
+            Some(&cookie),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(exited(&after.json), exited(&before.json) + 1);
+        assert_eq!(after.json["year"], 2020, "the latest year with events");
         let h = call(
             &app,
             Method::GET,
