@@ -48,16 +48,20 @@ pub fn register(r: Routes) -> Routes {
         get(history),
     )
     .api("/api/v1/households/{number}/audit", &["get"], get(audit))
-    .api("/api/v1/households/{number}/exit", &["post"], post(exit))
+    .api(
+        "/api/v1/households/{number}/exit",
+        &["post"],
+        lifecycle_route(HouseholdStatus::Exited),
+    )
     .api(
         "/api/v1/households/{number}/return",
         &["post"],
-        post(return_),
+        lifecycle_route(HouseholdStatus::Returned),
     )
     .api(
         "/api/v1/households/{number}/remove",
         &["post"],
-        post(remove),
+        lifecycle_route(HouseholdStatus::Removed),
     )
     .api(
         "/api/v1/households/{number}/members",
@@ -505,40 +509,14 @@ pub async fn lifecycle(
         .await?)
 }
 
-async fn exit(
-    State(st): St,
-    headers: HeaderMap,
-    Path(n): Path<String>,
-    Json(b): Json<Value>,
-) -> Result<Json<HouseholdRecord>, ApiError> {
-    let s = authed_write(&st, &headers)?;
-    Ok(Json(
-        lifecycle(&st, &s, &n, HouseholdStatus::Exited, &b).await?,
-    ))
-}
-
-async fn return_(
-    State(st): St,
-    headers: HeaderMap,
-    Path(n): Path<String>,
-    Json(b): Json<Value>,
-) -> Result<Json<HouseholdRecord>, ApiError> {
-    let s = authed_write(&st, &headers)?;
-    Ok(Json(
-        lifecycle(&st, &s, &n, HouseholdStatus::Returned, &b).await?,
-    ))
-}
-
-async fn remove(
-    State(st): St,
-    headers: HeaderMap,
-    Path(n): Path<String>,
-    Json(b): Json<Value>,
-) -> Result<Json<HouseholdRecord>, ApiError> {
-    let s = authed_write(&st, &headers)?;
-    Ok(Json(
-        lifecycle(&st, &s, &n, HouseholdStatus::Removed, &b).await?,
-    ))
+/// The POST route of one lifecycle action (exit, return or remove).
+fn lifecycle_route(to: HouseholdStatus) -> axum::routing::MethodRouter<Arc<AppState>> {
+    post(
+        move |State(st): St, headers: HeaderMap, Path(n): Path<String>, Json(b): Json<Value>| async move {
+            let s = authed_write(&st, &headers)?;
+            Ok::<_, ApiError>(Json(lifecycle(&st, &s, &n, to, &b).await?))
+        },
+    )
 }
 
 async fn add_member(

@@ -145,6 +145,20 @@ macro_rules! session_or_login {
     };
 }
 
+/// Refuses a posted form without the session's CSRF token (field `_csrf`) with an error page.
+macro_rules! form_csrf_or_page {
+    ($st:expr, $s:expr, $headers:expr, $form:expr) => {
+        if let Err(e) = check_csrf(
+            &$st,
+            &$s,
+            &HeaderMap::new(),
+            $form.get("_csrf").map(String::as_str),
+        ) {
+            return error_page(&$headers, Some(&$s), e);
+        }
+    };
+}
+
 macro_rules! ok_or_page {
     ($headers:expr, $s:expr, $e:expr) => {
         match $e {
@@ -227,14 +241,7 @@ async fn login_post(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Resp
 
 async fn logout(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(
-        &st,
-        &s,
-        &HeaderMap::new(),
-        f.get("_csrf").map(String::as_str),
-    ) {
-        return error_page(&headers, Some(&s), e);
-    }
+    form_csrf_or_page!(st, s, headers, f);
     st.logout(&s.token);
     (
         [(
@@ -593,14 +600,7 @@ async fn household_edit(
     Form(f): FormMap,
 ) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(
-        &st,
-        &s,
-        &HeaderMap::new(),
-        f.get("_csrf").map(String::as_str),
-    ) {
-        return error_page(&headers, Some(&s), e);
-    }
+    form_csrf_or_page!(st, s, headers, f);
     let current = match st.household_for(&s, &number, true).await {
         Ok(h) => h,
         Err(e) => return error_page(&headers, Some(&s), e),
@@ -655,14 +655,7 @@ async fn household_action(
     Form(f): FormMap,
 ) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(
-        &st,
-        &s,
-        &HeaderMap::new(),
-        f.get("_csrf").map(String::as_str),
-    ) {
-        return error_page(&headers, Some(&s), e);
-    }
+    form_csrf_or_page!(st, s, headers, f);
     let to = match f.get("action").map(String::as_str) {
         Some("exit") => HouseholdStatus::Exited,
         Some("return") => HouseholdStatus::Returned,
@@ -778,14 +771,7 @@ async fn applications(
 
 async fn application_create(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(
-        &st,
-        &s,
-        &HeaderMap::new(),
-        f.get("_csrf").map(String::as_str),
-    ) {
-        return error_page(&headers, Some(&s), e);
-    }
+    form_csrf_or_page!(st, s, headers, f);
     let body = json!({"area_code": f.get("area_code"), "applicant_name": f.get("applicant_name"), "applicant_id_number": f.get("applicant_id_number"), "members": f.get("members"), "reason": f.get("reason")});
     match api::new_application(&st, &s, &body).await {
         Ok(a) => Redirect::to(&format!("/applications/{}", a.id)).into_response(),
@@ -860,14 +846,7 @@ async fn application_step(
     Form(f): FormMap,
 ) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(
-        &st,
-        &s,
-        &HeaderMap::new(),
-        f.get("_csrf").map(String::as_str),
-    ) {
-        return error_page(&headers, Some(&s), e);
-    }
+    form_csrf_or_page!(st, s, headers, f);
     let exclusions: Vec<&str> = Exclusion::ALL
         .iter()
         .map(|e| e.code())
@@ -908,14 +887,7 @@ async fn users(State(st): St, headers: HeaderMap) -> Response {
 
 async fn user_create(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(
-        &st,
-        &s,
-        &HeaderMap::new(),
-        f.get("_csrf").map(String::as_str),
-    ) {
-        return error_page(&headers, Some(&s), e);
-    }
+    form_csrf_or_page!(st, s, headers, f);
     let g = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
     match api::create_user(&st, &s, g("name"), g("role"), g("area"), g("password")).await {
         Ok(_) => Redirect::to("/admin/users").into_response(),
@@ -945,14 +917,7 @@ async fn password_page(State(st): St, headers: HeaderMap) -> Response {
 
 async fn password_post(State(st): St, headers: HeaderMap, Form(f): FormMap) -> Response {
     let s = session_or_login!(st, headers);
-    if let Err(e) = check_csrf(
-        &st,
-        &s,
-        &HeaderMap::new(),
-        f.get("_csrf").map(String::as_str),
-    ) {
-        return error_page(&headers, Some(&s), e);
-    }
+    form_csrf_or_page!(st, s, headers, f);
     let g = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
     match api::change_password(&st, &s, g("old_password"), g("new_password")).await {
         Ok(()) => render(
