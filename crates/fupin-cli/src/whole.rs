@@ -11,7 +11,6 @@ use fupin_core::codes::{CodeList, HouseholdStatus, MonitoringCategory};
 use fupin_core::money::fmt2;
 use fupin_core::{Decimal, PolicySet};
 use fupin_store::directory::AreaRow;
-use fupin_store::StoreError;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -98,6 +97,10 @@ struct Count {
 }
 
 impl Count {
+    fn merge(&mut self, o: &Count) {
+        self.households += o.households;
+        self.people += o.people;
+    }
     fn add(&mut self, people: u64) {
         self.households += 1;
         self.people += people;
@@ -158,23 +161,58 @@ impl<T: Default> ByArea<T> {
     }
 }
 
-/// Streams every household of `area` through `f`, as the rules see it.
-async fn scan(
+/// How many threads scan the registry (one connection each, county by county).
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Streams every household of `area`, as the rules see it, through `visit` on [`workers`] threads,
+/// each with its own state from `init`; returns the states and the number of households.
+fn scan<S: Send>(
     url: &str,
     area: &str,
-    mut f: impl FnMut(&fupin_core::model::Household) -> Result<(), String>,
-) -> Result<u64, String> {
-    let mut failure: Option<String> = None;
-    let mut sink = |h: fupin_core::model::Household| -> Result<(), StoreError> {
-        f(&h).map_err(|e| {
-            failure = Some(e.clone());
-            StoreError::File(e)
-        })
-    };
-    match fupin_store::scan::households(url, area, &mut sink).await {
-        Ok(n) => Ok(n),
-        Err(e) => Err(failure.unwrap_or_else(|| e.to_string())),
+    init: impl Fn() -> S + Sync,
+    visit: impl Fn(&mut S, &fupin_core::model::Household) -> Result<(), String> + Sync,
+) -> Result<(Vec<S>, u64), String> {
+    fupin_store::scan::households(url, area, workers(), init, visit).map_err(|e| e.to_string())
+}
+
+impl Tally {
+    fn merge(&mut self, o: &Tally) {
+        for (a, b) in self.status.iter_mut().zip(&o.status) {
+            a.merge(b);
+        }
+        self.exit_meets.merge(&o.exit_meets);
+        for (a, b) in self.monitoring.iter_mut().zip(&o.monitoring) {
+            a.merge(b);
+        }
     }
+}
+
+impl Changes {
+    fn merge(&mut self, o: &Changes) {
+        self.exit_gained.merge(&o.exit_gained);
+        self.exit_lost.merge(&o.exit_lost);
+        self.monitoring_entered.merge(&o.monitoring_entered);
+        self.monitoring_left.merge(&o.monitoring_left);
+        self.monitoring_changed.merge(&o.monitoring_changed);
+        self.changed.merge(&o.changed);
+    }
+}
+
+/// Per-village figures of the scan's workers, summed into every area level down to `depth`.
+fn by_area<T: Default>(
+    states: impl IntoIterator<Item = HashMap<String, T>>,
+    depth: usize,
+    merge: impl Fn(&mut T, &T),
+) -> ByArea<T> {
+    let mut out: ByArea<T> = ByArea::new(depth);
+    for villages in states {
+        for (village, t) in villages {
+            out.each(&village, |x| merge(x, &t));
+        }
+    }
+    out
 }
 
 /// The rural population of every prefix (sum over its villages) and the names of areas.
@@ -292,19 +330,23 @@ fn read_all(db: Option<&str>) -> Result<(), String> {
     let url = fupin_store::db_url(db);
     let rt = runtime()?;
     let started = std::time::Instant::now();
-    let (n, people) = rt.block_on(async {
+    rt.block_on(async {
         // Opening creates and migrates an empty database (the benchmark's PostgreSQL copy needs it).
         fupin_store::directory::open_both(&url)
             .await
-            .map_err(|e| format!("{url}: {e}"))?;
-        let mut people = 0u64;
-        let n = scan(&url, "", |core| {
-            people += core.members.len() as u64;
-            Ok(())
-        })
-        .await?;
-        Ok::<_, String>((n, people))
+            .map(|_| ())
+            .map_err(|e| format!("{url}: {e}"))
     })?;
+    let (counts, n) = scan(
+        &url,
+        "",
+        || 0u64,
+        |people, core| {
+            *people += core.members.len() as u64;
+            Ok(())
+        },
+    )?;
+    let people: u64 = counts.iter().sum();
     println!(
         "读取 / read {n} 户 households, {people} 人 people in {:.2}s",
         started.elapsed().as_secs_f64()
@@ -326,37 +368,43 @@ fn assess_all_in(
     let url = fupin_store::db_url(db);
     let rt = runtime()?;
     let started = std::time::Instant::now();
-    let (by_area, as_of, info, n) = rt.block_on(async {
-        let (as_of, areas) = open(&url, as_of).await?;
-        let mut cache = ParamCache {
-            policies: &policies,
-            as_of,
-            cache: HashMap::new(),
-        };
-        let mut by_area: ByArea<Tally> = ByArea::new(depth);
-        let n = scan(&url, "", |core| {
+    let (as_of, areas) = rt.block_on(open(&url, as_of))?;
+    let (states, n) = scan(
+        &url,
+        "",
+        || {
+            (
+                ParamCache {
+                    policies: &policies,
+                    as_of,
+                    cache: HashMap::new(),
+                },
+                HashMap::<String, Tally>::new(),
+            )
+        },
+        |(cache, villages), core| {
             let area = core.area.as_str();
             let p = cache.get(area)?;
             let o = outcome(core, p, as_of);
             let people = core.members.len() as u64;
-            let si = STATUSES.iter().position(|s| *s == core.status);
-            let mi = MONITORED.iter().position(|m| *m == o.monitoring);
-            by_area.each(area, |t| {
-                if let Some(i) = si {
-                    t.status[i].add(people);
-                }
-                if o.exit == Some(true) {
-                    t.exit_meets.add(people);
-                }
-                if let Some(i) = mi {
-                    t.monitoring[i].add(people);
-                }
-            });
+            let t = match villages.get_mut(area) {
+                Some(t) => t,
+                None => villages.entry(area.to_string()).or_default(),
+            };
+            if let Some(i) = STATUSES.iter().position(|s| *s == core.status) {
+                t.status[i].add(people);
+            }
+            if o.exit == Some(true) {
+                t.exit_meets.add(people);
+            }
+            if let Some(i) = MONITORED.iter().position(|m| *m == o.monitoring) {
+                t.monitoring[i].add(people);
+            }
             Ok(())
-        })
-        .await?;
-        Ok::<_, String>((by_area, as_of, area_info(areas, depth), n))
-    })?;
+        },
+    )?;
+    let by_area = by_area(states.into_iter().map(|(_, v)| v), depth, Tally::merge);
+    let info = area_info(areas, depth);
     let elapsed = started.elapsed();
     let mut rows = Vec::new();
     for (prefix, t) in by_area.sorted() {
@@ -542,21 +590,24 @@ fn simulate_in(args: &SimulateArgs) -> Result<(), String> {
     let url = fupin_store::db_url(args.db.as_deref());
     let rt = runtime()?;
     let started = std::time::Instant::now();
-    let (by_area, listed, as_of, info, n) = rt.block_on(async {
-        let (as_of, areas) = open(&url, args.as_of).await?;
-        let mut cur = ParamCache {
-            policies: &current,
-            as_of,
-            cache: HashMap::new(),
-        };
-        let mut new = ParamCache {
-            policies: &proposed,
-            as_of,
-            cache: HashMap::new(),
-        };
-        let mut by_area: ByArea<Changes> = ByArea::new(depth);
-        let mut listed: Vec<Value> = Vec::new();
-        let n = scan(&url, &args.area, |core| {
+    let (as_of, areas) = rt.block_on(open(&url, args.as_of))?;
+    let cache = |policies| ParamCache {
+        policies,
+        as_of,
+        cache: HashMap::new(),
+    };
+    let (states, n) = scan(
+        &url,
+        &args.area,
+        || {
+            (
+                cache(&current),
+                cache(&proposed),
+                HashMap::<String, Changes>::new(),
+                Vec::<Value>::new(),
+            )
+        },
+        |(cur, new, villages, listed), core| {
             let area = core.area.as_str();
             let a = outcome(core, cur.get(area)?, as_of);
             let b = outcome(core, new.get(area)?, as_of);
@@ -565,22 +616,21 @@ fn simulate_in(args: &SimulateArgs) -> Result<(), String> {
             }
             let people = core.members.len() as u64;
             let active = |m: MonitoringCategory| MONITORED.contains(&m);
-            by_area.each(area, |c| {
-                c.changed.add(people);
-                match (a.exit, b.exit) {
-                    (Some(false), Some(true)) => c.exit_gained.add(people),
-                    (Some(true), Some(false)) => c.exit_lost.add(people),
-                    _ => {}
+            let c = villages.entry(area.to_string()).or_default();
+            c.changed.add(people);
+            match (a.exit, b.exit) {
+                (Some(false), Some(true)) => c.exit_gained.add(people),
+                (Some(true), Some(false)) => c.exit_lost.add(people),
+                _ => {}
+            }
+            if a.monitoring != b.monitoring {
+                match (active(a.monitoring), active(b.monitoring)) {
+                    (false, true) => c.monitoring_entered.add(people),
+                    (true, false) => c.monitoring_left.add(people),
+                    (true, true) => c.monitoring_changed.add(people),
+                    (false, false) => {}
                 }
-                if a.monitoring != b.monitoring {
-                    match (active(a.monitoring), active(b.monitoring)) {
-                        (false, true) => c.monitoring_entered.add(people),
-                        (true, false) => c.monitoring_left.add(people),
-                        (true, true) => c.monitoring_changed.add(people),
-                        (false, false) => {}
-                    }
-                }
-            });
+            }
             if args.list {
                 listed.push(json!({
                     "household": core.id,
@@ -592,10 +642,17 @@ fn simulate_in(args: &SimulateArgs) -> Result<(), String> {
                 }));
             }
             Ok(())
-        })
-        .await?;
-        Ok::<_, String>((by_area, listed, as_of, area_info(areas, depth), n))
-    })?;
+        },
+    )?;
+    let mut listed: Vec<Value> = Vec::new();
+    let mut villages = Vec::new();
+    for (_, _, v, l) in states {
+        villages.push(v);
+        listed.extend(l);
+    }
+    listed.sort_by(|a, b| a["household"].as_str().cmp(&b["household"].as_str()));
+    let by_area = by_area(villages, depth, Changes::merge);
+    let info = area_info(areas, depth);
     eprintln!(
         "模拟 / simulated {n} 户 households as of {as_of}: {current_name} → {} in {:.2}s",
         proposed.name(),

@@ -87,7 +87,9 @@ pub async fn to_repository(
         for batch in county.batches {
             let Batch { date, changes } = batch;
             sum.writes += changes.len() as u64;
-            let opts = ImportOptions::new(date, "demo");
+            let mut opts = ImportOptions::new(date, "demo");
+            // One roll-up refresh per county, after its whole history.
+            opts.defer_rollups = true;
             let out = repo
                 .import(changes.into_iter().map(|c| c.incoming).collect(), &opts)
                 .await
@@ -103,6 +105,7 @@ pub async fn to_repository(
             }
             sum.events += out.events;
         }
+        repo.refresh_rollups().await.map_err(err)?;
         sum.write += t.elapsed();
         sum.counties += 1;
         sum.households += county.households;

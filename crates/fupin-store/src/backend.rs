@@ -34,6 +34,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "household_fingerprint",
         include_str!("../migrations/sqlite/0003_household_fingerprint.sql"),
     ),
+    (
+        4,
+        "rollups",
+        include_str!("../migrations/sqlite/0004_rollups.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -50,6 +55,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "household_fingerprint",
         include_str!("../migrations/postgres/0003_household_fingerprint.sql"),
+    ),
+    (
+        4,
+        "rollups",
+        include_str!("../migrations/postgres/0004_rollups.sql"),
     ),
 ];
 
@@ -161,7 +171,7 @@ fn batch_duplicates(batch: &[Incoming]) -> Vec<(usize, RowError)> {
 }
 
 macro_rules! sql_repository {
-    ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr, $analyze:expr) => {
+    ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr, $analyze:expr, $rollup:ident) => {
         impl $Repo {
             async fn migrate(pool: &$Pool, migrations: &[(i64, &str, &str)]) -> Result<(), StoreError> {
                 sqlx::raw_sql(
@@ -602,10 +612,11 @@ macro_rules! sql_repository {
                 let mut qb = sqlx::QueryBuilder::<$DB>::new(
                     "INSERT INTO household (area_code, village_group, attribute, main_cause, secondary_causes, \
                      status, monitoring, housing_grade, food, clothing, water, phone, bank_account, version, \
-                     updated_at, fingerprint, county, number) ",
+                     updated_at, fingerprint, people, rule_members, rule_income, county, number) ",
                 );
                 qb.push_values(plans, |mut b, p| {
                     let h = &p.after;
+                    let (people, members, income) = crate::scan::facts(p.before.as_ref(), h);
                     b.push_bind(&h.area_code)
                         .push_bind(&h.village_group)
                         .push_bind(opt_code(h.attribute))
@@ -622,6 +633,9 @@ macro_rules! sql_repository {
                         .push_bind(h.version)
                         .push_bind(now)
                         .push_bind(&p.fingerprint)
+                        .push_bind(people)
+                        .push_bind(members)
+                        .push_bind(income)
                         .push_bind(h.county())
                         .push_bind(&h.number);
                 });
@@ -638,11 +652,13 @@ macro_rules! sql_repository {
             ) -> Result<(), StoreError> {
                 let h = &p.after;
                 let now = Utc::now();
+                let (people, members, income) = crate::scan::facts(p.before.as_ref(), h);
                 let done = sqlx::query(
                     "UPDATE household SET area_code = $1, village_group = $2, attribute = $3, main_cause = $4, \
                      secondary_causes = $5, status = $6, monitoring = $7, housing_grade = $8, food = $9, \
                      clothing = $10, water = $11, phone = $12, bank_account = $13, version = $14, updated_at = $15, \
-                     fingerprint = $16 WHERE county = $17 AND number = $18 AND version = $19",
+                     fingerprint = $16, people = $17, rule_members = $18, rule_income = $19 \
+                     WHERE county = $20 AND number = $21 AND version = $22",
                 )
                 .bind(&h.area_code)
                 .bind(&h.village_group)
@@ -660,6 +676,9 @@ macro_rules! sql_repository {
                 .bind(h.version)
                 .bind(now)
                 .bind(&p.fingerprint)
+                .bind(people)
+                .bind(members)
+                .bind(income)
                 .bind(h.county())
                 .bind(&h.number)
                 .bind(h.version - 1)
@@ -807,6 +826,20 @@ macro_rules! sql_repository {
                             progress(done);
                         }
                     }
+                }
+                // The dashboards' roll-ups: mark the villages written (and a moved household's old
+                // village), refresh them now unless the caller refreshes later.
+                let mut touched: BTreeSet<String> = plans
+                    .iter()
+                    .flat_map(|p| std::iter::once(&p.after).chain(p.before.as_ref()))
+                    .map(|h| h.area_code.clone())
+                    .collect();
+                touched.extend(
+                    area_infos.iter().filter(|a| a.rural_population.is_some()).map(|a| a.code.clone()),
+                );
+                crate::rollup::$rollup::mark(&mut tx, &touched).await?;
+                if !opts.defer_rollups {
+                    crate::rollup::$rollup::refresh(&mut tx).await?;
                 }
                 tx.commit().await?;
                 out.committed = true;
@@ -1024,6 +1057,34 @@ macro_rules! sql_repository {
                 })
             }
 
+            fn year_report<'a>(&'a self, year: i32, area: &'a str) -> BoxFut<'a, ChangeReport> {
+                Box::pin(async move {
+                    if crate::rollup::DEPTHS.contains(&area.len()) && year > 0 {
+                        let mut tx = self.pool.begin().await?;
+                        crate::rollup::$rollup::refresh(&mut tx).await?;
+                        let covered = crate::rollup::$rollup::covered_until(&mut tx).await?;
+                        if covered.is_some_and(|c| i64::from(year) <= c) {
+                            let rows = crate::rollup::$rollup::rows(&mut tx, area, i64::from(year)).await?;
+                            tx.commit().await?;
+                            return Ok(crate::rollup::year_report(year, area, &rows));
+                        }
+                        tx.commit().await?;
+                    }
+                    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| StoreError::File(format!("year {year}")))?;
+                    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| StoreError::File(format!("year {year}")))?;
+                    self.change_report(from, to, area).await
+                })
+            }
+
+            fn refresh_rollups(&self) -> BoxFut<'_, usize> {
+                Box::pin(async move {
+                    let mut tx = self.pool.begin().await?;
+                    let n = crate::rollup::$rollup::refresh(&mut tx).await?;
+                    tx.commit().await?;
+                    Ok(n)
+                })
+            }
+
             fn export<'a>(&'a self, filter: &'a ExportFilter, sink: &'a mut Sink<'a>) -> BoxFut<'a, u64> {
                 Box::pin(async move {
                     let (lo, hi) = area_range(&filter.area);
@@ -1197,12 +1258,14 @@ sql_repository!(
     sqlx::Sqlite,
     sqlx::SqlitePool,
     Backend::Sqlite,
-    "PRAGMA optimize"
+    "PRAGMA optimize",
+    sqlite
 );
 sql_repository!(
     PgRepo,
     sqlx::Postgres,
     sqlx::PgPool,
     Backend::Postgres,
-    "ANALYZE household, household_income, member, event"
+    "ANALYZE household, household_income, member, event",
+    postgres
 );

@@ -165,7 +165,13 @@ pub trait Directory: Send + Sync {
     fn is_paired<'a>(&'a self, cadre: &'a str, number: &'a str) -> BoxFut<'a, bool>;
 
     fn list_households<'a>(&'a self, filter: &'a ListFilter) -> BoxFut<'a, Page<HouseholdRow>>;
+    /// The dashboard figures of an area prefix: from the roll-ups (refreshed first if a write left
+    /// them behind) for prefixes of 0, 2, 4, 6, 9 or 12 digits, else [`Directory::figures_scan`].
     fn figures<'a>(&'a self, area: &'a str) -> BoxFut<'a, Figures>;
+    /// The same figures computed from the household rows, without roll-ups.
+    fn figures_scan<'a>(&'a self, area: &'a str) -> BoxFut<'a, Figures>;
+    /// The latest year with an event in the area (from the roll-ups where the area has them).
+    fn last_event_year<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<i32>>;
     /// The audit trail of a household without its before/after copies, oldest first:
     /// (at, entity, action, actor). Uses the county-first index.
     fn audit_trail<'a>(
@@ -224,7 +230,7 @@ fn now() -> String {
 }
 
 macro_rules! directory_impl {
-    ($Dir:ident, $DB:ty, $Pool:ty) => {
+    ($Dir:ident, $DB:ty, $Pool:ty, $rollup:ident) => {
         /// The directory on one database.
         pub struct $Dir {
             pool: $Pool,
@@ -472,6 +478,49 @@ macro_rules! directory_impl {
 
             fn figures<'a>(&'a self, area: &'a str) -> BoxFut<'a, Figures> {
                 Box::pin(async move {
+                    if !crate::rollup::DEPTHS.contains(&area.len()) {
+                        return self.figures_scan(area).await;
+                    }
+                    let mut tx = self.pool.begin().await?;
+                    crate::rollup::$rollup::refresh(&mut tx).await?;
+                    let rows = crate::rollup::$rollup::rows(&mut tx, area, 0).await?;
+                    let children = crate::rollup::$rollup::child_rows(&mut tx, area).await?;
+                    tx.commit().await?;
+                    let mut names = std::collections::HashMap::new();
+                    if let Some(n) = child_len(area.len()) {
+                        let (lo, hi) = range(area);
+                        let level = crate::rollup::level_name(n);
+                        for r in sqlx::query("SELECT code, name FROM area WHERE code BETWEEN $1 AND $2 AND level = $3")
+                            .bind(&lo)
+                            .bind(&hi)
+                            .bind(level)
+                            .fetch_all(&self.pool)
+                            .await?
+                        {
+                            let code: String = r.get("code");
+                            names.insert(code[..n].to_string(), r.get::<String, _>("name"));
+                        }
+                    }
+                    Ok(crate::rollup::figures(area, &rows, &children, &names))
+                })
+            }
+
+            fn last_event_year<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<i32>> {
+                Box::pin(async move {
+                    if crate::rollup::DEPTHS.contains(&area.len()) {
+                        let mut tx = self.pool.begin().await?;
+                        crate::rollup::$rollup::refresh(&mut tx).await?;
+                        let y = crate::rollup::$rollup::last_event_year(&mut tx, area).await?;
+                        tx.commit().await?;
+                        return Ok(y.map(|y| y as i32));
+                    }
+                    let d = self.last_event_date(area).await?;
+                    Ok(d.and_then(|d| d.get(..4).and_then(|y| y.parse().ok())))
+                })
+            }
+
+            fn figures_scan<'a>(&'a self, area: &'a str) -> BoxFut<'a, Figures> {
+                Box::pin(async move {
                     let (lo, hi) = range(area);
                     let people = "(SELECT COUNT(*) FROM member m WHERE m.county = h.county AND m.household_number = h.number AND m.left_on IS NULL)";
                     let rows = sqlx::query(&format!(
@@ -495,7 +544,7 @@ macro_rules! directory_impl {
                     let monitoring = rows.iter().map(|r| (r.get::<String, _>("k"), count(r))).collect();
                     let rows = sqlx::query(
                         "SELECT COALESCE(h.main_cause, 'other') AS k, COUNT(*) AS n FROM household h \
-                         WHERE h.area_code BETWEEN $1 AND $2 AND h.status IN ('poor', 'returned', 'exited') GROUP BY 1 ORDER BY 2 DESC",
+                         WHERE h.area_code BETWEEN $1 AND $2 AND h.status IN ('poor', 'returned', 'exited') GROUP BY 1 ORDER BY 2 DESC, 1",
                     )
                     .bind(&lo)
                     .bind(&hi)
@@ -589,6 +638,12 @@ macro_rules! directory_impl {
 
             fn last_event_date<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<String>> {
                 Box::pin(async move {
+                    if area.is_empty() {
+                        let r = sqlx::query("SELECT CAST(MAX(effective_date) AS TEXT) AS d FROM event")
+                            .fetch_one(&self.pool)
+                            .await?;
+                        return Ok(r.try_get::<Option<String>, _>("d")?);
+                    }
                     let (lo, hi) = range(area);
                     let r = sqlx::query(
                         "SELECT CAST(MAX(e.effective_date) AS TEXT) AS d FROM event e JOIN household h \
@@ -617,6 +672,13 @@ macro_rules! directory_impl {
                     .bind(a.rural_population)
                     .execute(&self.pool)
                     .await?;
+                    if a.level == "village" {
+                        // Its rural population is in the roll-ups: refreshed on the next read.
+                        sqlx::query("INSERT INTO rollup_dirty (area) VALUES ($1) ON CONFLICT (area) DO NOTHING")
+                            .bind(&a.code)
+                            .execute(&self.pool)
+                            .await?;
+                    }
                     Ok(())
                 })
             }
@@ -812,8 +874,8 @@ macro_rules! directory_impl {
     };
 }
 
-directory_impl!(SqliteDirectory, sqlx::Sqlite, sqlx::SqlitePool);
-directory_impl!(PgDirectory, sqlx::Postgres, sqlx::PgPool);
+directory_impl!(SqliteDirectory, sqlx::Sqlite, sqlx::SqlitePool, sqlite);
+directory_impl!(PgDirectory, sqlx::Postgres, sqlx::PgPool, postgres);
 
 /// Opens the registry and the directory on one database URL (opening and migrating both).
 pub async fn open_both(

@@ -9,6 +9,7 @@ pub mod file;
 pub mod model;
 pub mod plan;
 pub mod repo;
+pub mod rollup;
 pub mod scan;
 
 pub use error::{RowError, StoreError};

@@ -37,6 +37,10 @@ pub struct ImportOptions {
     /// Validate and count, change nothing.
     pub dry_run: bool,
     pub progress: Option<Progress>,
+    /// Leave the dashboards' roll-ups of the written villages marked for a later
+    /// [`Repository::refresh_rollups`] (bulk loads of many imports); by default an import refreshes
+    /// them before it commits.
+    pub defer_rollups: bool,
 }
 
 impl ImportOptions {
@@ -47,6 +51,7 @@ impl ImportOptions {
             partial: false,
             dry_run: false,
             progress: None,
+            defer_rollups: false,
         }
     }
 }
@@ -122,6 +127,14 @@ pub trait Repository: Send + Sync {
         to: NaiveDate,
         area: &'a str,
     ) -> BoxFut<'a, ChangeReport>;
+
+    /// The change report of one calendar year, from the roll-ups when the area has them (a prefix of
+    /// 0, 2, 4, 6, 9 or 12 digits and a year they cover), else as [`Repository::change_report`].
+    fn year_report<'a>(&'a self, year: i32, area: &'a str) -> BoxFut<'a, ChangeReport>;
+
+    /// Recomputes the roll-ups of the villages written since the last refresh (and their
+    /// ancestors); returns how many villages.
+    fn refresh_rollups(&self) -> BoxFut<'_, usize>;
 
     /// Streams the current households to `sink` in constant memory; returns how many.
     fn export<'a>(&'a self, filter: &'a ExportFilter, sink: &'a mut Sink<'a>) -> BoxFut<'a, u64>;

@@ -640,10 +640,8 @@ pub async fn dashboard_year(
     if let Some(y) = asked.filter(|y| (1949..=2200).contains(y)) {
         return Ok(y);
     }
-    let last = st.dir.last_event_date(area).await?;
-    Ok(last
-        .and_then(|d| d.get(..4).and_then(|y| y.parse().ok()))
-        .unwrap_or_else(|| chrono::Datelike::year(&today())))
+    let last = st.dir.last_event_year(area).await?;
+    Ok(last.unwrap_or_else(|| chrono::Datelike::year(&today())))
 }
 
 async fn dashboard(

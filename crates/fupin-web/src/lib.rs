@@ -205,9 +205,7 @@ impl AppState {
         }
         let figures = self.dir.figures(area).await?;
         let year = api::dashboard_year(self, area, year).await?;
-        let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
-        let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
-        let changes = self.repo.change_report(from, to, area).await?;
+        let changes = self.repo.year_report(year, area).await?;
         let d = Arc::new(Dashboard {
             figures,
             year,

@@ -13,7 +13,7 @@ async fn import(repo: &Arc<dyn Repository>, path: &Path, date: &str) -> fupin_st
 }
 
 /// Last half-year: 200 households, 190 poor and 10 (H00191..H00200) already exited.
-fn first_half() -> Vec<Row> {
+pub fn first_half() -> Vec<Row> {
     let mut rows = county(200);
     for i in 191..=200 {
         set(&mut rows, i, "status", "已脱贫");
@@ -23,7 +23,7 @@ fn first_half() -> Vec<Row> {
 
 /// This half-year: H00001..H00010 exit, H00191 returns, H00050 is removed, a child is born in
 /// H00020, the head of H00030 dies.
-fn second_half() -> Vec<Row> {
+pub fn second_half() -> Vec<Row> {
     let mut rows = first_half();
     for i in 1..=10 {
         set(&mut rows, i, "status", "已脱贫");

@@ -1,6 +1,7 @@
 //! `scan::households` and `scan::all_areas`: the whole-registry read on both backends.
 
 use crate::common::{county, d, on_both, write_csv};
+use crate::registry::{first_half, second_half};
 use fupin_store::file::{import_read, read_file};
 use fupin_store::{Backend, ImportOptions};
 
@@ -29,16 +30,15 @@ fn scan_streams_every_household_with_its_current_members() {
                 .unwrap()
                 .committed
         );
-        let mut people = 0;
-        let mut seen = Vec::new();
-        let n = fupin_store::scan::households(&url, "", &mut |h| {
-            people += h.members.len();
-            seen.push(h);
+        // Two workers, each with its own list.
+        let (lists, n) = fupin_store::scan::households(&url, "", 2, Vec::new, |seen, h| {
+            seen.push(h.clone());
             Ok(())
         })
-        .await
         .unwrap();
-        assert_eq!((n, people), (30, 90));
+        let seen: Vec<_> = lists.into_iter().flatten().collect();
+        let people: usize = seen.iter().map(|h| h.members.len()).sum();
+        assert_eq!((n, people, seen.len()), (30, 90, 30));
         // The same household as the repository's own read gives to the rules (names aside).
         for h in &seen {
             let stored = repo
@@ -63,18 +63,96 @@ fn scan_streams_every_household_with_its_current_members() {
             assert_eq!(ids(h), ids(&stored));
         }
         // One village of the ten.
-        let mut m = 0;
-        let n = fupin_store::scan::households(&url, "140525100201", &mut |h| {
-            m += h.members.len();
-            assert_eq!(h.area.as_str(), "140525100201");
-            Ok(())
-        })
-        .await
+        let (m, n) = fupin_store::scan::households(
+            &url,
+            "140525100201",
+            1,
+            || 0,
+            |m, h| {
+                *m += h.members.len();
+                assert_eq!(h.area.as_str(), "140525100201");
+                Ok(())
+            },
+        )
         .unwrap();
-        assert_eq!((n, m), (3, 9));
+        assert_eq!((n, m), (3, vec![9]));
+        // A rule error stops the scan and is reported as such.
+        let err = fupin_store::scan::households(&url, "", 2, || (), |_, _| Err("no policy".into()))
+            .unwrap_err();
+        assert!(err.to_string().contains("no policy"), "{err}");
+        // An area prefix is digits only (it goes into the scan's SQL).
+        assert!(fupin_store::scan::households(&url, "14' OR 1=1", 1, || (), |_, _| Ok(())).is_err());
         let areas = fupin_store::scan::all_areas(&url).await.unwrap();
         assert!(areas
             .iter()
             .any(|a| a.code == "140525100201" && a.level == "village"));
+    });
+}
+
+/// The URL of the database `on_both` gave the test (PostgreSQL: its schema).
+fn url_of(repo: &dyn fupin_store::Repository, dir: &std::path::Path, name: &str) -> String {
+    match repo.backend() {
+        Backend::Sqlite => format!("sqlite:{}", dir.join("registry.db").display()),
+        Backend::Postgres => {
+            let base = std::env::var("DATABASE_URL").unwrap();
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!(
+                "{base}{sep}options=-csearch_path%3Dt_{name}_{}",
+                std::process::id()
+            )
+        }
+    }
+}
+
+#[test]
+fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
+    on_both("rollups", |repo, dir| async move {
+        let url = url_of(repo.as_ref(), &dir, "rollups");
+        let (_, directory) = fupin_store::directory::open_both(&url).await.unwrap();
+        let areas = ["", "14", "1405", "140525", "140525100", "140525100201", "140525100205"];
+        let check = |label: &'static str| {
+            let (repo, directory) = (repo.clone(), directory.clone());
+            async move {
+                for area in areas {
+                    let rolled = directory.figures(area).await.unwrap();
+                    let scanned = directory.figures_scan(area).await.unwrap();
+                    assert_eq!(rolled, scanned, "{label}: figures of {area:?}");
+                    for year in [2019, 2020] {
+                        let rolled = repo.year_report(year, area).await.unwrap();
+                        let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+                        let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap();
+                        let scanned = repo.change_report(from, to, area).await.unwrap();
+                        assert_eq!(rolled, scanned, "{label}: {year} report of {area:?}");
+                    }
+                }
+            }
+        };
+        let a = dir.join("2019H2.csv");
+        write_csv(&a, &first_half(), true);
+        let read = read_file(&a, d("2019-12-31")).unwrap();
+        let opts = ImportOptions::new(d("2019-12-31"), "test");
+        assert!(import_read(repo.as_ref(), read, &opts).await.unwrap().committed);
+        check("after the first import").await;
+        let figures = directory.figures("140525").await.unwrap();
+        assert_eq!(figures.sub_areas.len(), 1);
+        assert_eq!(figures.sub_areas[0].households, 200);
+        // A deferred import leaves the roll-ups marked; the next read refreshes them.
+        let b = dir.join("2020H1.csv");
+        write_csv(&b, &second_half(), true);
+        let read = read_file(&b, d("2020-06-30")).unwrap();
+        let mut opts = ImportOptions::new(d("2020-06-30"), "test");
+        opts.defer_rollups = true;
+        assert!(import_read(repo.as_ref(), read, &opts).await.unwrap().committed);
+        check("after a deferred import").await;
+        let r = repo.year_report(2020, "1405").await.unwrap();
+        assert_eq!((r.households.exited, r.people.exited), (10, 30));
+        assert_eq!(directory.last_event_year("1405").await.unwrap(), Some(2020));
+        // A village's rural population reaches every level above it.
+        let mut v = directory.area("140525100201").await.unwrap().unwrap();
+        v.rural_population = Some(1234);
+        directory.upsert_area(&v).await.unwrap();
+        check("after a rural population").await;
+        assert_eq!(directory.figures("14").await.unwrap().rural_population, Some(1234));
+        assert_eq!(repo.refresh_rollups().await.unwrap(), 0);
     });
 }

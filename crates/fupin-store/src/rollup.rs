@@ -1,0 +1,648 @@
+//! Incrementally maintained roll-ups of the dashboard figures (DESIGN.md, scale path).
+//!
+//! Every write marks the villages it touches in `rollup_dirty` (in its own transaction). A refresh
+//! recomputes each dirty village's rows of the `rollup` table from its households, members and events
+//! ([`village_rows`], pure), then each ancestor (township, county, city, province, the whole registry)
+//! as the sum of its children's rows, and empties `rollup_dirty`. The dashboard then reads a handful of
+//! rows for any area, at any scale. Imports refresh at their end unless they defer it
+//! ([`crate::ImportOptions::defer_rollups`]); readers refresh whatever is still dirty before reading,
+//! so the figures are never stale.
+//!
+//! Rows: `year = 0` holds the current figures (`status:CODE`, `monitoring:CODE`, `cause:CODE` for
+//! registered households, `rural` with the village count and rural population); a calendar year holds
+//! that year's change report, as [`crate::Repository::change_report`] computes it from 1 January to
+//! 31 December (flows `identified`, `exited`, `returned`, `removed`, `natural_increase`,
+//! `natural_decrease`; `events`, every event of the year; `end:STATUS`, the stock on 31 December).
+//! Year rows run from a village's first event to the `horizon` year (the later of this year and the
+//! latest event), the same for every village so that sums over villages are complete.
+
+use crate::model::kind;
+use std::collections::{BTreeMap, HashMap};
+
+/// The area prefix lengths that have roll-up rows, the whole registry first.
+pub const DEPTHS: [usize; 6] = [0, 2, 4, 6, 9, 12];
+
+/// The depth of the children of a depth.
+pub fn child_depth(depth: usize) -> Option<usize> {
+    DEPTHS
+        .iter()
+        .position(|d| *d == depth)
+        .and_then(|i| DEPTHS.get(i + 1).copied())
+}
+
+/// One household of a village, as the roll-up needs it.
+#[derive(Debug, Clone)]
+pub struct HouseholdFact {
+    pub county: String,
+    pub number: String,
+    pub status: String,
+    pub monitoring: Option<String>,
+    pub main_cause: Option<String>,
+    pub people: i64,
+}
+
+/// One event of a village's household (`date` is `YYYY-MM-DD`).
+#[derive(Debug, Clone)]
+pub struct EventFact {
+    pub county: String,
+    pub number: String,
+    pub kind: String,
+    pub detail: Option<String>,
+    pub date: String,
+    pub id: i64,
+}
+
+/// One membership span of a village's household (`YYYY-MM-DD`; `left` open while a member).
+#[derive(Debug, Clone)]
+pub struct MemberSpan {
+    pub county: String,
+    pub number: String,
+    pub joined: String,
+    pub left: Option<String>,
+}
+
+/// (year, item) → (households, people).
+pub type Rows = BTreeMap<(i64, String), (i64, i64)>;
+
+fn add(rows: &mut Rows, year: i64, item: &str, households: i64, people: i64) {
+    let e = rows.entry((year, item.to_string())).or_default();
+    e.0 += households;
+    e.1 += people;
+}
+
+fn year_of(date: &str) -> i64 {
+    date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
+}
+
+/// The roll-up rows of one village: its current figures (year 0) and, for every year from its first
+/// event to `horizon`, the change report of that year. Only non-zero rows.
+pub fn village_rows(
+    households: &[HouseholdFact],
+    events: &[EventFact],
+    members: &[MemberSpan],
+    rural: Option<i64>,
+    horizon: i64,
+) -> Rows {
+    let mut rows = Rows::new();
+    for h in households {
+        add(&mut rows, 0, &format!("status:{}", h.status), 1, h.people);
+        if let Some(m) = &h.monitoring {
+            add(&mut rows, 0, &format!("monitoring:{m}"), 1, h.people);
+        }
+        if matches!(h.status.as_str(), "poor" | "returned" | "exited") {
+            let cause = h.main_cause.as_deref().unwrap_or("other");
+            add(&mut rows, 0, &format!("cause:{cause}"), 1, h.people);
+        }
+    }
+    if let Some(n) = rural {
+        add(&mut rows, 0, "rural", 1, n);
+    }
+    let mut spans: HashMap<(&str, &str), Vec<(&str, Option<&str>)>> = HashMap::new();
+    for m in members {
+        spans
+            .entry((&m.county, &m.number))
+            .or_default()
+            .push((&m.joined, m.left.as_deref()));
+    }
+    let people_on = |county: &str, number: &str, date: &str| -> i64 {
+        spans.get(&(county, number)).map_or(0, |v| {
+            v.iter()
+                .filter(|(j, l)| *j <= date && l.is_none_or(|l| l > date))
+                .count() as i64
+        })
+    };
+    let Some(first) = events.iter().map(|e| year_of(&e.date)).min() else {
+        return rows;
+    };
+    for e in events {
+        let y = year_of(&e.date);
+        add(&mut rows, y, "events", 1, 0);
+        let people = || people_on(&e.county, &e.number, &e.date);
+        match (e.kind.as_str(), e.detail.as_deref()) {
+            (kind::IDENTIFIED | kind::EXITED | kind::RETURNED | kind::REMOVED, _) => {
+                add(&mut rows, y, &e.kind, 1, people())
+            }
+            (kind::MEMBER_JOINED, Some("birth")) => add(&mut rows, y, "natural_increase", 1, 0),
+            (kind::MEMBER_LEFT, Some("death")) => add(&mut rows, y, "natural_decrease", 1, 0),
+            _ => {}
+        }
+    }
+    // The stock on 31 December of each year: each household under its last status event by then.
+    let mut status_events: HashMap<(&str, &str), Vec<&EventFact>> = HashMap::new();
+    for e in events.iter().filter(|e| kind::STATUS.contains(&e.kind.as_str())) {
+        status_events
+            .entry((&e.county, &e.number))
+            .or_default()
+            .push(e);
+    }
+    for ((county, number), mut evs) in status_events {
+        evs.sort_by(|a, b| (&a.date, a.id).cmp(&(&b.date, b.id)));
+        for y in first..=horizon.max(first) {
+            let end = format!("{y:04}-12-31");
+            let last = evs.iter().rev().find(|e| e.date.as_str() <= end.as_str());
+            let Some(status) = last.and_then(|e| e.detail.as_deref()) else {
+                continue;
+            };
+            if matches!(status, "poor" | "exited" | "returned" | "removed") {
+                add(
+                    &mut rows,
+                    y,
+                    &format!("end:{status}"),
+                    1,
+                    people_on(county, number, &end),
+                );
+            }
+        }
+    }
+    rows.retain(|_, (h, p)| *h != 0 || *p != 0);
+    rows
+}
+
+/// The change report of `year` over `area` from its roll-up rows `(item, households, people)`.
+pub fn year_report(year: i32, area: &str, rows: &[(String, i64, i64)]) -> crate::ChangeReport {
+    use crate::model::{EndStock, HouseholdFlows, PeopleFlows};
+    let mut r = crate::ChangeReport {
+        from: chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("year"),
+        to: chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("year"),
+        area: area.to_string(),
+        households: HouseholdFlows::default(),
+        people: PeopleFlows::default(),
+        end: EndStock::default(),
+    };
+    for (item, h, p) in rows {
+        let (h, p) = (*h as u64, *p as u64);
+        let (hf, pf) = (&mut r.households, &mut r.people);
+        match item.as_str() {
+            "identified" => (hf.identified, pf.identified) = (h, p),
+            "exited" => (hf.exited, pf.exited) = (h, p),
+            "returned" => (hf.returned, pf.returned) = (h, p),
+            "removed" => (hf.removed, pf.removed) = (h, p),
+            "natural_increase" => pf.natural_increase = h,
+            "natural_decrease" => pf.natural_decrease = h,
+            "end:poor" => r.end.poor = crate::model::Stock { households: h, people: p },
+            "end:exited" => r.end.exited = crate::model::Stock { households: h, people: p },
+            "end:returned" => r.end.returned = crate::model::Stock { households: h, people: p },
+            "end:removed" => r.end.removed = crate::model::Stock { households: h, people: p },
+            _ => {}
+        }
+    }
+    r
+}
+
+/// The level of the areas whose codes have `len` significant digits.
+pub fn level_name(len: usize) -> &'static str {
+    match len {
+        2 => "province",
+        4 => "city",
+        6 => "county",
+        9 => "township",
+        _ => "village",
+    }
+}
+
+/// The dashboard figures of `area` from its current-figure rows `(item, households, people)` and
+/// its children's `(child, item, households, people)`; `names` of the children by prefix.
+pub fn figures(
+    area: &str,
+    rows: &[(String, i64, i64)],
+    children: &[(String, String, i64, i64)],
+    names: &HashMap<String, String>,
+) -> crate::directory::Figures {
+    use crate::directory::{Count, Figures, SubArea};
+    let pick = |prefix: &str| -> Vec<(String, Count)> {
+        rows.iter()
+            .filter_map(|(item, h, p)| {
+                item.strip_prefix(prefix).map(|k| {
+                    (
+                        k.to_string(),
+                        Count {
+                            households: *h,
+                            people: *p,
+                        },
+                    )
+                })
+            })
+            .collect()
+    };
+    let mut causes: Vec<(String, i64)> = pick("cause:")
+        .into_iter()
+        .map(|(k, c)| (k, c.households))
+        .collect();
+    causes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let rural_population = rows
+        .iter()
+        .find(|(item, _, _)| item == "rural")
+        .map(|(_, _, p)| *p);
+    let mut sub_areas: Vec<SubArea> = Vec::new();
+    for (code, item, h, p) in children {
+        if sub_areas.last().is_none_or(|s| &s.code != code) {
+            sub_areas.push(SubArea {
+                code: code.clone(),
+                name: names.get(code).cloned().unwrap_or_default(),
+                poor_people: 0,
+                households: 0,
+                rural_population: None,
+            });
+        }
+        let s = sub_areas.last_mut().expect("pushed");
+        if let Some(status) = item.strip_prefix("status:") {
+            s.households += h;
+            if matches!(status, "poor" | "returned") {
+                s.poor_people += p;
+            }
+        } else if item == "rural" {
+            s.rural_population = Some(*p);
+        }
+    }
+    // Like the scan, list the children that have households.
+    sub_areas.retain(|s| s.households > 0);
+    Figures {
+        area: area.to_string(),
+        status: pick("status:"),
+        sub_areas,
+        causes,
+        monitoring: pick("monitoring:"),
+        rural_population,
+    }
+}
+
+/// Marks every village dirty (a new horizon year).
+const ALL_VILLAGES: &str = "INSERT INTO rollup_dirty (area) SELECT area_code FROM household \
+     UNION SELECT code FROM area WHERE level = 'village' ON CONFLICT (area) DO NOTHING";
+
+/// The refresh and the reads, for one backend's connection type.
+macro_rules! rollup_impl {
+    ($name:ident, $DB:ty, $lock:expr) => {
+        pub mod $name {
+            use super::*;
+            use crate::error::StoreError;
+            use sqlx::Row;
+            use std::collections::BTreeSet;
+
+            type Conn = <$DB as sqlx::Database>::Connection;
+
+            async fn horizon(conn: &mut Conn) -> Result<Option<i64>, StoreError> {
+                Ok(
+                    sqlx::query_scalar("SELECT value FROM rollup_state WHERE name = 'horizon'")
+                        .fetch_optional(&mut *conn)
+                        .await?,
+                )
+            }
+
+            async fn set_horizon(conn: &mut Conn, year: i64) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO rollup_state (name, value) VALUES ('horizon', $1) \
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                )
+                .bind(year)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            }
+
+            /// The last year with roll-up rows for every village, once any refresh ran.
+            pub async fn covered_until(conn: &mut Conn) -> Result<Option<i64>, StoreError> {
+                horizon(conn).await
+            }
+
+            /// Marks the villages of `codes` dirty (inside the writer's transaction).
+            pub async fn mark(conn: &mut Conn, codes: &BTreeSet<String>) -> Result<(), StoreError> {
+                let codes: Vec<&String> = codes.iter().filter(|c| c.len() == 12).collect();
+                for chunk in codes.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::<$DB>::new("INSERT INTO rollup_dirty (area) ");
+                    qb.push_values(chunk, |mut b, c| {
+                        b.push_bind(c.as_str());
+                    });
+                    qb.push(" ON CONFLICT (area) DO NOTHING");
+                    qb.build().execute(&mut *conn).await?;
+                }
+                Ok(())
+            }
+
+            async fn village(conn: &mut Conn, code: &str, horizon: i64) -> Result<i64, StoreError> {
+                let households = sqlx::query(
+                    "SELECT county, number, status, monitoring, main_cause, people FROM household WHERE area_code = $1",
+                )
+                .bind(code)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(HouseholdFact {
+                        county: r.try_get(0)?,
+                        number: r.try_get(1)?,
+                        status: r.try_get(2)?,
+                        monitoring: r.try_get(3)?,
+                        main_cause: r.try_get(4)?,
+                        people: r.try_get(5)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+                let events = sqlx::query(
+                    "SELECT e.county, e.household_number, e.kind, e.detail, CAST(e.effective_date AS TEXT), e.id \
+                     FROM event e JOIN household h ON h.county = e.county AND h.number = e.household_number \
+                     WHERE h.area_code = $1",
+                )
+                .bind(code)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(EventFact {
+                        county: r.try_get(0)?,
+                        number: r.try_get(1)?,
+                        kind: r.try_get(2)?,
+                        detail: r.try_get(3)?,
+                        date: r.try_get(4)?,
+                        id: r.try_get(5)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+                let members = sqlx::query(
+                    "SELECT m.county, m.household_number, CAST(m.joined_on AS TEXT), CAST(m.left_on AS TEXT) \
+                     FROM member m JOIN household h ON h.county = m.county AND h.number = m.household_number \
+                     WHERE h.area_code = $1",
+                )
+                .bind(code)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(MemberSpan {
+                        county: r.try_get(0)?,
+                        number: r.try_get(1)?,
+                        joined: r.try_get(2)?,
+                        left: r.try_get(3)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+                let latest = events.iter().map(|e| year_of(&e.date)).max().unwrap_or(0);
+                if latest > horizon {
+                    // Every village needs rows up to this year: start over with a later horizon.
+                    return Ok(latest);
+                }
+                let rural: Option<i64> = sqlx::query_scalar(
+                    "SELECT rural_population FROM area WHERE code = $1 AND level = 'village'",
+                )
+                .bind(code)
+                .fetch_optional(&mut *conn)
+                .await?
+                .flatten();
+                let rows = village_rows(&households, &events, &members, rural, horizon);
+                sqlx::query("DELETE FROM rollup WHERE depth = 12 AND area = $1")
+                    .bind(code)
+                    .execute(&mut *conn)
+                    .await?;
+                let rows: Vec<_> = rows.into_iter().collect();
+                for chunk in rows.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
+                        "INSERT INTO rollup (depth, area, year, item, households, people) ",
+                    );
+                    qb.push_values(chunk, |mut b, ((year, item), (h, p))| {
+                        b.push_bind(12i64)
+                            .push_bind(code)
+                            .push_bind(*year)
+                            .push_bind(item.as_str())
+                            .push_bind(*h)
+                            .push_bind(*p);
+                    });
+                    qb.build().execute(&mut *conn).await?;
+                }
+                Ok(horizon)
+            }
+
+            /// Recomputes the roll-ups of every dirty village and of their ancestors; returns how
+            /// many villages were refreshed. Runs inside the caller's transaction.
+            pub async fn refresh(conn: &mut Conn) -> Result<usize, StoreError> {
+                if let Some(lock) = $lock {
+                    sqlx::query(lock).execute(&mut *conn).await?;
+                }
+                let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) as i64;
+                let stored = horizon(conn).await?;
+                let mut horizon = stored.unwrap_or(0).max(this_year);
+                if stored.is_some_and(|h| h < horizon) {
+                    // A new year: every village needs rows for it.
+                    sqlx::query(
+                        ALL_VILLAGES,
+                    )
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                let mut refreshed = 0;
+                loop {
+                    let dirty: Vec<String> =
+                        sqlx::query_scalar("SELECT area FROM rollup_dirty ORDER BY area")
+                            .fetch_all(&mut *conn)
+                            .await?;
+                    if dirty.is_empty() {
+                        break;
+                    }
+                    let mut bumped = None;
+                    let mut ancestors = BTreeSet::new();
+                    for code in &dirty {
+                        if code.len() == 12 {
+                            let h = village(conn, code, horizon).await?;
+                            if h > horizon {
+                                bumped = Some(h);
+                                break;
+                            }
+                            refreshed += 1;
+                            for d in &DEPTHS[..5] {
+                                ancestors.insert((*d, code[..*d].to_string()));
+                            }
+                        }
+                        sqlx::query("DELETE FROM rollup_dirty WHERE area = $1")
+                            .bind(code)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    if let Some(h) = bumped {
+                        horizon = h;
+                        set_horizon(conn, horizon).await?;
+                        sqlx::query(
+                            ALL_VILLAGES,
+                        )
+                        .execute(&mut *conn)
+                        .await?;
+                        continue;
+                    }
+                    // Deepest first, so that each sums fresh children.
+                    for (depth, area) in ancestors.iter().rev() {
+                        let child = child_depth(*depth).expect("not a village");
+                        sqlx::query("DELETE FROM rollup WHERE depth = $1 AND area = $2")
+                            .bind(*depth as i64)
+                            .bind(area)
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query(
+                            "INSERT INTO rollup (depth, area, year, item, households, people) \
+                             SELECT $1, $2, year, item, CAST(SUM(households) AS BIGINT), CAST(SUM(people) AS BIGINT) \
+                             FROM rollup WHERE depth = $3 AND area BETWEEN $4 AND $5 GROUP BY year, item",
+                        )
+                        .bind(*depth as i64)
+                        .bind(area)
+                        .bind(child as i64)
+                        .bind(area)
+                        .bind(format!("{area}~"))
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
+                if stored != Some(horizon) {
+                    set_horizon(conn, horizon).await?;
+                }
+                Ok(refreshed)
+            }
+
+            /// The rows of one area for one year (0: current figures).
+            pub async fn rows(
+                conn: &mut Conn,
+                area: &str,
+                year: i64,
+            ) -> Result<Vec<(String, i64, i64)>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT item, households, people FROM rollup WHERE depth = $1 AND area = $2 AND year = $3 ORDER BY item",
+                )
+                .bind(area.len() as i64)
+                .bind(area)
+                .bind(year)
+                .fetch_all(&mut *conn)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                    .collect()
+            }
+
+            /// The current-figure rows of the children of an area: (child, item, households, people).
+            pub async fn child_rows(
+                conn: &mut Conn,
+                area: &str,
+            ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
+                let Some(child) = child_depth(area.len()) else {
+                    return Ok(Vec::new());
+                };
+                let rows = sqlx::query(
+                    "SELECT area, item, households, people FROM rollup WHERE depth = $1 AND area BETWEEN $2 AND $3 \
+                     AND year = 0 ORDER BY area, item",
+                )
+                .bind(child as i64)
+                .bind(area)
+                .bind(format!("{area}~"))
+                .fetch_all(&mut *conn)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+                    .collect()
+            }
+
+            /// The latest year with an event in the area, from the roll-ups.
+            pub async fn last_event_year(conn: &mut Conn, area: &str) -> Result<Option<i64>, StoreError> {
+                Ok(sqlx::query_scalar(
+                    "SELECT MAX(year) FROM rollup WHERE depth = $1 AND area = $2 AND item = 'events' AND year > 0",
+                )
+                .bind(area.len() as i64)
+                .bind(area)
+                .fetch_one(&mut *conn)
+                .await?)
+            }
+        }
+    };
+}
+
+rollup_impl!(sqlite, sqlx::Sqlite, None::<&str>);
+rollup_impl!(
+    postgres,
+    sqlx::Postgres,
+    Some("SELECT pg_advisory_xact_lock(7340001)")
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hh(n: &str, status: &str, people: i64) -> HouseholdFact {
+        HouseholdFact {
+            county: "140525".into(),
+            number: n.into(),
+            status: status.into(),
+            monitoring: None,
+            main_cause: Some("illness".into()),
+            people,
+        }
+    }
+
+    fn ev(n: &str, kind: &str, detail: Option<&str>, date: &str, id: i64) -> EventFact {
+        EventFact {
+            county: "140525".into(),
+            number: n.into(),
+            kind: kind.into(),
+            detail: detail.map(Into::into),
+            date: date.into(),
+            id,
+        }
+    }
+
+    fn span(n: &str, joined: &str, left: Option<&str>) -> MemberSpan {
+        MemberSpan {
+            county: "140525".into(),
+            number: n.into(),
+            joined: joined.into(),
+            left: left.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn a_village_counts_flows_and_year_end_stock_with_members_on_the_day() {
+        let households = [hh("1", "exited", 2), hh("2", "poor", 3)];
+        let events = [
+            ev("1", "identified", Some("poor"), "2014-10-15", 1),
+            ev("2", "identified", Some("poor"), "2014-10-15", 2),
+            ev("1", "exited", Some("exited"), "2016-11-30", 3),
+            // A death in 2016: household 1 has 3 people on its exit day and 2 at the end of 2016.
+            ev("1", "member_left", Some("death"), "2016-12-15", 4),
+            ev("2", "member_joined", Some("birth"), "2017-03-15", 5),
+        ];
+        let members = [
+            span("1", "2014-10-15", None),
+            span("1", "2014-10-15", None),
+            span("1", "2014-10-15", Some("2016-12-15")),
+            span("2", "2014-10-15", None),
+            span("2", "2014-10-15", None),
+            span("2", "2017-03-15", None),
+        ];
+        let rows = village_rows(&households, &events, &members, Some(900), 2018);
+        let get = |y: i64, item: &str| rows.get(&(y, item.to_string())).copied();
+        assert_eq!(get(0, "status:exited"), Some((1, 2)));
+        assert_eq!(get(0, "status:poor"), Some((1, 3)));
+        assert_eq!(get(0, "cause:illness"), Some((2, 5)));
+        assert_eq!(get(0, "rural"), Some((1, 900)));
+        assert_eq!(get(2014, "identified"), Some((2, 5)));
+        assert_eq!(get(2014, "end:poor"), Some((2, 5)));
+        assert_eq!(get(2016, "exited"), Some((1, 3)));
+        assert_eq!(get(2016, "natural_decrease"), Some((1, 0)));
+        assert_eq!(get(2016, "end:exited"), Some((1, 2)));
+        assert_eq!(get(2016, "end:poor"), Some((1, 2)));
+        assert_eq!(get(2017, "natural_increase"), Some((1, 0)));
+        assert_eq!(get(2017, "end:poor"), Some((1, 3)));
+        // Years after the last event carry the stock forward up to the horizon, not beyond.
+        assert_eq!(get(2018, "end:exited"), Some((1, 2)));
+        assert_eq!(get(2019, "end:exited"), None);
+        assert_eq!(get(2015, "exited"), None);
+        assert_eq!(get(2016, "events"), Some((2, 0)));
+    }
+
+    #[test]
+    fn a_village_without_events_has_only_current_figures() {
+        let rows = village_rows(&[hh("1", "poor", 2)], &[], &[], None, 2026);
+        assert_eq!(rows.len(), 2);
+        assert!(rows.keys().all(|(y, _)| *y == 0));
+    }
+
+    #[test]
+    fn depths_chain_from_the_registry_to_villages() {
+        assert_eq!(child_depth(0), Some(2));
+        assert_eq!(child_depth(9), Some(12));
+        assert_eq!(child_depth(12), None);
+        assert_eq!(child_depth(5), None);
+    }
+}
