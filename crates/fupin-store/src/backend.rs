@@ -170,6 +170,59 @@ fn batch_duplicates(batch: &[Incoming]) -> Vec<(usize, RowError)> {
     errors
 }
 
+/// The audit entry of a change: the fields that changed, before and after. Members are keyed by ID
+/// number, with only those added, removed (null on the other side) or changed.
+fn audit_diff(
+    before: &HouseholdRecord,
+    after: &HouseholdRecord,
+) -> (serde_json::Value, serde_json::Value) {
+    use serde_json::{Map, Value};
+    let (Ok(Value::Object(b)), Ok(Value::Object(a))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return (Value::Null, Value::Null);
+    };
+    let (mut old, mut new) = (Map::new(), Map::new());
+    for (k, av) in &a {
+        let bv = b.get(k).unwrap_or(&Value::Null);
+        if bv == av {
+            continue;
+        }
+        if k == "members" {
+            let by_id = |v: &Value| -> Map<String, Value> {
+                v.as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|m| {
+                        (
+                            m["id_number"].as_str().unwrap_or_default().to_string(),
+                            m.clone(),
+                        )
+                    })
+                    .collect()
+            };
+            let (bm, am) = (by_id(bv), by_id(av));
+            let (mut om, mut nm) = (Map::new(), Map::new());
+            for id in bm.keys().chain(am.keys()) {
+                let (x, y) = (
+                    bm.get(id).unwrap_or(&Value::Null),
+                    am.get(id).unwrap_or(&Value::Null),
+                );
+                if x != y {
+                    om.insert(id.clone(), x.clone());
+                    nm.insert(id.clone(), y.clone());
+                }
+            }
+            old.insert(k.clone(), Value::Object(om));
+            new.insert(k.clone(), Value::Object(nm));
+        } else {
+            old.insert(k.clone(), bv.clone());
+            new.insert(k.clone(), av.clone());
+        }
+    }
+    (Value::Object(old), Value::Object(new))
+}
+
 macro_rules! sql_repository {
     ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr, $analyze:expr, $rollup:ident) => {
         impl $Repo {
@@ -578,7 +631,14 @@ macro_rules! sql_repository {
                     });
                     qb.build().execute(&mut *conn).await?;
                 }
-                let json = |h: &HouseholdRecord| serde_json::to_value(h).ok().map(sqlx::types::Json);
+                // A new household's whole record; a changed one's changed fields only, before and after.
+                let entry = |p: &Plan| match &p.before {
+                    None => (None, serde_json::to_value(&p.after).ok().map(sqlx::types::Json)),
+                    Some(b) => {
+                        let (before, after) = audit_diff(b, &p.after);
+                        (Some(sqlx::types::Json(before)), Some(sqlx::types::Json(after)))
+                    }
+                };
                 for chunk in plans.chunks(CHUNK) {
                     let mut qb = sqlx::QueryBuilder::<$DB>::new(
                         "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, \
@@ -586,6 +646,7 @@ macro_rules! sql_repository {
                     );
                     qb.push_values(chunk, |mut b, p| {
                         let h = &p.after;
+                        let (before, after) = entry(p);
                         b.push_bind(h.county())
                             .push_bind("household")
                             .push_bind(&h.number)
@@ -593,20 +654,23 @@ macro_rules! sql_repository {
                             .push_bind(actor)
                             .push_bind(now)
                             .push_bind(date)
-                            .push_bind(p.before.as_ref().and_then(json))
-                            .push_bind(json(h));
+                            .push_bind(before)
+                            .push_bind(after);
                     });
                     qb.build().execute(&mut *conn).await?;
                 }
                 Ok(())
             }
 
-            /// Inserts new households with multi-row statements (the fast path of a first import).
-            async fn insert_new(
+            /// Writes households with multi-row statements: new ones (`changed` false), or changed
+            /// ones as an upsert that only replaces a row still at the version the plan read (a
+            /// stale one is a conflict).
+            async fn write_rows(
                 conn: &mut <$DB as sqlx::Database>::Connection,
                 plans: &[&Plan],
                 date: NaiveDate,
                 actor: &str,
+                changed: bool,
             ) -> Result<(), StoreError> {
                 let now = Utc::now();
                 let mut qb = sqlx::QueryBuilder::<$DB>::new(
@@ -639,59 +703,35 @@ macro_rules! sql_repository {
                         .push_bind(h.county())
                         .push_bind(&h.number);
                 });
-                qb.build().execute(&mut *conn).await?;
-                Self::write_details(conn, plans, date, actor, now).await
-            }
-
-            /// Updates one stored household, refused as a conflict when its version moved on.
-            async fn update(
-                conn: &mut <$DB as sqlx::Database>::Connection,
-                p: &Plan,
-                date: NaiveDate,
-                actor: &str,
-            ) -> Result<(), StoreError> {
-                let h = &p.after;
-                let now = Utc::now();
-                let (people, members, income) = crate::scan::facts(p.before.as_ref(), h);
-                let done = sqlx::query(
-                    "UPDATE household SET area_code = $1, village_group = $2, attribute = $3, main_cause = $4, \
-                     secondary_causes = $5, status = $6, monitoring = $7, housing_grade = $8, food = $9, \
-                     clothing = $10, water = $11, phone = $12, bank_account = $13, version = $14, updated_at = $15, \
-                     fingerprint = $16, people = $17, rule_members = $18, rule_income = $19 \
-                     WHERE county = $20 AND number = $21 AND version = $22",
-                )
-                .bind(&h.area_code)
-                .bind(&h.village_group)
-                .bind(opt_code(h.attribute))
-                .bind(opt_code(h.main_cause))
-                .bind(join_causes(h))
-                .bind(h.status.code())
-                .bind(opt_code(h.monitoring))
-                .bind(h.housing_grade.code())
-                .bind(h.food)
-                .bind(h.clothing)
-                .bind(h.water)
-                .bind(&h.phone)
-                .bind(&h.bank_account)
-                .bind(h.version)
-                .bind(now)
-                .bind(&p.fingerprint)
-                .bind(people)
-                .bind(members)
-                .bind(income)
-                .bind(h.county())
-                .bind(&h.number)
-                .bind(h.version - 1)
-                .execute(&mut *conn)
-                .await?;
-                if done.rows_affected() != 1 {
+                if changed {
+                    qb.push(
+                        " ON CONFLICT (county, number) DO UPDATE SET area_code = excluded.area_code, \
+                         village_group = excluded.village_group, attribute = excluded.attribute, \
+                         main_cause = excluded.main_cause, secondary_causes = excluded.secondary_causes, \
+                         status = excluded.status, monitoring = excluded.monitoring, housing_grade = excluded.housing_grade, \
+                         food = excluded.food, clothing = excluded.clothing, water = excluded.water, phone = excluded.phone, \
+                         bank_account = excluded.bank_account, version = excluded.version, updated_at = excluded.updated_at, \
+                         fingerprint = excluded.fingerprint, people = excluded.people, rule_members = excluded.rule_members, \
+                         rule_income = excluded.rule_income WHERE household.version = excluded.version - 1",
+                    );
+                }
+                let done = qb.build().execute(&mut *conn).await?;
+                if changed && done.rows_affected() != plans.len() as u64 {
+                    // Name the first household whose stored version moved on.
+                    let numbers: Vec<&str> = plans.iter().map(|p| p.after.number.as_str()).collect();
+                    let sql = "SELECT number, CAST(version AS TEXT) AS v FROM household WHERE number IN";
+                    let found = Self::lookup(conn, sql, &numbers).await?;
+                    let stale = plans
+                        .iter()
+                        .find(|p| found.get(&p.after.number).and_then(|v| v.parse::<i64>().ok()) != Some(p.after.version))
+                        .unwrap_or(&plans[0]);
                     return Err(StoreError::Conflict {
-                        number: h.number.clone(),
-                        expected: h.version - 1,
+                        number: stale.after.number.clone(),
+                        expected: stale.after.version - 1,
                         found: -1,
                     });
                 }
-                Self::write_details(conn, &[p], date, actor, now).await
+                Self::write_details(conn, plans, date, actor, now).await
             }
 
             async fn import_in(
@@ -809,24 +849,20 @@ macro_rules! sql_repository {
                 // New households go in with multi-row inserts; changed ones one by one.
                 let (new, changed): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.before.is_none());
                 let mut done = 0u64;
-                for chunk in new.chunks(NEW_CHUNK) {
-                    Self::insert_new(&mut tx, chunk, opts.date, &opts.actor).await?;
+                let noops = changed.iter().filter(|p| p.is_noop()).count() as u64;
+                let changed: Vec<&Plan> = changed.into_iter().filter(|p| !p.is_noop()).collect();
+                for (chunk, is_changed) in new
+                    .chunks(NEW_CHUNK)
+                    .map(|c| (c, false))
+                    .chain(changed.chunks(NEW_CHUNK).map(|c| (c, true)))
+                {
+                    Self::write_rows(&mut tx, chunk, opts.date, &opts.actor, is_changed).await?;
                     done += chunk.len() as u64;
                     if let Some(progress) = &opts.progress {
                         progress(done);
                     }
                 }
-                for p in changed {
-                    if !p.is_noop() {
-                        Self::update(&mut tx, p, opts.date, &opts.actor).await?;
-                    }
-                    done += 1;
-                    if let Some(progress) = &opts.progress {
-                        if done % 1000 == 0 {
-                            progress(done);
-                        }
-                    }
-                }
+                done += noops;
                 // The dashboards' roll-ups: mark the villages written (and a moved household's old
                 // village), refresh them now unless the caller refreshes later.
                 let mut touched: BTreeSet<String> = plans

@@ -97,7 +97,9 @@ pub fn village_rows(
     if let Some(n) = rural {
         add(&mut rows, 0, "rural", 1, n);
     }
-    let mut spans: HashMap<(&str, &str), Vec<(&str, Option<&str>)>> = HashMap::new();
+    // (county, number) → (joined, left) of each member.
+    type Spans<'a> = HashMap<(&'a str, &'a str), Vec<(&'a str, Option<&'a str>)>>;
+    let mut spans: Spans = HashMap::new();
     for m in members {
         spans
             .entry((&m.county, &m.number))
@@ -129,7 +131,10 @@ pub fn village_rows(
     }
     // The stock on 31 December of each year: each household under its last status event by then.
     let mut status_events: HashMap<(&str, &str), Vec<&EventFact>> = HashMap::new();
-    for e in events.iter().filter(|e| kind::STATUS.contains(&e.kind.as_str())) {
+    for e in events
+        .iter()
+        .filter(|e| kind::STATUS.contains(&e.kind.as_str()))
+    {
         status_events
             .entry((&e.county, &e.number))
             .or_default()
@@ -179,10 +184,30 @@ pub fn year_report(year: i32, area: &str, rows: &[(String, i64, i64)]) -> crate:
             "removed" => (hf.removed, pf.removed) = (h, p),
             "natural_increase" => pf.natural_increase = h,
             "natural_decrease" => pf.natural_decrease = h,
-            "end:poor" => r.end.poor = crate::model::Stock { households: h, people: p },
-            "end:exited" => r.end.exited = crate::model::Stock { households: h, people: p },
-            "end:returned" => r.end.returned = crate::model::Stock { households: h, people: p },
-            "end:removed" => r.end.removed = crate::model::Stock { households: h, people: p },
+            "end:poor" => {
+                r.end.poor = crate::model::Stock {
+                    households: h,
+                    people: p,
+                }
+            }
+            "end:exited" => {
+                r.end.exited = crate::model::Stock {
+                    households: h,
+                    people: p,
+                }
+            }
+            "end:returned" => {
+                r.end.returned = crate::model::Stock {
+                    households: h,
+                    people: p,
+                }
+            }
+            "end:removed" => {
+                r.end.removed = crate::model::Stock {
+                    households: h,
+                    people: p,
+                }
+            }
             _ => {}
         }
     }

@@ -97,6 +97,10 @@ pub fn facts(
     (after.members.len() as i64, members, income)
 }
 
+/// Runs a scan query, handing each row to the callback.
+type Query<'q> = dyn FnMut(&str, &mut dyn FnMut(ScanRow<'_>) -> Result<(), StoreError>) -> Result<(), StoreError>
+    + 'q;
+
 /// One household row as the scan reads it (text columns; `food`, `clothing`, `water` as booleans).
 pub struct ScanRow<'a> {
     pub number: &'a str,
@@ -143,7 +147,8 @@ impl ScanRow<'_> {
         let mut members = Vec::new();
         for m in self.members.split(';').filter(|m| !m.is_empty()) {
             let mut parts = m.splitn(3, ':');
-            let (Some(id), Some(school), Some(insured)) = (parts.next(), parts.next(), parts.next())
+            let (Some(id), Some(school), Some(insured)) =
+                (parts.next(), parts.next(), parts.next())
             else {
                 return Err(bad("rule_members", m));
             };
@@ -244,7 +249,7 @@ pub fn households<S: Send>(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failure: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     let total = std::sync::atomic::AtomicU64::new(0);
-    let work = |conn: &mut dyn FnMut(&str, &mut dyn FnMut(ScanRow<'_>) -> Result<(), StoreError>) -> Result<(), StoreError>| -> Result<S, StoreError> {
+    let work = |conn: &mut Query<'_>| -> Result<S, StoreError> {
         let mut state = init();
         let mut n = 0u64;
         loop {

@@ -132,6 +132,9 @@ fn a_stale_write_is_refused_as_a_conflict() {
         );
         assert_eq!(log[1].before.as_ref().unwrap()["phone"], "13900000001");
         assert_eq!(log[1].after.as_ref().unwrap()["phone"], "13812345678");
+        // An update records the changed fields only.
+        assert!(log[1].after.as_ref().unwrap().get("members").is_none());
+        assert!(log[0].after.as_ref().unwrap()["members"].is_array());
         assert_eq!(log[1].effective_date, Some(d("2020-02-01")));
     });
 }

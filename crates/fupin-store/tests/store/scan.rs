@@ -81,7 +81,9 @@ fn scan_streams_every_household_with_its_current_members() {
             .unwrap_err();
         assert!(err.to_string().contains("no policy"), "{err}");
         // An area prefix is digits only (it goes into the scan's SQL).
-        assert!(fupin_store::scan::households(&url, "14' OR 1=1", 1, || (), |_, _| Ok(())).is_err());
+        assert!(
+            fupin_store::scan::households(&url, "14' OR 1=1", 1, || (), |_, _| Ok(())).is_err()
+        );
         let areas = fupin_store::scan::all_areas(&url).await.unwrap();
         assert!(areas
             .iter()
@@ -109,7 +111,15 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
     on_both("rollups", |repo, dir| async move {
         let url = url_of(repo.as_ref(), &dir, "rollups");
         let (_, directory) = fupin_store::directory::open_both(&url).await.unwrap();
-        let areas = ["", "14", "1405", "140525", "140525100", "140525100201", "140525100205"];
+        let areas = [
+            "",
+            "14",
+            "1405",
+            "140525",
+            "140525100",
+            "140525100201",
+            "140525100205",
+        ];
         let check = |label: &'static str| {
             let (repo, directory) = (repo.clone(), directory.clone());
             async move {
@@ -131,7 +141,12 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
         write_csv(&a, &first_half(), true);
         let read = read_file(&a, d("2019-12-31")).unwrap();
         let opts = ImportOptions::new(d("2019-12-31"), "test");
-        assert!(import_read(repo.as_ref(), read, &opts).await.unwrap().committed);
+        assert!(
+            import_read(repo.as_ref(), read, &opts)
+                .await
+                .unwrap()
+                .committed
+        );
         check("after the first import").await;
         let figures = directory.figures("140525").await.unwrap();
         assert_eq!(figures.sub_areas.len(), 1);
@@ -142,7 +157,12 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
         let read = read_file(&b, d("2020-06-30")).unwrap();
         let mut opts = ImportOptions::new(d("2020-06-30"), "test");
         opts.defer_rollups = true;
-        assert!(import_read(repo.as_ref(), read, &opts).await.unwrap().committed);
+        assert!(
+            import_read(repo.as_ref(), read, &opts)
+                .await
+                .unwrap()
+                .committed
+        );
         check("after a deferred import").await;
         let r = repo.year_report(2020, "1405").await.unwrap();
         assert_eq!((r.households.exited, r.people.exited), (10, 30));
@@ -152,7 +172,10 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
         v.rural_population = Some(1234);
         directory.upsert_area(&v).await.unwrap();
         check("after a rural population").await;
-        assert_eq!(directory.figures("14").await.unwrap().rural_population, Some(1234));
+        assert_eq!(
+            directory.figures("14").await.unwrap().rural_population,
+            Some(1234)
+        );
         assert_eq!(repo.refresh_rollups().await.unwrap(), 0);
     });
 }
