@@ -23,6 +23,9 @@ pub struct DemoArgs {
     /// 写成导入用 CSV 文件(每个生效日期一个)/ write import CSV files (one per effective date) into DIR
     #[arg(long, value_name = "DIR")]
     csv: Option<PathBuf>,
+    /// 只生成并计数,不写入 / generate and count only, write nothing (the generator's throughput)
+    #[arg(long, conflicts_with_all = ["db", "csv"])]
+    dry_run: bool,
 }
 
 pub fn run(args: DemoArgs) -> u8 {
@@ -57,7 +60,9 @@ pub fn run(args: DemoArgs) -> u8 {
             );
         }
     };
-    let result = if let Some(dir) = &args.csv {
+    let result = if args.dry_run {
+        write::count_only(&profile, args.seed, &mut progress)
+    } else if let Some(dir) = &args.csv {
         write::to_csv(&profile, args.seed, dir, &mut progress)
     } else {
         let url = fupin_store::db_url(args.db.as_deref());

@@ -58,6 +58,27 @@ pub fn each_county(
     Ok(())
 }
 
+/// Generates the whole profile and counts it, writing nothing: the generator's own throughput and
+/// memory, at any size (`fupin demo --dry-run`).
+pub fn count_only(profile: &Profile, seed: u64, progress: Progress<'_>) -> Result<Summary, String> {
+    let mut sum = Summary::default();
+    let total = profile.counties.len() as u64;
+    let mut t = Instant::now();
+    each_county(profile, seed, |county| {
+        sum.generate += t.elapsed();
+        sum.counties += 1;
+        sum.households += county.households;
+        sum.people += county.people;
+        for b in &county.batches {
+            sum.writes += b.changes.len() as u64;
+        }
+        progress(sum.counties, total, &sum);
+        t = Instant::now();
+        Ok(())
+    })?;
+    Ok(sum)
+}
+
 /// Writes the profile into a registry.
 pub async fn to_repository(
     profile: &Profile,

@@ -256,9 +256,18 @@ fn the_same_seed_gives_the_same_files_and_they_import() {
         ]);
     }
     let direct_db = db(&b);
-    run(&[
+    let written = run(&[
         "demo", "--people", "2000", "--seed", "7", "--db", &direct_db,
     ]);
+    // A dry run generates and counts the same, writing nothing.
+    let counted = run(&["demo", "--people", "2000", "--seed", "7", "--dry-run"]);
+    let counts = |o: &Output| {
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        // Events are counted by the store as it writes them.
+        out.split(" household writes").next().unwrap().to_string()
+    };
+    assert_eq!(counts(&counted), counts(&written));
+    assert!(counts(&counted).ends_with("2559 次写入"), "{}", counts(&counted));
     let report = |db: &str| {
         json(&run(&[
             "report",
