@@ -209,7 +209,7 @@ async fn run_async(cmd: RegistryCommand) -> Result<u8, StoreError> {
                 ));
             }
             let repo = repo(&a.db).await?;
-            let r = repo.change_report(a.from, a.to, &a.area).await?;
+            let r = fupin_store::period_report(repo.as_ref(), a.from, a.to, &a.area).await?;
             match a.format {
                 Format::Json => println!(
                     "{}",

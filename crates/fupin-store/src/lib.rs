@@ -16,6 +16,6 @@ pub use error::{RowError, StoreError};
 pub use model::{ChangeReport, History, HouseholdRecord, MemberRecord};
 pub use plan::Incoming;
 pub use repo::{
-    db_url, open, open_postgres_fresh_schema, Backend, ExportFilter, ImportOptions, ImportOutcome,
-    Repository,
+    db_url, open, open_postgres_fresh_schema, period_report, Backend, ExportFilter, ImportOptions,
+    ImportOutcome, Repository,
 };

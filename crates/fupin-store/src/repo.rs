@@ -179,6 +179,24 @@ pub fn db_url(flag: Option<&str>) -> String {
         .unwrap_or_else(|| "sqlite:fupin.db".to_string())
 }
 
+/// The change report of a period: from the roll-ups when the period is one calendar year (as
+/// [`Repository::year_report`]), else computed from the events.
+pub async fn period_report(
+    repo: &dyn Repository,
+    from: NaiveDate,
+    to: NaiveDate,
+    area: &str,
+) -> Result<ChangeReport, StoreError> {
+    use chrono::Datelike;
+    let whole_year = (from.month(), from.day(), to.month(), to.day()) == (1, 1, 12, 31)
+        && from.year() == to.year();
+    if whole_year {
+        repo.year_report(from.year(), area).await
+    } else {
+        repo.change_report(from, to, area).await
+    }
+}
+
 /// Opens (creating and migrating) the database at `url`: `sqlite:PATH` or `postgres://...`.
 pub async fn open(url: &str) -> Result<Arc<dyn Repository>, StoreError> {
     if url.starts_with("sqlite:") {

@@ -620,7 +620,10 @@ async fn changes(
     let s = authed(&st, &headers)?;
     let area = st.area_for(&s, q.area.as_deref())?;
     Ok(Json(
-        serde_json::to_value(st.repo.change_report(q.from, q.to, &area).await?).expect("json"),
+        serde_json::to_value(
+            fupin_store::period_report(st.repo.as_ref(), q.from, q.to, &area).await?,
+        )
+        .expect("json"),
     ))
 }
 

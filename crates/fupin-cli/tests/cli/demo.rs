@@ -267,7 +267,11 @@ fn the_same_seed_gives_the_same_files_and_they_import() {
         out.split(" household writes").next().unwrap().to_string()
     };
     assert_eq!(counts(&counted), counts(&written));
-    assert!(counts(&counted).ends_with("2559 次写入"), "{}", counts(&counted));
+    assert!(
+        counts(&counted).ends_with("2559 次写入"),
+        "{}",
+        counts(&counted)
+    );
     let report = |db: &str| {
         json(&run(&[
             "report",
