@@ -6,7 +6,7 @@ set -euo pipefail
 db=$1 url=$2
 bin=${bin:-$(dirname "$0")/../../target/release/fupin}
 "$bin" assess --all --read-only --db "$url" >/dev/null # creates the schema
-for t in area household household_income member event rollup rollup_state rollup_dirty; do
+for t in area household household_income member event rollup rollup_dirty; do
     cols=$(sqlite3 "$db" "SELECT group_concat(name, ',') FROM pragma_table_info('$t')")
     sqlite3 -csv "$db" "SELECT $cols FROM $t" | psql -q "$url" -c "\\copy $t($cols) FROM STDIN CSV"
 done

@@ -1098,13 +1098,9 @@ macro_rules! sql_repository {
                     if crate::rollup::DEPTHS.contains(&area.len()) && year > 0 {
                         let mut tx = self.pool.begin().await?;
                         crate::rollup::$rollup::refresh(&mut tx).await?;
-                        let covered = crate::rollup::$rollup::covered_until(&mut tx).await?;
-                        if covered.is_some_and(|c| i64::from(year) <= c) {
-                            let rows = crate::rollup::$rollup::rows(&mut tx, area, i64::from(year)).await?;
-                            tx.commit().await?;
-                            return Ok(crate::rollup::year_report(year, area, &rows));
-                        }
+                        let rows = crate::rollup::$rollup::year_rows(&mut tx, area, i64::from(year)).await?;
                         tx.commit().await?;
+                        return Ok(crate::rollup::year_report(year, area, &rows));
                     }
                     let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| StoreError::File(format!("year {year}")))?;
                     let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| StoreError::File(format!("year {year}")))?;

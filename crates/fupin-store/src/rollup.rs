@@ -11,10 +11,11 @@
 //! Rows: `year = 0` holds the current figures (`status:CODE`, `monitoring:CODE`, `cause:CODE` for
 //! registered households, `rural` with the village count and rural population); a calendar year holds
 //! that year's change report, as [`crate::Repository::change_report`] computes it from 1 January to
-//! 31 December (flows `identified`, `exited`, `returned`, `removed`, `natural_increase`,
-//! `natural_decrease`; `events`, every event of the year; `end:STATUS`, the stock on 31 December).
-//! Year rows run from a village's first event to the `horizon` year (the later of this year and the
-//! latest event), the same for every village so that sums over villages are complete.
+//! 31 December: the flows `identified`, `exited`, `returned`, `removed`, `natural_increase`,
+//! `natural_decrease`, and `events` (every event of the year), and `end:STATUS`, by how much the
+//! stock on 31 December changed since the year before. The stock at the end of year Y is the sum of
+//! the `end:` rows of the years up to Y, so nothing needs rewriting when a year passes, and every row
+//! sums over villages.
 
 use crate::model::kind;
 use std::collections::{BTreeMap, HashMap};
@@ -74,14 +75,13 @@ fn year_of(date: &str) -> i64 {
     date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
 }
 
-/// The roll-up rows of one village: its current figures (year 0) and, for every year from its first
-/// event to `horizon`, the change report of that year. Only non-zero rows.
+/// The roll-up rows of one village: its current figures (year 0) and, for every year with a change,
+/// that year's flows and the change of its year-end stock. Only non-zero rows.
 pub fn village_rows(
     households: &[HouseholdFact],
     events: &[EventFact],
     members: &[MemberSpan],
     rural: Option<i64>,
-    horizon: i64,
 ) -> Rows {
     let mut rows = Rows::new();
     for h in households {
@@ -116,6 +116,18 @@ pub fn village_rows(
     let Some(first) = events.iter().map(|e| year_of(&e.date)).min() else {
         return rows;
     };
+    // After the last event or membership date, no year-end stock changes.
+    let last = events
+        .iter()
+        .map(|e| year_of(&e.date))
+        .chain(
+            members
+                .iter()
+                .flat_map(|m| std::iter::once(&m.joined).chain(&m.left))
+                .map(|d| year_of(d)),
+        )
+        .max()
+        .unwrap_or(first);
     for e in events {
         let y = year_of(&e.date);
         add(&mut rows, y, "events", 1, 0);
@@ -142,21 +154,25 @@ pub fn village_rows(
     }
     for ((county, number), mut evs) in status_events {
         evs.sort_by(|a, b| (&a.date, a.id).cmp(&(&b.date, b.id)));
-        for y in first..=horizon.max(first) {
+        let mut before: Option<(&str, i64)> = None;
+        for y in first..=last {
             let end = format!("{y:04}-12-31");
-            let last = evs.iter().rev().find(|e| e.date.as_str() <= end.as_str());
-            let Some(status) = last.and_then(|e| e.detail.as_deref()) else {
-                continue;
-            };
-            if matches!(status, "poor" | "exited" | "returned" | "removed") {
-                add(
-                    &mut rows,
-                    y,
-                    &format!("end:{status}"),
-                    1,
-                    people_on(county, number, &end),
-                );
+            let now = evs
+                .iter()
+                .rev()
+                .find(|e| e.date.as_str() <= end.as_str())
+                .and_then(|e| e.detail.as_deref())
+                .filter(|s| matches!(*s, "poor" | "exited" | "returned" | "removed"))
+                .map(|s| (s, people_on(county, number, &end)));
+            if now != before {
+                if let Some((s, p)) = before {
+                    add(&mut rows, y, &format!("end:{s}"), -1, -p);
+                }
+                if let Some((s, p)) = now {
+                    add(&mut rows, y, &format!("end:{s}"), 1, p);
+                }
             }
+            before = now;
         }
     }
     rows.retain(|_, (h, p)| *h != 0 || *p != 0);
@@ -291,10 +307,6 @@ pub fn figures(
     }
 }
 
-/// Marks every village dirty (a new horizon year).
-const ALL_VILLAGES: &str = "INSERT INTO rollup_dirty (area) SELECT area_code FROM household \
-     UNION SELECT code FROM area WHERE level = 'village' ON CONFLICT (area) DO NOTHING";
-
 /// The refresh and the reads, for one backend's connection type.
 macro_rules! rollup_impl {
     ($name:ident, $DB:ty, $lock:expr) => {
@@ -305,30 +317,6 @@ macro_rules! rollup_impl {
             use std::collections::BTreeSet;
 
             type Conn = <$DB as sqlx::Database>::Connection;
-
-            async fn horizon(conn: &mut Conn) -> Result<Option<i64>, StoreError> {
-                Ok(
-                    sqlx::query_scalar("SELECT value FROM rollup_state WHERE name = 'horizon'")
-                        .fetch_optional(&mut *conn)
-                        .await?,
-                )
-            }
-
-            async fn set_horizon(conn: &mut Conn, year: i64) -> Result<(), StoreError> {
-                sqlx::query(
-                    "INSERT INTO rollup_state (name, value) VALUES ('horizon', $1) \
-                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                )
-                .bind(year)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            }
-
-            /// The last year with roll-up rows for every village, once any refresh ran.
-            pub async fn covered_until(conn: &mut Conn) -> Result<Option<i64>, StoreError> {
-                horizon(conn).await
-            }
 
             /// Marks the villages of `codes` dirty (inside the writer's transaction).
             pub async fn mark(conn: &mut Conn, codes: &BTreeSet<String>) -> Result<(), StoreError> {
@@ -344,7 +332,7 @@ macro_rules! rollup_impl {
                 Ok(())
             }
 
-            async fn village(conn: &mut Conn, code: &str, horizon: i64) -> Result<i64, StoreError> {
+            async fn village(conn: &mut Conn, code: &str) -> Result<(), StoreError> {
                 let households = sqlx::query(
                     "SELECT county, number, status, monitoring, main_cause, people FROM household WHERE area_code = $1",
                 )
@@ -401,11 +389,6 @@ macro_rules! rollup_impl {
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
-                let latest = events.iter().map(|e| year_of(&e.date)).max().unwrap_or(0);
-                if latest > horizon {
-                    // Every village needs rows up to this year: start over with a later horizon.
-                    return Ok(latest);
-                }
                 let rural: Option<i64> = sqlx::query_scalar(
                     "SELECT rural_population FROM area WHERE code = $1 AND level = 'village'",
                 )
@@ -413,7 +396,7 @@ macro_rules! rollup_impl {
                 .fetch_optional(&mut *conn)
                 .await?
                 .flatten();
-                let rows = village_rows(&households, &events, &members, rural, horizon);
+                let rows = village_rows(&households, &events, &members, rural);
                 sqlx::query("DELETE FROM rollup WHERE depth = 12 AND area = $1")
                     .bind(code)
                     .execute(&mut *conn)
@@ -433,7 +416,7 @@ macro_rules! rollup_impl {
                     });
                     qb.build().execute(&mut *conn).await?;
                 }
-                Ok(horizon)
+                Ok(())
             }
 
             /// Recomputes the roll-ups of every dirty village and of their ancestors; returns how
@@ -442,81 +425,71 @@ macro_rules! rollup_impl {
                 if let Some(lock) = $lock {
                     sqlx::query(lock).execute(&mut *conn).await?;
                 }
-                let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) as i64;
-                let stored = horizon(conn).await?;
-                let mut horizon = stored.unwrap_or(0).max(this_year);
-                if stored.is_some_and(|h| h < horizon) {
-                    // A new year: every village needs rows for it.
+                let dirty: Vec<String> = sqlx::query_scalar("SELECT area FROM rollup_dirty ORDER BY area")
+                    .fetch_all(&mut *conn)
+                    .await?;
+                let mut refreshed = 0;
+                let mut ancestors = BTreeSet::new();
+                for code in &dirty {
+                    if code.len() == 12 {
+                        village(conn, code).await?;
+                        refreshed += 1;
+                        for d in &DEPTHS[..5] {
+                            ancestors.insert((*d, code[..*d].to_string()));
+                        }
+                    }
+                    sqlx::query("DELETE FROM rollup_dirty WHERE area = $1")
+                        .bind(code)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                // Deepest first, so that each sums fresh children.
+                for (depth, area) in ancestors.iter().rev() {
+                    let child = child_depth(*depth).expect("not a village");
+                    sqlx::query("DELETE FROM rollup WHERE depth = $1 AND area = $2")
+                        .bind(*depth as i64)
+                        .bind(area)
+                        .execute(&mut *conn)
+                        .await?;
                     sqlx::query(
-                        ALL_VILLAGES,
+                        "INSERT INTO rollup (depth, area, year, item, households, people) \
+                         SELECT $1, $2, year, item, CAST(SUM(households) AS BIGINT), CAST(SUM(people) AS BIGINT) \
+                         FROM rollup WHERE depth = $3 AND area BETWEEN $4 AND $5 GROUP BY year, item \
+                         HAVING SUM(households) <> 0 OR SUM(people) <> 0",
                     )
+                    .bind(*depth as i64)
+                    .bind(area)
+                    .bind(child as i64)
+                    .bind(area)
+                    .bind(format!("{area}~"))
                     .execute(&mut *conn)
                     .await?;
                 }
-                let mut refreshed = 0;
-                loop {
-                    let dirty: Vec<String> =
-                        sqlx::query_scalar("SELECT area FROM rollup_dirty ORDER BY area")
-                            .fetch_all(&mut *conn)
-                            .await?;
-                    if dirty.is_empty() {
-                        break;
-                    }
-                    let mut bumped = None;
-                    let mut ancestors = BTreeSet::new();
-                    for code in &dirty {
-                        if code.len() == 12 {
-                            let h = village(conn, code, horizon).await?;
-                            if h > horizon {
-                                bumped = Some(h);
-                                break;
-                            }
-                            refreshed += 1;
-                            for d in &DEPTHS[..5] {
-                                ancestors.insert((*d, code[..*d].to_string()));
-                            }
-                        }
-                        sqlx::query("DELETE FROM rollup_dirty WHERE area = $1")
-                            .bind(code)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    if let Some(h) = bumped {
-                        horizon = h;
-                        set_horizon(conn, horizon).await?;
-                        sqlx::query(
-                            ALL_VILLAGES,
-                        )
-                        .execute(&mut *conn)
-                        .await?;
-                        continue;
-                    }
-                    // Deepest first, so that each sums fresh children.
-                    for (depth, area) in ancestors.iter().rev() {
-                        let child = child_depth(*depth).expect("not a village");
-                        sqlx::query("DELETE FROM rollup WHERE depth = $1 AND area = $2")
-                            .bind(*depth as i64)
-                            .bind(area)
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query(
-                            "INSERT INTO rollup (depth, area, year, item, households, people) \
-                             SELECT $1, $2, year, item, CAST(SUM(households) AS BIGINT), CAST(SUM(people) AS BIGINT) \
-                             FROM rollup WHERE depth = $3 AND area BETWEEN $4 AND $5 GROUP BY year, item",
-                        )
-                        .bind(*depth as i64)
-                        .bind(area)
-                        .bind(child as i64)
-                        .bind(area)
-                        .bind(format!("{area}~"))
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                }
-                if stored != Some(horizon) {
-                    set_horizon(conn, horizon).await?;
-                }
                 Ok(refreshed)
+            }
+
+            /// The change report rows of one area for one year: the year's flows, and the stock at
+            /// its end (the sum of the stock changes of the years up to it).
+            pub async fn year_rows(
+                conn: &mut Conn,
+                area: &str,
+                year: i64,
+            ) -> Result<Vec<(String, i64, i64)>, StoreError> {
+                let mut out = rows(conn, area, year).await?;
+                out.retain(|(item, _, _)| !item.starts_with("end:"));
+                let stock = sqlx::query(
+                    "SELECT item, CAST(SUM(households) AS BIGINT), CAST(SUM(people) AS BIGINT) FROM rollup \
+                     WHERE depth = $1 AND area = $2 AND year BETWEEN 1 AND $3 AND item LIKE 'end:%' GROUP BY item",
+                )
+                .bind(area.len() as i64)
+                .bind(area)
+                .bind(year)
+                .fetch_all(&mut *conn)
+                .await?;
+                for r in &stock {
+                    out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+                }
+                Ok(out)
             }
 
             /// The rows of one area for one year (0: current figures).
@@ -616,6 +589,13 @@ mod tests {
         }
     }
 
+    /// The year-end stock of `status` in `year` from the rows: the sum of its changes so far.
+    fn stock(rows: &Rows, year: i64, status: &str) -> (i64, i64) {
+        rows.iter()
+            .filter(|((y, item), _)| *y >= 1 && *y <= year && item == &format!("end:{status}"))
+            .fold((0, 0), |(h, p), (_, (a, b))| (h + a, p + b))
+    }
+
     #[test]
     fn a_village_counts_flows_and_year_end_stock_with_members_on_the_day() {
         let households = [hh("1", "exited", 2), hh("2", "poor", 3)];
@@ -635,30 +615,31 @@ mod tests {
             span("2", "2014-10-15", None),
             span("2", "2017-03-15", None),
         ];
-        let rows = village_rows(&households, &events, &members, Some(900), 2018);
+        let rows = village_rows(&households, &events, &members, Some(900));
         let get = |y: i64, item: &str| rows.get(&(y, item.to_string())).copied();
         assert_eq!(get(0, "status:exited"), Some((1, 2)));
         assert_eq!(get(0, "status:poor"), Some((1, 3)));
         assert_eq!(get(0, "cause:illness"), Some((2, 5)));
         assert_eq!(get(0, "rural"), Some((1, 900)));
         assert_eq!(get(2014, "identified"), Some((2, 5)));
-        assert_eq!(get(2014, "end:poor"), Some((2, 5)));
+        assert_eq!(stock(&rows, 2014, "poor"), (2, 5));
         assert_eq!(get(2016, "exited"), Some((1, 3)));
         assert_eq!(get(2016, "natural_decrease"), Some((1, 0)));
-        assert_eq!(get(2016, "end:exited"), Some((1, 2)));
-        assert_eq!(get(2016, "end:poor"), Some((1, 2)));
+        assert_eq!(stock(&rows, 2016, "exited"), (1, 2));
+        assert_eq!(stock(&rows, 2016, "poor"), (1, 2));
         assert_eq!(get(2017, "natural_increase"), Some((1, 0)));
-        assert_eq!(get(2017, "end:poor"), Some((1, 3)));
-        // Years after the last event carry the stock forward up to the horizon, not beyond.
-        assert_eq!(get(2018, "end:exited"), Some((1, 2)));
-        assert_eq!(get(2019, "end:exited"), None);
+        assert_eq!(stock(&rows, 2017, "poor"), (1, 3));
+        // No rows once nothing changes; the stock stays the sum of the changes before.
+        assert!(rows.keys().all(|(y, _)| *y <= 2017));
+        assert_eq!(stock(&rows, 2030, "exited"), (1, 2));
+        assert_eq!(stock(&rows, 2013, "poor"), (0, 0));
         assert_eq!(get(2015, "exited"), None);
         assert_eq!(get(2016, "events"), Some((2, 0)));
     }
 
     #[test]
     fn a_village_without_events_has_only_current_figures() {
-        let rows = village_rows(&[hh("1", "poor", 2)], &[], &[], None, 2026);
+        let rows = village_rows(&[hh("1", "poor", 2)], &[], &[], None);
         assert_eq!(rows.len(), 2);
         assert!(rows.keys().all(|(y, _)| *y == 0));
     }

@@ -22,10 +22,11 @@ UPDATE household SET
               FROM household_income i WHERE i.county = household.county AND i.household_number = household.number
               ORDER BY i.year DESC LIMIT 1);
 
--- Dashboard figures by area, summed from the villages up. depth is the length of the area prefix
--- (0 for the whole registry, 2, 4, 6, 9, 12); year 0 holds the current figures ('status:CODE',
--- 'monitoring:CODE', 'cause:CODE', 'rural'), a calendar year that year's change report ('identified',
--- 'exited', 'returned', 'removed', 'natural_increase', 'natural_decrease', 'events', 'end:STATUS').
+-- Dashboard figures by area, summed from the villages up (src/rollup.rs). depth is the length of the
+-- area prefix (0 for the whole registry, 2, 4, 6, 9, 12); year 0 holds the current figures
+-- ('status:CODE', 'monitoring:CODE', 'cause:CODE', 'rural'), a calendar year that year's change
+-- report ('identified', 'exited', 'returned', 'removed', 'natural_increase', 'natural_decrease',
+-- 'events') and the change of the year-end stock since the year before ('end:STATUS').
 -- Aggregates of many counties: not household-owned, so not keyed by county.
 CREATE TABLE rollup (
     depth BIGINT NOT NULL,
@@ -40,12 +41,6 @@ CREATE TABLE rollup (
 -- Villages whose roll-ups are out of date; every write marks its villages, a refresh empties it.
 CREATE TABLE rollup_dirty (
     area TEXT NOT NULL PRIMARY KEY
-);
-
--- 'horizon': the last calendar year every village has change-report rows for.
-CREATE TABLE rollup_state (
-    name TEXT NOT NULL PRIMARY KEY,
-    value BIGINT NOT NULL
 );
 
 INSERT INTO rollup_dirty (area) SELECT area_code FROM household UNION SELECT code FROM area WHERE level = 'village';

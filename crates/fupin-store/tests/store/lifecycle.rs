@@ -151,13 +151,7 @@ fn both_backends_have_the_same_tables_and_columns() {
         for (table, cols) in &s {
             // Areas are reference data; the roll-ups sum many counties (and are rebuilt from the
             // county-keyed tables); the migrations are bookkeeping.
-            let not_household_owned = [
-                "area",
-                "schema_migrations",
-                "rollup",
-                "rollup_dirty",
-                "rollup_state",
-            ];
+            let not_household_owned = ["area", "schema_migrations", "rollup", "rollup_dirty"];
             if !not_household_owned.contains(&table.as_str()) {
                 assert!(cols.contains("county"), "{table} is keyed by county");
             }
