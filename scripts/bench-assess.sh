@@ -6,7 +6,8 @@
 # Generates the profile into SQLite and into PostgreSQL (throwaway PostgreSQL 15 cluster unless
 # DATABASE_URL is set), exports the CSV for pandas, then times each run under /usr/bin/time -v.
 # PG_LOAD=copy copies the SQLite tables into PostgreSQL (scripts/bench/sqlite-to-pg.sh) instead of
-# generating twice (the default for `people`); REUSE=1 keeps an existing DIR/demo.db.
+# generating twice (the default for `people`); REUSE=1 keeps an existing DIR/demo.db; DASHBOARD=1
+# also runs scripts/bench-dashboard.sh on the PostgreSQL copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-city}
@@ -60,6 +61,7 @@ for db in sqlite postgres; do
     measure "$db simulate" $bin simulate --db "$url" --as-of $as_of --policy "$dir/proposed.toml" --format json --out "$dir/simulate-$db.json"
 done
 measure "postgres SQL" psql "$DATABASE_URL" -v as_of=$as_of -v line=$line -v mline=$mline -f scripts/bench/assess.sql
+measure "postgres SQL facts" psql "$DATABASE_URL" -v as_of=$as_of -v line=$line -v mline=$mline -f scripts/bench/assess_facts.sql
 measure "pandas" python3 scripts/bench/assess_pandas.py "$dir/export.csv" $as_of $line $mline
 grep "^Time" "$dir/postgres SQL.out" | tail -1
 python3 - "$dir" <<PY
@@ -70,5 +72,7 @@ print("fupin (all):", {k: (v["households"], v["people"]) for k, v in a["monitori
       "exit meets", (a["exit_meets_standard"]["households"], a["exit_meets_standard"]["people"]))
 PY
 echo "SQL (all):"; grep " all " "$dir/postgres SQL.out" || true
+echo "SQL over the facts (all):"; grep " all " "$dir/postgres SQL facts.out" || true
 echo "pandas (all):"; grep "^all" "$dir/pandas.out" || true
+if [[ ${DASHBOARD:-} == 1 ]]; then scripts/bench-dashboard.sh "$DATABASE_URL"; fi
 '
