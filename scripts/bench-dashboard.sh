@@ -41,4 +41,4 @@ county=${village:0:6}
 sql="INSERT INTO rollup_dirty (area) VALUES ('$village') ON CONFLICT (area) DO NOTHING"
 if [[ $url == sqlite:* ]]; then sqlite3 "${url#sqlite:}" "$sql"; else psql -q "$url" -c "$sql"; fi
 after=$(curl -sf -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" "http://127.0.0.1:$port/api/v1/dashboard?area=$county")
-printf '%-50s %8.1f ms\n' "GET /api/v1/dashboard?area=$county after a write" "$(echo "$after" | awk '{print $1 * 1000}')"
+printf '%-50s %8.1f ms\n' "GET /api/v1/dashboard?area=$county, 1 village marked" "$(echo "$after" | awk '{print $1 * 1000}')"

@@ -336,6 +336,10 @@ mod raw {
             if rc != ffi::SQLITE_OK {
                 return Err(error(db.0, path));
             }
+            // Wait for a writer (or the last connection of another pool checkpointing as it closes)
+            // as the store's own connections do.
+            // SAFETY: a valid handle.
+            unsafe { ffi::sqlite3_busy_timeout(db.0, 30_000) };
             db.each("PRAGMA cache_size = -65536", &mut |_| Ok(()))?;
             Ok(db)
         }
