@@ -874,14 +874,19 @@ macro_rules! sql_repository {
                     area_infos.iter().filter(|a| a.rural_population.is_some()).map(|a| a.code.clone()),
                 );
                 crate::rollup::$rollup::mark(&mut tx, &touched).await?;
-                if !opts.defer_rollups {
-                    crate::rollup::$rollup::refresh(&mut tx).await?;
-                }
                 tx.commit().await?;
                 out.committed = true;
                 if done >= ANALYZE_AFTER {
-                    // Fresh statistics, or the next import's lookups may scan whole tables.
+                    // Fresh statistics, or the next import's lookups (and the roll-up refresh) may
+                    // scan whole tables.
                     sqlx::raw_sql($analyze).execute(&self.pool).await?;
+                }
+                if !opts.defer_rollups {
+                    // After the commit, in a transaction of its own: the marks are committed with the
+                    // data, so if this does not happen, the next read refreshes them.
+                    let mut tx = self.pool.begin().await?;
+                    crate::rollup::$rollup::refresh(&mut tx).await?;
+                    tx.commit().await?;
                 }
                 Ok((out, plans.pop().map(|p| p.after)))
             }

@@ -39,7 +39,9 @@ pub struct ImportOptions {
     pub progress: Option<Progress>,
     /// Leave the dashboards' roll-ups of the written villages marked for a later
     /// [`Repository::refresh_rollups`] (bulk loads of many imports); by default an import refreshes
-    /// them before it commits.
+    /// them right after it commits (after fresh planner statistics for a large one), in a
+    /// transaction of its own: the marks are committed with the data, so nothing is lost if it
+    /// does not happen.
     pub defer_rollups: bool,
 }
 

@@ -4,7 +4,7 @@
 //! recomputes each dirty village's rows of the `rollup` table from its households, members and events
 //! ([`village_rows`], pure), then each ancestor (township, county, city, province, the whole registry)
 //! as the sum of its children's rows, and empties `rollup_dirty`. The dashboard then reads a handful of
-//! rows for any area, at any scale. Imports refresh at their end unless they defer it
+//! rows for any area, at any scale. Imports refresh right after they commit unless they defer it
 //! ([`crate::ImportOptions::defer_rollups`]); readers refresh whatever is still dirty before reading,
 //! so the figures are never stale.
 //!
