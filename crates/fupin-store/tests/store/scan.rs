@@ -1,6 +1,6 @@
 //! `scan::households` and `scan::all_areas`: the whole-registry read on both backends.
 
-use crate::common::{county, d, on_both, write_csv};
+use crate::common::{county, d, import_rows, on_both, write_csv};
 use crate::registry::{first_half, second_half};
 use fupin_store::file::{import_read, read_file};
 use fupin_store::{Backend, ImportOptions};
@@ -8,28 +8,9 @@ use fupin_store::{Backend, ImportOptions};
 #[test]
 fn scan_streams_every_household_with_its_current_members() {
     on_both("scan", |repo, dir| async move {
-        let url = match repo.backend() {
-            Backend::Sqlite => format!("sqlite:{}", dir.join("registry.db").display()),
-            Backend::Postgres => {
-                let base = std::env::var("DATABASE_URL").unwrap();
-                let sep = if base.contains('?') { '&' } else { '?' };
-                format!(
-                    "{base}{sep}options=-csearch_path%3Dt_scan_{}",
-                    std::process::id()
-                )
-            }
-        };
-        let rows = county(30);
-        let path = dir.join("c.csv");
-        write_csv(&path, &rows, true);
-        let read = read_file(&path, d("2019-12-31")).unwrap();
-        let opts = ImportOptions::new(d("2019-12-31"), "test");
-        assert!(
-            import_read(repo.as_ref(), read, &opts)
-                .await
-                .unwrap()
-                .committed
-        );
+        let url = url_of(repo.as_ref(), &dir, "scan");
+        let out = import_rows(repo.as_ref(), &dir, "c.csv", &county(30), "2019-12-31").await;
+        assert!(out.committed);
         // Two workers, each with its own list.
         let (lists, n) = fupin_store::scan::households(&url, "", 2, Vec::new, |seen, h| {
             seen.push(h.clone());
@@ -178,5 +159,52 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
             Some(1234)
         );
         assert_eq!(repo.refresh_rollups().await.unwrap(), 0);
+    });
+}
+
+/// The UPDATE of migration 4 that fills the rule facts of a registry written before it.
+fn backfill_sql(backend: &str) -> String {
+    let path = format!(
+        "{}/migrations/{backend}/0004_rollups.sql",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let start = text.find("UPDATE household SET").unwrap();
+    let end = start + text[start..].find(";\n").unwrap();
+    text[start..end].to_string()
+}
+
+#[test]
+fn the_migration_fills_the_rule_facts_as_every_write_keeps_them() {
+    on_both("backfill", |repo, dir| async move {
+        let url = url_of(repo.as_ref(), &dir, "backfill");
+        let out = import_rows(repo.as_ref(), &dir, "c.csv", &county(30), "2019-12-31").await;
+        assert!(out.committed);
+        let facts =
+            "SELECT number, people, rule_members, rule_income FROM household ORDER BY number";
+        let blank = "UPDATE household SET people = 0, rule_members = '', rule_income = NULL";
+        macro_rules! check {
+            ($pool:expr, $backend:expr) => {{
+                let pool = $pool;
+                let written: Vec<(String, i64, String, Option<String>)> =
+                    sqlx::query_as(facts).fetch_all(&pool).await.unwrap();
+                assert_eq!(written.len(), 30);
+                assert!(written.iter().all(|(_, n, m, i)| *n == 3
+                    && m.split(';').count() == 3
+                    && i.as_deref().is_some_and(|i| i.starts_with("2019,"))));
+                sqlx::query(blank).execute(&pool).await.unwrap();
+                sqlx::query(&backfill_sql($backend))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                let filled: Vec<(String, i64, String, Option<String>)> =
+                    sqlx::query_as(facts).fetch_all(&pool).await.unwrap();
+                assert_eq!(filled, written);
+            }};
+        }
+        match repo.backend() {
+            Backend::Sqlite => check!(sqlx::SqlitePool::connect(&url).await.unwrap(), "sqlite"),
+            Backend::Postgres => check!(sqlx::PgPool::connect(&url).await.unwrap(), "postgres"),
+        }
     });
 }
