@@ -30,6 +30,22 @@ pub struct VillagesArgs {
     db: Option<String>,
 }
 
+/// The people of poor and returned households of a village on a date: from the roll-ups on 31
+/// December (a year's end stock), else from the events.
+async fn poor_on(
+    repo: &dyn fupin_store::Repository,
+    date: NaiveDate,
+    village: &str,
+) -> Result<u64, StoreError> {
+    use chrono::Datelike;
+    let r = if (date.month(), date.day()) == (12, 31) {
+        repo.year_report(date.year(), village).await?
+    } else {
+        repo.change_report(date, date, village).await?
+    };
+    Ok(r.end.poor.people + r.end.returned.people)
+}
+
 pub async fn run(a: VillagesArgs) -> Result<u8, StoreError> {
     let url = fupin_store::db_url(a.db.as_deref());
     let (repo, dir) = fupin_store::directory::open_both(&url).await?;
@@ -44,9 +60,8 @@ pub async fn run(a: VillagesArgs) -> Result<u8, StoreError> {
         let Some(rural) = v.rural_population.filter(|n| *n > 0).map(|n| n as u64) else {
             continue;
         };
-        let poor = |r: &fupin_store::ChangeReport| r.end.poor.people + r.end.returned.people;
-        let start = poor(&repo.change_report(before, before, &v.code).await?);
-        let end = poor(&repo.change_report(a.to, a.to, &v.code).await?);
+        let start = poor_on(repo.as_ref(), before, &v.code).await?;
+        let end = poor_on(repo.as_ref(), a.to, &v.code).await?;
         let p = policies.for_area(&v.code);
         let region = v
             .region
