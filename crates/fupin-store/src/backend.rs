@@ -39,6 +39,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "rollups",
         include_str!("../migrations/sqlite/0004_rollups.sql"),
     ),
+    (
+        5,
+        "status_indexes",
+        include_str!("../migrations/sqlite/0005_status_indexes.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -60,6 +65,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "rollups",
         include_str!("../migrations/postgres/0004_rollups.sql"),
+    ),
+    (
+        5,
+        "status_indexes",
+        include_str!("../migrations/postgres/0005_status_indexes.sql"),
     ),
 ];
 

@@ -437,12 +437,33 @@ macro_rules! directory_impl {
                             c.clone(),
                         );
                     }
-                    let count_sql = format!("SELECT COUNT(*) AS n FROM household h WHERE {cond}");
-                    let mut q = sqlx::query(&count_sql);
-                    for b in &binds {
-                        q = q.bind(b);
-                    }
-                    let total: i64 = q.fetch_one(&self.pool).await?.get("n");
+                    // Filtered by area, status and monitoring only: the total is in the roll-ups.
+                    let by_rollup = crate::rollup::DEPTHS.contains(&f.area.len())
+                        && [&f.cause, &f.attribute, &f.q].iter().all(|v| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+                        && f.cadre.is_none()
+                        && !(f.status.as_deref().is_some_and(|v| !v.is_empty()) && f.monitoring.as_deref().is_some_and(|v| !v.is_empty()));
+                    let total: i64 = if by_rollup {
+                        let mut tx = self.pool.begin().await?;
+                        crate::rollup::$rollup::refresh(&mut tx).await?;
+                        let rows = crate::rollup::$rollup::rows(&mut tx, &f.area, 0).await?;
+                        tx.commit().await?;
+                        let item = match (f.status.as_deref().filter(|v| !v.is_empty()), f.monitoring.as_deref().filter(|v| !v.is_empty())) {
+                            (Some(s), _) => format!("status:{s}"),
+                            (_, Some(m)) => format!("monitoring:{m}"),
+                            _ => "status:".to_string(),
+                        };
+                        rows.iter()
+                            .filter(|(i, _, _)| if item == "status:" { i.starts_with("status:") } else { *i == item })
+                            .map(|(_, h, _)| h)
+                            .sum()
+                    } else {
+                        let count_sql = format!("SELECT COUNT(*) AS n FROM household h WHERE {cond}");
+                        let mut q = sqlx::query(&count_sql);
+                        for b in &binds {
+                            q = q.bind(b);
+                        }
+                        q.fetch_one(&self.pool).await?.get("n")
+                    };
                     let per_page = f.per_page.clamp(1, 500);
                     let page = f.page.max(1);
                     let offset = i64::from(page - 1) * i64::from(per_page);
@@ -450,7 +471,7 @@ macro_rules! directory_impl {
                         "SELECT h.number, h.area_code, h.status, h.monitoring, h.main_cause, h.attribute, \
                          (SELECT m.name FROM member m WHERE m.county = h.county AND m.household_number = h.number AND m.left_on IS NULL \
                           ORDER BY m.seq LIMIT 1) AS head, \
-                         (SELECT COUNT(*) FROM member m WHERE m.county = h.county AND m.household_number = h.number AND m.left_on IS NULL) AS people \
+                         h.people AS people \
                          FROM household h WHERE {cond} ORDER BY h.area_code, h.number LIMIT {per_page} OFFSET {offset}"
                     );
                     let mut q = sqlx::query(&sql);
