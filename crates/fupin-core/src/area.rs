@@ -56,7 +56,8 @@ impl AreaLevel {
             AreaLevel::Village => "村",
         }
     }
-    fn from_prefix_len(n: usize) -> Option<AreaLevel> {
+    /// The level whose codes have `n` significant digits.
+    pub fn from_prefix_len(n: usize) -> Option<AreaLevel> {
         AreaLevel::ALL.into_iter().find(|l| l.prefix_len() == n)
     }
 }

@@ -510,7 +510,7 @@ macro_rules! directory_impl {
                     let mut names = std::collections::HashMap::new();
                     if let Some(n) = child_len(area.len()) {
                         let (lo, hi) = range(area);
-                        let level = crate::rollup::level_name(n);
+                        let level = fupin_core::area::AreaLevel::from_prefix_len(n).map_or("village", |l| l.code());
                         for r in sqlx::query("SELECT code, name FROM area WHERE code BETWEEN $1 AND $2 AND level = $3")
                             .bind(&lo)
                             .bind(&hi)
@@ -604,13 +604,7 @@ macro_rules! directory_impl {
                             by_code.insert(r.get::<String, _>("k"), r.try_get::<Option<i64>, _>("n")?);
                         }
                         let rural = by_code;
-                        let level = match n {
-                            2 => "province",
-                            4 => "city",
-                            6 => "county",
-                            9 => "township",
-                            _ => "village",
-                        };
+                        let level = fupin_core::area::AreaLevel::from_prefix_len(n).map_or("village", |l| l.code());
                         let names = sqlx::query("SELECT code, name FROM area WHERE code BETWEEN $1 AND $2 AND level = $3")
                             .bind(&lo)
                             .bind(&hi)

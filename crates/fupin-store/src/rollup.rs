@@ -230,17 +230,6 @@ pub fn year_report(year: i32, area: &str, rows: &[(String, i64, i64)]) -> crate:
     r
 }
 
-/// The level of the areas whose codes have `len` significant digits.
-pub fn level_name(len: usize) -> &'static str {
-    match len {
-        2 => "province",
-        4 => "city",
-        6 => "county",
-        9 => "township",
-        _ => "village",
-    }
-}
-
 /// The dashboard figures of `area` from its current-figure rows `(item, households, people)` and
 /// its children's `(child, item, households, people)`; `names` of the children by prefix.
 pub fn figures(
@@ -313,7 +302,6 @@ macro_rules! rollup_impl {
         pub mod $name {
             use super::*;
             use crate::error::StoreError;
-            use sqlx::Row;
             use std::collections::BTreeSet;
 
             type Conn = <$DB as sqlx::Database>::Connection;
@@ -333,25 +321,23 @@ macro_rules! rollup_impl {
             }
 
             async fn village(conn: &mut Conn, code: &str) -> Result<(), StoreError> {
-                let households = sqlx::query(
+                let households: Vec<_> = sqlx::query_as(
                     "SELECT county, number, status, monitoring, main_cause, people FROM household WHERE area_code = $1",
                 )
                 .bind(code)
                 .fetch_all(&mut *conn)
                 .await?
-                .iter()
-                .map(|r| {
-                    Ok(HouseholdFact {
-                        county: r.try_get(0)?,
-                        number: r.try_get(1)?,
-                        status: r.try_get(2)?,
-                        monitoring: r.try_get(3)?,
-                        main_cause: r.try_get(4)?,
-                        people: r.try_get(5)?,
-                    })
+                .into_iter()
+                .map(|(county, number, status, monitoring, main_cause, people)| HouseholdFact {
+                    county,
+                    number,
+                    status,
+                    monitoring,
+                    main_cause,
+                    people,
                 })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-                let events = sqlx::query(
+                .collect();
+                let events: Vec<_> = sqlx::query_as(
                     "SELECT e.county, e.household_number, e.kind, e.detail, CAST(e.effective_date AS TEXT), e.id \
                      FROM event e JOIN household h ON h.county = e.county AND h.number = e.household_number \
                      WHERE h.area_code = $1",
@@ -359,19 +345,17 @@ macro_rules! rollup_impl {
                 .bind(code)
                 .fetch_all(&mut *conn)
                 .await?
-                .iter()
-                .map(|r| {
-                    Ok(EventFact {
-                        county: r.try_get(0)?,
-                        number: r.try_get(1)?,
-                        kind: r.try_get(2)?,
-                        detail: r.try_get(3)?,
-                        date: r.try_get(4)?,
-                        id: r.try_get(5)?,
-                    })
+                .into_iter()
+                .map(|(county, number, kind, detail, date, id)| EventFact {
+                    county,
+                    number,
+                    kind,
+                    detail,
+                    date,
+                    id,
                 })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-                let members = sqlx::query(
+                .collect();
+                let members: Vec<_> = sqlx::query_as(
                     "SELECT m.county, m.household_number, CAST(m.joined_on AS TEXT), CAST(m.left_on AS TEXT) \
                      FROM member m JOIN household h ON h.county = m.county AND h.number = m.household_number \
                      WHERE h.area_code = $1",
@@ -379,16 +363,14 @@ macro_rules! rollup_impl {
                 .bind(code)
                 .fetch_all(&mut *conn)
                 .await?
-                .iter()
-                .map(|r| {
-                    Ok(MemberSpan {
-                        county: r.try_get(0)?,
-                        number: r.try_get(1)?,
-                        joined: r.try_get(2)?,
-                        left: r.try_get(3)?,
-                    })
+                .into_iter()
+                .map(|(county, number, joined, left)| MemberSpan {
+                    county,
+                    number,
+                    joined,
+                    left,
                 })
-                .collect::<Result<Vec<_>, StoreError>>()?;
+                .collect();
                 let rural: Option<i64> = sqlx::query_scalar(
                     "SELECT rural_population FROM area WHERE code = $1 AND level = 'village'",
                 )
@@ -422,6 +404,13 @@ macro_rules! rollup_impl {
             /// Recomputes the roll-ups of every dirty village and of their ancestors; returns how
             /// many villages were refreshed. Runs inside the caller's transaction.
             pub async fn refresh(conn: &mut Conn) -> Result<usize, StoreError> {
+                // Every read calls this: nothing marked, nothing to lock.
+                let any: Option<String> = sqlx::query_scalar("SELECT area FROM rollup_dirty LIMIT 1")
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if any.is_none() {
+                    return Ok(0);
+                }
                 if let Some(lock) = $lock {
                     sqlx::query(lock).execute(&mut *conn).await?;
                 }
@@ -477,7 +466,7 @@ macro_rules! rollup_impl {
             ) -> Result<Vec<(String, i64, i64)>, StoreError> {
                 let mut out = rows(conn, area, year).await?;
                 out.retain(|(item, _, _)| !item.starts_with("end:"));
-                let stock = sqlx::query(
+                let stock: Vec<(String, i64, i64)> = sqlx::query_as(
                     "SELECT item, CAST(SUM(households) AS BIGINT), CAST(SUM(people) AS BIGINT) FROM rollup \
                      WHERE depth = $1 AND area = $2 AND year BETWEEN 1 AND $3 AND item LIKE 'end:%' GROUP BY item",
                 )
@@ -486,9 +475,7 @@ macro_rules! rollup_impl {
                 .bind(year)
                 .fetch_all(&mut *conn)
                 .await?;
-                for r in &stock {
-                    out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
-                }
+                out.extend(stock);
                 Ok(out)
             }
 
@@ -498,17 +485,14 @@ macro_rules! rollup_impl {
                 area: &str,
                 year: i64,
             ) -> Result<Vec<(String, i64, i64)>, StoreError> {
-                let rows = sqlx::query(
+                Ok(sqlx::query_as(
                     "SELECT item, households, people FROM rollup WHERE depth = $1 AND area = $2 AND year = $3 ORDER BY item",
                 )
                 .bind(area.len() as i64)
                 .bind(area)
                 .bind(year)
                 .fetch_all(&mut *conn)
-                .await?;
-                rows.iter()
-                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-                    .collect()
+                .await?)
             }
 
             /// The current-figure rows of the children of an area: (child, item, households, people).
@@ -519,7 +503,7 @@ macro_rules! rollup_impl {
                 let Some(child) = child_depth(area.len()) else {
                     return Ok(Vec::new());
                 };
-                let rows = sqlx::query(
+                Ok(sqlx::query_as(
                     "SELECT area, item, households, people FROM rollup WHERE depth = $1 AND area BETWEEN $2 AND $3 \
                      AND year = 0 ORDER BY area, item",
                 )
@@ -527,10 +511,7 @@ macro_rules! rollup_impl {
                 .bind(area)
                 .bind(format!("{area}~"))
                 .fetch_all(&mut *conn)
-                .await?;
-                rows.iter()
-                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
-                    .collect()
+                .await?)
             }
 
             /// The latest year with an event in the area, from the roll-ups.
