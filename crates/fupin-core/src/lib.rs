@@ -10,12 +10,14 @@ pub mod access;
 pub mod area;
 pub mod assess;
 pub mod codes;
+pub mod error;
 pub mod id;
 pub mod identification;
 pub mod input;
 pub mod model;
 pub mod money;
 pub mod policy;
+pub mod registry;
 pub mod rules;
 
 pub use area::{AreaCode, AreaLevel};
