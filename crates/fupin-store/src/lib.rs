@@ -11,6 +11,7 @@ pub mod plan;
 pub mod repo;
 pub mod rollup;
 pub mod scan;
+pub mod sql;
 
 pub use error::{RowError, StoreError};
 pub use model::{ChangeReport, History, HouseholdRecord, MemberRecord};

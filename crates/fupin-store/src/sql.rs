@@ -1,0 +1,480 @@
+//! One SQL API over both backends, so that every statement of the store is written once, in plain
+//! Rust, and still runs with each backend's native types (PostgreSQL `DATE`, `TIMESTAMPTZ`, `JSONB`;
+//! SQLite text and integers) — which sqlx's `Any` driver cannot do.
+//!
+//! [`Db`] is a pool of either backend; [`Tx`] a transaction; [`Conn`] a borrowed connection (of a
+//! transaction or a pooled connection). A [`Query`] is made for one backend ([`Conn::query`],
+//! [`Db::query`]), takes values that both backends can encode ([`Bind`]), and runs on anything that
+//! converts into an [`Exec`]. Rows come back as [`Row`], read with values both can decode ([`Get`]).
+//! Placeholders are `$1`, `$2`, ..., which both backends accept.
+
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
+use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::{Arguments, ColumnIndex, Decode, Encode, Type};
+
+pub use crate::repo::Backend;
+
+/// A value both backends can bind.
+pub trait Bind<'q>:
+    Encode<'q, Sqlite> + Type<Sqlite> + Encode<'q, Postgres> + Type<Postgres> + Send + 'q
+{
+}
+impl<'q, T> Bind<'q> for T where
+    T: Encode<'q, Sqlite> + Type<Sqlite> + Encode<'q, Postgres> + Type<Postgres> + Send + 'q
+{
+}
+
+/// A value both backends can decode from a column.
+pub trait Get<'r>:
+    Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>
+{
+}
+impl<'r, T> Get<'r> for T where
+    T: Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+/// A column index (name or position) for both backends' rows.
+pub trait Col: ColumnIndex<SqliteRow> + ColumnIndex<PgRow> {}
+impl<I: ColumnIndex<SqliteRow> + ColumnIndex<PgRow>> Col for I {}
+
+/// A connection pool of either backend.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// A transaction of either backend.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Pg(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A connection held from the pool.
+pub enum PoolConn {
+    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Pg(sqlx::pool::PoolConnection<Postgres>),
+}
+
+/// A borrowed connection (of a transaction or a pooled connection).
+pub enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Pg(&'c mut PgConnection),
+}
+
+/// Where a query runs: a pool or a connection.
+pub enum Exec<'e> {
+    SqlitePool(&'e SqlitePool),
+    PgPool(&'e PgPool),
+    Sqlite(&'e mut SqliteConnection),
+    Pg(&'e mut PgConnection),
+}
+
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// A query for this database's backend.
+    pub fn query<'q>(&self, sql: &'q str) -> Query<'q> {
+        Query::new(self.backend(), sql)
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Pg(p) => Tx::Pg(p.begin().await?),
+        })
+    }
+
+    pub async fn acquire(&self) -> Result<PoolConn, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => PoolConn::Sqlite(p.acquire().await?),
+            Db::Pg(p) => PoolConn::Pg(p.acquire().await?),
+        })
+    }
+
+    /// Runs a script of several statements without parameters (migrations).
+    pub async fn raw(&self, sql: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
+            Db::Pg(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
+        }
+    }
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Pg(t) => Conn::Pg(t),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn query<'q>(&self, sql: &'q str) -> Query<'q> {
+        Query::new(self.backend(), sql)
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Pg(t) => t.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Pg(t) => t.rollback().await,
+        }
+    }
+}
+
+impl PoolConn {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            PoolConn::Sqlite(c) => Conn::Sqlite(c),
+            PoolConn::Pg(c) => Conn::Pg(c),
+        }
+    }
+}
+
+impl Conn<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn query<'q>(&self, sql: &'q str) -> Query<'q> {
+        Query::new(self.backend(), sql)
+    }
+
+    /// Runs a script of several statements without parameters.
+    pub async fn raw(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Conn::Sqlite(c) => sqlx::raw_sql(sql).execute(&mut **c).await.map(drop),
+            Conn::Pg(c) => sqlx::raw_sql(sql).execute(&mut **c).await.map(drop),
+        }
+    }
+}
+
+impl<'e> From<&'e Db> for Exec<'e> {
+    fn from(db: &'e Db) -> Exec<'e> {
+        match db {
+            Db::Sqlite(p) => Exec::SqlitePool(p),
+            Db::Pg(p) => Exec::PgPool(p),
+        }
+    }
+}
+
+impl<'e> From<&'e mut Tx> for Exec<'e> {
+    fn from(tx: &'e mut Tx) -> Exec<'e> {
+        match tx {
+            Tx::Sqlite(t) => Exec::Sqlite(t),
+            Tx::Pg(t) => Exec::Pg(t),
+        }
+    }
+}
+
+impl<'e> From<&'e mut PoolConn> for Exec<'e> {
+    fn from(c: &'e mut PoolConn) -> Exec<'e> {
+        match c {
+            PoolConn::Sqlite(c) => Exec::Sqlite(c),
+            PoolConn::Pg(c) => Exec::Pg(c),
+        }
+    }
+}
+
+impl<'e, 'c: 'e> From<&'e mut Conn<'c>> for Exec<'e> {
+    fn from(c: &'e mut Conn<'c>) -> Exec<'e> {
+        match c {
+            Conn::Sqlite(c) => Exec::Sqlite(c),
+            Conn::Pg(c) => Exec::Pg(c),
+        }
+    }
+}
+
+enum Args<'q> {
+    Sqlite(SqliteArguments<'q>),
+    Pg(PgArguments),
+}
+
+/// A statement with its bound values, for one backend.
+pub struct Query<'q> {
+    sql: &'q str,
+    args: Args<'q>,
+    /// The first value that could not be encoded; reported when the query runs.
+    bad: Option<sqlx::error::BoxDynError>,
+}
+
+/// A row of either backend.
+pub enum Row {
+    Sqlite(SqliteRow),
+    Pg(PgRow),
+}
+
+impl Row {
+    pub fn try_get<'r, T: Get<'r>, I: Col>(&'r self, index: I) -> Result<T, sqlx::Error> {
+        use sqlx::Row as _;
+        match self {
+            Row::Sqlite(r) => r.try_get(index),
+            Row::Pg(r) => r.try_get(index),
+        }
+    }
+}
+
+fn mismatch() -> sqlx::Error {
+    sqlx::Error::Protocol("query made for one backend run on the other".into())
+}
+
+impl<'q> Query<'q> {
+    pub fn new(backend: Backend, sql: &'q str) -> Query<'q> {
+        let args = match backend {
+            Backend::Sqlite => Args::Sqlite(SqliteArguments::default()),
+            Backend::Postgres => Args::Pg(PgArguments::default()),
+        };
+        Query {
+            sql,
+            args,
+            bad: None,
+        }
+    }
+
+    /// Binds the next `$n`.
+    pub fn bind<T: Bind<'q>>(mut self, value: T) -> Query<'q> {
+        self.push(value);
+        self
+    }
+
+    /// Binds the next `$n` in place.
+    pub fn push<T: Bind<'q>>(&mut self, value: T) {
+        let r = match &mut self.args {
+            Args::Sqlite(a) => a.add(value),
+            Args::Pg(a) => a.add(value),
+        };
+        if let (Err(e), None) = (r, &self.bad) {
+            self.bad = Some(e);
+        }
+    }
+
+    fn check(&mut self) -> Result<(), sqlx::Error> {
+        match self.bad.take() {
+            Some(e) => Err(sqlx::Error::Encode(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs the statement; the number of rows it changed.
+    pub async fn execute<'e>(mut self, e: impl Into<Exec<'e>>) -> Result<u64, sqlx::Error> {
+        self.check()?;
+        let sql = self.sql;
+        Ok(match (e.into(), self.args) {
+            (Exec::SqlitePool(p), Args::Sqlite(a)) => {
+                sqlx::query_with(sql, a).execute(p).await?.rows_affected()
+            }
+            (Exec::Sqlite(c), Args::Sqlite(a)) => {
+                sqlx::query_with(sql, a).execute(c).await?.rows_affected()
+            }
+            (Exec::PgPool(p), Args::Pg(a)) => {
+                sqlx::query_with(sql, a).execute(p).await?.rows_affected()
+            }
+            (Exec::Pg(c), Args::Pg(a)) => {
+                sqlx::query_with(sql, a).execute(c).await?.rows_affected()
+            }
+            _ => return Err(mismatch()),
+        })
+    }
+
+    pub async fn fetch_all<'e>(mut self, e: impl Into<Exec<'e>>) -> Result<Vec<Row>, sqlx::Error> {
+        self.check()?;
+        let sql = self.sql;
+        Ok(match (e.into(), self.args) {
+            (Exec::SqlitePool(p), Args::Sqlite(a)) => {
+                rows(sqlx::query_with(sql, a).fetch_all(p).await?, Row::Sqlite)
+            }
+            (Exec::Sqlite(c), Args::Sqlite(a)) => {
+                rows(sqlx::query_with(sql, a).fetch_all(c).await?, Row::Sqlite)
+            }
+            (Exec::PgPool(p), Args::Pg(a)) => {
+                rows(sqlx::query_with(sql, a).fetch_all(p).await?, Row::Pg)
+            }
+            (Exec::Pg(c), Args::Pg(a)) => {
+                rows(sqlx::query_with(sql, a).fetch_all(c).await?, Row::Pg)
+            }
+            _ => return Err(mismatch()),
+        })
+    }
+
+    pub async fn fetch_optional<'e>(
+        mut self,
+        e: impl Into<Exec<'e>>,
+    ) -> Result<Option<Row>, sqlx::Error> {
+        self.check()?;
+        let sql = self.sql;
+        Ok(match (e.into(), self.args) {
+            (Exec::SqlitePool(p), Args::Sqlite(a)) => sqlx::query_with(sql, a)
+                .fetch_optional(p)
+                .await?
+                .map(Row::Sqlite),
+            (Exec::Sqlite(c), Args::Sqlite(a)) => sqlx::query_with(sql, a)
+                .fetch_optional(c)
+                .await?
+                .map(Row::Sqlite),
+            (Exec::PgPool(p), Args::Pg(a)) => sqlx::query_with(sql, a)
+                .fetch_optional(p)
+                .await?
+                .map(Row::Pg),
+            (Exec::Pg(c), Args::Pg(a)) => sqlx::query_with(sql, a)
+                .fetch_optional(c)
+                .await?
+                .map(Row::Pg),
+            _ => return Err(mismatch()),
+        })
+    }
+
+    pub async fn fetch_one<'e>(self, e: impl Into<Exec<'e>>) -> Result<Row, sqlx::Error> {
+        self.fetch_optional(e)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// The first column of the first row, if any.
+    pub async fn scalar<'e, T>(self, e: impl Into<Exec<'e>>) -> Result<Option<T>, sqlx::Error>
+    where
+        T: for<'r> Get<'r>,
+    {
+        match self.fetch_optional(e).await? {
+            Some(r) => Ok(Some(r.try_get(0)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The rows as a stream, in constant memory.
+    pub fn fetch<'e>(self, e: impl Into<Exec<'e>>) -> BoxStream<'e, Result<Row, sqlx::Error>>
+    where
+        'q: 'e,
+    {
+        let Query { sql, args, bad } = self;
+        if let Some(b) = bad {
+            return futures_util::stream::once(async move { Err(sqlx::Error::Encode(b)) }).boxed();
+        }
+        match (e.into(), args) {
+            (Exec::SqlitePool(p), Args::Sqlite(a)) => sqlx::query_with(sql, a)
+                .fetch(p)
+                .map_ok(Row::Sqlite)
+                .boxed(),
+            (Exec::Sqlite(c), Args::Sqlite(a)) => sqlx::query_with(sql, a)
+                .fetch(c)
+                .map_ok(Row::Sqlite)
+                .boxed(),
+            (Exec::PgPool(p), Args::Pg(a)) => {
+                sqlx::query_with(sql, a).fetch(p).map_ok(Row::Pg).boxed()
+            }
+            (Exec::Pg(c), Args::Pg(a)) => sqlx::query_with(sql, a).fetch(c).map_ok(Row::Pg).boxed(),
+            _ => futures_util::stream::once(async { Err(mismatch()) }).boxed(),
+        }
+    }
+}
+
+fn rows<R>(v: Vec<R>, f: fn(R) -> Row) -> Vec<Row> {
+    v.into_iter().map(f).collect()
+}
+
+/// `$from, $from+1, ...` (n placeholders), for `IN (...)` lists.
+pub fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `VALUES ($1, ..., $k), ($k+1, ...), ...` for `rows` rows of `cols` values each: a multi-row
+/// insert whose values are then bound row by row, in order.
+pub fn values(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(8 + rows * cols * 6);
+    s.push_str("VALUES ");
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_numbers_placeholders_row_by_row() {
+        assert_eq!(values(2, 3), "VALUES ($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(2, 3), "$2, $3, $4");
+    }
+
+    #[test]
+    fn one_statement_runs_on_sqlite_with_native_types() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(sqlite_round_trip());
+    }
+
+    async fn sqlite_round_trip() {
+        let db = Db::Sqlite(SqlitePool::connect("sqlite::memory:").await.unwrap());
+        db.raw("CREATE TABLE t (d TEXT, n BIGINT)").await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let d = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
+        let sql = format!("INSERT INTO t (d, n) {}", values(2, 2));
+        let n = tx
+            .query(&sql)
+            .bind(d)
+            .bind(1_i64)
+            .bind(d)
+            .bind(Option::<i64>::None)
+            .execute(&mut tx)
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        tx.commit().await.unwrap();
+        let rows = db
+            .query("SELECT d, n FROM t ORDER BY n")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        let first: (chrono::NaiveDate, Option<i64>) =
+            (rows[0].try_get("d").unwrap(), rows[0].try_get(1).unwrap());
+        assert_eq!(first, (d, None));
+        let total: Option<i64> = db
+            .query("SELECT SUM(n) FROM t WHERE d = $1")
+            .bind(d)
+            .scalar(&db)
+            .await
+            .unwrap();
+        assert_eq!(total, Some(1));
+    }
+}
