@@ -234,7 +234,7 @@ fn audit_diff(
 }
 
 macro_rules! sql_repository {
-    ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr, $analyze:expr, $rollup:ident) => {
+    ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr, $analyze:expr) => {
         impl $Repo {
             async fn migrate(pool: &$Pool, migrations: &[(i64, &str, &str)]) -> Result<(), StoreError> {
                 sqlx::raw_sql(
@@ -883,7 +883,7 @@ macro_rules! sql_repository {
                 touched.extend(
                     area_infos.iter().filter(|a| a.rural_population.is_some()).map(|a| a.code.clone()),
                 );
-                crate::rollup::$rollup::mark(&mut tx, &touched).await?;
+                crate::rollup::mark(&mut crate::sql::Conn::from(&mut *tx), &touched).await?;
                 tx.commit().await?;
                 out.committed = true;
                 if done >= ANALYZE_AFTER {
@@ -895,7 +895,7 @@ macro_rules! sql_repository {
                     // After the commit, in a transaction of its own: the marks are committed with the
                     // data, so if this does not happen, the next read refreshes them.
                     let mut tx = self.pool.begin().await?;
-                    crate::rollup::$rollup::refresh(&mut tx).await?;
+                    crate::rollup::refresh(&mut crate::sql::Conn::from(&mut *tx)).await?;
                     tx.commit().await?;
                 }
                 Ok((out, plans.pop().map(|p| p.after)))
@@ -1112,8 +1112,8 @@ macro_rules! sql_repository {
                 Box::pin(async move {
                     if crate::rollup::DEPTHS.contains(&area.len()) && year > 0 {
                         let mut tx = self.pool.begin().await?;
-                        crate::rollup::$rollup::refresh(&mut tx).await?;
-                        let rows = crate::rollup::$rollup::year_rows(&mut tx, area, i64::from(year)).await?;
+                        crate::rollup::refresh(&mut crate::sql::Conn::from(&mut *tx)).await?;
+                        let rows = crate::rollup::year_rows(&mut crate::sql::Conn::from(&mut *tx), area, i64::from(year)).await?;
                         tx.commit().await?;
                         return Ok(crate::rollup::year_report(year, area, &rows));
                     }
@@ -1126,7 +1126,7 @@ macro_rules! sql_repository {
             fn refresh_rollups(&self) -> BoxFut<'_, usize> {
                 Box::pin(async move {
                     let mut tx = self.pool.begin().await?;
-                    let n = crate::rollup::$rollup::refresh(&mut tx).await?;
+                    let n = crate::rollup::refresh(&mut crate::sql::Conn::from(&mut *tx)).await?;
                     tx.commit().await?;
                     Ok(n)
                 })
@@ -1305,14 +1305,12 @@ sql_repository!(
     sqlx::Sqlite,
     sqlx::SqlitePool,
     Backend::Sqlite,
-    "PRAGMA optimize",
-    sqlite
+    "PRAGMA optimize"
 );
 sql_repository!(
     PgRepo,
     sqlx::Postgres,
     sqlx::PgPool,
     Backend::Postgres,
-    "ANALYZE household, household_income, member, event",
-    postgres
+    "ANALYZE household, household_income, member, event"
 );

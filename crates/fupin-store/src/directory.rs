@@ -230,7 +230,7 @@ fn now() -> String {
 }
 
 macro_rules! directory_impl {
-    ($Dir:ident, $DB:ty, $Pool:ty, $rollup:ident) => {
+    ($Dir:ident, $DB:ty, $Pool:ty) => {
         /// The directory on one database.
         pub struct $Dir {
             pool: $Pool,
@@ -444,8 +444,8 @@ macro_rules! directory_impl {
                         && !(f.status.as_deref().is_some_and(|v| !v.is_empty()) && f.monitoring.as_deref().is_some_and(|v| !v.is_empty()));
                     let total: i64 = if by_rollup {
                         let mut tx = self.pool.begin().await?;
-                        crate::rollup::$rollup::refresh(&mut tx).await?;
-                        let rows = crate::rollup::$rollup::rows(&mut tx, &f.area, 0).await?;
+                        crate::rollup::refresh(&mut crate::sql::Conn::from(&mut *tx)).await?;
+                        let rows = crate::rollup::rows(&mut crate::sql::Conn::from(&mut *tx), &f.area, 0).await?;
                         tx.commit().await?;
                         let item = match (f.status.as_deref().filter(|v| !v.is_empty()), f.monitoring.as_deref().filter(|v| !v.is_empty())) {
                             (Some(s), _) => format!("status:{s}"),
@@ -503,9 +503,9 @@ macro_rules! directory_impl {
                         return self.figures_scan(area).await;
                     }
                     let mut tx = self.pool.begin().await?;
-                    crate::rollup::$rollup::refresh(&mut tx).await?;
-                    let rows = crate::rollup::$rollup::rows(&mut tx, area, 0).await?;
-                    let children = crate::rollup::$rollup::child_rows(&mut tx, area).await?;
+                    crate::rollup::refresh(&mut crate::sql::Conn::from(&mut *tx)).await?;
+                    let rows = crate::rollup::rows(&mut crate::sql::Conn::from(&mut *tx), area, 0).await?;
+                    let children = crate::rollup::child_rows(&mut crate::sql::Conn::from(&mut *tx), area).await?;
                     tx.commit().await?;
                     let mut names = std::collections::HashMap::new();
                     if let Some(n) = child_len(area.len()) {
@@ -530,8 +530,8 @@ macro_rules! directory_impl {
                 Box::pin(async move {
                     if crate::rollup::DEPTHS.contains(&area.len()) {
                         let mut tx = self.pool.begin().await?;
-                        crate::rollup::$rollup::refresh(&mut tx).await?;
-                        let y = crate::rollup::$rollup::last_event_year(&mut tx, area).await?;
+                        crate::rollup::refresh(&mut crate::sql::Conn::from(&mut *tx)).await?;
+                        let y = crate::rollup::last_event_year(&mut crate::sql::Conn::from(&mut *tx), area).await?;
                         tx.commit().await?;
                         return Ok(y.map(|y| y as i32));
                     }
@@ -889,8 +889,8 @@ macro_rules! directory_impl {
     };
 }
 
-directory_impl!(SqliteDirectory, sqlx::Sqlite, sqlx::SqlitePool, sqlite);
-directory_impl!(PgDirectory, sqlx::Postgres, sqlx::PgPool, postgres);
+directory_impl!(SqliteDirectory, sqlx::Sqlite, sqlx::SqlitePool);
+directory_impl!(PgDirectory, sqlx::Postgres, sqlx::PgPool);
 
 /// Opens the registry and the directory on one database URL (opening and migrating both).
 pub async fn open_both(

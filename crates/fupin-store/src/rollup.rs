@@ -17,8 +17,10 @@
 //! the `end:` rows of the years up to Y, so nothing needs rewriting when a year passes, and every row
 //! sums over villages.
 
+use crate::error::StoreError;
 use crate::model::kind;
-use std::collections::{BTreeMap, HashMap};
+use crate::sql::{values, Backend, Conn};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The area prefix lengths that have roll-up rows, the whole registry first.
 pub const DEPTHS: [usize; 6] = [0, 2, 4, 6, 9, 12];
@@ -297,243 +299,236 @@ pub fn figures(
 }
 
 /// The refresh and the reads, for one backend's connection type.
-macro_rules! rollup_impl {
-    ($name:ident, $DB:ty, $lock:expr) => {
-        pub mod $name {
-            use super::*;
-            use crate::error::StoreError;
-            use std::collections::BTreeSet;
+// The SQL of the roll-ups, the same on both backends.
 
-            type Conn = <$DB as sqlx::Database>::Connection;
+/// Serialises refreshes on PostgreSQL (readers refresh too); SQLite has one writer anyway.
+const REFRESH_LOCK: &str = "SELECT pg_advisory_xact_lock(7340001)";
 
-            /// Marks the villages of `codes` dirty (inside the writer's transaction).
-            pub async fn mark(conn: &mut Conn, codes: &BTreeSet<String>) -> Result<(), StoreError> {
-                let codes: Vec<&String> = codes.iter().filter(|c| c.len() == 12).collect();
-                for chunk in codes.chunks(500) {
-                    let mut qb = sqlx::QueryBuilder::<$DB>::new("INSERT INTO rollup_dirty (area) ");
-                    qb.push_values(chunk, |mut b, c| {
-                        b.push_bind(c.as_str());
-                    });
-                    qb.push(" ON CONFLICT (area) DO NOTHING");
-                    qb.build().execute(&mut *conn).await?;
-                }
-                Ok(())
-            }
-
-            async fn village(conn: &mut Conn, code: &str) -> Result<(), StoreError> {
-                let households: Vec<_> = sqlx::query_as(
-                    "SELECT county, number, status, monitoring, main_cause, people FROM household WHERE area_code = $1",
-                )
-                .bind(code)
-                .fetch_all(&mut *conn)
-                .await?
-                .into_iter()
-                .map(|(county, number, status, monitoring, main_cause, people)| HouseholdFact {
-                    county,
-                    number,
-                    status,
-                    monitoring,
-                    main_cause,
-                    people,
-                })
-                .collect();
-                let events: Vec<_> = sqlx::query_as(
-                    "SELECT e.county, e.household_number, e.kind, e.detail, CAST(e.effective_date AS TEXT), e.id \
-                     FROM event e JOIN household h ON h.county = e.county AND h.number = e.household_number \
-                     WHERE h.area_code = $1",
-                )
-                .bind(code)
-                .fetch_all(&mut *conn)
-                .await?
-                .into_iter()
-                .map(|(county, number, kind, detail, date, id)| EventFact {
-                    county,
-                    number,
-                    kind,
-                    detail,
-                    date,
-                    id,
-                })
-                .collect();
-                let members: Vec<_> = sqlx::query_as(
-                    "SELECT m.county, m.household_number, CAST(m.joined_on AS TEXT), CAST(m.left_on AS TEXT) \
-                     FROM member m JOIN household h ON h.county = m.county AND h.number = m.household_number \
-                     WHERE h.area_code = $1",
-                )
-                .bind(code)
-                .fetch_all(&mut *conn)
-                .await?
-                .into_iter()
-                .map(|(county, number, joined, left)| MemberSpan {
-                    county,
-                    number,
-                    joined,
-                    left,
-                })
-                .collect();
-                let rural: Option<i64> = sqlx::query_scalar(
-                    "SELECT rural_population FROM area WHERE code = $1 AND level = 'village'",
-                )
-                .bind(code)
-                .fetch_optional(&mut *conn)
-                .await?
-                .flatten();
-                let rows = village_rows(&households, &events, &members, rural);
-                sqlx::query("DELETE FROM rollup WHERE depth = 12 AND area = $1")
-                    .bind(code)
-                    .execute(&mut *conn)
-                    .await?;
-                let rows: Vec<_> = rows.into_iter().collect();
-                for chunk in rows.chunks(500) {
-                    let mut qb = sqlx::QueryBuilder::<$DB>::new(
-                        "INSERT INTO rollup (depth, area, year, item, households, people) ",
-                    );
-                    qb.push_values(chunk, |mut b, ((year, item), (h, p))| {
-                        b.push_bind(12i64)
-                            .push_bind(code)
-                            .push_bind(*year)
-                            .push_bind(item.as_str())
-                            .push_bind(*h)
-                            .push_bind(*p);
-                    });
-                    qb.build().execute(&mut *conn).await?;
-                }
-                Ok(())
-            }
-
-            /// Recomputes the roll-ups of every dirty village and of their ancestors; returns how
-            /// many villages were refreshed. Runs inside the caller's transaction.
-            pub async fn refresh(conn: &mut Conn) -> Result<usize, StoreError> {
-                // Every read calls this: nothing marked, nothing to lock.
-                let any: Option<String> = sqlx::query_scalar("SELECT area FROM rollup_dirty LIMIT 1")
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                if any.is_none() {
-                    return Ok(0);
-                }
-                if let Some(lock) = $lock {
-                    sqlx::query(lock).execute(&mut *conn).await?;
-                }
-                let dirty: Vec<String> = sqlx::query_scalar("SELECT area FROM rollup_dirty ORDER BY area")
-                    .fetch_all(&mut *conn)
-                    .await?;
-                let mut refreshed = 0;
-                let mut ancestors = BTreeSet::new();
-                for code in &dirty {
-                    if code.len() == 12 {
-                        village(conn, code).await?;
-                        refreshed += 1;
-                        for d in &DEPTHS[..5] {
-                            ancestors.insert((*d, code[..*d].to_string()));
-                        }
-                    }
-                    sqlx::query("DELETE FROM rollup_dirty WHERE area = $1")
-                        .bind(code)
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                // Deepest first, so that each sums fresh children.
-                for (depth, area) in ancestors.iter().rev() {
-                    let child = child_depth(*depth).expect("not a village");
-                    sqlx::query("DELETE FROM rollup WHERE depth = $1 AND area = $2")
-                        .bind(*depth as i64)
-                        .bind(area)
-                        .execute(&mut *conn)
-                        .await?;
-                    sqlx::query(
-                        "INSERT INTO rollup (depth, area, year, item, households, people) \
-                         SELECT $1, $2, year, item, CAST(SUM(households) AS BIGINT), CAST(SUM(people) AS BIGINT) \
-                         FROM rollup WHERE depth = $3 AND area BETWEEN $4 AND $5 GROUP BY year, item \
-                         HAVING SUM(households) <> 0 OR SUM(people) <> 0",
-                    )
-                    .bind(*depth as i64)
-                    .bind(area)
-                    .bind(child as i64)
-                    .bind(area)
-                    .bind(format!("{area}~"))
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                Ok(refreshed)
-            }
-
-            /// The change report rows of one area for one year: the year's flows, and the stock at
-            /// its end (the sum of the stock changes of the years up to it).
-            pub async fn year_rows(
-                conn: &mut Conn,
-                area: &str,
-                year: i64,
-            ) -> Result<Vec<(String, i64, i64)>, StoreError> {
-                let mut out = rows(conn, area, year).await?;
-                out.retain(|(item, _, _)| !item.starts_with("end:"));
-                let stock: Vec<(String, i64, i64)> = sqlx::query_as(
-                    "SELECT item, CAST(SUM(households) AS BIGINT), CAST(SUM(people) AS BIGINT) FROM rollup \
-                     WHERE depth = $1 AND area = $2 AND year BETWEEN 1 AND $3 AND item LIKE 'end:%' GROUP BY item",
-                )
-                .bind(area.len() as i64)
-                .bind(area)
-                .bind(year)
-                .fetch_all(&mut *conn)
-                .await?;
-                out.extend(stock);
-                Ok(out)
-            }
-
-            /// The rows of one area for one year (0: current figures).
-            pub async fn rows(
-                conn: &mut Conn,
-                area: &str,
-                year: i64,
-            ) -> Result<Vec<(String, i64, i64)>, StoreError> {
-                Ok(sqlx::query_as(
-                    "SELECT item, households, people FROM rollup WHERE depth = $1 AND area = $2 AND year = $3 ORDER BY item",
-                )
-                .bind(area.len() as i64)
-                .bind(area)
-                .bind(year)
-                .fetch_all(&mut *conn)
-                .await?)
-            }
-
-            /// The current-figure rows of the children of an area: (child, item, households, people).
-            pub async fn child_rows(
-                conn: &mut Conn,
-                area: &str,
-            ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
-                let Some(child) = child_depth(area.len()) else {
-                    return Ok(Vec::new());
-                };
-                Ok(sqlx::query_as(
-                    "SELECT area, item, households, people FROM rollup WHERE depth = $1 AND area BETWEEN $2 AND $3 \
-                     AND year = 0 ORDER BY area, item",
-                )
-                .bind(child as i64)
-                .bind(area)
-                .bind(format!("{area}~"))
-                .fetch_all(&mut *conn)
-                .await?)
-            }
-
-            /// The latest year with an event in the area, from the roll-ups.
-            pub async fn last_event_year(conn: &mut Conn, area: &str) -> Result<Option<i64>, StoreError> {
-                Ok(sqlx::query_scalar(
-                    "SELECT MAX(year) FROM rollup WHERE depth = $1 AND area = $2 AND item = 'events' AND year > 0",
-                )
-                .bind(area.len() as i64)
-                .bind(area)
-                .fetch_one(&mut *conn)
-                .await?)
-            }
+/// Marks the villages of `codes` dirty (inside the writer's transaction).
+pub async fn mark(conn: &mut Conn<'_>, codes: &BTreeSet<String>) -> Result<(), StoreError> {
+    let codes: Vec<&String> = codes.iter().filter(|c| c.len() == 12).collect();
+    for chunk in codes.chunks(500) {
+        let sql = format!(
+            "INSERT INTO rollup_dirty (area) {} ON CONFLICT (area) DO NOTHING",
+            values(chunk.len(), 1)
+        );
+        let mut q = conn.query(&sql);
+        for c in chunk {
+            q.push(c.as_str());
         }
-    };
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
-rollup_impl!(sqlite, sqlx::Sqlite, None::<&str>);
-rollup_impl!(
-    postgres,
-    sqlx::Postgres,
-    Some("SELECT pg_advisory_xact_lock(7340001)")
-);
+async fn village(conn: &mut Conn<'_>, code: &str) -> Result<(), StoreError> {
+    let households: Vec<_> = conn.query(
+        "SELECT county, number, status, monitoring, main_cause, people FROM household WHERE area_code = $1",
+    )
+    .bind(code)
+    .fetch_all_as(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(county, number, status, monitoring, main_cause, people)| HouseholdFact {
+        county,
+        number,
+        status,
+        monitoring,
+        main_cause,
+        people,
+    })
+    .collect();
+    let events: Vec<_> = conn.query(
+        "SELECT e.county, e.household_number, e.kind, e.detail, CAST(e.effective_date AS TEXT), e.id \
+         FROM event e JOIN household h ON h.county = e.county AND h.number = e.household_number \
+         WHERE h.area_code = $1",
+    )
+    .bind(code)
+    .fetch_all_as(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(county, number, kind, detail, date, id)| EventFact {
+        county,
+        number,
+        kind,
+        detail,
+        date,
+        id,
+    })
+    .collect();
+    let members: Vec<_> = conn.query(
+        "SELECT m.county, m.household_number, CAST(m.joined_on AS TEXT), CAST(m.left_on AS TEXT) \
+         FROM member m JOIN household h ON h.county = m.county AND h.number = m.household_number \
+         WHERE h.area_code = $1",
+    )
+    .bind(code)
+    .fetch_all_as(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(county, number, joined, left)| MemberSpan {
+        county,
+        number,
+        joined,
+        left,
+    })
+    .collect();
+    let rural: Option<i64> = conn
+        .query("SELECT rural_population FROM area WHERE code = $1 AND level = 'village'")
+        .bind(code)
+        .scalar::<Option<i64>>(&mut *conn)
+        .await?
+        .flatten();
+    let rows = village_rows(&households, &events, &members, rural);
+    conn.query("DELETE FROM rollup WHERE depth = 12 AND area = $1")
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    let rows: Vec<_> = rows.into_iter().collect();
+    for chunk in rows.chunks(500) {
+        let sql = format!(
+            "INSERT INTO rollup (depth, area, year, item, households, people) {}",
+            values(chunk.len(), 6)
+        );
+        let mut q = conn.query(&sql);
+        for ((year, item), (h, p)) in chunk {
+            q.push(12i64);
+            q.push(code);
+            q.push(*year);
+            q.push(item.as_str());
+            q.push(*h);
+            q.push(*p);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes the roll-ups of every dirty village and of their ancestors; returns how
+/// many villages were refreshed. Runs inside the caller's transaction.
+pub async fn refresh(conn: &mut Conn<'_>) -> Result<usize, StoreError> {
+    // Every read calls this: nothing marked, nothing to lock.
+    let any: Option<String> = conn
+        .query("SELECT area FROM rollup_dirty LIMIT 1")
+        .scalar(&mut *conn)
+        .await?;
+    if any.is_none() {
+        return Ok(0);
+    }
+    if conn.backend() == Backend::Postgres {
+        conn.query(REFRESH_LOCK).execute(&mut *conn).await?;
+    }
+    let dirty: Vec<String> = conn
+        .query("SELECT area FROM rollup_dirty ORDER BY area")
+        .fetch_all_scalar(&mut *conn)
+        .await?;
+    let mut refreshed = 0;
+    let mut ancestors = BTreeSet::new();
+    for code in &dirty {
+        if code.len() == 12 {
+            village(conn, code).await?;
+            refreshed += 1;
+            for d in &DEPTHS[..5] {
+                ancestors.insert((*d, code[..*d].to_string()));
+            }
+        }
+        conn.query("DELETE FROM rollup_dirty WHERE area = $1")
+            .bind(code)
+            .execute(&mut *conn)
+            .await?;
+    }
+    // Deepest first, so that each sums fresh children.
+    for (depth, area) in ancestors.iter().rev() {
+        let child = child_depth(*depth).expect("not a village");
+        conn.query("DELETE FROM rollup WHERE depth = $1 AND area = $2")
+            .bind(*depth as i64)
+            .bind(area)
+            .execute(&mut *conn)
+            .await?;
+        conn.query(
+            "INSERT INTO rollup (depth, area, year, item, households, people) \
+             SELECT $1, $2, year, item, CAST(SUM(households) AS BIGINT), CAST(SUM(people) AS BIGINT) \
+             FROM rollup WHERE depth = $3 AND area BETWEEN $4 AND $5 GROUP BY year, item \
+             HAVING SUM(households) <> 0 OR SUM(people) <> 0",
+        )
+        .bind(*depth as i64)
+        .bind(area)
+        .bind(child as i64)
+        .bind(area)
+        .bind(format!("{area}~"))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(refreshed)
+}
+
+/// The change report rows of one area for one year: the year's flows, and the stock at
+/// its end (the sum of the stock changes of the years up to it).
+pub async fn year_rows(
+    conn: &mut Conn<'_>,
+    area: &str,
+    year: i64,
+) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    let mut out = rows(conn, area, year).await?;
+    out.retain(|(item, _, _)| !item.starts_with("end:"));
+    let stock: Vec<(String, i64, i64)> = conn.query(
+        "SELECT item, CAST(SUM(households) AS BIGINT), CAST(SUM(people) AS BIGINT) FROM rollup \
+         WHERE depth = $1 AND area = $2 AND year BETWEEN 1 AND $3 AND item LIKE 'end:%' GROUP BY item",
+    )
+    .bind(area.len() as i64)
+    .bind(area)
+    .bind(year)
+    .fetch_all_as(&mut *conn)
+    .await?;
+    out.extend(stock);
+    Ok(out)
+}
+
+/// The rows of one area for one year (0: current figures).
+pub async fn rows(
+    conn: &mut Conn<'_>,
+    area: &str,
+    year: i64,
+) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    Ok(conn.query(
+        "SELECT item, households, people FROM rollup WHERE depth = $1 AND area = $2 AND year = $3 ORDER BY item",
+    )
+    .bind(area.len() as i64)
+    .bind(area)
+    .bind(year)
+    .fetch_all_as(&mut *conn)
+    .await?)
+}
+
+/// The current-figure rows of the children of an area: (child, item, households, people).
+pub async fn child_rows(
+    conn: &mut Conn<'_>,
+    area: &str,
+) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
+    let Some(child) = child_depth(area.len()) else {
+        return Ok(Vec::new());
+    };
+    Ok(conn.query(
+        "SELECT area, item, households, people FROM rollup WHERE depth = $1 AND area BETWEEN $2 AND $3 \
+         AND year = 0 ORDER BY area, item",
+    )
+    .bind(child as i64)
+    .bind(area)
+    .bind(format!("{area}~"))
+    .fetch_all_as(&mut *conn)
+    .await?)
+}
+
+/// The latest year with an event in the area, from the roll-ups.
+pub async fn last_event_year(conn: &mut Conn<'_>, area: &str) -> Result<Option<i64>, StoreError> {
+    Ok(conn.query(
+        "SELECT MAX(year) FROM rollup WHERE depth = $1 AND area = $2 AND item = 'events' AND year > 0",
+    )
+    .bind(area.len() as i64)
+    .bind(area)
+    .scalar::<Option<i64>>(&mut *conn)
+    .await?
+    .flatten())
+}
 
 #[cfg(test)]
 mod tests {

@@ -40,6 +40,16 @@ impl<'r, T> Get<'r> for T where
 pub trait Col: ColumnIndex<SqliteRow> + ColumnIndex<PgRow> {}
 impl<I: ColumnIndex<SqliteRow> + ColumnIndex<PgRow>> Col for I {}
 
+/// A row type both backends can build from a row (tuples of [`Get`] values).
+pub trait FromRow:
+    for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> FromRow for T where
+    T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
 /// A connection pool of either backend.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -170,6 +180,18 @@ impl Conn<'_> {
             Conn::Sqlite(c) => sqlx::raw_sql(sql).execute(&mut **c).await.map(drop),
             Conn::Pg(c) => sqlx::raw_sql(sql).execute(&mut **c).await.map(drop),
         }
+    }
+}
+
+impl<'c> From<&'c mut SqliteConnection> for Conn<'c> {
+    fn from(c: &'c mut SqliteConnection) -> Conn<'c> {
+        Conn::Sqlite(c)
+    }
+}
+
+impl<'c> From<&'c mut PgConnection> for Conn<'c> {
+    fn from(c: &'c mut PgConnection) -> Conn<'c> {
+        Conn::Pg(c)
     }
 }
 
@@ -362,6 +384,36 @@ impl<'q> Query<'q> {
             Some(r) => Ok(Some(r.try_get(0)?)),
             None => Ok(None),
         }
+    }
+
+    /// Every row as a tuple (or another [`FromRow`] type).
+    pub async fn fetch_all_as<'e, T: FromRow>(
+        self,
+        e: impl Into<Exec<'e>>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        let mut out = Vec::new();
+        for r in self.fetch_all(e).await? {
+            out.push(match &r {
+                Row::Sqlite(r) => T::from_row(r)?,
+                Row::Pg(r) => T::from_row(r)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The first column of every row.
+    pub async fn fetch_all_scalar<'e, T>(
+        self,
+        e: impl Into<Exec<'e>>,
+    ) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> Get<'r>,
+    {
+        self.fetch_all(e)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect()
     }
 
     /// The rows as a stream, in constant memory.
