@@ -17,62 +17,6 @@ use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
-/// The migrations of each backend, in order: (version, name, SQL).
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "registry",
-        include_str!("../migrations/sqlite/0001_registry.sql"),
-    ),
-    (
-        2,
-        "member_owner_index",
-        include_str!("../migrations/sqlite/0002_member_owner_index.sql"),
-    ),
-    (
-        3,
-        "household_fingerprint",
-        include_str!("../migrations/sqlite/0003_household_fingerprint.sql"),
-    ),
-    (
-        4,
-        "rollups",
-        include_str!("../migrations/sqlite/0004_rollups.sql"),
-    ),
-    (
-        5,
-        "status_indexes",
-        include_str!("../migrations/sqlite/0005_status_indexes.sql"),
-    ),
-];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "registry",
-        include_str!("../migrations/postgres/0001_registry.sql"),
-    ),
-    (
-        2,
-        "member_owner_index",
-        include_str!("../migrations/postgres/0002_member_owner_index.sql"),
-    ),
-    (
-        3,
-        "household_fingerprint",
-        include_str!("../migrations/postgres/0003_household_fingerprint.sql"),
-    ),
-    (
-        4,
-        "rollups",
-        include_str!("../migrations/postgres/0004_rollups.sql"),
-    ),
-    (
-        5,
-        "status_indexes",
-        include_str!("../migrations/postgres/0005_status_indexes.sql"),
-    ),
-];
-
 /// How many values go into one `IN (...)` list.
 const CHUNK: usize = 500;
 /// After writing this many households, an import refreshes the planner's statistics.
@@ -236,34 +180,6 @@ fn audit_diff(
 macro_rules! sql_repository {
     ($Repo:ident, $DB:ty, $Pool:ty, $backend:expr, $analyze:expr) => {
         impl $Repo {
-            async fn migrate(pool: &$Pool, migrations: &[(i64, &str, &str)]) -> Result<(), StoreError> {
-                sqlx::raw_sql(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL)",
-                )
-                .execute(pool)
-                .await?;
-                for (version, name, sql) in migrations {
-                    let mut tx = pool.begin().await?;
-                    let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                        .bind(version)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if done.is_none() {
-                        sqlx::raw_sql(sql)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(|e| StoreError::Migration(format!("{version} {name}: {e}")))?;
-                        sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
-                            .bind(version)
-                            .bind(name)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    tx.commit().await?;
-                }
-                Ok(())
-            }
-
             fn household_from_row(r: &<$DB as sqlx::Database>::Row) -> Result<HouseholdRecord, StoreError> {
                 let year: Option<i64> = r.try_get("year")?;
                 let fen = |c: &str| -> Result<fupin_core::Decimal, StoreError> {
@@ -1241,7 +1157,7 @@ impl SqliteRepo {
             .max_connections(4)
             .connect_with(opts)
             .await?;
-        Self::migrate(&pool, SQLITE_MIGRATIONS).await?;
+        crate::migrate::run(&crate::sql::Db::Sqlite(pool.clone())).await?;
         Ok(SqliteRepo { pool })
     }
 
@@ -1285,7 +1201,7 @@ impl PgRepo {
             .max_connections(4)
             .connect_with(opts)
             .await?;
-        Self::migrate(&pool, POSTGRES_MIGRATIONS).await?;
+        crate::migrate::run(&crate::sql::Db::Pg(pool.clone())).await?;
         Ok(PgRepo { pool })
     }
 

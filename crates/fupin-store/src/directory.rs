@@ -10,8 +10,6 @@ use serde::Serialize;
 use sqlx::Row;
 use std::sync::Arc;
 
-const MIGRATION: &str = include_str!("../migrations/directory/0001_directory.sql");
-
 /// A user account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
@@ -238,7 +236,6 @@ macro_rules! directory_impl {
 
         impl $Dir {
             pub async fn new(pool: $Pool) -> Result<$Dir, StoreError> {
-                sqlx::raw_sql(MIGRATION).execute(&pool).await?;
                 Ok($Dir { pool })
             }
 

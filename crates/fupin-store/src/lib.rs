@@ -6,12 +6,14 @@ pub mod backend;
 pub mod directory;
 pub mod error;
 pub mod file;
+pub mod migrate;
 pub mod model;
 pub mod plan;
 pub mod repo;
 pub mod rollup;
 pub mod scan;
 pub mod sql;
+pub mod store;
 
 pub use error::{RowError, StoreError};
 pub use model::{ChangeReport, History, HouseholdRecord, MemberRecord};
@@ -20,3 +22,4 @@ pub use repo::{
     db_url, open, open_postgres_fresh_schema, period_report, Backend, ExportFilter, ImportOptions,
     ImportOutcome, Repository,
 };
+pub use store::SqlStore;

@@ -1,0 +1,94 @@
+//! [`SqlStore`]: the store on one database (one pool, one migration runner). Every kind of data's
+//! trait (the registry's [`crate::Repository`], accounts, applications, areas, lists, and each new
+//! capability's) is implemented on it, in that kind's own module, with the SQL written once over
+//! [`crate::sql`].
+
+use crate::error::StoreError;
+use crate::sql::{Backend, Db};
+use std::str::FromStr;
+
+/// The store on one SQLite file or PostgreSQL database.
+pub struct SqlStore {
+    pub(crate) db: Db,
+}
+
+impl SqlStore {
+    /// Opens (creating and migrating) the database at `url`: `sqlite:PATH` or `postgres://...`.
+    pub async fn open(url: &str) -> Result<SqlStore, StoreError> {
+        Self::open_in(url, None).await
+    }
+
+    /// Opens a PostgreSQL database in a schema of its own, dropped and created anew (for tests that
+    /// run side by side on one server); SQLite URLs ignore `schema`.
+    pub async fn open_in(url: &str, schema: Option<&str>) -> Result<SqlStore, StoreError> {
+        let db = if url.starts_with("sqlite:") {
+            Db::Sqlite(open_sqlite(url).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Db::Pg(open_postgres(url, schema).await?)
+        } else {
+            return Err(StoreError::Url(url.to_string()));
+        };
+        crate::migrate::run(&db).await?;
+        Ok(SqlStore { db })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    /// The pool, for the whole-registry scan and bulk loads.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+/// The embedded default: one SQLite file, WAL journal, foreign keys on.
+async fn open_sqlite(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
+    use sqlx::sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    };
+    let opts = SqliteConnectOptions::from_str(url)
+        .map_err(|_| StoreError::Url(url.to_string()))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        // A county's registry is about a gigabyte: read it through memory maps and a larger cache.
+        .pragma("mmap_size", "4294967296")
+        .pragma("cache_size", "-131072")
+        .busy_timeout(std::time::Duration::from_secs(30));
+    Ok(SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(opts)
+        .await?)
+}
+
+/// PostgreSQL, for a province or the nation; with `schema`, in that schema, dropped and created
+/// anew.
+async fn open_postgres(url: &str, schema: Option<&str>) -> Result<sqlx::PgPool, StoreError> {
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    let mut opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::Url(url.to_string()))?;
+    if let Some(schema) = schema {
+        if !schema
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(StoreError::Url(format!("{url} (schema {schema})")));
+        }
+        let setup = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        sqlx::raw_sql(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .execute(&setup)
+        .await?;
+        setup.close().await;
+        opts = opts.options([("search_path", schema)]);
+    }
+    Ok(PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(opts)
+        .await?)
+}
