@@ -79,13 +79,19 @@ pub fn serve(args: ServeArgs) -> u8 {
             };
             if empty {
                 eprintln!("正在载入演示数据 / loading the demo county…");
-                if let Err(e) = fupin_web::demo::load(repo.as_ref(), dir.as_ref(), &policies).await
+                if let Err(e) = fupin_demo::web_county::load(
+                    repo.as_ref(),
+                    dir.as_ref(),
+                    &policies,
+                    &fupin_web::auth::hash_password,
+                )
+                .await
                 {
                     eprintln!("演示数据载入失败 / demo data failed: {e}");
                     return 2;
                 }
             }
-            eprintln!("{}", fupin_web::demo::login_help(&args.listen));
+            eprintln!("{}", fupin_demo::web_county::login_help(&args.listen));
         }
         let mut state = fupin_web::AppState::new(repo, dir, policies);
         state.secure_cookies = args.secure_cookies;

@@ -4,6 +4,7 @@
 //! - [`profile`]: the profiles (`county` = Zezhou 2017, `city` = Jincheng mid-2020, `province`,
 //!   `nation`, or a number of people), each a list of counties with cohorts of exact sizes;
 //! - [`gen`]: one county at a time: areas, households, members, and batches of dated writes;
+//! - [`web_county`]: the small county of `fupin serve --demo` and the web tests (one account per role);
 //! - [`write`]: through the store's `Repository` and `Directory`, or as import CSV files.
 //!
 //! See `docs/demo.md`.
@@ -11,6 +12,7 @@
 pub mod gen;
 pub mod profile;
 pub mod rng;
+pub mod web_county;
 pub mod write;
 
 pub use profile::{by_name, scaled, Profile};

@@ -5,7 +5,6 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
-pub mod demo;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-pub const PASSWORD: &str = fupin_web::demo::DEMO_PASSWORD;
+pub const PASSWORD: &str = fupin_demo::web_county::DEMO_PASSWORD;
 
 /// The demo county on a fresh SQLite file (kept alive by the returned guard).
 pub async fn sqlite_app() -> (Arc<AppState>, tempfile::TempDir) {
@@ -19,9 +19,14 @@ pub async fn sqlite_app() -> (Arc<AppState>, tempfile::TempDir) {
         .await
         .expect("open sqlite");
     let policies = PolicySet::builtin();
-    fupin_web::demo::load(repo.as_ref(), d.as_ref(), &policies)
-        .await
-        .expect("demo");
+    fupin_demo::web_county::load(
+        repo.as_ref(),
+        d.as_ref(),
+        &policies,
+        &fupin_web::auth::hash_password,
+    )
+    .await
+    .expect("demo");
     (Arc::new(AppState::new(repo, d, policies)), dir)
 }
 
@@ -44,9 +49,14 @@ pub async fn postgres_app(name: &str) -> Option<Arc<AppState>> {
         .await
         .expect("directory");
     let policies = PolicySet::builtin();
-    fupin_web::demo::load(repo.as_ref(), dir.as_ref(), &policies)
-        .await
-        .expect("demo");
+    fupin_demo::web_county::load(
+        repo.as_ref(),
+        dir.as_ref(),
+        &policies,
+        &fupin_web::auth::hash_password,
+    )
+    .await
+    .expect("demo");
     Some(Arc::new(AppState::new(repo, dir, policies)))
 }
 

@@ -1,7 +1,8 @@
-//! A small built-in demo county (Zezhou, 140525: 3 townships, 9 villages, about 270 households) with a
-//! dated history 2016-2020 and one account of each role, for `fupin serve --demo`. Deterministic.
+//! The small demo county of the web application (Zezhou, 140525: 3 townships, 9 villages, 270
+//! households) with a dated history 2016-2020 and one account of each role, for `fupin serve --demo`
+//! and the web tests. Deterministic. The caller hashes the accounts' password (the web application
+//! owns password hashing), so this crate does not depend on fupin-web.
 
-use crate::auth::hash_password;
 use chrono::NaiveDate;
 use fupin_core::codes::{
     Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, MonitoringCategory, Relation,
@@ -143,11 +144,13 @@ fn money(yuan: u64) -> Decimal {
     Decimal::from(yuan)
 }
 
-/// Fills an empty database with the demo county. Returns the number of households.
+/// Fills an empty database with the demo county; `hash_password` hashes [`DEMO_PASSWORD`] for the
+/// accounts. Returns the number of households.
 pub async fn load(
     repo: &dyn Repository,
     dir: &dyn Directory,
     policies: &PolicySet,
+    hash_password: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<usize, StoreError> {
     let mut rng = Rng(2020);
     let mut ids = Ids(HashSet::new());
