@@ -127,7 +127,7 @@ pub fn user(cmd: UserCommand) -> u8 {
             }
         },
     };
-    let user = match fupin_web::api::checked_user(
+    let user = match fupin_web::accounts::checked_user(
         &a.name,
         &a.role,
         a.area.as_deref().unwrap_or(""),

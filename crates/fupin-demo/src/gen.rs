@@ -16,6 +16,16 @@ use fupin_store::model::{JoinReason, LeaveReason};
 use fupin_store::{HouseholdRecord, Incoming, MemberRecord};
 use std::collections::{BTreeMap, HashSet};
 
+/// The village indicators every generated village records (those of the builtin policy).
+pub const VILLAGE_INDICATORS: [&str; 6] = [
+    "road",
+    "electricity",
+    "water",
+    "broadband",
+    "clinic",
+    "collective_income",
+];
+
 /// One household's write on a date, with the members leaving it (for the CSV rows).
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -629,18 +639,11 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
         .enumerate()
         .map(|(i, v)| {
             let broken = rng.percent(8).then(|| rng.below(6)).filter(|_| !exiting[i]);
-            let values = [
-                "road",
-                "electricity",
-                "water",
-                "broadband",
-                "clinic",
-                "collective_income",
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.to_string(), broken != Some(i as u64)))
-            .collect();
+            let values = VILLAGE_INDICATORS
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.to_string(), broken != Some(i as u64)))
+                .collect();
             (v.clone(), values)
         })
         .collect();

@@ -207,22 +207,15 @@ pub async fn load(
                 rural_population: Some(rural),
             })
             .await?;
-            let indicators: Vec<(String, bool)> = [
-                "road",
-                "electricity",
-                "water",
-                "broadband",
-                "clinic",
-                "collective_income",
-            ]
-            .iter()
-            .map(|k| {
-                (
-                    k.to_string(),
-                    !(vcode.ends_with("102203") && *k == "broadband"),
-                )
-            })
-            .collect();
+            let indicators: Vec<(String, bool)> = crate::gen::VILLAGE_INDICATORS
+                .iter()
+                .map(|k| {
+                    (
+                        k.to_string(),
+                        !(vcode.ends_with("102203") && *k == "broadband"),
+                    )
+                })
+                .collect();
             dir.set_indicators(&vcode, &indicators).await?;
             for n in 1..=30u32 {
                 count += 1;

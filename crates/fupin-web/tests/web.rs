@@ -9,3 +9,6 @@ mod api;
 
 #[path = "web/browser.rs"]
 mod browser;
+
+#[path = "web/pages.rs"]
+mod pages;

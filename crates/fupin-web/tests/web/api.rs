@@ -17,12 +17,7 @@ where
     F: Fn(Router) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    crate::common::runtime().block_on(async {
         let (state, _guard) = sqlite_app().await;
         eprintln!("{name}: SQLite");
         f(fupin_web::app(state)).await;
@@ -868,4 +863,102 @@ fn every_api_route_is_in_the_openapi_document() {
         }
     }
     assert!(routes.api.len() >= 25);
+}
+
+#[test]
+fn the_openapi_document_is_valid_with_ids_and_schemas() {
+    let text = fupin_web::openapi::spec().to_string();
+    let spec = oas3::from_json(&text).expect("a valid OpenAPI 3.1 document");
+    let paths = spec.paths.as_ref().expect("paths");
+    let mut ids = std::collections::HashSet::new();
+    let mut count = 0;
+    for (path, item) in paths {
+        let ops = [
+            ("get", &item.get),
+            ("put", &item.put),
+            ("post", &item.post),
+            ("delete", &item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            count += 1;
+            let id = op.operation_id.clone().unwrap_or_default();
+            assert!(!id.is_empty(), "{method} {path} has no operationId");
+            assert!(ids.insert(id.clone()), "operationId {id} twice");
+            if matches!(method, "put" | "post") {
+                let body = op
+                    .request_body
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{method} {path}: no request body"))
+                    .resolve(&spec)
+                    .expect("request body resolves");
+                let schema = body.content["application/json"]
+                    .schema
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{method} {path}: no request schema"));
+                schema.resolve(&spec).expect("request schema resolves");
+            }
+            let responses = op.responses.as_ref().expect("responses");
+            let success: Vec<_> = responses
+                .iter()
+                .filter(|(code, _)| code.starts_with('2'))
+                .collect();
+            assert_eq!(success.len(), 1, "{method} {path}: one success answer");
+            for (code, r) in responses {
+                let r = r.resolve(&spec).expect("response resolves");
+                if code == "204" {
+                    continue;
+                }
+                let schema = r
+                    .content
+                    .get("application/json")
+                    .and_then(|m| m.schema.as_ref())
+                    .unwrap_or_else(|| panic!("{method} {path} {code}: no response schema"));
+                schema.resolve(&spec).expect("response schema resolves");
+            }
+        }
+    }
+    assert_eq!(count, fupin_web::routes().api.len());
+}
+
+#[test]
+fn a_household_read_is_written_back_changed() {
+    run("roundtrip", |app| async move {
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let uri = format!("/api/v1/households/{H_IN}");
+        let rec = call(&app, Method::GET, &uri, Some(&cookie), None, None).await;
+        assert_eq!(rec.status, StatusCode::OK);
+        // The GET answer itself, one field changed, is a valid PUT body (`medical_insurance`).
+        let mut body = rec.json.clone();
+        body["income"]["wage"] = json!("23456.70");
+        let insured = body["members"][0]["medical_insurance"].as_bool().unwrap();
+        body["members"][0]["medical_insurance"] = json!(!insured);
+        let r = call(
+            &app,
+            Method::PUT,
+            &uri,
+            Some(&cookie),
+            Some(&csrf),
+            Some(body),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["income"]["wage"], "23456.70");
+        assert_eq!(r.json["members"][0]["medical_insurance"], json!(!insured));
+        assert_eq!(r.json["phone"], rec.json["phone"], "kept");
+        // A wrongly typed field answers as a JSON error with the body's status.
+        let mut bad = r.json.clone();
+        bad["income"]["wages"] = json!("1");
+        let r = call(
+            &app,
+            Method::PUT,
+            &uri,
+            Some(&cookie),
+            Some(&csrf),
+            Some(bad),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert_eq!(r.json["error"]["code"], "invalid_json");
+    });
 }

@@ -60,6 +60,15 @@ pub async fn postgres_app(name: &str) -> Option<Arc<AppState>> {
     Some(Arc::new(AppState::new(repo, dir, policies)))
 }
 
+/// The tests' runtime: two worker threads.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 pub struct Resp {
     pub status: StatusCode,
     pub json: Value,

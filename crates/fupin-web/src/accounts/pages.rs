@@ -1,0 +1,128 @@
+//! The accounts' pages: logging in and out, the interface language, the admin's accounts page and
+//! the password page.
+
+use super::service;
+use crate::render::{error_page, render, with_status, FormWrite, Page};
+use crate::session::{cleared_session_cookie, cookie, lang, LANG_COOKIE, PRE_COOKIE};
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use minijinja::{context, Value as JValue};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+type St = State<Arc<AppState>>;
+type PageResult = Result<Response, Response>;
+
+pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
+    r.route("/login", get(login_page).post(login_post))
+        .route("/logout", post(logout))
+        .route("/lang/{lang}", get(set_lang))
+        .route("/admin/users", get(users).post(user_create))
+        .route("/account/password", get(password_page).post(password_post))
+}
+
+/// The login page with a fresh pre-session CSRF token (cookie and hidden field).
+fn login_form(headers: &HeaderMap, error: Option<String>, username: Option<String>) -> Response {
+    let token = crate::auth::random_token();
+    let ctx = context! { login_csrf => token.clone(), error => error, username => username };
+    let mut r = render(lang(headers), None, "accounts/login.html", ctx);
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        format!("{PRE_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict")
+            .parse()
+            .expect("cookie"),
+    );
+    r
+}
+
+async fn login_page(headers: HeaderMap) -> Response {
+    login_form(&headers, None, None)
+}
+
+async fn login_post(
+    State(st): St,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let pre = cookie(&headers, PRE_COOKIE).unwrap_or("");
+    let given = f.get("_csrf").map(String::as_str).unwrap_or("");
+    if pre.is_empty() || !crate::auth::same_token(pre, given) {
+        return error_page(lang(&headers), None, ApiError::csrf());
+    }
+    let user = f.get("username").cloned().unwrap_or_default();
+    let password = f.get("password").map(String::as_str).unwrap_or("");
+    match st.login(&user, password).await {
+        Ok(s) => (
+            [(header::SET_COOKIE, st.session_cookie(&s.token))],
+            Redirect::to("/"),
+        )
+            .into_response(),
+        Err(e) => with_status(login_form(&headers, Some(e.message), Some(user)), e.status),
+    }
+}
+
+async fn logout(State(st): St, w: FormWrite) -> Response {
+    st.logout(&w.page.session.token);
+    let cookie = cleared_session_cookie();
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
+}
+
+async fn set_lang(Path(l): Path<String>, headers: HeaderMap) -> Response {
+    let l = if l == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
+        })
+        .unwrap_or_else(|| "/".into());
+    let cookie = format!("{LANG_COOKIE}={l}; Path=/; SameSite=Lax; Max-Age=31536000");
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+async fn users(State(st): St, p: Page) -> PageResult {
+    let list = service::users(&st, &p.session)
+        .await
+        .map_err(|e| p.error(e))?;
+    let ctx = context! { users => JValue::from_serialize(&list), error => JValue::from(()) };
+    Ok(p.render("accounts/users.html", ctx))
+}
+
+async fn user_create(State(st): St, w: FormWrite) -> Response {
+    let p = &w.page;
+    let (name, role, area) = (w.get("name"), w.get("role"), w.get("area"));
+    match service::create_user(&st, &p.session, name, role, area, w.get("password")).await {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(e) => {
+            let list = st.dir.users().await.unwrap_or_default();
+            let ctx = context! { users => JValue::from_serialize(&list), error => e.message };
+            p.render_as(e.status, "accounts/users.html", ctx)
+        }
+    }
+}
+
+async fn password_page(p: Page) -> Response {
+    let ctx = context! { error => JValue::from(()), done => false };
+    p.render("accounts/password.html", ctx)
+}
+
+async fn password_post(State(st): St, w: FormWrite) -> Response {
+    let p = &w.page;
+    let (old, new) = (w.get("old_password"), w.get("new_password"));
+    match service::change_password(&st, &p.session, old, new).await {
+        Ok(()) => p.render(
+            "accounts/password.html",
+            context! { error => JValue::from(()), done => true },
+        ),
+        Err(e) => p.render_as(
+            e.status,
+            "accounts/password.html",
+            context! { error => e.message, done => false },
+        ),
+    }
+}

@@ -1,0 +1,392 @@
+//! The registry capability on the web: households (read, write, lifecycle, members), the household
+//! list, dashboards, village figures, areas and the change report.
+//!
+//! - [`service`]: the operations (scoped and authorised) that both the API and the pages call;
+//! - [`api`]: the JSON API handlers; [`pages`] (+ [`export`], [`form`]): the server-rendered pages;
+//! - this file: the request and response shapes of the API (they generate its OpenAPI schemas).
+
+pub mod api;
+pub mod export;
+pub mod form;
+pub mod pages;
+pub mod service;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+/// A number given as a JSON number or as text (money: `"8000.50"` or `8000.5`); kept as its text
+/// for fupin-core's validator, which reports a bad value by field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(value_type = String, example = "8000.50")]
+pub struct Numeric(pub String);
+
+impl<'de> Deserialize<'de> for Numeric {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Numeric, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Given {
+            Number(serde_json::Number),
+            Text(String),
+        }
+        Ok(Numeric(match Given::deserialize(d)? {
+            Given::Number(n) => n.to_string(),
+            Given::Text(t) => t,
+        }))
+    }
+}
+
+/// Net income by source for the year (yuan).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Income {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wage: Option<Numeric>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<Numeric>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property: Option<Numeric>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<Numeric>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_cost: Option<Numeric>,
+}
+
+/// Rigid expenses for the year (yuan).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RigidExpense {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medical: Option<Numeric>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub education: Option<Numeric>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disaster: Option<Numeric>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<Numeric>,
+}
+
+/// A member of a household, as read and as written. Codes are those of fupin-core's code lists.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Member {
+    /// 18-character resident ID number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `head`, `spouse`, `child`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<String>,
+    /// 残疾等级 1-4 (read only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disability_grade: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub school_status: Option<String>,
+    /// Required when writing; `medical_insured` is accepted as its alias.
+    #[serde(
+        default,
+        alias = "medical_insured",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub medical_insurance: Option<bool>,
+    /// Read only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pension_insurance: Option<bool>,
+    /// Read only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_place: Option<String>,
+    /// Read only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_months: Option<i64>,
+}
+
+/// A household: the one shape the API answers with (GET, and every write) and takes (POST, PUT), so
+/// a client can read a household, change a field and write it back. On writes, `number` (or `id`,
+/// the `fupin assess` format's name) names the household, `version` is the one read (PUT), `date`
+/// the date of the change (default today); `monitoring`, `income_year` and the read-only member
+/// fields are ignored, and what a PUT leaves out of `village_group`, `phone`, `bank_account` is kept.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Household {
+    /// 户编号: the village's 12-digit code and 3 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Input only: the `fupin assess` format's name of `number`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The 12-digit village code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secondary_causes: Option<Vec<String>>,
+    /// `poor`, `exited`, `returned`, `removed` or `non_poor`; change it with exit, return, remove.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Read only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<String>,
+    /// `A`, `B`, `C` or `D`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub housing_grade: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub food: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clothing: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub water: Option<bool>,
+    /// Read only: the year of the income and rigid expenses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub income_year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub income: Option<Income>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rigid_expense: Option<RigidExpense>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<String>,
+    /// The version read; a write carrying an older one is refused (409).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    /// Input only: the date of the change, YYYY-MM-DD (default today).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<Member>>,
+}
+
+/// A lifecycle action: exit (a reason overrides a failed check), return, remove (reason required).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct Transition {
+    /// The household's version (required).
+    pub version: Option<i64>,
+    /// YYYY-MM-DD, default today.
+    pub date: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// A member joining a household.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct Join {
+    /// The household's version (required).
+    pub version: Option<i64>,
+    /// `birth`, `marriage`, `moved` or `other`.
+    pub reason: Option<String>,
+    /// YYYY-MM-DD, default today.
+    pub date: Option<String>,
+    pub member: Option<Member>,
+}
+
+/// A member leaving (query of `DELETE …/members/{id_number}`).
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Leave {
+    /// The household's version.
+    pub version: i64,
+    /// `death`, `marriage`, `moved` or `other`.
+    pub reason: String,
+    /// YYYY-MM-DD, default today.
+    #[param(value_type = Option<String>)]
+    pub date: Option<chrono::NaiveDate>,
+}
+
+/// Query parameters of the household list (API and page).
+#[derive(Debug, Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 区划前缀 / area-code prefix (default: the user's area).
+    pub area: Option<String>,
+    /// `poor`, `exited`, `returned`, `removed` or `non_poor`.
+    pub status: Option<String>,
+    /// A main-cause code.
+    pub cause: Option<String>,
+    /// An attribute code.
+    pub attribute: Option<String>,
+    /// A monitoring category.
+    pub monitoring: Option<String>,
+    /// 姓名、身份证号(可部分)或户编号 / a name, (part of an) ID number or household number.
+    pub q: Option<String>,
+    /// 1-based.
+    pub page: Option<u32>,
+    /// 1..500, default 50.
+    pub per_page: Option<u32>,
+}
+
+/// `?area=` (default: the user's area) and, for the dashboard, `?year=`.
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AreaParam {
+    /// 区划前缀 / area-code prefix (default: the user's area).
+    pub area: Option<String>,
+    /// The year of the changes shown on the dashboard (default: the latest year with events).
+    pub year: Option<i32>,
+}
+
+/// `?as_of=YYYY-MM-DD` (default today).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOf {
+    #[param(value_type = Option<String>)]
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// `?parent=` (default: the user's area).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AreaQuery {
+    /// 上级区划前缀 / the parent prefix.
+    pub parent: Option<String>,
+}
+
+/// A period of the change report.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Period {
+    #[param(value_type = String)]
+    pub from: chrono::NaiveDate,
+    #[param(value_type = String)]
+    pub to: chrono::NaiveDate,
+    /// 区划前缀 / area-code prefix (default: the user's area).
+    pub area: Option<String>,
+}
+
+/// One row of the household list.
+#[derive(Serialize, ToSchema)]
+pub struct HouseholdRow {
+    pub number: String,
+    pub area_code: String,
+    pub head: Option<String>,
+    pub people: i64,
+    pub status: String,
+    pub monitoring: Option<String>,
+    pub main_cause: Option<String>,
+    pub attribute: Option<String>,
+}
+
+/// A page of the household list.
+#[derive(Serialize, ToSchema)]
+pub struct HouseholdList {
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+    pub rows: Vec<HouseholdRow>,
+}
+
+/// An area.
+#[derive(Serialize, ToSchema)]
+pub struct Area {
+    pub code: String,
+    pub name: String,
+    /// `province`, `city`, `county`, `township` or `village`.
+    pub level: String,
+    pub parent: Option<String>,
+    pub region: Option<String>,
+    pub rural_population: Option<i64>,
+}
+
+/// The areas below a parent.
+#[derive(Serialize, ToSchema)]
+pub struct AreaList {
+    pub parent: String,
+    pub areas: Vec<Area>,
+}
+
+/// A failed check of the exit standard, explained.
+#[derive(Serialize, ToSchema)]
+pub struct FailedCheck {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// The exit check and monitoring of a household at a date.
+#[derive(Serialize, ToSchema)]
+pub struct Assessment {
+    #[schema(value_type = String)]
+    pub as_of: chrono::NaiveDate,
+    /// fupin-core's household result: income per head, the exit check, monitoring.
+    #[schema(value_type = Object)]
+    pub assessment: serde_json::Value,
+    pub failed_checks: Vec<FailedCheck>,
+}
+
+/// A household's status, members and events as of a date.
+#[derive(Serialize, ToSchema)]
+pub struct History {
+    pub household: String,
+    pub area_code: String,
+    #[schema(value_type = Option<String>)]
+    pub as_of: Option<chrono::NaiveDate>,
+    pub status: String,
+    pub monitoring: Option<String>,
+    /// Members with the dates they joined and left.
+    #[schema(value_type = Vec<Object>)]
+    pub members: Vec<serde_json::Value>,
+    /// Dated events (status changes, members joining and leaving).
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<serde_json::Value>,
+}
+
+/// A household's audit trail.
+#[derive(Serialize, ToSchema)]
+pub struct Audit {
+    pub household: String,
+    /// Who changed what when, with the household before and after.
+    #[schema(value_type = Vec<Object>)]
+    pub entries: Vec<serde_json::Value>,
+}
+
+/// The dynamic-management change report of a period (entries, exits, returns, removals by area).
+#[derive(Serialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct ChangeReport(pub serde_json::Value);
+
+/// Dashboard figures: by status, sub-area, cause, monitoring, and the year's changes.
+#[derive(Serialize, ToSchema)]
+pub struct DashboardFigures {
+    #[schema(value_type = Object)]
+    pub figures: serde_json::Value,
+    pub year: i32,
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+}
+
+/// A village indicator and whether it is met.
+#[derive(Serialize, ToSchema)]
+pub struct Indicator {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+    pub ok: bool,
+}
+
+/// The village exit decision.
+#[derive(Serialize, ToSchema)]
+pub struct VillageExit {
+    pub meets_standard: bool,
+    pub failed: Vec<String>,
+}
+
+/// A village's incidence and exit check under its policy.
+#[derive(Serialize, ToSchema)]
+pub struct Village {
+    pub area_code: String,
+    pub name: Option<String>,
+    pub poor_population: i64,
+    pub rural_population: i64,
+    pub incidence_pct: Option<String>,
+    pub max_incidence_pct: String,
+    pub indicators: Vec<Indicator>,
+    pub exit: VillageExit,
+    /// Households and people by status code: `[[code, {households, people}], …]`.
+    #[schema(value_type = Vec<Object>)]
+    pub status: Vec<serde_json::Value>,
+}

@@ -1,0 +1,441 @@
+//! The registry's operations, scoped by [`AppState::household_for`] / [`AppState::area_for`] and
+//! authorised by [`crate::authz`]: the JSON API and the pages both call these.
+
+use super::{Household, Join, ListQuery, Transition};
+use crate::authz::{self, Action};
+use crate::error::ApiError;
+use crate::session::Session;
+use crate::state::Dashboard;
+use crate::AppState;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use fupin_core::codes::{CodeList, HouseholdStatus};
+use fupin_store::directory::ListFilter;
+use fupin_store::{HouseholdRecord, Incoming, MemberRecord};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A date given as YYYY-MM-DD, default today.
+pub fn date_of(given: Option<&str>) -> Result<NaiveDate, ApiError> {
+    match given.filter(|d| !d.is_empty()) {
+        None => Ok(today()),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+            ApiError::bad_request(
+                "date",
+                format!("日期应为 YYYY-MM-DD / date must be YYYY-MM-DD: {d}"),
+            )
+        }),
+    }
+}
+
+/// The version a write carries (required).
+pub fn version_of(given: Option<i64>) -> Result<i64, ApiError> {
+    given.ok_or_else(|| {
+        ApiError::bad_request("version", "缺少 version(版本号)/ version is required")
+    })
+}
+
+/// The filter of a list query within the session's scope.
+pub fn list_filter(st: &AppState, s: &Session, q: &ListQuery) -> Result<ListFilter, ApiError> {
+    let area = st.area_for(s, q.area.as_deref())?;
+    let code = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty());
+    Ok(ListFilter {
+        area,
+        status: code(&q.status),
+        cause: code(&q.cause),
+        attribute: code(&q.attribute),
+        monitoring: code(&q.monitoring),
+        q: code(&q.q),
+        cadre: authz::by_pairing(&s.scope).then(|| s.user.clone()),
+        page: q.page.unwrap_or(1),
+        per_page: q.per_page.unwrap_or(50),
+    })
+}
+
+/// A stored household in the API's shape (the one a PUT takes back).
+pub fn household_doc(h: &HouseholdRecord) -> Household {
+    let v = serde_json::to_value(h).expect("json");
+    serde_json::from_value(v).expect("a stored household reads as the API's household")
+}
+
+/// Builds the stored record from an API household (the `fupin assess` format plus `number`,
+/// `village_group`, `phone`, `bank_account`), validated by fupin-core; what the body does not carry
+/// is kept from `base`.
+pub fn record_from(
+    body: &Household,
+    base: Option<&HouseholdRecord>,
+) -> Result<HouseholdRecord, ApiError> {
+    let mut v = serde_json::to_value(body).expect("json");
+    if v.get("id").is_none() {
+        if let Some(n) = &body.number {
+            v["id"] = json!(n);
+        } else if let Some(b) = base {
+            v["id"] = json!(b.number);
+        }
+    }
+    if let (Some(b), None) = (base, &body.status) {
+        v["status"] = json!(b.status.code());
+    }
+    // fupin-core's input format names a member's insurance `medical_insured`.
+    if let Some(members) = v.get_mut("members").and_then(Value::as_array_mut) {
+        for m in members.iter_mut().filter_map(Value::as_object_mut) {
+            if let Some(x) = m.remove("medical_insurance") {
+                m.insert("medical_insured".into(), x);
+            }
+        }
+    }
+    let h = fupin_core::input::parse_household(&v, 0, today()).map_err(|errors| {
+        let fields = errors
+            .iter()
+            .map(|x| serde_json::to_value(x).expect("json"))
+            .collect();
+        ApiError::invalid("数据有误 / the household has invalid fields", fields)
+    })?;
+    let text = |given: &Option<String>| given.clone().filter(|s| !s.is_empty());
+    let members = h
+        .members
+        .iter()
+        .map(|m| {
+            let old = base.and_then(|b| {
+                b.members
+                    .iter()
+                    .find(|o| o.id_number == m.id_number.as_str())
+            });
+            MemberRecord {
+                id_number: m.id_number.as_str().to_string(),
+                name: m.name.clone(),
+                relation: m.relation,
+                labor: m.labor,
+                health: m.health,
+                disability_grade: old.and_then(|o| o.disability_grade),
+                school_status: m.school_status,
+                medical_insurance: m.medical_insured,
+                pension_insurance: old.is_some_and(|o| o.pension_insurance),
+                work_place: old.and_then(|o| o.work_place),
+                work_months: old.and_then(|o| o.work_months),
+            }
+        })
+        .collect();
+    Ok(HouseholdRecord {
+        number: h.id.clone(),
+        area_code: h.area.as_str().to_string(),
+        village_group: text(&body.village_group)
+            .or_else(|| base.and_then(|b| b.village_group.clone())),
+        attribute: h.attribute,
+        main_cause: h.main_cause,
+        secondary_causes: base.map(|b| b.secondary_causes.clone()).unwrap_or_default(),
+        status: h.status,
+        monitoring: base.and_then(|b| b.monitoring),
+        housing_grade: h.housing_grade,
+        food: h.food,
+        clothing: h.clothing,
+        water: h.water,
+        income_year: Some(chrono::Datelike::year(&today())),
+        income: h.income,
+        rigid_expense: h.rigid_expense,
+        phone: text(&body.phone).or_else(|| base.and_then(|b| b.phone.clone())),
+        bank_account: text(&body.bank_account)
+            .or_else(|| base.and_then(|b| b.bank_account.clone())),
+        version: base.map_or(0, |b| b.version),
+        members,
+    })
+}
+
+/// Registers a new household.
+pub async fn create(
+    st: &AppState,
+    s: &Session,
+    body: &Household,
+) -> Result<HouseholdRecord, ApiError> {
+    let record = record_from(body, None)?;
+    authz::check(
+        &s.scope,
+        Action::CreateHousehold {
+            area: &record.area_code,
+        },
+    )?;
+    if st.repo.household(&record.number).await?.is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "exists",
+            format!(
+                "户 {} 已存在 / household {} exists",
+                record.number, record.number
+            ),
+        ));
+    }
+    let date = date_of(body.date.as_deref())?;
+    Ok(st
+        .repo
+        .save(Incoming::new(record), 0, date, &s.user)
+        .await?)
+}
+
+/// Changes a household (not its number or status) at the version the body carries.
+pub async fn update(
+    st: &AppState,
+    s: &Session,
+    number: &str,
+    body: &Household,
+) -> Result<HouseholdRecord, ApiError> {
+    let current = st.household_for(s, number, true).await?;
+    let version = version_of(body.version)?;
+    save_edit(st, s, number, &current, version, body).await
+}
+
+/// Saves an edit of `current` (API PUT and the page's form): same number and status, a new area
+/// only where the session may write.
+pub async fn save_edit(
+    st: &AppState,
+    s: &Session,
+    number: &str,
+    current: &HouseholdRecord,
+    version: i64,
+    body: &Household,
+) -> Result<HouseholdRecord, ApiError> {
+    let mut record = record_from(body, Some(current))?;
+    if record.number != number {
+        return Err(ApiError::bad_request(
+            "number",
+            "户编号不能修改 / the household number cannot change",
+        ));
+    }
+    if record.status != current.status {
+        return Err(ApiError::bad_request(
+            "status",
+            "状态请用 exit/return/remove 变更 / change the status with exit, return or remove",
+        ));
+    }
+    authz::check(
+        &s.scope,
+        Action::MoveHousehold {
+            area: &record.area_code,
+        },
+    )?;
+    record.version = current.version;
+    let date = date_of(body.date.as_deref())?;
+    Ok(st
+        .repo
+        .save(Incoming::new(record), version, date, &s.user)
+        .await?)
+}
+
+/// Runs a lifecycle action (exit, return, remove) for a session.
+pub async fn lifecycle(
+    st: &AppState,
+    s: &Session,
+    number: &str,
+    to: HouseholdStatus,
+    body: &Transition,
+) -> Result<HouseholdRecord, ApiError> {
+    st.household_for(s, number, true).await?;
+    let version = version_of(body.version)?;
+    let reason = body
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let date = date_of(body.date.as_deref())?;
+    Ok(st
+        .repo
+        .transition(number, version, to, date, reason, &s.user)
+        .await?)
+}
+
+/// Adds a member to a household.
+pub async fn add_member(
+    st: &AppState,
+    s: &Session,
+    number: &str,
+    body: &Join,
+) -> Result<HouseholdRecord, ApiError> {
+    let current = st.household_for(s, number, true).await?;
+    let version = version_of(body.version)?;
+    let member = body
+        .member
+        .clone()
+        .ok_or_else(|| ApiError::bad_request("member", "缺少 member / member is required"))?;
+    let mut doc = household_doc(&current);
+    doc.members.get_or_insert_with(Vec::new).push(member);
+    let record = record_from(&doc, Some(&current))?;
+    let mut incoming = Incoming::new(record);
+    if let Some(reason) = body
+        .reason
+        .as_deref()
+        .and_then(fupin_store::model::JoinReason::parse)
+    {
+        let id = incoming
+            .record
+            .members
+            .last()
+            .expect("pushed")
+            .id_number
+            .clone();
+        incoming.joins.insert(id, reason);
+    }
+    let date = date_of(body.date.as_deref())?;
+    Ok(st.repo.save(incoming, version, date, &s.user).await?)
+}
+
+/// Records a member leaving a household.
+pub async fn remove_member(
+    st: &AppState,
+    s: &Session,
+    number: &str,
+    id_number: &str,
+    q: &super::Leave,
+) -> Result<HouseholdRecord, ApiError> {
+    let mut current = st.household_for(s, number, true).await?;
+    let reason = fupin_store::model::LeaveReason::parse(&q.reason)
+        .ok_or_else(|| ApiError::bad_request("reason", "原因应为 death、marriage、moved 或 other / reason must be death, marriage, moved or other"))?;
+    let before = current.members.len();
+    current.members.retain(|m| m.id_number != id_number);
+    if current.members.len() == before {
+        return Err(ApiError::not_found());
+    }
+    let mut incoming = Incoming::new(current);
+    incoming.leaves.push((id_number.to_string(), reason));
+    Ok(st
+        .repo
+        .save(incoming, q.version, q.date.unwrap_or_else(today), &s.user)
+        .await?)
+}
+
+/// The assessment of a stored household under its area's policy at a date.
+pub fn assess_record(
+    st: &AppState,
+    h: &HouseholdRecord,
+    date: NaiveDate,
+) -> Result<fupin_core::assess::HouseholdResult, ApiError> {
+    let core = h.to_core().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "invalid_record",
+            "stored household is invalid",
+        )
+    })?;
+    fupin_core::assess::assess_household(&core, &st.policies, date)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, &e.code, e.message))
+}
+
+/// The assessment of a household the session may read, with its failed checks explained.
+pub async fn assessment(
+    st: &AppState,
+    s: &Session,
+    number: &str,
+    as_of: Option<NaiveDate>,
+) -> Result<Value, ApiError> {
+    let h = st.household_for(s, number, false).await?;
+    let date = as_of.unwrap_or_else(today);
+    let r = assess_record(st, &h, date)?;
+    let explain: Vec<Value> = r
+        .exit
+        .failed
+        .iter()
+        .map(|c| {
+            let check = fupin_core::codes::Check::parse(c).expect("known");
+            json!({"code": c, "zh": check.zh(), "en": check.en()})
+        })
+        .collect();
+    Ok(json!({"as_of": date, "assessment": r, "failed_checks": explain}))
+}
+
+/// The dashboard's year: the one asked for, else the latest year with events in the area, else this year.
+pub async fn dashboard_year(
+    st: &AppState,
+    area: &str,
+    asked: Option<i32>,
+) -> Result<i32, ApiError> {
+    if let Some(y) = asked.filter(|y| (1949..=2200).contains(y)) {
+        return Ok(y);
+    }
+    let last = st.dir.last_event_year(area).await?;
+    Ok(last.unwrap_or_else(|| chrono::Datelike::year(&today())))
+}
+
+/// The dashboard of an area the session asks for, reused for [`crate::state::DASHBOARD_TTL`]
+/// unless something was written since.
+pub async fn dashboard(
+    st: &AppState,
+    s: &Session,
+    area: Option<&str>,
+    year: Option<i32>,
+) -> Result<(String, Arc<Dashboard>), ApiError> {
+    let area = st.area_for(s, area)?;
+    let key = (area.clone(), year);
+    let (hit, generation) = st.cached_dashboard(&key);
+    if let Some(d) = hit {
+        return Ok((area, d));
+    }
+    let figures = st.dir.figures(&area).await?;
+    let year = dashboard_year(st, &area, year).await?;
+    let changes = st.repo.year_report(year, &area).await?;
+    let d = Arc::new(Dashboard {
+        figures,
+        year,
+        changes,
+    });
+    st.cache_dashboard(key, generation, d.clone());
+    Ok((area, d))
+}
+
+/// The village page's figures: incidence and the village exit check under its policy.
+pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<Value, ApiError> {
+    let area = st.area_for(s, Some(code))?;
+    if area.len() != 12 {
+        return Err(ApiError::not_found());
+    }
+    let info = st.dir.area(&area).await?;
+    let figures = st.dir.figures(&area).await?;
+    let poor: i64 = figures
+        .status
+        .iter()
+        .filter(|(k, _)| k == "poor" || k == "returned")
+        .map(|(_, c)| c.people)
+        .sum();
+    let rural = info.as_ref().and_then(|a| a.rural_population).unwrap_or(0);
+    let policy = st.policies.for_area(&area);
+    let region = info
+        .as_ref()
+        .and_then(|a| a.region.as_deref())
+        .and_then(fupin_core::codes::Region::parse);
+    let max = policy
+        .regional("village_exit_max_incidence_pct", region)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
+    let required = policy
+        .village_indicators()
+        .map(|s| s.value)
+        .unwrap_or_default();
+    let recorded = st.dir.indicators(&area).await?;
+    let indicators: Vec<_> = required
+        .iter()
+        .map(|i| {
+            (
+                *i,
+                recorded
+                    .iter()
+                    .find(|(k, _)| k == i.code())
+                    .is_some_and(|(_, ok)| *ok),
+            )
+        })
+        .collect();
+    let incidence = fupin_core::rules::incidence_pct(poor as u64, rural as u64).ok();
+    let failed: Vec<&str> =
+        fupin_core::rules::village_exit(poor as u64, rural as u64, max.value, &indicators)
+            .iter()
+            .map(|c| c.code())
+            .collect();
+    Ok(json!({
+        "area_code": area, "name": info.as_ref().map(|a| a.name.clone()),
+        "poor_population": poor, "rural_population": rural,
+        "incidence_pct": incidence.map(fupin_core::money::fmt2),
+        "max_incidence_pct": fupin_core::money::fmt_plain(max.value),
+        "indicators": indicators.iter().map(|(i, ok)| json!({"code": i.code(), "zh": i.zh(), "en": i.en(), "ok": ok})).collect::<Vec<_>>(),
+        "exit": {"meets_standard": failed.is_empty() && incidence.is_some(), "failed": failed},
+        "status": figures.status,
+    }))
+}
