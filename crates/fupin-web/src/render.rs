@@ -2,6 +2,7 @@
 //! error pages, and the page extractors [`Page`] (logged in, else a redirect to the login page) and
 //! [`FormWrite`] (a posted form carrying the session's CSRF token in `_csrf`, else an error page).
 
+use crate::authz::{self, Action};
 use crate::error::ApiError;
 use crate::session::{check_csrf, lang, Session};
 use crate::{i18n, AppState};
@@ -159,7 +160,9 @@ pub fn render(lang: &str, s: Option<&Session>, name: &str, ctx: JValue) -> Respo
         role => s.map(|s| s.scope.role.code()),
         user_area => s.map(|s| s.scope.area.clone()),
         csrf => s.map(|s| s.csrf.clone()),
-        is_admin => s.is_some_and(|s| s.scope.is_admin()),
+        is_admin => s.is_some_and(|s| authz::may(&s.scope, Action::ManageUsers)),
+        // Whether the session may file applications and record their steps.
+        can_file => s.is_some_and(|s| authz::may(&s.scope, Action::WriteApplications)),
     };
     let ctx = context! { ..ctx, ..common };
     if cfg!(debug_assertions) {

@@ -12,3 +12,9 @@ mod browser;
 
 #[path = "web/pages.rs"]
 mod pages;
+
+#[path = "web/accounts.rs"]
+mod accounts;
+
+#[path = "web/openapi.rs"]
+mod openapi;

@@ -39,8 +39,7 @@ pub async fn list(
     s: Session,
     Query(q): Query<AreaParam>,
 ) -> Result<Json<Value>, ApiError> {
-    let area = st.area_for(&s, q.area.as_deref())?;
-    let applications = st.dir.applications(&area).await?;
+    let applications = service::list(&st, &s, q.area.as_deref()).await?;
     Ok(Json(json!({ "applications": applications })))
 }
 

@@ -50,10 +50,9 @@ fn list_ctx(
 }
 
 async fn list(State(st): St, p: Page, Query(q): Query<AreaParam>) -> PageResult {
-    let area = st
-        .area_for(&p.session, q.area.as_deref())
+    let apps = service::list(&st, &p.session, q.area.as_deref())
+        .await
         .map_err(|e| p.error(e))?;
-    let apps = st.dir.applications(&area).await.map_err(|e| p.error(e))?;
     let ctx = list_ctx(&apps, None, HashMap::new(), None);
     Ok(p.render("applications/applications.html", ctx))
 }

@@ -66,6 +66,16 @@ pub async fn file(st: &AppState, s: &Session, b: &NewApplication) -> Result<Appl
     Ok(st.dir.application(&app.id).await?.expect("created"))
 }
 
+/// The applications of an area the session may read (default: its own area).
+pub async fn list(
+    st: &AppState,
+    s: &Session,
+    area: Option<&str>,
+) -> Result<Vec<Application>, ApiError> {
+    let area = st.area_for(s, area)?;
+    Ok(st.dir.applications(&area).await?)
+}
+
 /// Loads an application the session may read, else 404.
 pub async fn read(st: &AppState, s: &Session, id: &str) -> Result<Application, ApiError> {
     let a = st

@@ -15,7 +15,7 @@ use axum::routing::{delete, get, post};
 use axum::Json;
 use fupin_core::codes::HouseholdStatus;
 use fupin_store::HouseholdRecord;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
 type St = State<Arc<AppState>>;
@@ -74,17 +74,14 @@ pub fn register(r: Routes) -> Routes {
 #[utoipa::path(get, path = "/api/v1/areas", operation_id = "listAreas", tag = "registry",
     params(AreaQuery), responses((status = 200, description = "OK", body = AreaList)))]
 pub async fn areas(State(st): St, s: Session, Query(q): Query<AreaQuery>) -> Answer<Value> {
-    let area = st.area_for(&s, q.parent.as_deref())?;
-    let areas = st.dir.children(&area).await?;
-    Ok(Json(json!({"parent": area, "areas": areas})))
+    Ok(Json(service::areas(&st, &s, q.parent.as_deref()).await?))
 }
 
 /// 贫困户列表:筛选、搜索、分页 / households: filters, search, paging
 #[utoipa::path(get, path = "/api/v1/households", operation_id = "listHouseholds", tag = "registry",
     params(ListQuery), responses((status = 200, description = "OK", body = HouseholdList)))]
 pub async fn list(State(st): St, s: Session, Query(q): Query<ListQuery>) -> Answer<Value> {
-    let f = service::list_filter(&st, &s, &q)?;
-    let page = st.dir.list_households(&f).await?;
+    let page = service::list(&st, &s, &q).await?;
     Ok(Json(serde_json::to_value(page).expect("json")))
 }
 
@@ -137,7 +134,7 @@ pub async fn assessment(
     s: Session,
     Path(number): Path<String>,
     Query(q): Query<AsOf>,
-) -> Answer<Value> {
+) -> Answer<Assessment> {
     Ok(Json(service::assessment(&st, &s, &number, q.as_of).await?))
 }
 
@@ -152,8 +149,7 @@ pub async fn history(
     Path(number): Path<String>,
     Query(q): Query<AsOf>,
 ) -> Answer<Value> {
-    st.household_for(&s, &number, false).await?;
-    let h = st.repo.history(&number, q.as_of).await?;
+    let h = service::history(&st, &s, &number, q.as_of).await?;
     Ok(Json(serde_json::to_value(h).expect("json")))
 }
 
@@ -163,9 +159,7 @@ pub async fn history(
     params(("number" = String, Path, description = "户编号 / household number")),
     responses((status = 200, description = "OK", body = Audit)))]
 pub async fn audit(State(st): St, s: Session, Path(number): Path<String>) -> Answer<Value> {
-    st.household_for(&s, &number, false).await?;
-    let entries = st.repo.audit(&number).await?;
-    Ok(Json(json!({"household": number, "entries": entries})))
+    Ok(Json(service::audit(&st, &s, &number).await?))
 }
 
 async fn transition(
@@ -256,8 +250,7 @@ pub async fn remove_member(
     tag = "registry", params(Period),
     responses((status = 200, description = "OK", body = ChangeReport)))]
 pub async fn changes(State(st): St, s: Session, Query(q): Query<Period>) -> Answer<Value> {
-    let area = st.area_for(&s, q.area.as_deref())?;
-    let report = fupin_store::period_report(st.repo.as_ref(), q.from, q.to, &area).await?;
+    let report = service::change_report(&st, &s, &q).await?;
     Ok(Json(serde_json::to_value(report).expect("json")))
 }
 
@@ -273,6 +266,6 @@ pub async fn dashboard(State(st): St, s: Session, Query(q): Query<AreaParam>) ->
 #[utoipa::path(get, path = "/api/v1/villages/{code}", operation_id = "getVillage", tag = "registry",
     params(("code" = String, Path, description = "12位村级区划代码 / the 12-digit village code")),
     responses((status = 200, description = "OK", body = Village)))]
-pub async fn village(State(st): St, s: Session, Path(code): Path<String>) -> Answer<Value> {
+pub async fn village(State(st): St, s: Session, Path(code): Path<String>) -> Answer<Village> {
     Ok(Json(service::village_figures(&st, &s, &code).await?))
 }

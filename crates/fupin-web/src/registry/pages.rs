@@ -110,8 +110,9 @@ async fn households(
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
-    let f = service::list_filter(&st, &p.session, &q).map_err(|e| p.error(e))?;
-    let page = st.dir.list_households(&f).await.map_err(|e| p.error(e))?;
+    let page = service::list(&st, &p.session, &q)
+        .await
+        .map_err(|e| p.error(e))?;
     let pages = page.total.div_ceil(u64::from(page.per_page)).max(1);
     let query = |n: u32| {
         let mut parts = vec![format!("page={n}")];

@@ -1,7 +1,10 @@
 //! The registry's operations, scoped by [`AppState::household_for`] / [`AppState::area_for`] and
 //! authorised by [`crate::authz`]: the JSON API and the pages both call these.
 
-use super::{Household, Join, ListQuery, Transition};
+use super::{
+    Assessment, FailedCheck, Household, Indicator, Join, ListQuery, Transition, Village,
+    VillageExit,
+};
 use crate::authz::{self, Action};
 use crate::error::ApiError;
 use crate::session::Session;
@@ -328,20 +331,73 @@ pub async fn assessment(
     s: &Session,
     number: &str,
     as_of: Option<NaiveDate>,
-) -> Result<Value, ApiError> {
+) -> Result<Assessment, ApiError> {
     let h = st.household_for(s, number, false).await?;
     let date = as_of.unwrap_or_else(today);
     let r = assess_record(st, &h, date)?;
-    let explain: Vec<Value> = r
+    let failed_checks = r
         .exit
         .failed
         .iter()
         .map(|c| {
             let check = fupin_core::codes::Check::parse(c).expect("known");
-            json!({"code": c, "zh": check.zh(), "en": check.en()})
+            FailedCheck {
+                code: c.to_string(),
+                zh: check.zh().to_string(),
+                en: check.en().to_string(),
+            }
         })
         .collect();
-    Ok(json!({"as_of": date, "assessment": r, "failed_checks": explain}))
+    Ok(Assessment {
+        as_of: date,
+        assessment: serde_json::to_value(r).expect("json"),
+        failed_checks,
+    })
+}
+
+/// The areas below a parent the session may read (default: its own area).
+pub async fn areas(st: &AppState, s: &Session, parent: Option<&str>) -> Result<Value, ApiError> {
+    let area = st.area_for(s, parent)?;
+    let areas = st.dir.children(&area).await?;
+    Ok(json!({"parent": area, "areas": areas}))
+}
+
+/// A page of the household list within the session's scope.
+pub async fn list(
+    st: &AppState,
+    s: &Session,
+    q: &ListQuery,
+) -> Result<fupin_store::directory::Page<fupin_store::directory::HouseholdRow>, ApiError> {
+    let f = list_filter(st, s, q)?;
+    Ok(st.dir.list_households(&f).await?)
+}
+
+/// A household's status, members and events as of a date.
+pub async fn history(
+    st: &AppState,
+    s: &Session,
+    number: &str,
+    as_of: Option<NaiveDate>,
+) -> Result<fupin_store::History, ApiError> {
+    st.household_for(s, number, false).await?;
+    Ok(st.repo.history(number, as_of).await?)
+}
+
+/// A household's audit trail.
+pub async fn audit(st: &AppState, s: &Session, number: &str) -> Result<Value, ApiError> {
+    st.household_for(s, number, false).await?;
+    let entries = st.repo.audit(number).await?;
+    Ok(json!({"household": number, "entries": entries}))
+}
+
+/// The change report of a period in an area the session may read.
+pub async fn change_report(
+    st: &AppState,
+    s: &Session,
+    q: &super::Period,
+) -> Result<fupin_store::ChangeReport, ApiError> {
+    let area = st.area_for(s, q.area.as_deref())?;
+    Ok(fupin_store::period_report(st.repo.as_ref(), q.from, q.to, &area).await?)
 }
 
 /// The dashboard's year: the one asked for, else the latest year with events in the area, else this year.
@@ -384,7 +440,7 @@ pub async fn dashboard(
 }
 
 /// The village page's figures: incidence and the village exit check under its policy.
-pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<Value, ApiError> {
+pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<Village, ApiError> {
     let area = st.area_for(s, Some(code))?;
     if area.len() != 12 {
         return Err(ApiError::not_found());
@@ -424,18 +480,35 @@ pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<V
         })
         .collect();
     let incidence = fupin_core::rules::incidence_pct(poor as u64, rural as u64).ok();
-    let failed: Vec<&str> =
+    let failed: Vec<String> =
         fupin_core::rules::village_exit(poor as u64, rural as u64, max.value, &indicators)
             .iter()
-            .map(|c| c.code())
+            .map(|c| c.code().to_string())
             .collect();
-    Ok(json!({
-        "area_code": area, "name": info.as_ref().map(|a| a.name.clone()),
-        "poor_population": poor, "rural_population": rural,
-        "incidence_pct": incidence.map(fupin_core::money::fmt2),
-        "max_incidence_pct": fupin_core::money::fmt_plain(max.value),
-        "indicators": indicators.iter().map(|(i, ok)| json!({"code": i.code(), "zh": i.zh(), "en": i.en(), "ok": ok})).collect::<Vec<_>>(),
-        "exit": {"meets_standard": failed.is_empty() && incidence.is_some(), "failed": failed},
-        "status": figures.status,
-    }))
+    Ok(Village {
+        area_code: area,
+        name: info.as_ref().map(|a| a.name.clone()),
+        poor_population: poor,
+        rural_population: rural,
+        incidence_pct: incidence.map(fupin_core::money::fmt2),
+        max_incidence_pct: fupin_core::money::fmt_plain(max.value),
+        indicators: indicators
+            .iter()
+            .map(|(i, ok)| Indicator {
+                code: i.code().to_string(),
+                zh: i.zh().to_string(),
+                en: i.en().to_string(),
+                ok: *ok,
+            })
+            .collect(),
+        exit: VillageExit {
+            meets_standard: failed.is_empty() && incidence.is_some(),
+            failed,
+        },
+        status: figures
+            .status
+            .iter()
+            .map(|x| serde_json::to_value(x).expect("json"))
+            .collect(),
+    })
 }

@@ -1,9 +1,8 @@
 //! Every API route against every role, inside and outside its area; CSRF, versions, lifecycle,
 //! the public notice and the OpenAPI document. Each runs on SQLite and on PostgreSQL.
 
-use crate::common::{call, login, post_form, postgres_app, sqlite_app};
+use crate::common::{call, login, post_form, run};
 use axum::http::{Method, StatusCode};
-use axum::Router;
 use serde_json::{json, Value};
 
 const H_IN: &str = "140525100201001"; // 东沟村, paired with `cadre`
@@ -11,22 +10,6 @@ const H_UNPAIRED: &str = "140525100201010"; // 东沟村, not paired
 const H_OTHER_VILLAGE: &str = "140525100202001"; // 西岭村, same township
 const H_OTHER_TOWNSHIP: &str = "140525101201001"; // 河底村, another township
 const TARGETS: [&str; 4] = [H_IN, H_UNPAIRED, H_OTHER_VILLAGE, H_OTHER_TOWNSHIP];
-
-fn run<F, Fut>(name: &str, f: F)
-where
-    F: Fn(Router) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    crate::common::runtime().block_on(async {
-        let (state, _guard) = sqlite_app().await;
-        eprintln!("{name}: SQLite");
-        f(fupin_web::app(state)).await;
-        if let Some(state) = postgres_app(name).await {
-            eprintln!("{name}: PostgreSQL");
-            f(fupin_web::app(state)).await;
-        }
-    });
-}
 
 /// The household as the JSON input format, from its API record.
 fn as_input(rec: &Value) -> Value {
@@ -746,179 +729,6 @@ fn identification_moves_step_by_step_and_the_notice_masks_ids() {
         .await;
         assert_eq!(other.status, StatusCode::NOT_FOUND);
     });
-}
-
-#[test]
-fn accounts_and_passwords() {
-    run("accounts", |app| async move {
-        let (admin, csrf) = login(&app, "admin").await;
-        let r = call(&app, Method::POST, "/api/v1/users", Some(&admin), Some(&csrf), Some(json!({"name": "nanzhuang", "role": "village", "area": "140525100", "password": "long-enough-1"}))).await;
-        assert_eq!(
-            (r.status, r.json["error"]["code"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("area")),
-            "a village account needs 12 digits"
-        );
-        let r = call(&app, Method::POST, "/api/v1/users", Some(&admin), Some(&csrf), Some(json!({"name": "nanzhuang", "role": "village", "area": "140525100203", "password": "long-enough-1"}))).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-        let r = call(
-            &app,
-            Method::POST,
-            "/api/v1/session",
-            None,
-            None,
-            Some(json!({"username": "nanzhuang", "password": "long-enough-1"})),
-        )
-        .await;
-        assert_eq!(r.json["area"], "140525100203");
-        let (cookie, ucsrf) = (
-            r.set_cookie.unwrap().split(';').next().unwrap().to_string(),
-            r.json["csrf_token"].as_str().unwrap().to_string(),
-        );
-        let r = call(
-            &app,
-            Method::PUT,
-            "/api/v1/session/password",
-            Some(&cookie),
-            Some(&ucsrf),
-            Some(json!({"old_password": "wrong", "new_password": "another-long-2"})),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        let r = call(
-            &app,
-            Method::PUT,
-            "/api/v1/session/password",
-            Some(&cookie),
-            Some(&ucsrf),
-            Some(json!({"old_password": "long-enough-1", "new_password": "another-long-2"})),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::NO_CONTENT);
-        let r = call(
-            &app,
-            Method::DELETE,
-            "/api/v1/session",
-            Some(&cookie),
-            Some(&ucsrf),
-            None,
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::NO_CONTENT);
-        let r = call(
-            &app,
-            Method::GET,
-            "/api/v1/session",
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "logged out");
-        // Repeated failures lock the name out, even with the right password.
-        for _ in 0..5 {
-            let r = call(
-                &app,
-                Method::POST,
-                "/api/v1/session",
-                None,
-                None,
-                Some(json!({"username": "nanzhuang", "password": "nope"})),
-            )
-            .await;
-            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-        }
-        let r = call(
-            &app,
-            Method::POST,
-            "/api/v1/session",
-            None,
-            None,
-            Some(json!({"username": "nanzhuang", "password": "another-long-2"})),
-        )
-        .await;
-        assert_eq!(
-            (r.status, r.json["error"]["code"].as_str()),
-            (StatusCode::TOO_MANY_REQUESTS, Some("throttled"))
-        );
-    });
-}
-
-#[test]
-fn every_api_route_is_in_the_openapi_document() {
-    let routes = fupin_web::routes();
-    let spec = fupin_web::openapi::spec();
-    let paths = spec["paths"].as_object().unwrap();
-    for (method, path) in &routes.api {
-        assert!(
-            paths.get(path).and_then(|p| p.get(method)).is_some(),
-            "{method} {path} is missing from /api/openapi.json"
-        );
-    }
-    for (path, ops) in paths {
-        for method in ops.as_object().unwrap().keys() {
-            assert!(
-                routes.api.iter().any(|(m, p)| m == method && p == path),
-                "{method} {path} is documented but not routed"
-            );
-        }
-    }
-    assert!(routes.api.len() >= 25);
-}
-
-#[test]
-fn the_openapi_document_is_valid_with_ids_and_schemas() {
-    let text = fupin_web::openapi::spec().to_string();
-    let spec = oas3::from_json(&text).expect("a valid OpenAPI 3.1 document");
-    let paths = spec.paths.as_ref().expect("paths");
-    let mut ids = std::collections::HashSet::new();
-    let mut count = 0;
-    for (path, item) in paths {
-        let ops = [
-            ("get", &item.get),
-            ("put", &item.put),
-            ("post", &item.post),
-            ("delete", &item.delete),
-        ];
-        for (method, op) in ops {
-            let Some(op) = op else { continue };
-            count += 1;
-            let id = op.operation_id.clone().unwrap_or_default();
-            assert!(!id.is_empty(), "{method} {path} has no operationId");
-            assert!(ids.insert(id.clone()), "operationId {id} twice");
-            if matches!(method, "put" | "post") {
-                let body = op
-                    .request_body
-                    .as_ref()
-                    .unwrap_or_else(|| panic!("{method} {path}: no request body"))
-                    .resolve(&spec)
-                    .expect("request body resolves");
-                let schema = body.content["application/json"]
-                    .schema
-                    .as_ref()
-                    .unwrap_or_else(|| panic!("{method} {path}: no request schema"));
-                schema.resolve(&spec).expect("request schema resolves");
-            }
-            let responses = op.responses.as_ref().expect("responses");
-            let success: Vec<_> = responses
-                .iter()
-                .filter(|(code, _)| code.starts_with('2'))
-                .collect();
-            assert_eq!(success.len(), 1, "{method} {path}: one success answer");
-            for (code, r) in responses {
-                let r = r.resolve(&spec).expect("response resolves");
-                if code == "204" {
-                    continue;
-                }
-                let schema = r
-                    .content
-                    .get("application/json")
-                    .and_then(|m| m.schema.as_ref())
-                    .unwrap_or_else(|| panic!("{method} {path} {code}: no response schema"));
-                schema.resolve(&spec).expect("response schema resolves");
-            }
-        }
-    }
-    assert_eq!(count, fupin_web::routes().api.len());
 }
 
 #[test]

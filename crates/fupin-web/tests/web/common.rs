@@ -160,3 +160,20 @@ pub async fn login(app: &Router, user: &str) -> (String, String) {
     let pair = cookie.split(';').next().unwrap().to_string();
     (pair, r.json["csrf_token"].as_str().unwrap().to_string())
 }
+
+/// Runs a test on the demo county on SQLite, then on PostgreSQL when it is there.
+pub fn run<F, Fut>(name: &str, f: F)
+where
+    F: Fn(Router) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    runtime().block_on(async {
+        let (state, _guard) = sqlite_app().await;
+        eprintln!("{name}: SQLite");
+        f(fupin_web::app(state)).await;
+        if let Some(state) = postgres_app(name).await {
+            eprintln!("{name}: PostgreSQL");
+            f(fupin_web::app(state)).await;
+        }
+    });
+}
