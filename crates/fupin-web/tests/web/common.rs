@@ -177,3 +177,18 @@ where
         }
     });
 }
+
+/// Files an identification application in 东沟村 over the API: the answer (201, the application).
+pub async fn file_application(app: &Router, cookie: &str, csrf: &str) -> Resp {
+    let r = call(
+        app,
+        Method::POST,
+        "/api/v1/applications",
+        Some(cookie),
+        Some(csrf),
+        Some(serde_json::json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": "11010519491231002X", "members": 3, "reason": "因病"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r
+}

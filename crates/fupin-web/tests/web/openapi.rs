@@ -1,9 +1,9 @@
 //! The OpenAPI document: every route in it, valid (parsed by `oas3`) with an operation id, request and
 //! response schemas for every operation, and answers that carry the properties their schemas document.
 
-use crate::common::{call, login, sqlite_app};
+use crate::common::{call, file_application, login, sqlite_app};
 use axum::http::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[test]
 fn every_api_route_is_in_the_openapi_document() {
@@ -138,28 +138,38 @@ fn answers_carry_the_properties_their_schemas_document() {
         let spec = fupin_web::openapi::spec();
         let (cookie, csrf) = login(&app, "admin").await;
         let h = "140525100201001";
-        let created = call(
-            &app,
-            Method::POST,
-            "/api/v1/applications",
-            Some(&cookie),
-            Some(&csrf),
-            Some(json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": "11010519491231002X", "members": 3})),
-        )
-        .await;
+        let created = file_application(&app, &cookie, &csrf).await;
         let id = created.json["id"].as_str().unwrap().to_string();
         let reads = [
             ("/api/v1/session", "/api/v1/session".to_string()),
             ("/api/v1/areas", "/api/v1/areas?parent=140525".to_string()),
             ("/api/v1/households", "/api/v1/households".to_string()),
-            ("/api/v1/households/{number}", format!("/api/v1/households/{h}")),
-            ("/api/v1/households/{number}/assessment", format!("/api/v1/households/{h}/assessment")),
-            ("/api/v1/households/{number}/history", format!("/api/v1/households/{h}/history")),
-            ("/api/v1/households/{number}/audit", format!("/api/v1/households/{h}/audit")),
+            (
+                "/api/v1/households/{number}",
+                format!("/api/v1/households/{h}"),
+            ),
+            (
+                "/api/v1/households/{number}/assessment",
+                format!("/api/v1/households/{h}/assessment"),
+            ),
+            (
+                "/api/v1/households/{number}/history",
+                format!("/api/v1/households/{h}/history"),
+            ),
+            (
+                "/api/v1/households/{number}/audit",
+                format!("/api/v1/households/{h}/audit"),
+            ),
             ("/api/v1/dashboard", "/api/v1/dashboard".to_string()),
-            ("/api/v1/villages/{code}", "/api/v1/villages/140525100201".to_string()),
+            (
+                "/api/v1/villages/{code}",
+                "/api/v1/villages/140525100201".to_string(),
+            ),
             ("/api/v1/applications", "/api/v1/applications".to_string()),
-            ("/api/v1/applications/{id}", format!("/api/v1/applications/{id}")),
+            (
+                "/api/v1/applications/{id}",
+                format!("/api/v1/applications/{id}"),
+            ),
             ("/api/v1/users", "/api/v1/users".to_string()),
         ];
         for (path, uri) in reads {

@@ -1,10 +1,9 @@
 //! Every page renders for a user who may see it, with every variable its template names defined
 //! (debug builds answer 500 naming a variable the handler's context leaves undefined).
 
-use crate::common::{call, login, post_form, sqlite_app};
+use crate::common::{call, file_application, login, post_form, sqlite_app};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use serde_json::json;
 use tower::ServiceExt;
 
 #[test]
@@ -15,16 +14,7 @@ fn every_page_renders_with_its_variables_defined() {
         let login_page = call(&app, Method::GET, "/login", None, None, None).await;
         assert_eq!(login_page.status, StatusCode::OK, "{}", login_page.text);
         let (cookie, csrf) = login(&app, "admin").await;
-        let created = call(
-            &app,
-            Method::POST,
-            "/api/v1/applications",
-            Some(&cookie),
-            Some(&csrf),
-            Some(json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": "11010519491231002X", "members": 3, "reason": "因病"})),
-        )
-        .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        let created = file_application(&app, &cookie, &csrf).await;
         let id = created.json["id"].as_str().unwrap().to_string();
         let pages = [
             "/".to_string(),
