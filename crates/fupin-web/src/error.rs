@@ -30,10 +30,25 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
-    /// Field errors: `{"field", "code", "message", "member"?}`.
+    /// Field errors, for invalid input.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<FieldError>)]
     pub fields: Vec<serde_json::Value>,
+}
+
+/// One bad field of a request (fupin-core's `input::FieldError`, or a store's row error).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FieldError {
+    /// The field: `area_code`, `income.wage`, a member's `id_number`, …
+    pub field: String,
+    /// A stable code (`id_checksum`, `unknown_code`, `missing_field`, …).
+    pub code: String,
+    /// Chinese / English.
+    pub message: String,
+    /// The 1-based member the field belongs to.
+    pub member: Option<usize>,
+    pub household: Option<String>,
 }
 
 impl ApiError {
