@@ -11,8 +11,57 @@ pub mod form;
 pub mod pages;
 pub mod service;
 
+use fupin_core::codes::{
+    Attribute, Cause, CodeList, Health, HouseholdStatus, HousingGrade, Labor, MonitoringCategory,
+    Relation, SchoolStatus, WorkPlace,
+};
 use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 use utoipa::ToSchema;
+
+/// The schema of an optional code of one of fupin-core's code lists: its codes, or null.
+fn codes<T: CodeList + 'static>(description: &str) -> Object {
+    let mut values: Vec<serde_json::Value> = T::all().iter().map(|c| c.code().into()).collect();
+    values.push(serde_json::Value::Null);
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(values))
+        .description(Some(description))
+        .build()
+}
+
+fn attribute_codes() -> Object {
+    codes::<Attribute>("户属性 / household attribute")
+}
+fn cause_codes() -> Object {
+    codes::<Cause>("主要致贫原因 / main cause of poverty")
+}
+fn status_codes() -> Object {
+    codes::<HouseholdStatus>(
+        "状态 / status; change it with exit, return, remove (required on POST)",
+    )
+}
+fn monitoring_codes() -> Object {
+    codes::<MonitoringCategory>("监测分类 / monitoring category (read only)")
+}
+fn housing_codes() -> Object {
+    codes::<HousingGrade>("住房安全等级 / housing safety grade")
+}
+fn relation_codes() -> Object {
+    codes::<Relation>("与户主关系 / relation to the head")
+}
+fn labor_codes() -> Object {
+    codes::<Labor>("劳动能力 / labour capacity")
+}
+fn health_codes() -> Object {
+    codes::<Health>("健康状况 / health")
+}
+fn school_codes() -> Object {
+    codes::<SchoolStatus>("在校生状况 / school status")
+}
+fn work_place_codes() -> Object {
+    codes::<WorkPlace>("务工地点 / place of work (read only)")
+}
 
 /// A number given as a JSON number or as text (money: `"8000.50"` or `8000.5`); kept as its text
 /// for fupin-core's validator, which reports a bad value by field.
@@ -73,17 +122,20 @@ pub struct Member {
     pub id_number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `head`, `spouse`, `child`, …
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = relation_codes)]
     pub relation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = labor_codes)]
     pub labor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = health_codes)]
     pub health: Option<String>,
     /// 残疾等级 1-4 (read only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disability_grade: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = school_codes)]
     pub school_status: Option<String>,
     /// Required when writing; `medical_insured` is accepted as its alias.
     #[serde(
@@ -95,8 +147,8 @@ pub struct Member {
     /// Read only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pension_insurance: Option<bool>,
-    /// Read only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = work_place_codes)]
     pub work_place: Option<String>,
     /// Read only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,19 +174,21 @@ pub struct Household {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub village_group: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = attribute_codes)]
     pub attribute: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = cause_codes)]
     pub main_cause: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secondary_causes: Option<Vec<String>>,
-    /// `poor`, `exited`, `returned`, `removed` or `non_poor`; change it with exit, return, remove.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = status_codes)]
     pub status: Option<String>,
-    /// Read only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = monitoring_codes)]
     pub monitoring: Option<String>,
-    /// `A`, `B`, `C` or `D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = housing_codes)]
     pub housing_grade: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub food: Option<bool>,

@@ -106,10 +106,16 @@ fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     }
 }
 
-/// Checks that an answer carries exactly the properties its schema documents (one level deep, and
-/// into the first element of arrays of objects).
+/// Checks that an answer carries exactly the properties its schema documents, and only the codes it
+/// lists (into nested objects, and the first element of arrays).
 fn matches_schema(spec: &Value, schema: &Value, answer: &Value, at: &str) {
     let schema = resolve(spec, schema);
+    if let Some(values) = schema["enum"].as_array() {
+        assert!(
+            values.contains(answer),
+            "{at}: {answer} is not one of {values:?}"
+        );
+    }
     if let (Some(props), Some(obj)) = (schema["properties"].as_object(), answer.as_object()) {
         for k in obj.keys() {
             assert!(props.contains_key(k), "{at}: {k} is not documented");
