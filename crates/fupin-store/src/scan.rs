@@ -267,7 +267,13 @@ pub fn households<S: Send>(
     let area = digits(area)?;
     let (lo, hi) = fupin_core::area::code_range(area);
     let source = Source::of(store);
-    let counties = Conn::open(&source)?.column(&counties_sql(&area[..area.len().min(6)]))?;
+    // On a thread of its own, as every connection of the scan: the caller may be inside an async
+    // runtime, and a PostgreSQL connection of the scan runs one of its own.
+    let counties = std::thread::scope(|s| {
+        s.spawn(|| Conn::open(&source)?.column(&counties_sql(&area[..area.len().min(6)])))
+            .join()
+            .expect("counties")
+    })?;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failure: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     let total = std::sync::atomic::AtomicU64::new(0);
