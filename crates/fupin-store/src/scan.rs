@@ -365,48 +365,11 @@ mod raw {
             Ok(db)
         }
 
-        fn text(stmt: *mut ffi::sqlite3_stmt, i: i32) -> Option<&'static str> {
-            // SAFETY: the pointer is valid until the next step; callers use it only within the row.
-            unsafe {
-                let p = ffi::sqlite3_column_text(stmt, i);
-                if p.is_null() {
-                    return None;
-                }
-                let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
-                std::str::from_utf8(std::slice::from_raw_parts(p, n)).ok()
-            }
-        }
-
-        /// The first column of every row of `sql`, as text.
-        pub fn column(&self, sql: &str) -> Result<Vec<String>, StoreError> {
-            let c = CString::new(sql).map_err(|_| StoreError::File(sql.to_string()))?;
-            let mut stmt = std::ptr::null_mut();
-            // SAFETY: a valid handle and C string; the statement is finalized below.
-            let rc = unsafe {
-                ffi::sqlite3_prepare_v2(self.0, c.as_ptr(), -1, &mut stmt, std::ptr::null_mut())
-            };
-            if rc != ffi::SQLITE_OK {
-                return Err(error(self.0, sql));
-            }
-            let mut out = Vec::new();
-            let result = loop {
-                // SAFETY: stmt is a prepared statement of this connection.
-                match unsafe { ffi::sqlite3_step(stmt) } {
-                    ffi::SQLITE_ROW => out.push(Self::text(stmt, 0).unwrap_or("").to_string()),
-                    ffi::SQLITE_DONE => break Ok(out),
-                    _ => break Err(error(self.0, sql)),
-                }
-            };
-            // SAFETY: finalized once.
-            unsafe { ffi::sqlite3_finalize(stmt) };
-            result
-        }
-
-        /// Runs `sql` and hands each row (read as [`ScanRow`] when it has the scan's columns) to `f`.
-        pub fn each(
+        /// Runs `sql`, handing each row to `f`; the statement is finalized before it returns.
+        fn rows(
             &self,
             sql: &str,
-            f: &mut dyn FnMut(ScanRow<'_>) -> Result<(), StoreError>,
+            f: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
         ) -> Result<(), StoreError> {
             let c = CString::new(sql).map_err(|_| StoreError::File(sql.to_string()))?;
             let mut stmt = std::ptr::null_mut();
@@ -417,36 +380,85 @@ mod raw {
             if rc != ffi::SQLITE_OK {
                 return Err(error(self.0, sql));
             }
-            let columns = unsafe { ffi::sqlite3_column_count(stmt) };
+            let row = Row(stmt);
             let result = loop {
                 // SAFETY: stmt is a prepared statement of this connection.
                 match unsafe { ffi::sqlite3_step(stmt) } {
-                    ffi::SQLITE_ROW if columns == 9 => {
-                        let t = |i| Self::text(stmt, i);
-                        let b = |i| unsafe { ffi::sqlite3_column_int64(stmt, i) } != 0;
-                        let row = ScanRow {
-                            number: t(0).unwrap_or(""),
-                            area_code: t(1).unwrap_or(""),
-                            status: t(2).unwrap_or(""),
-                            housing_grade: t(3).unwrap_or(""),
-                            food: b(4),
-                            clothing: b(5),
-                            water: b(6),
-                            income: t(7),
-                            members: t(8).unwrap_or(""),
-                        };
-                        if let Err(e) = f(row) {
+                    ffi::SQLITE_ROW => {
+                        if let Err(e) = f(&row) {
                             break Err(e);
                         }
                     }
-                    ffi::SQLITE_ROW => {}
                     ffi::SQLITE_DONE => break Ok(()),
                     _ => break Err(error(self.0, sql)),
                 }
             };
-            // SAFETY: finalized once.
+            // SAFETY: finalized once; `row` is not used after this.
             unsafe { ffi::sqlite3_finalize(stmt) };
             result
+        }
+
+        /// The first column of every row of `sql`, as text.
+        pub fn column(&self, sql: &str) -> Result<Vec<String>, StoreError> {
+            let mut out = Vec::new();
+            self.rows(sql, &mut |r| {
+                out.push(r.text(0).unwrap_or("").to_string());
+                Ok(())
+            })?;
+            Ok(out)
+        }
+
+        /// Runs `sql` and hands each row (read as [`ScanRow`] when it has the scan's columns) to `f`.
+        pub fn each(
+            &self,
+            sql: &str,
+            f: &mut dyn FnMut(ScanRow<'_>) -> Result<(), StoreError>,
+        ) -> Result<(), StoreError> {
+            self.rows(sql, &mut |r| {
+                if r.columns() != 9 {
+                    return Ok(());
+                }
+                f(ScanRow {
+                    number: r.text(0).unwrap_or(""),
+                    area_code: r.text(1).unwrap_or(""),
+                    status: r.text(2).unwrap_or(""),
+                    housing_grade: r.text(3).unwrap_or(""),
+                    food: r.int(4) != 0,
+                    clothing: r.int(5) != 0,
+                    water: r.int(6) != 0,
+                    income: r.text(7),
+                    members: r.text(8).unwrap_or(""),
+                })
+            })
+        }
+    }
+
+    /// The current row of a running statement, lent to a callback of [`Db::rows`] for one step:
+    /// the text it returns borrows the row, so it cannot outlive the step.
+    struct Row(*mut ffi::sqlite3_stmt);
+
+    impl Row {
+        fn columns(&self) -> i32 {
+            // SAFETY: a prepared statement (alive while the row is lent).
+            unsafe { ffi::sqlite3_column_count(self.0) }
+        }
+
+        fn int(&self, i: i32) -> i64 {
+            // SAFETY: as above; an out-of-range column reads as 0.
+            unsafe { ffi::sqlite3_column_int64(self.0, i) }
+        }
+
+        fn text(&self, i: i32) -> Option<&str> {
+            // SAFETY: the pointer is valid until the next step, which cannot come while `self` is
+            // borrowed; SQLite returns `n` bytes there.
+            unsafe {
+                let p = ffi::sqlite3_column_text(self.0, i);
+                if p.is_null() {
+                    return None;
+                }
+                let n = ffi::sqlite3_column_bytes(self.0, i) as usize;
+                std::str::from_utf8(std::slice::from_raw_parts(p, n)).ok()
+            }
         }
     }
 

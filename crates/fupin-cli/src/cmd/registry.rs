@@ -39,9 +39,9 @@ pub enum RegistryCommand {
 #[derive(Subcommand)]
 pub enum ReportCommand {
     /// 动态管理变化情况 / the dynamic-management report of a period
-    Changes(ChangesArgs),
+    Changes(crate::cmd::report::PeriodArgs),
     /// 贫困村及其退出 / poor villages and their exits in a period
-    Villages(crate::cmd::report::VillagesArgs),
+    Villages(crate::cmd::report::PeriodArgs),
 }
 
 #[derive(Args)]
@@ -82,19 +82,6 @@ pub struct HistoryArgs {
     /// 截至日期 / as of this date (default: now)
     #[arg(long, value_parser = parse_date)]
     as_of: Option<NaiveDate>,
-    #[arg(long, value_enum, default_value = "json")]
-    format: Format,
-}
-
-#[derive(Args)]
-pub struct ChangesArgs {
-    #[arg(long, value_parser = parse_date)]
-    from: NaiveDate,
-    #[arg(long, value_parser = parse_date)]
-    to: NaiveDate,
-    /// 区划代码前缀 / area-code prefix (default: all)
-    #[arg(long, default_value = "")]
-    area: String,
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
 }

@@ -16,17 +16,18 @@ use fupin_core::rules::incidence_pct;
 use fupin_store::StoreError;
 use serde_json::json;
 
+/// The arguments of the reports of a period (`report changes`, `report villages`).
 #[derive(Args)]
-pub struct VillagesArgs {
+pub struct PeriodArgs {
     #[arg(long, value_parser = parse_date)]
-    from: NaiveDate,
+    pub from: NaiveDate,
     #[arg(long, value_parser = parse_date)]
-    to: NaiveDate,
+    pub to: NaiveDate,
     /// 区划代码前缀 / area-code prefix (default: all)
     #[arg(long, default_value = "")]
-    area: String,
+    pub area: String,
     #[arg(long, value_enum, default_value = "json")]
-    format: Format,
+    pub format: Format,
 }
 
 /// The people of poor and returned households of a village on a date: from the roll-ups on 31
@@ -46,7 +47,7 @@ async fn poor_on(
 }
 
 /// `fupin report villages` (with `--policy`, under that policy; else the built-in one).
-pub async fn villages(a: VillagesArgs, g: &Global) -> Result {
+pub async fn villages(a: PeriodArgs, g: &Global) -> Result {
     let policies = g.policies()?;
     let url = g.db_url();
     let (repo, dir) = fupin_store::directory::open_both(&url).await?;

@@ -1,51 +1,23 @@
 use super::*;
 use crate::area::AreaCode;
-use crate::codes::{HousingGrade, Relation, SchoolStatus};
-use crate::id::{check_char, ResidentId};
-use crate::model::{Income, Member, RigidExpense};
-use std::str::FromStr;
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
+use crate::codes::SchoolStatus;
+use crate::rules::tests::{dec, member};
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn member(birth: &str) -> Member {
-    let first17 = format!("140525{birth}001");
-    Member {
-        id_number: ResidentId::parse(&format!("{first17}{}", check_char(first17.as_bytes())))
-            .unwrap(),
-        name: "张三".into(),
-        relation: Relation::Head,
-        school_status: SchoolStatus::NotInSchool,
-        medical_insured: true,
-        labor: None,
-        health: None,
-    }
-}
-
-/// A household of `people` adults in village `area` with a yearly wage of `wage` yuan.
+/// A household of `people` adults in village `area` with a yearly wage of `wage` yuan (the rules'
+/// test household otherwise: every guarantee holds).
 fn household(area: &str, status: HouseholdStatus, people: usize, wage: &str) -> Household {
-    Household {
-        id: format!("H-{area}-{people}"),
-        area: AreaCode::parse(area).unwrap(),
-        status,
-        attribute: None,
-        main_cause: None,
-        income: Income {
-            wage: dec(wage),
-            ..Income::default()
-        },
-        rigid_expense: RigidExpense::default(),
-        food: true,
-        clothing: true,
-        water: true,
-        housing_grade: HousingGrade::B,
-        members: (0..people).map(|_| member("19700101")).collect(),
-    }
+    let mut h = crate::rules::tests::household();
+    h.area = AreaCode::parse(area).unwrap();
+    h.status = status;
+    h.income.wage = dec(wage);
+    h.members = (0..people)
+        .map(|_| member("19700101", SchoolStatus::NotInSchool, true))
+        .collect();
+    h
 }
 
 const P2019: Params = Params {
