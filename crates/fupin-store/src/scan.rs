@@ -255,8 +255,9 @@ impl Conn {
 /// its own state from `init`; returns the states (to be merged by the caller) and the number of
 /// households. Reads one row per household (the rule facts of migration 4): on SQLite through
 /// SQLite's own API, on PostgreSQL as `COPY ... TO STDOUT`. Only the columns the exit check and
-/// monitoring use are read (no names, phones or accounts). Blocking: call it outside an async task
-/// (or from `spawn_blocking`).
+/// monitoring use are read (no names, phones or accounts). Blocking: every connection of the scan is
+/// made from the store's pool options on a thread of its own (with a runtime of its own on
+/// PostgreSQL), so it may be called from within an async runtime, whose thread it blocks.
 pub fn households<S: Send>(
     store: &SqlStore,
     area: &str,
