@@ -13,9 +13,7 @@ use serde::Serialize;
 pub mod plan;
 
 /// The county code (first 6 digits of the area code): every household-owned row is keyed by it.
-pub fn county_of(area_code: &str) -> &str {
-    &area_code[..area_code.len().min(6)]
-}
+pub use crate::area::county_of;
 
 /// Money as stored: integer fen (exact).
 pub fn to_fen(d: Decimal) -> i64 {

@@ -5,6 +5,7 @@
 use crate::profile::{d, CountySpec, Kind, Profile, Step};
 use crate::rng::{split, Rng};
 use chrono::{Datelike, NaiveDate};
+use fupin_core::area::full_code;
 use fupin_core::codes::{
     Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, MonitoringCategory, Relation,
     SchoolStatus, WorkPlace,
@@ -398,10 +399,10 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
     let end = profile.end;
     // Areas: townships and villages.
     let mut areas = vec![AreaRow {
-        code: format!("{:0<12}", spec.code),
+        code: full_code(&spec.code),
         name: spec.name.clone(),
         level: "county".into(),
-        parent: Some(format!("{:0<12}", &spec.code[..4])),
+        parent: Some(full_code(&spec.code[..4])),
         region: None,
         rural_population: None,
     }];
@@ -409,10 +410,10 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
     for t in 0..spec.townships {
         let tcode = format!("{}{:03}", spec.code, 100 + t);
         areas.push(AreaRow {
-            code: format!("{tcode:0<12}"),
+            code: full_code(&tcode),
             name: place(&mut rng, if t % 3 == 0 { "乡" } else { "镇" }),
             level: "township".into(),
-            parent: Some(format!("{:0<12}", spec.code)),
+            parent: Some(full_code(&spec.code)),
             region: None,
             rural_population: None,
         });
@@ -619,7 +620,7 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
             code: v.clone(),
             name: place(&mut rng, "村"),
             level: "village".into(),
-            parent: Some(format!("{:0<12}", &v[..9])),
+            parent: Some(full_code(&v[..9])),
             region: None,
             rural_population: Some(rural[i] as i64),
         });

@@ -5,6 +5,7 @@
 use crate::gen::{self, Batch, CountyData};
 use crate::profile::Profile;
 use chrono::NaiveDate;
+use fupin_core::area::full_code;
 use fupin_core::PolicySet;
 use fupin_store::directory::{AreaRow, Directory};
 use fupin_store::file::{household_rows, COLUMNS};
@@ -35,10 +36,10 @@ pub fn upper_areas(profile: &Profile) -> Vec<AreaRow> {
         .upper
         .iter()
         .map(|(code, name)| AreaRow {
-            code: format!("{code:0<12}"),
+            code: full_code(code),
             name: name.clone(),
             level: if code.len() == 2 { "province" } else { "city" }.into(),
-            parent: (code.len() == 4).then(|| format!("{:0<12}", &code[..2])),
+            parent: (code.len() == 4).then(|| full_code(&code[..2])),
             region: None,
             rural_population: None,
         })

@@ -2,6 +2,9 @@
 //! implementations, dated history, and the import and export of the national system's files.
 //! See `docs/ARCHITECTURE-store.md`.
 
+// No unsafe code, except SQLite's C API behind the safe interface of `scan` (documented there).
+#![deny(unsafe_code)]
+
 pub mod backend;
 pub mod directory;
 pub mod error;

@@ -678,37 +678,21 @@ pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<V
         .as_ref()
         .and_then(|a| a.region.as_deref())
         .and_then(fupin_core::codes::Region::parse);
-    let max = policy
-        .regional("village_exit_max_incidence_pct", region)
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
-    let required = policy
-        .village_indicators()
-        .map(|s| s.value)
-        .unwrap_or_default();
     let recorded = st.dir.indicators(&area).await?;
-    let indicators: Vec<_> = required
-        .iter()
-        .map(|i| {
-            (
-                *i,
-                recorded
-                    .iter()
-                    .find(|(k, _)| k == i.code())
-                    .is_some_and(|(_, ok)| *ok),
-            )
-        })
-        .collect();
+    let rule = fupin_core::assess::VillageExit::under(&policy, region, &recorded)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
     let incidence = fupin_core::rules::incidence_pct(poor as u64, rural as u64).ok();
-    let failed: Vec<&str> =
-        fupin_core::rules::village_exit(poor as u64, rural as u64, max.value, &indicators)
-            .iter()
-            .map(|c| c.code())
-            .collect();
+    let failed: Vec<&str> = rule
+        .failed(poor as u64, rural as u64)
+        .iter()
+        .map(|c| c.code())
+        .collect();
+    let indicators = &rule.indicators;
     Ok(json!({
         "area_code": area, "name": info.as_ref().map(|a| a.name.clone()),
         "poor_population": poor, "rural_population": rural,
         "incidence_pct": incidence.map(fupin_core::money::fmt2),
-        "max_incidence_pct": fupin_core::money::fmt_plain(max.value),
+        "max_incidence_pct": fupin_core::money::fmt_plain(rule.max_incidence_pct),
         "indicators": indicators.iter().map(|(i, ok)| json!({"code": i.code(), "zh": i.zh(), "en": i.en(), "ok": ok})).collect::<Vec<_>>(),
         "exit": {"meets_standard": failed.is_empty() && incidence.is_some(), "failed": failed},
         "status": figures.status,

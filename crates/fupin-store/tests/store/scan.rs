@@ -11,8 +11,10 @@ fn scan_streams_every_household_with_its_current_members() {
         let url = url_of(repo.as_ref(), &dir, "scan");
         let out = import_rows(repo.as_ref(), &dir, "c.csv", &county(30), "2019-12-31").await;
         assert!(out.committed);
+        // The scan reads through the opened store (its own connections, no URL).
+        let store = fupin_store::SqlStore::open(&url).await.unwrap();
         // Two workers, each with its own list.
-        let (lists, n) = fupin_store::scan::households(&url, "", 2, Vec::new, |seen, h| {
+        let (lists, n) = fupin_store::scan::households(&store, "", 2, Vec::new, |seen, h| {
             seen.push(h.clone());
             Ok(())
         })
@@ -45,7 +47,7 @@ fn scan_streams_every_household_with_its_current_members() {
         }
         // One village of the ten.
         let (m, n) = fupin_store::scan::households(
-            &url,
+            &store,
             "140525100201",
             1,
             || 0,
@@ -58,14 +60,15 @@ fn scan_streams_every_household_with_its_current_members() {
         .unwrap();
         assert_eq!((n, m), (3, vec![9]));
         // A rule error stops the scan and is reported as such.
-        let err = fupin_store::scan::households(&url, "", 2, || (), |_, _| Err("no policy".into()))
-            .unwrap_err();
+        let err =
+            fupin_store::scan::households(&store, "", 2, || (), |_, _| Err("no policy".into()))
+                .unwrap_err();
         assert!(err.to_string().contains("no policy"), "{err}");
         // An area prefix is digits only (it goes into the scan's SQL).
         assert!(
-            fupin_store::scan::households(&url, "14' OR 1=1", 1, || (), |_, _| Ok(())).is_err()
+            fupin_store::scan::households(&store, "14' OR 1=1", 1, || (), |_, _| Ok(())).is_err()
         );
-        let areas = fupin_store::scan::all_areas(&url).await.unwrap();
+        let areas = fupin_store::scan::all_areas(&store).await.unwrap();
         assert!(areas
             .iter()
             .any(|a| a.code == "140525100201" && a.level == "village"));
