@@ -247,7 +247,7 @@ async fn import(a: ImportArgs) -> Result<u8, StoreError> {
         .ok()
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "cli".into());
-    let mut opts = ImportOptions::new(date, &actor);
+    let mut opts = ImportOptions::new(date, &actor, Arc::new(fupin_core::PolicySet::builtin()));
     opts.partial = a.partial;
     opts.dry_run = a.dry_run;
     let bar = terminal.then(|| {

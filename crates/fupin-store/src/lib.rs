@@ -2,13 +2,13 @@
 //! implementations, dated history, and the import and export of the national system's files.
 //! See `docs/ARCHITECTURE-store.md`.
 
-pub mod backend;
 pub mod directory;
 pub mod error;
 pub mod file;
 pub mod migrate;
 pub mod model;
 pub mod plan;
+pub mod registry;
 pub mod repo;
 pub mod rollup;
 pub mod scan;
@@ -20,6 +20,6 @@ pub use model::{ChangeReport, History, HouseholdRecord, MemberRecord};
 pub use plan::Incoming;
 pub use repo::{
     db_url, open, open_postgres_fresh_schema, period_report, Backend, ExportFilter, ImportOptions,
-    ImportOutcome, Repository,
+    ImportOutcome, Interrupt, Repository, INTERRUPT_ENV,
 };
 pub use store::SqlStore;

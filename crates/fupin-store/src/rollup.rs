@@ -298,7 +298,6 @@ pub fn figures(
     }
 }
 
-/// The refresh and the reads, for one backend's connection type.
 // The SQL of the roll-ups, the same on both backends.
 
 /// Serialises refreshes on PostgreSQL (readers refresh too); SQLite has one writer anyway.

@@ -19,10 +19,19 @@ fn only_legal_transitions() {
         let mut rows = county(3);
         set(&mut rows, 2, "housing_grade", "D");
         load(&repo, &dir, &rows).await;
+        let policy = fupin_core::PolicySet::builtin();
         let date = d("2020-06-30");
         // H00002 lives in a dangerous house: the exit check fails and names the check...
         let e = repo
-            .transition("H00002", 1, HouseholdStatus::Exited, date, None, "t")
+            .transition(
+                "H00002",
+                1,
+                HouseholdStatus::Exited,
+                date,
+                None,
+                "t",
+                &policy,
+            )
             .await
             .unwrap_err();
         let StoreError::Rejected(e) = e else {
@@ -39,24 +48,41 @@ fn only_legal_transitions() {
                 date,
                 Some("已纳入危房改造,7月竣工"),
                 "t",
+                &policy,
             )
             .await
             .unwrap();
         assert_eq!((h.status, h.version), (HouseholdStatus::Exited, 2));
         // exited → poor is not a transition; exited → returned is.
         let e = repo
-            .transition("H00002", 2, HouseholdStatus::Poor, date, None, "t")
+            .transition("H00002", 2, HouseholdStatus::Poor, date, None, "t", &policy)
             .await
             .unwrap_err();
         assert_eq!(e.code(), "illegal_transition");
         let h = repo
-            .transition("H00002", 2, HouseholdStatus::Returned, date, None, "t")
+            .transition(
+                "H00002",
+                2,
+                HouseholdStatus::Returned,
+                date,
+                None,
+                "t",
+                &policy,
+            )
             .await
             .unwrap();
         assert_eq!(h.version, 3);
         // Removal needs a reason.
         let e = repo
-            .transition("H00001", 1, HouseholdStatus::Removed, date, None, "t")
+            .transition(
+                "H00001",
+                1,
+                HouseholdStatus::Removed,
+                date,
+                None,
+                "t",
+                &policy,
+            )
             .await
             .unwrap_err();
         assert_eq!(e.code(), "reason_required");
@@ -67,18 +93,27 @@ fn only_legal_transitions() {
             date,
             Some("有商品房"),
             "t",
+            &policy,
         )
         .await
         .unwrap();
         let e = repo
-            .transition("H00001", 2, HouseholdStatus::Poor, date, None, "t")
+            .transition("H00001", 2, HouseholdStatus::Poor, date, None, "t", &policy)
             .await
             .unwrap_err();
         assert_eq!(e.code(), "illegal_transition");
         // A passing household exits without a reason.
-        repo.transition("H00003", 1, HouseholdStatus::Exited, date, None, "t")
-            .await
-            .unwrap();
+        repo.transition(
+            "H00003",
+            1,
+            HouseholdStatus::Exited,
+            date,
+            None,
+            "t",
+            &policy,
+        )
+        .await
+        .unwrap();
     });
 }
 
@@ -88,18 +123,19 @@ fn a_stale_write_is_refused_as_a_conflict() {
         load(&repo, &dir, &county(1)).await;
         let h = repo.household("H00001").await.unwrap().unwrap();
         assert_eq!(h.version, 1);
+        let policy = fupin_core::PolicySet::builtin();
         // Two clerks load version 1; the first saves, the second's write is refused.
         let mut first = h.clone();
         first.phone = Some("13812345678".into());
         let saved = repo
-            .save(Incoming::new(first), 1, d("2020-02-01"), "甲")
+            .save(Incoming::new(first), 1, d("2020-02-01"), "甲", &policy)
             .await
             .unwrap();
         assert_eq!(saved.version, 2);
         let mut second = h.clone();
         second.housing_grade = fupin_core::codes::HousingGrade::A;
         let e = repo
-            .save(Incoming::new(second), 1, d("2020-02-02"), "乙")
+            .save(Incoming::new(second), 1, d("2020-02-02"), "乙", &policy)
             .await
             .unwrap_err();
         assert!(

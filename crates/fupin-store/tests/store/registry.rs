@@ -4,7 +4,7 @@
 use crate::common::*;
 use fupin_store::file::{import_read, read_file};
 use fupin_store::model::ChangeReport;
-use fupin_store::{ImportOptions, Repository};
+use fupin_store::Repository;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -204,7 +204,7 @@ fn one_broken_id_among_thousands_changes_nothing_and_names_the_row() {
 
         // --partial imports the other 999 households and skips the broken one.
         let read = read_file(&path, d("2020-06-30")).unwrap();
-        let mut opts = ImportOptions::new(d("2020-06-30"), "县扶贫办");
+        let mut opts = options(d("2020-06-30"), "县扶贫办");
         opts.partial = true;
         let out = import_read(repo.as_ref(), read, &opts).await.unwrap();
         assert!(out.committed);
@@ -261,7 +261,7 @@ fn dry_run_validates_and_changes_nothing() {
         let path = dir.join("a.csv");
         write_csv(&path, &county(20), false);
         let read = read_file(&path, d("2019-12-31")).unwrap();
-        let mut opts = ImportOptions::new(d("2019-12-31"), "t");
+        let mut opts = options(d("2019-12-31"), "t");
         opts.dry_run = true;
         let out = import_read(repo.as_ref(), read, &opts).await.unwrap();
         assert_eq!((out.created, out.committed), (20, false));
