@@ -269,6 +269,46 @@ fn dry_run_validates_and_changes_nothing() {
     });
 }
 
+/// An import stopped inside its transaction, after writing every row and before committing
+/// (`Interrupt::Fail`), leaves households, members, events, the audit log and the roll-ups as
+/// they were; the same import, not stopped, then commits.
+#[test]
+fn an_interrupted_import_changes_nothing() {
+    on_both("interrupted", |repo, dir| async move {
+        let path = dir.join("a.csv");
+        write_csv(&path, &county(5), true);
+        assert!(import(&repo, &path, "2019-12-31").await.committed);
+        let before = repo.history("H00001", None).await.unwrap();
+        let report = repo.year_report(2020, "140525").await.unwrap();
+        // H00001 exits, H00002's head dies, three households are new.
+        let mut rows = county(8);
+        set(&mut rows, 1, "status", "已脱贫");
+        let head = rows_of(&mut rows, 2).next().unwrap();
+        head.insert("leave_reason", "死亡".into());
+        let path = dir.join("b.csv");
+        write_csv(&path, &rows, true);
+        let read = || read_file(&path, d("2020-06-30")).unwrap();
+        let mut opts = options(d("2020-06-30"), "t");
+        opts.interrupt = Some(fupin_store::Interrupt::Fail);
+        let e = import_read(repo.as_ref(), read(), &opts).await.unwrap_err();
+        assert!(e.to_string().contains("interrupted"), "{e}");
+        assert!(repo.household("H00006").await.unwrap().is_none());
+        assert_eq!(repo.history("H00001", None).await.unwrap(), before);
+        assert_eq!(repo.history("H00002", None).await.unwrap().members.len(), 3);
+        assert_eq!(repo.audit("H00001").await.unwrap().len(), 1);
+        assert_eq!(repo.year_report(2020, "140525").await.unwrap(), report);
+        opts.interrupt = None;
+        let out = import_read(repo.as_ref(), read(), &opts).await.unwrap();
+        assert_eq!((out.created, out.updated, out.committed), (3, 2, true));
+        assert_eq!(status_of(&repo, "H00001").await, "exited");
+        let report = repo.year_report(2020, "140525").await.unwrap();
+        assert_eq!(
+            (report.households.exited, report.people.natural_decrease),
+            (1, 1)
+        );
+    });
+}
+
 #[test]
 fn a_person_already_in_another_household_is_refused() {
     on_both("duplicate_person", |repo, dir| async move {
