@@ -144,33 +144,27 @@ pub(super) async fn load_existing(
             out.insert(number, existing);
         }
         for (county, nums) in by_county {
-            let sql = format!(
-                "SELECT m.household_number, {MEMBER_COLUMNS} FROM member m WHERE m.county = $1 \
-                 AND m.left_on IS NULL AND m.household_number IN ({}) \
-                 ORDER BY m.household_number, m.seq",
-                placeholders(2, nums.len())
-            );
-            let mut q = conn.query(&sql).bind(&county);
-            for n in &nums {
-                q.push(n);
-            }
-            for r in q.fetch_all(&mut *conn).await? {
+            let members = |list| {
+                format!(
+                    "SELECT m.household_number, {MEMBER_COLUMNS} FROM member m \
+                     WHERE m.county = $1 AND m.left_on IS NULL AND m.household_number IN ({list}) \
+                     ORDER BY m.household_number, m.seq"
+                )
+            };
+            for r in county_rows(conn, &county, &nums, members).await? {
                 let n: String = r.try_get("household_number")?;
                 let m = member_from_row(&r)?;
                 if let Some(e) = out.get_mut(&n) {
                     e.record.members.push(m);
                 }
             }
-            let sql = format!(
-                "SELECT household_number, MAX(effective_date) AS last FROM event WHERE county = $1 \
-                 AND household_number IN ({}) GROUP BY household_number",
-                placeholders(2, nums.len())
-            );
-            let mut q = conn.query(&sql).bind(&county);
-            for n in &nums {
-                q.push(n);
-            }
-            for r in q.fetch_all(&mut *conn).await? {
+            let last_events = |list| {
+                format!(
+                    "SELECT household_number, MAX(effective_date) AS last FROM event \
+                     WHERE county = $1 AND household_number IN ({list}) GROUP BY household_number"
+                )
+            };
+            for r in county_rows(conn, &county, &nums, last_events).await? {
                 let n: String = r.try_get("household_number")?;
                 let last: Option<NaiveDate> = r.try_get("last")?;
                 if let Some(e) = out.get_mut(&n) {
@@ -180,6 +174,21 @@ pub(super) async fn load_existing(
         }
     }
     Ok(out)
+}
+
+/// Runs the statement `sql` makes of an `IN` list for households `numbers` of one county (`$1`).
+async fn county_rows(
+    conn: &mut Conn<'_>,
+    county: &str,
+    numbers: &[String],
+    sql: impl FnOnce(String) -> String,
+) -> Result<Vec<Row>, StoreError> {
+    let sql = sql(placeholders(2, numbers.len()));
+    let mut q = conn.query(&sql).bind(county);
+    for n in numbers {
+        q.push(n.as_str());
+    }
+    Ok(q.fetch_all(&mut *conn).await?)
 }
 
 /// Runs `select` (two text columns, ending in `IN`) over `keys` in chunks: a map from the first

@@ -4,7 +4,7 @@
 use super::read::{load_areas, lookup};
 use super::CHUNK;
 use crate::error::StoreError;
-use crate::model::{county_of, to_fen, Area, Event, HouseholdRecord, MemberRecord};
+use crate::model::{county_of, Area, Event, HouseholdRecord, MemberRecord};
 use crate::plan::Plan;
 use crate::sql::{values, Conn};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -355,22 +355,11 @@ async fn upsert_income(
         let sql = format!("{INCOME_INSERT}{}{INCOME_UPSERT}", values(chunk.len(), 12));
         let mut q = conn.query(&sql);
         for h in chunk {
-            let (i, r) = (&h.income, &h.rigid_expense);
             q.push(h.county());
             q.push(&h.number);
             q.push(i64::from(h.income_year.unwrap_or_default()));
-            for amount in [
-                i.wage,
-                i.business,
-                i.property,
-                i.transfer,
-                i.business_cost,
-                r.medical,
-                r.education,
-                r.disaster,
-                r.other,
-            ] {
-                q.push(to_fen(amount));
+            for fen in h.money_fen() {
+                q.push(fen);
             }
         }
         q.execute(&mut *conn).await?;

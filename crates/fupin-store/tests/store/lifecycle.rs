@@ -21,17 +21,11 @@ fn only_legal_transitions() {
         load(&repo, &dir, &rows).await;
         let policy = fupin_core::PolicySet::builtin();
         let date = d("2020-06-30");
+        let to = |number, version, status, reason| {
+            repo.transition(number, version, status, date, reason, "t", &policy)
+        };
         // H00002 lives in a dangerous house: the exit check fails and names the check...
-        let e = repo
-            .transition(
-                "H00002",
-                1,
-                HouseholdStatus::Exited,
-                date,
-                None,
-                "t",
-                &policy,
-            )
+        let e = to("H00002", 1, HouseholdStatus::Exited, None)
             .await
             .unwrap_err();
         let StoreError::Rejected(e) = e else {
@@ -40,80 +34,40 @@ fn only_legal_transitions() {
         assert_eq!(e.code, "exit_check_failed");
         assert!(e.en.contains("housing_safety") && e.zh.contains("危房"));
         // ...unless an override reason is given.
-        let h = repo
-            .transition(
-                "H00002",
-                1,
-                HouseholdStatus::Exited,
-                date,
-                Some("已纳入危房改造,7月竣工"),
-                "t",
-                &policy,
-            )
-            .await
-            .unwrap();
+        let h = to(
+            "H00002",
+            1,
+            HouseholdStatus::Exited,
+            Some("已纳入危房改造,7月竣工"),
+        )
+        .await
+        .unwrap();
         assert_eq!((h.status, h.version), (HouseholdStatus::Exited, 2));
         // exited → poor is not a transition; exited → returned is.
-        let e = repo
-            .transition("H00002", 2, HouseholdStatus::Poor, date, None, "t", &policy)
+        let e = to("H00002", 2, HouseholdStatus::Poor, None)
             .await
             .unwrap_err();
         assert_eq!(e.code(), "illegal_transition");
-        let h = repo
-            .transition(
-                "H00002",
-                2,
-                HouseholdStatus::Returned,
-                date,
-                None,
-                "t",
-                &policy,
-            )
+        let h = to("H00002", 2, HouseholdStatus::Returned, None)
             .await
             .unwrap();
         assert_eq!(h.version, 3);
         // Removal needs a reason.
-        let e = repo
-            .transition(
-                "H00001",
-                1,
-                HouseholdStatus::Removed,
-                date,
-                None,
-                "t",
-                &policy,
-            )
+        let e = to("H00001", 1, HouseholdStatus::Removed, None)
             .await
             .unwrap_err();
         assert_eq!(e.code(), "reason_required");
-        repo.transition(
-            "H00001",
-            1,
-            HouseholdStatus::Removed,
-            date,
-            Some("有商品房"),
-            "t",
-            &policy,
-        )
-        .await
-        .unwrap();
-        let e = repo
-            .transition("H00001", 2, HouseholdStatus::Poor, date, None, "t", &policy)
+        to("H00001", 1, HouseholdStatus::Removed, Some("有商品房"))
+            .await
+            .unwrap();
+        let e = to("H00001", 2, HouseholdStatus::Poor, None)
             .await
             .unwrap_err();
         assert_eq!(e.code(), "illegal_transition");
         // A passing household exits without a reason.
-        repo.transition(
-            "H00003",
-            1,
-            HouseholdStatus::Exited,
-            date,
-            None,
-            "t",
-            &policy,
-        )
-        .await
-        .unwrap();
+        to("H00003", 1, HouseholdStatus::Exited, None)
+            .await
+            .unwrap();
     });
 }
 
