@@ -79,9 +79,10 @@ pub const INTERRUPT_ENV: &str = "FUPIN_TEST_INTERRUPT_IMPORT";
 pub enum Interrupt {
     /// Fail with an error: the transaction is rolled back.
     Fail,
-    /// Write the number of households written to this file, then wait to be killed (a test kills
-    /// the process when the file appears); fail as [`Interrupt::Fail`] if still alive after a
-    /// minute.
+    /// Write to this file the number of households written and the number of households the
+    /// transaction holds ("3000 3005"), then wait to be killed (a test kills the process when the
+    /// file appears; the wait blocks its thread); fail as [`Interrupt::Fail`] if still alive after
+    /// a minute.
     AwaitKill(std::path::PathBuf),
 }
 
