@@ -118,6 +118,24 @@ impl HouseholdRecord {
         })
     }
 
+    /// The income parts and rigid expenses in fen, in the order of the `household_income` columns:
+    /// wage, business, property, transfer, business cost, medical, education, disaster, other.
+    pub fn money_fen(&self) -> [i64; 9] {
+        let (i, r) = (&self.income, &self.rigid_expense);
+        [
+            i.wage,
+            i.business,
+            i.property,
+            i.transfer,
+            i.business_cost,
+            r.medical,
+            r.education,
+            r.disaster,
+            r.other,
+        ]
+        .map(to_fen)
+    }
+
     /// A digest of everything but the version (money compared in fen): two records with the same
     /// fingerprint are the same household, so an import can skip a stored household without loading it.
     pub fn fingerprint(&self) -> String {
@@ -135,19 +153,7 @@ impl HouseholdRecord {
                 Ok(())
             }
         }
-        let (i, r) = (&self.income, &self.rigid_expense);
-        let fen = [
-            i.wage,
-            i.business,
-            i.property,
-            i.transfer,
-            i.business_cost,
-            r.medical,
-            r.education,
-            r.disaster,
-            r.other,
-        ]
-        .map(to_fen);
+        let fen = self.money_fen();
         let canon = (
             (
                 &self.number,

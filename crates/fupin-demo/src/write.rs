@@ -92,7 +92,7 @@ pub async fn to_repository(
     for a in upper_areas(profile) {
         dir.upsert_area(&a).await.map_err(err)?;
     }
-    let policy = PolicySet::builtin();
+    let policy = std::sync::Arc::new(PolicySet::builtin());
     let mut sum = Summary::default();
     let total = profile.counties.len() as u64;
     for spec in &profile.counties {
@@ -109,7 +109,7 @@ pub async fn to_repository(
         for batch in county.batches {
             let Batch { date, changes } = batch;
             sum.writes += changes.len() as u64;
-            let mut opts = ImportOptions::new(date, "demo");
+            let mut opts = ImportOptions::new(date, "demo", policy.clone());
             // One roll-up refresh per county, after its whole history.
             opts.defer_rollups = true;
             let out = repo

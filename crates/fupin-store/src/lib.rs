@@ -5,13 +5,13 @@
 // No unsafe code, except SQLite's C API behind the safe interface of `scan` (documented there).
 #![deny(unsafe_code)]
 
-pub mod backend;
 pub mod directory;
 pub mod error;
 pub mod file;
 pub mod migrate;
 pub mod model;
 pub mod plan;
+pub mod registry;
 pub mod repo;
 pub mod rollup;
 pub mod scan;
@@ -23,6 +23,6 @@ pub use model::{ChangeReport, History, HouseholdRecord, MemberRecord};
 pub use plan::Incoming;
 pub use repo::{
     db_url, open, open_postgres_fresh_schema, period_report, Backend, ExportFilter, ImportOptions,
-    ImportOutcome, Repository,
+    ImportOutcome, Interrupt, Repository, INTERRUPT_ENV,
 };
 pub use store::SqlStore;

@@ -378,7 +378,13 @@ async fn create(
     }
     let saved = st
         .repo
-        .save(Incoming::new(record), 0, date_of(&body)?, &s.user)
+        .save(
+            Incoming::new(record),
+            0,
+            date_of(&body)?,
+            &s.user,
+            &st.policies,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
@@ -411,7 +417,13 @@ async fn update(
     record.version = current.version;
     Ok(Json(
         st.repo
-            .save(Incoming::new(record), version, date_of(&body)?, &s.user)
+            .save(
+                Incoming::new(record),
+                version,
+                date_of(&body)?,
+                &s.user,
+                &st.policies,
+            )
             .await?,
     ))
 }
@@ -505,7 +517,7 @@ pub async fn lifecycle(
     let date = date_of(body)?;
     Ok(st
         .repo
-        .transition(number, version, to, date, reason, &s.user)
+        .transition(number, version, to, date, reason, &s.user, &st.policies)
         .await?)
 }
 
@@ -552,7 +564,7 @@ async fn add_member(
     }
     Ok(Json(
         st.repo
-            .save(incoming, version, date_of(&b)?, &s.user)
+            .save(incoming, version, date_of(&b)?, &s.user, &st.policies)
             .await?,
     ))
 }
@@ -583,7 +595,13 @@ async fn remove_member(
     incoming.leaves.push((id_number, reason));
     Ok(Json(
         st.repo
-            .save(incoming, q.version, q.date.unwrap_or_else(today), &s.user)
+            .save(
+                incoming,
+                q.version,
+                q.date.unwrap_or_else(today),
+                &s.user,
+                &st.policies,
+            )
             .await?,
     ))
 }

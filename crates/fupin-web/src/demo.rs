@@ -378,7 +378,7 @@ pub async fn load(
         .into_iter()
         .zip([d(2016, 12, 31), d(2019, 12, 31), as_of])
     {
-        let mut opts = ImportOptions::new(date, "demo");
+        let mut opts = ImportOptions::new(date, "demo", std::sync::Arc::new(policies.clone()));
         opts.partial = false;
         let out = repo.import(batch, &opts).await?;
         if let Some(e) = out.errors.first() {

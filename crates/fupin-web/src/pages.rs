@@ -612,7 +612,13 @@ async fn household_edit(
             record.version = current.version;
             let today = chrono::Local::now().date_naive();
             st.repo
-                .save(fupin_store::Incoming::new(record), version, today, &s.user)
+                .save(
+                    fupin_store::Incoming::new(record),
+                    version,
+                    today,
+                    &s.user,
+                    &st.policies,
+                )
                 .await
                 .map_err(ApiError::from)
         }

@@ -203,7 +203,7 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
         .ok()
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "cli".into());
-    let mut opts = ImportOptions::new(date, &actor);
+    let mut opts = ImportOptions::new(date, &actor, Arc::new(g.policies()?));
     opts.partial = a.partial;
     opts.dry_run = a.dry_run;
     let bar = terminal.then(|| {

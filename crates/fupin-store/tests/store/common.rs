@@ -8,6 +8,16 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
+/// The built-in policy, which every write of these tests is judged with.
+pub fn policy() -> Arc<fupin_core::PolicySet> {
+    Arc::new(fupin_core::PolicySet::builtin())
+}
+
+/// How a test imports: on `date`, by `actor`, under the built-in policy.
+pub fn options(date: NaiveDate, actor: &str) -> ImportOptions {
+    ImportOptions::new(date, actor, policy())
+}
+
 pub fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
@@ -74,7 +84,7 @@ pub async fn postgres(name: &str) -> Option<Arc<dyn Repository>> {
 /// Reads and imports a file with the effective date `date`, as the import command does.
 pub async fn import_file(repo: &dyn Repository, path: &Path, date: &str) -> ImportOutcome {
     let read = read_file(path, d(date)).unwrap();
-    import_read(repo, read, &ImportOptions::new(d(date), "县扶贫办"))
+    import_read(repo, read, &options(d(date), "县扶贫办"))
         .await
         .unwrap()
 }

@@ -5,7 +5,7 @@ use crate::common::*;
 use crate::registry::read_sheet;
 use fupin_core::codes::CodeList;
 use fupin_store::file::{export, import_read, read_file, write_template, COLUMNS};
-use fupin_store::{open, ExportFilter, ImportOptions};
+use fupin_store::{open, ExportFilter};
 
 #[test]
 fn export_then_import_into_an_empty_database_round_trips() {
@@ -21,13 +21,9 @@ fn export_then_import_into_an_empty_database_round_trips() {
         let src = dir.join("src.csv");
         write_csv(&src, &rows, false);
         let read = read_file(&src, d("2019-12-31")).unwrap();
-        let out = import_read(
-            repo.as_ref(),
-            read,
-            &ImportOptions::new(d("2019-12-31"), "t"),
-        )
-        .await
-        .unwrap();
+        let out = import_read(repo.as_ref(), read, &options(d("2019-12-31"), "t"))
+            .await
+            .unwrap();
         assert!(out.errors.is_empty(), "{:?}", out.errors);
         for ext in ["csv", "xlsx"] {
             let first = dir.join(format!("first.{ext}"));
@@ -120,7 +116,7 @@ fn xlsx_with_english_headers_and_assess_json_import() {
             (e.row, e.column.as_str(), e.household.as_deref()),
             (2, "members[1].id_number", Some("J2"))
         );
-        let mut opts = ImportOptions::new(d("2020-06-30"), "t");
+        let mut opts = options(d("2020-06-30"), "t");
         opts.partial = true;
         let out = import_read(repo.as_ref(), read, &opts).await.unwrap();
         assert_eq!((out.created, out.skipped), (1, 1));

@@ -1,9 +1,9 @@
 //! `scan::households` and `scan::all_areas`: the whole-registry read on both backends.
 
-use crate::common::{county, d, import_rows, on_both, write_csv};
+use crate::common::{county, d, import_rows, on_both, options, write_csv};
 use crate::registry::{first_half, second_half};
 use fupin_store::file::{import_read, read_file};
-use fupin_store::{Backend, ImportOptions};
+use fupin_store::Backend;
 
 #[test]
 fn scan_streams_every_household_with_its_current_members() {
@@ -148,7 +148,7 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
         let a = dir.join("2019H2.csv");
         write_csv(&a, &first_half(), true);
         let read = read_file(&a, d("2019-12-31")).unwrap();
-        let opts = ImportOptions::new(d("2019-12-31"), "test");
+        let opts = options(d("2019-12-31"), "test");
         assert!(
             import_read(repo.as_ref(), read, &opts)
                 .await
@@ -163,7 +163,7 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
         let b = dir.join("2020H1.csv");
         write_csv(&b, &second_half(), true);
         let read = read_file(&b, d("2020-06-30")).unwrap();
-        let mut opts = ImportOptions::new(d("2020-06-30"), "test");
+        let mut opts = options(d("2020-06-30"), "test");
         opts.defer_rollups = true;
         assert!(
             import_read(repo.as_ref(), read, &opts)
