@@ -54,7 +54,7 @@ pub async fn run(a: VillagesArgs) -> Result<u8, StoreError> {
     let mut rows = Vec::new();
     let (mut poor_at_start, mut exited, mut poor_at_end) = (0u64, 0u64, 0u64);
     for v in fupin_store::scan::all_areas(&url).await? {
-        if v.level != "village" || !v.code.starts_with(&a.area) {
+        if v.level != fupin_core::AreaLevel::Village || !v.code.starts_with(&a.area) {
             continue;
         }
         let Some(rural) = v.rural_population.filter(|n| *n > 0).map(|n| n as u64) else {
@@ -63,10 +63,7 @@ pub async fn run(a: VillagesArgs) -> Result<u8, StoreError> {
         let start = poor_on(repo.as_ref(), before, &v.code).await?;
         let end = poor_on(repo.as_ref(), a.to, &v.code).await?;
         let p = policies.for_area(&v.code);
-        let region = v
-            .region
-            .as_deref()
-            .and_then(fupin_core::codes::Region::parse);
+        let region = v.region;
         let max = p
             .regional("village_exit_max_incidence_pct", region)
             .map_err(|e| StoreError::File(e.to_string()))?

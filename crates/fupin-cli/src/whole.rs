@@ -10,7 +10,7 @@ use clap::Args;
 use fupin_core::codes::{CodeList, HouseholdStatus, MonitoringCategory};
 use fupin_core::money::fmt2;
 use fupin_core::{Decimal, PolicySet};
-use fupin_store::directory::AreaRow;
+use fupin_store::directory::Area;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -221,11 +221,11 @@ struct AreaInfo {
     rural: HashMap<String, i64>,
 }
 
-fn area_info(areas: Vec<AreaRow>, depth: usize) -> AreaInfo {
+fn area_info(areas: Vec<Area>, depth: usize) -> AreaInfo {
     let mut names = HashMap::new();
     let mut rural: HashMap<String, i64> = HashMap::new();
     for a in areas {
-        if a.level == "village" {
+        if a.level == fupin_core::AreaLevel::Village {
             if let Some(n) = a.rural_population {
                 *rural.entry(String::new()).or_default() += n;
                 for (len, _) in LEVELS.iter().filter(|(len, _)| *len <= depth) {
@@ -233,7 +233,7 @@ fn area_info(areas: Vec<AreaRow>, depth: usize) -> AreaInfo {
                 }
             }
         }
-        names.insert(a.code.clone(), (a.name, a.level));
+        names.insert(a.code.clone(), (a.name, a.level.code().to_string()));
     }
     AreaInfo { names, rural }
 }
@@ -264,7 +264,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 /// Opens the registry; the assessment date defaults to the latest event in it (else today).
-async fn open(url: &str, as_of: Option<NaiveDate>) -> Result<(NaiveDate, Vec<AreaRow>), String> {
+async fn open(url: &str, as_of: Option<NaiveDate>) -> Result<(NaiveDate, Vec<Area>), String> {
     let (_, dir) = fupin_store::directory::open_both(url)
         .await
         .map_err(|e| format!("{url}: {e}"))?;

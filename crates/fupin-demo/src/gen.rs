@@ -10,8 +10,9 @@ use fupin_core::codes::{
     SchoolStatus, WorkPlace,
 };
 use fupin_core::model::{Income, RigidExpense};
+use fupin_core::AreaLevel;
 use fupin_core::{Decimal, PolicySet};
-use fupin_store::directory::AreaRow;
+use fupin_store::directory::Area;
 use fupin_store::model::{JoinReason, LeaveReason};
 use fupin_store::{HouseholdRecord, Incoming, MemberRecord};
 use std::collections::{BTreeMap, HashSet};
@@ -35,7 +36,7 @@ pub struct Batch {
 pub struct CountyData {
     pub code: String,
     /// The county, its townships and villages (with rural population).
-    pub areas: Vec<AreaRow>,
+    pub areas: Vec<Area>,
     /// The village indicators of each village.
     pub indicators: Vec<(String, Vec<(String, bool)>)>,
     pub batches: Vec<Batch>,
@@ -397,10 +398,10 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
     let mut rng = Rng::derive(seed, &spec.code);
     let end = profile.end;
     // Areas: townships and villages.
-    let mut areas = vec![AreaRow {
+    let mut areas = vec![Area {
         code: format!("{:0<12}", spec.code),
         name: spec.name.clone(),
-        level: "county".into(),
+        level: AreaLevel::County,
         parent: Some(format!("{:0<12}", &spec.code[..4])),
         region: None,
         rural_population: None,
@@ -408,10 +409,10 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
     let mut villages: Vec<String> = Vec::new();
     for t in 0..spec.townships {
         let tcode = format!("{}{:03}", spec.code, 100 + t);
-        areas.push(AreaRow {
+        areas.push(Area {
             code: format!("{tcode:0<12}"),
             name: place(&mut rng, if t % 3 == 0 { "乡" } else { "镇" }),
-            level: "township".into(),
+            level: AreaLevel::Township,
             parent: Some(format!("{:0<12}", spec.code)),
             region: None,
             rural_population: None,
@@ -615,10 +616,10 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
         }
     };
     for (i, v) in villages.iter().enumerate() {
-        areas.push(AreaRow {
+        areas.push(Area {
             code: v.clone(),
             name: place(&mut rng, "村"),
-            level: "village".into(),
+            level: AreaLevel::Village,
             parent: Some(format!("{:0<12}", &v[..9])),
             region: None,
             rural_population: Some(rural[i] as i64),

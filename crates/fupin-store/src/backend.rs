@@ -405,7 +405,7 @@ macro_rules! sql_repository {
                     out.push(Area {
                         code: r.try_get("code")?,
                         name: r.try_get("name")?,
-                        level: r.try_get("level")?,
+                        level: crate::areas::parse_level(&r.try_get::<String, _>("level")?)?,
                         parent: r.try_get("parent")?,
                         region: parse_code(r.try_get("region")?)?,
                         rural_population: r.try_get("rural_population")?,

@@ -2,12 +2,18 @@
 //! implementations, dated history, and the import and export of the national system's files.
 //! See `docs/ARCHITECTURE-store.md`.
 
+pub mod accounts;
+pub mod applications;
+pub mod areas;
+mod audit;
 pub mod backend;
 pub mod directory;
 pub mod error;
 pub mod file;
+pub mod listing;
 pub mod migrate;
 pub mod model;
+pub mod pairing;
 pub mod plan;
 pub mod repo;
 pub mod rollup;

@@ -2,8 +2,8 @@
 //! every area with its name and rural population in one query. The households themselves stream
 //! through [`crate::Repository::export`] in constant memory.
 
-use crate::directory::AreaRow;
 use crate::error::StoreError;
+use crate::model::Area;
 use sqlx::Row;
 use std::str::FromStr;
 
@@ -11,7 +11,7 @@ const AREAS: &str =
     "SELECT code, name, level, parent, region, rural_population FROM area ORDER BY code";
 
 /// Every area of the registry at `url` (`sqlite:PATH` or `postgres://...`), by code.
-pub async fn all_areas(url: &str) -> Result<Vec<AreaRow>, StoreError> {
+pub async fn all_areas(url: &str) -> Result<Vec<Area>, StoreError> {
     macro_rules! read {
         ($pool:expr) => {{
             let pool = $pool;
@@ -19,14 +19,14 @@ pub async fn all_areas(url: &str) -> Result<Vec<AreaRow>, StoreError> {
             pool.close().await;
             rows.iter()
                 .map(|r| {
-                    Ok(AreaRow {
-                        code: r.try_get("code")?,
-                        name: r.try_get("name")?,
-                        level: r.try_get("level")?,
-                        parent: r.try_get("parent")?,
-                        region: r.try_get("region")?,
-                        rural_population: r.try_get("rural_population")?,
-                    })
+                    crate::areas::area_of((
+                        r.try_get("code")?,
+                        r.try_get("name")?,
+                        r.try_get("level")?,
+                        r.try_get("parent")?,
+                        r.try_get("region")?,
+                        r.try_get("rural_population")?,
+                    ))
                 })
                 .collect::<Result<Vec<_>, StoreError>>()
         }};
@@ -197,7 +197,7 @@ const SCAN_COLUMNS: &str =
 
 /// Counties under an area prefix, from the registered areas (every household's area has its
 /// ancestors registered).
-fn counties(areas: &[AreaRow], area: &str) -> Vec<String> {
+fn counties(areas: &[Area], area: &str) -> Vec<String> {
     let mut out: Vec<String> = areas
         .iter()
         .filter(|a| a.code.len() >= 6 && a.code.starts_with(&area[..area.len().min(6)]))
