@@ -61,12 +61,12 @@ impl Areas for SqlStore {
     }
 }
 
-/// The columns of an area, in the order of [`AreaRow`].
+/// The columns of an area, in the order of [`AreaColumns`].
 pub(crate) const SELECT: &str =
     "SELECT code, name, level, parent, region, rural_population FROM area";
 
 /// An area as read: code, name, level, parent, region, rural population.
-pub(crate) type AreaRow = (
+pub(crate) type AreaColumns = (
     String,
     String,
     String,
@@ -76,7 +76,7 @@ pub(crate) type AreaRow = (
 );
 
 /// The area of a row of [`SELECT`].
-pub(crate) fn area_of(row: AreaRow) -> Result<Area, StoreError> {
+pub(crate) fn area_of(row: AreaColumns) -> Result<Area, StoreError> {
     let (code, name, level, parent, region, rural_population) = row;
     let region = match region.as_deref() {
         None | Some("") => None,
