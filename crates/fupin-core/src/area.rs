@@ -60,6 +60,23 @@ impl AreaLevel {
     pub fn from_prefix_len(n: usize) -> Option<AreaLevel> {
         AreaLevel::ALL.into_iter().find(|l| l.prefix_len() == n)
     }
+    /// Parses a level code (`province`, `city`, `county`, `township`, `village`).
+    pub fn parse(s: &str) -> Option<AreaLevel> {
+        AreaLevel::ALL.into_iter().find(|l| l.code() == s.trim())
+    }
+}
+
+impl fmt::Display for AreaLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Serialised as its code.
+impl serde::Serialize for AreaLevel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
 }
 
 /// Why a string is not an area code (code `area_code`).

@@ -375,12 +375,11 @@ pub struct ChangeReport {
 }
 
 /// An area of the registry: a province, city, county, township or village (12-digit code, zero-padded).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Area {
     pub code: String,
     pub name: String,
-    /// `province`, `city`, `county`, `township`, `village`.
-    pub level: String,
+    pub level: crate::area::AreaLevel,
     pub parent: Option<String>,
     pub region: Option<crate::codes::Region>,
     /// Registered rural population (the denominator of the incidence).

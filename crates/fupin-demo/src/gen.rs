@@ -11,8 +11,9 @@ use fupin_core::codes::{
     SchoolStatus, WorkPlace,
 };
 use fupin_core::model::{Income, RigidExpense};
+use fupin_core::AreaLevel;
 use fupin_core::{Decimal, PolicySet};
-use fupin_store::directory::AreaRow;
+use fupin_store::directory::Area;
 use fupin_store::model::{JoinReason, LeaveReason};
 use fupin_store::{HouseholdRecord, Incoming, MemberRecord};
 use std::collections::{BTreeMap, HashSet};
@@ -36,7 +37,7 @@ pub struct Batch {
 pub struct CountyData {
     pub code: String,
     /// The county, its townships and villages (with rural population).
-    pub areas: Vec<AreaRow>,
+    pub areas: Vec<Area>,
     /// The village indicators of each village.
     pub indicators: Vec<(String, Vec<(String, bool)>)>,
     pub batches: Vec<Batch>,
@@ -398,10 +399,10 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
     let mut rng = Rng::derive(seed, &spec.code);
     let end = profile.end;
     // Areas: townships and villages.
-    let mut areas = vec![AreaRow {
+    let mut areas = vec![Area {
         code: full_code(&spec.code),
         name: spec.name.clone(),
-        level: "county".into(),
+        level: AreaLevel::County,
         parent: Some(full_code(&spec.code[..4])),
         region: None,
         rural_population: None,
@@ -409,10 +410,10 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
     let mut villages: Vec<String> = Vec::new();
     for t in 0..spec.townships {
         let tcode = format!("{}{:03}", spec.code, 100 + t);
-        areas.push(AreaRow {
+        areas.push(Area {
             code: full_code(&tcode),
             name: place(&mut rng, if t % 3 == 0 { "乡" } else { "镇" }),
-            level: "township".into(),
+            level: AreaLevel::Township,
             parent: Some(full_code(&spec.code)),
             region: None,
             rural_population: None,
@@ -616,10 +617,10 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
         }
     };
     for (i, v) in villages.iter().enumerate() {
-        areas.push(AreaRow {
+        areas.push(Area {
             code: v.clone(),
             name: place(&mut rng, "村"),
-            level: "village".into(),
+            level: AreaLevel::Village,
             parent: Some(full_code(&v[..9])),
             region: None,
             rural_population: Some(rural[i] as i64),

@@ -6,8 +6,9 @@ use crate::gen::{self, Batch, CountyData};
 use crate::profile::Profile;
 use chrono::NaiveDate;
 use fupin_core::area::full_code;
+use fupin_core::AreaLevel;
 use fupin_core::PolicySet;
-use fupin_store::directory::{AreaRow, Directory};
+use fupin_store::directory::{Area, Directory};
 use fupin_store::file::{household_rows, COLUMNS};
 use fupin_store::{ImportOptions, Repository};
 use std::collections::BTreeMap;
@@ -31,14 +32,18 @@ pub struct Summary {
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64, &Summary);
 
 /// The areas above the counties (provinces and cities).
-pub fn upper_areas(profile: &Profile) -> Vec<AreaRow> {
+pub fn upper_areas(profile: &Profile) -> Vec<Area> {
     profile
         .upper
         .iter()
-        .map(|(code, name)| AreaRow {
+        .map(|(code, name)| Area {
             code: full_code(code),
             name: name.clone(),
-            level: if code.len() == 2 { "province" } else { "city" }.into(),
+            level: if code.len() == 2 {
+                AreaLevel::Province
+            } else {
+                AreaLevel::City
+            },
             parent: (code.len() == 4).then(|| full_code(&code[..2])),
             region: None,
             rural_population: None,
@@ -159,11 +164,11 @@ pub fn to_csv(
     areas
         .write_record(["code", "name", "level", "parent", "rural_population"])
         .map_err(csv_err)?;
-    let area_row = |a: &AreaRow| {
+    let area_row = |a: &Area| {
         vec![
             a.code.clone(),
             a.name.clone(),
-            a.level.clone(),
+            a.level.code().to_string(),
             a.parent.clone().unwrap_or_default(),
             a.rural_population.map_or(String::new(), |n| n.to_string()),
         ]

@@ -754,7 +754,7 @@ pub fn read_json(v: &serde_json::Value, date: NaiveDate) -> ReadOutcome {
                         .and_then(|n| n.as_str())
                         .unwrap_or("")
                         .to_string(),
-                    level: c.level().code().to_string(),
+                    level: c.level(),
                     parent: c.parent().map(|p| p.as_str().to_string()),
                     region: region.and_then(|(_, r)| r),
                     rural_population: a.get("rural_population").and_then(|n| n.as_i64()),

@@ -5,11 +5,17 @@
 // No unsafe code, except SQLite's C API behind the safe interface of `scan` (documented there).
 #![deny(unsafe_code)]
 
+pub mod accounts;
+pub mod applications;
+pub mod areas;
+mod audit;
 pub mod directory;
 pub mod error;
 pub mod file;
+pub mod listing;
 pub mod migrate;
 pub mod model;
+pub mod pairing;
 pub mod plan;
 pub mod registry;
 pub mod repo;

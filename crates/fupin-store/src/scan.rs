@@ -8,40 +8,19 @@
 //! faster than sqlx for this read (docs/PERFORMANCE.md). Everything else in the crate denies
 //! `unsafe_code`.
 
-use crate::directory::AreaRow;
 use crate::error::StoreError;
+use crate::model::Area;
 use crate::sql::Db;
 use crate::SqlStore;
 
 const AREAS: &str =
     "SELECT code, name, level, parent, region, rural_population FROM area ORDER BY code";
 
-/// The columns of [`AREAS`].
-type AreaTuple = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
-
 /// Every area of the registry, by code.
-pub async fn all_areas(store: &SqlStore) -> Result<Vec<AreaRow>, StoreError> {
-    let rows: Vec<AreaTuple> = store.db().query(AREAS).fetch_all_as(store.db()).await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(code, name, level, parent, region, rural_population)| AreaRow {
-                code,
-                name,
-                level,
-                parent,
-                region,
-                rural_population,
-            },
-        )
-        .collect())
+pub async fn all_areas(store: &SqlStore) -> Result<Vec<Area>, StoreError> {
+    let rows: Vec<crate::areas::AreaColumns> =
+        store.db().query(AREAS).fetch_all_as(store.db()).await?;
+    rows.into_iter().map(crate::areas::area_of).collect()
 }
 
 /// The rule facts a household row carries (migration 4): the number of current members, the members

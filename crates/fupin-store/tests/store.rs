@@ -3,6 +3,8 @@
 
 #[path = "store/common.rs"]
 mod common;
+#[path = "store/directory.rs"]
+mod directory;
 #[path = "store/files.rs"]
 mod files;
 #[path = "store/lifecycle.rs"]

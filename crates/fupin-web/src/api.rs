@@ -219,18 +219,29 @@ pub struct ListQuery {
 /// The filter of a list query within the session's scope.
 pub fn list_filter(st: &AppState, s: &Session, q: &ListQuery) -> Result<ListFilter, ApiError> {
     let area = st.area_for(s, q.area.as_deref())?;
-    let code = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty());
+    let text = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty());
+    let mut unknown_code = false;
     Ok(ListFilter {
         area,
-        status: code(&q.status),
-        cause: code(&q.cause),
-        attribute: code(&q.attribute),
-        monitoring: code(&q.monitoring),
-        q: code(&q.q),
+        status: filter_code(&q.status, &mut unknown_code),
+        cause: filter_code(&q.cause, &mut unknown_code),
+        attribute: filter_code(&q.attribute, &mut unknown_code),
+        monitoring: filter_code(&q.monitoring, &mut unknown_code),
+        q: text(&q.q),
         cadre: (s.scope.role == Role::Cadre).then(|| s.user.clone()),
+        unknown_code,
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(50),
     })
+}
+
+/// The code a list filter asks for (`None` when blank). A value that is no code of the list
+/// sets `unknown` (the list is then empty).
+fn filter_code<T: fupin_core::CodeList>(v: &Option<String>, unknown: &mut bool) -> Option<T> {
+    let v = v.as_deref().filter(|x| !x.trim().is_empty())?;
+    let found = T::all().iter().copied().find(|c| c.code() == v);
+    *unknown |= found.is_none();
+    found
 }
 
 async fn list(
@@ -692,10 +703,7 @@ pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<V
         .sum();
     let rural = info.as_ref().and_then(|a| a.rural_population).unwrap_or(0);
     let policy = st.policies.for_area(&area);
-    let region = info
-        .as_ref()
-        .and_then(|a| a.region.as_deref())
-        .and_then(fupin_core::codes::Region::parse);
+    let region = info.as_ref().and_then(|a| a.region);
     let recorded = st.dir.indicators(&area).await?;
     let rule = fupin_core::assess::VillageExit::under(&policy, region, &recorded)
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
@@ -968,7 +976,7 @@ pub fn checked_user(name: &str, role: &str, area: &str, password: &str) -> Resul
     crate::auth::check_new_password(password).map_err(|m| ApiError::bad_request("password", m))?;
     Ok(User {
         name: name.to_string(),
-        role: r.code().to_string(),
+        role: r,
         area: scope.area,
         password_hash: crate::auth::hash_password(password),
         disabled: false,

@@ -11,7 +11,6 @@ use crate::table::render;
 use chrono::NaiveDate;
 use clap::Args;
 use fupin_core::assess::VillageExit;
-use fupin_core::codes::CodeList;
 use fupin_core::rules::incidence_pct;
 use fupin_store::StoreError;
 use serde_json::json;
@@ -56,7 +55,7 @@ pub async fn villages(a: PeriodArgs, g: &Global) -> Result {
     let mut rows = Vec::new();
     let (mut poor_at_start, mut exited, mut poor_at_end) = (0u64, 0u64, 0u64);
     for v in fupin_store::scan::all_areas(&store).await? {
-        if v.level != "village" || !v.code.starts_with(&a.area) {
+        if v.level != fupin_core::AreaLevel::Village || !v.code.starts_with(&a.area) {
             continue;
         }
         let Some(rural) = v.rural_population.filter(|n| *n > 0).map(|n| n as u64) else {
@@ -64,10 +63,7 @@ pub async fn villages(a: PeriodArgs, g: &Global) -> Result {
         };
         let start = poor_on(repo.as_ref(), before, &v.code).await?;
         let end = poor_on(repo.as_ref(), a.to, &v.code).await?;
-        let region = v
-            .region
-            .as_deref()
-            .and_then(fupin_core::codes::Region::parse);
+        let region = v.region;
         let recorded = dir.indicators(&v.code).await?;
         let rule = VillageExit::under(&policies.for_area(&v.code), region, &recorded)
             .map_err(|e| CliError::store(StoreError::File(e.to_string())))?;

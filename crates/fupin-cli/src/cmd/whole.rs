@@ -14,7 +14,7 @@ use fupin_core::codes::CodeList;
 use fupin_core::money::fmt2;
 use fupin_core::tally::{self, Changes, Count, Judge, Tally, MONITORED, STATUSES};
 use fupin_core::PolicySet;
-use fupin_store::directory::AreaRow;
+use fupin_store::directory::Area;
 use fupin_store::SqlStore;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -56,11 +56,11 @@ struct AreaInfo {
     rural: HashMap<String, i64>,
 }
 
-fn area_info(areas: Vec<AreaRow>, depth: usize) -> AreaInfo {
+fn area_info(areas: Vec<Area>, depth: usize) -> AreaInfo {
     let rural = tally::rural_by_prefix(
         areas
             .iter()
-            .filter(|a| a.level == "village")
+            .filter(|a| a.level == AreaLevel::Village)
             .filter_map(|a| Some((a.code.as_str(), a.rural_population?))),
         depth,
     );
@@ -88,7 +88,7 @@ impl AreaInfo {
 async fn open(
     url: &str,
     as_of: Option<NaiveDate>,
-) -> std::result::Result<(SqlStore, NaiveDate, Vec<AreaRow>), String> {
+) -> std::result::Result<(SqlStore, NaiveDate, Vec<Area>), String> {
     let (_, dir) = fupin_store::directory::open_both(url)
         .await
         .map_err(|e| format!("{url}: {e}"))?;

@@ -217,27 +217,17 @@ pub(super) async fn load_areas(
     lo: &str,
     hi: &str,
 ) -> Result<Vec<Area>, StoreError> {
-    let rows: Vec<AreaRow> = conn
-        .query(
-            "SELECT code, name, level, parent, region, rural_population FROM area \
-             WHERE code BETWEEN $1 AND $2 ORDER BY code",
-        )
+    let sql = format!(
+        "{} WHERE code BETWEEN $1 AND $2 ORDER BY code",
+        crate::areas::SELECT
+    );
+    let rows: Vec<crate::areas::AreaColumns> = conn
+        .query(&sql)
         .bind(lo)
         .bind(hi)
         .fetch_all_as(&mut *conn)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (code, name, level, parent, region, rural_population) in rows {
-        out.push(Area {
-            code,
-            name,
-            level,
-            parent,
-            region: parse_code(region)?,
-            rural_population,
-        });
-    }
-    Ok(out)
+    rows.into_iter().map(crate::areas::area_of).collect()
 }
 
 impl SqlStore {
@@ -440,16 +430,6 @@ impl SqlStore {
         Ok(out)
     }
 }
-
-/// An area row: code, name, level, parent, region, rural population.
-type AreaRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
 
 /// An event row: date, kind, detail, ID number, reason, actor.
 type EventRow = (

@@ -139,7 +139,7 @@ fn xlsx_with_english_headers_and_assess_json_import() {
         assert_eq!(repo.areas("140525100201").await.unwrap().len(), 1);
         let village = &areas[4];
         assert_eq!(
-            (village.name.as_str(), village.level.as_str()),
+            (village.name.as_str(), village.level.code()),
             ("南村", "village")
         );
         assert_eq!(

@@ -71,7 +71,7 @@ fn scan_streams_every_household_with_its_current_members() {
         let areas = fupin_store::scan::all_areas(&store).await.unwrap();
         assert!(areas
             .iter()
-            .any(|a| a.code == "140525100201" && a.level == "village"));
+            .any(|a| a.code == "140525100201" && a.level == fupin_core::AreaLevel::Village));
     });
 }
 
@@ -114,8 +114,8 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
                     {
                         let filter = fupin_store::directory::ListFilter {
                             area: area.to_string(),
-                            status: Some(status.to_string()),
-                            monitoring: Some(monitoring.to_string()),
+                            status: fupin_core::CodeList::parse(status),
+                            monitoring: fupin_core::CodeList::parse(monitoring),
                             page: 1,
                             per_page: 500,
                             ..Default::default()
