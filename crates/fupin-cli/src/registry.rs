@@ -8,7 +8,7 @@ use crate::{parse_date, Format};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use fupin_core::codes::{CodeList, HouseholdStatus};
-use fupin_store::file::{self, import_read, read_file};
+use fupin_sheet::{read_file, ExportWriter, SheetError};
 use fupin_store::model::{ChangeReport, History};
 use fupin_store::{db_url, open, ExportFilter, ImportOptions, Repository, StoreError};
 use std::io::IsTerminal;
@@ -164,13 +164,17 @@ async fn run_async(cmd: RegistryCommand) -> Result<u8, StoreError> {
                     ))
                 })?);
             }
-            file::Format::of(&a.out)?;
+            fupin_sheet::Format::of(&a.out).map_err(file_error)?;
             let repo = repo(&a.db).await?;
             let filter = ExportFilter {
                 area: a.area.clone(),
                 statuses,
             };
-            let n = file::export(repo.as_ref(), &filter, &a.out).await?;
+            let mut w = ExportWriter::create(&a.out).map_err(file_error)?;
+            let n = repo
+                .export(&filter, &mut |h| w.write(h).map_err(file_error))
+                .await?;
+            w.finish().map_err(file_error)?;
             eprintln!(
                 "已导出 {n} 户 / exported {n} households to {}",
                 a.out.display()
@@ -178,7 +182,7 @@ async fn run_async(cmd: RegistryCommand) -> Result<u8, StoreError> {
             Ok(0)
         }
         RegistryCommand::Template { out } => {
-            file::write_template(&out)?;
+            fupin_sheet::write_template(&out).map_err(file_error)?;
             eprintln!("已生成模板 / template written: {}", out.display());
             Ok(0)
         }
@@ -222,6 +226,14 @@ async fn run_async(cmd: RegistryCommand) -> Result<u8, StoreError> {
     }
 }
 
+/// A file's error, as the store's (the messages and exit codes the command has always had).
+fn file_error(e: SheetError) -> StoreError {
+    match e {
+        SheetError::File(m) => StoreError::File(m),
+        SheetError::Io(e) => StoreError::Io(e),
+    }
+}
+
 fn default_report(input: &Path) -> PathBuf {
     let name = input
         .file_name()
@@ -238,7 +250,7 @@ async fn import(a: ImportArgs) -> Result<u8, StoreError> {
         s
     });
     let today = chrono::Local::now().date_naive();
-    let read = read_file(&a.file, a.date.unwrap_or(today))?;
+    let read = read_file(&a.file, a.date.unwrap_or(today)).map_err(file_error)?;
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
@@ -264,7 +276,16 @@ async fn import(a: ImportArgs) -> Result<u8, StoreError> {
     }
     let repo = repo(&a.db).await?;
     let rows = read.rows;
-    let out = import_read(repo.as_ref(), read, &opts).await?;
+    // All or nothing: with an error in the file and no --partial, the import is only tried.
+    let blocked = read.blocks(opts.partial);
+    let mut run = opts.clone();
+    run.dry_run |= blocked;
+    let mut out = repo
+        .import_with_areas(read.households, read.areas, &run)
+        .await?;
+    let (errors, skipped) = fupin_sheet::merge_errors(read.errors, std::mem::take(&mut out.errors));
+    (out.errors, out.skipped) = (errors, out.skipped + skipped);
+    out.committed &= !blocked;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -294,7 +315,7 @@ async fn import(a: ImportArgs) -> Result<u8, StoreError> {
         );
     }
     let report = a.report.clone().unwrap_or_else(|| default_report(&a.file));
-    file::write_error_report(&report, &out.errors)?;
+    fupin_sheet::write_error_report(&report, &out.errors).map_err(file_error)?;
     eprintln!("错误报告 / error report: {}", report.display());
     if !out.committed && !a.dry_run {
         eprintln!("有错误,数据库未改变(可用 --partial 导入有效的户) / errors found: the database is unchanged (--partial imports the valid households)");

@@ -3,18 +3,15 @@
 //! code and a message in Chinese and English. Shared by `fupin assess`, import and the HTTP API.
 
 use crate::area::{AreaCode, AreaLevel};
-use crate::codes::{
-    Attribute, Cause, CodeList, Health, HouseholdStatus, HousingGrade, Labor, Region, Relation,
-    SchoolStatus, VillageIndicator,
-};
-use crate::id::ResidentId;
-use crate::model::{Household, Income, Member, RigidExpense};
-use crate::money::{check_money, Decimal};
+use crate::codes::{CodeList, Region, VillageIndicator};
+use crate::model::Household;
+use crate::money::Decimal;
+use crate::registry::HouseholdRecord;
+use crate::validate::{self, Fields, HouseholdError, Source};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::str::FromStr;
 
 /// One bad field of the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,6 +41,13 @@ impl FieldError {
             code: code.to_string(),
             message: message.into(),
         }
+    }
+
+    /// The error of the validator, as the JSON reports it.
+    pub fn from_household(e: HouseholdError) -> FieldError {
+        let mut f = FieldError::new(&e.field, e.code, e.message());
+        f.member = e.member;
+        f
     }
 
     pub fn in_household(mut self, id: &str) -> FieldError {
@@ -157,32 +161,6 @@ impl<'a> Reader<'a> {
         v
     }
 
-    fn codes<T: CodeList>(&mut self, name: &str) -> Vec<T> {
-        let Some(v) = self.get(name, false) else {
-            return Vec::new();
-        };
-        let Some(list) = v.as_array() else {
-            self.err(
-                name,
-                "invalid_type",
-                format!("{name} 应为列表 / {name} must be a list"),
-            );
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for x in list {
-            match x.as_str().and_then(T::parse) {
-                Some(c) => out.push(c),
-                None => self.err(
-                    name,
-                    "unknown_code",
-                    format!("未知代码 {x} / unknown {} code {x}", T::LIST),
-                ),
-            }
-        }
-        out
-    }
-
     fn count(&mut self, name: &str) -> Option<u64> {
         match self.get(name, true)? {
             Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
@@ -202,20 +180,12 @@ impl<'a> Reader<'a> {
         let Some(v) = self.get(name, required) else {
             return (!required).then_some(Decimal::ZERO);
         };
-        let text = match v {
-            Value::Number(n) => n.to_string(),
-            Value::String(s) => s.trim().replace(',', ""),
-            _ => String::new(),
-        };
-        let parsed = Decimal::from_str(&text)
-            .or_else(|_| Decimal::from_scientific(&text))
-            .map_err(|_| crate::money::MoneyError::NotANumber)
-            .and_then(check_money);
+        let parsed = validate::json_money(v);
         match parsed {
             Ok(d) => Some(d),
             Err(e) => {
                 let shown = v.to_string();
-                self.err(name, e.code(), format!("{} ({shown})", e.message()));
+                self.err(name, e.code(), format!("{} / {} ({shown})", e.zh(), e.en()));
                 None
             }
         }
@@ -269,6 +239,185 @@ pub fn household_label(v: &Value, index: usize) -> String {
     }
 }
 
+/// Where a field of the validator (keyed as the member sheet) stands in the JSON: its group
+/// (`income`, `rigid_expense`) and its name; `None` for the sheet's own columns.
+fn json_place(key: &str) -> Option<(Option<&'static str>, &'static str)> {
+    Some(match key {
+        "household_number" => (None, "id"),
+        "wage" => (Some("income"), "wage"),
+        "business" => (Some("income"), "business"),
+        "property" => (Some("income"), "property"),
+        "transfer" => (Some("income"), "transfer"),
+        "business_cost" => (Some("income"), "business_cost"),
+        "medical_expense" => (Some("rigid_expense"), "medical"),
+        "education_expense" => (Some("rigid_expense"), "education"),
+        "disaster_loss" => (Some("rigid_expense"), "disaster"),
+        "other_expense" => (Some("rigid_expense"), "other"),
+        "medical_insurance" => (None, "medical_insured"),
+        "pension_insurance" => (None, "pension_insured"),
+        "join_reason" | "leave_reason" | "status_reason" => return None,
+        _ => (None, static_key(key)?),
+    })
+}
+
+/// The keys the validator reads that the JSON names as the sheet does.
+fn static_key(key: &str) -> Option<&'static str> {
+    const SAME: &[&str] = &[
+        "area_code",
+        "village_group",
+        "status",
+        "attribute",
+        "main_cause",
+        "secondary_causes",
+        "monitoring",
+        "housing_grade",
+        "food",
+        "clothing",
+        "water",
+        "income_year",
+        "phone",
+        "bank_account",
+        "id_number",
+        "name",
+        "relation",
+        "labor",
+        "health",
+        "disability_grade",
+        "school_status",
+        "work_place",
+        "work_months",
+    ];
+    SAME.iter().copied().find(|k| *k == key)
+}
+
+/// The path of a validator's field in the JSON (`income.wage`); other fields as they are.
+pub fn json_path(field: &str) -> String {
+    match json_place(field) {
+        Some((Some(group), name)) => format!("{group}.{name}"),
+        Some((None, name)) => name.to_string(),
+        None => field.to_string(),
+    }
+}
+
+/// A JSON household or member, as fields for the validator.
+struct JsonFields<'a>(&'a Map<String, Value>);
+
+impl Fields for JsonFields<'_> {
+    fn source(&self) -> Source {
+        Source::Json
+    }
+
+    fn get(&self, key: &'static str) -> Option<validate::Value<'_>> {
+        let (group, name) = json_place(key)?;
+        let obj = match group {
+            Some(g) => self.0.get(g)?.as_object()?,
+            None => self.0,
+        };
+        match obj.get(name) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(validate::Value::Json(v)),
+        }
+    }
+
+    fn name(&self, key: &'static str) -> &'static str {
+        json_place(key).map_or(key, |(_, name)| name)
+    }
+
+    fn shape(&self, group: &'static str) -> Vec<HouseholdError> {
+        let known = if group == "income" {
+            INCOME_PARTS
+        } else {
+            RIGID_PARTS
+        };
+        match self.0.get(group) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Object(obj)) => obj
+                .keys()
+                .filter(|k| !known.contains(&k.as_str()))
+                .map(|k| {
+                    HouseholdError::new(
+                        &format!("{group}.{k}"),
+                        "unknown_field",
+                        format!("未知字段 {k}"),
+                        format!("unknown field {k}; known: {}", known.join(", ")),
+                    )
+                })
+                .collect(),
+            Some(_) => vec![not_an_object(group)],
+        }
+    }
+}
+
+fn not_an_object(what: &str) -> HouseholdError {
+    HouseholdError::new(
+        what,
+        "invalid_type",
+        format!("{what} 应为对象"),
+        format!("{what} must be an object"),
+    )
+}
+
+/// A JSON household, validated: the registry's record with its members, or the errors (fields as
+/// the JSON names them: `income.wage`; members 1-based).
+pub fn household_record(
+    v: &Value,
+    as_of: NaiveDate,
+) -> Result<HouseholdRecord, Vec<HouseholdError>> {
+    let Some(obj) = v.as_object() else {
+        return Err(vec![not_an_object("household")]);
+    };
+    let (mut record, mut errors) = match validate::household(&JsonFields(obj), as_of) {
+        Ok(r) => (Some(r), Vec::new()),
+        Err(e) => (None, e),
+    };
+    let mut members = Vec::new();
+    match obj.get("members") {
+        Some(Value::Array(list)) if !list.is_empty() => {
+            for (i, m) in list.iter().enumerate() {
+                let read = match m.as_object() {
+                    Some(m) => validate::member(&JsonFields(m), Some(as_of)),
+                    None => Err(vec![not_an_object("member")]),
+                };
+                match read {
+                    Ok(m) => members.push(m.member),
+                    Err(e) => errors.extend(e.into_iter().map(|mut e| {
+                        e.member = Some(i + 1);
+                        e
+                    })),
+                }
+            }
+        }
+        Some(Value::Array(_)) => errors.push(HouseholdError::new(
+            "members",
+            "no_members",
+            "户至少应有一名成员",
+            "a household has at least one member",
+        )),
+        None | Some(Value::Null) => errors.push(HouseholdError::new(
+            "members",
+            "missing_field",
+            "缺少必填字段 members",
+            "required field members is missing",
+        )),
+        Some(_) => errors.push(HouseholdError::new(
+            "members",
+            "invalid_type",
+            "members 应为列表",
+            "members must be a list",
+        )),
+    }
+    for e in &mut errors {
+        e.field = json_path(&e.field);
+    }
+    match record.as_mut() {
+        Some(r) if errors.is_empty() => {
+            r.members = members;
+            Ok(record.expect("checked"))
+        }
+        _ => Err(errors),
+    }
+}
+
 /// Reads one household. `as_of` is used to refuse members born after the assessment date.
 pub fn parse_household(
     v: &Value,
@@ -276,148 +425,13 @@ pub fn parse_household(
     as_of: NaiveDate,
 ) -> Result<Household, Vec<FieldError>> {
     let label = household_label(v, index);
-    let tag = |mut errors: Vec<FieldError>| {
-        for e in &mut errors {
-            e.household = Some(label.clone());
-        }
+    let record = household_record(v, as_of).map_err(|errors| {
         errors
-    };
-    let mut r = Reader::new(v, "", "household").map_err(|e| tag(vec![e]))?;
-    let id = r.string("id", true);
-    let area = r.string("area_code", true).and_then(|s| match AreaCode::parse(&s) {
-        Ok(a) if a.level() == AreaLevel::Village => Some(a),
-        Ok(_) => {
-            r.err("area_code", "area_code", format!("户的区划代码应到村级(12位) / a household's area code must be a village (12 digits): {s}"));
-            None
-        }
-        Err(e) => {
-            r.err("area_code", "area_code", format!("{e}: {s}"));
-            None
-        }
-    });
-    let status = r.code::<HouseholdStatus>("status", true);
-    let attribute = r.code::<Attribute>("attribute", false);
-    let main_cause = r.code::<Cause>("main_cause", false);
-    let _secondary: Vec<Cause> = r.codes("secondary_causes");
-    let mut income = Income::default();
-    if let Some(mut ir) = r.nested("income", "income.") {
-        ir.only(INCOME_PARTS);
-        income = Income {
-            wage: ir.money("wage", false).unwrap_or_default(),
-            business: ir.money("business", false).unwrap_or_default(),
-            property: ir.money("property", false).unwrap_or_default(),
-            transfer: ir.money("transfer", false).unwrap_or_default(),
-            business_cost: ir.money("business_cost", false).unwrap_or_default(),
-        };
-        r.absorb(ir);
-    }
-    let mut rigid_expense = RigidExpense::default();
-    if let Some(mut rr) = r.nested("rigid_expense", "rigid_expense.") {
-        rr.only(RIGID_PARTS);
-        rigid_expense = RigidExpense {
-            medical: rr.money("medical", false).unwrap_or_default(),
-            education: rr.money("education", false).unwrap_or_default(),
-            disaster: rr.money("disaster", false).unwrap_or_default(),
-            other: rr.money("other", false).unwrap_or_default(),
-        };
-        r.absorb(rr);
-    }
-    let food = r.boolean("food", true);
-    let clothing = r.boolean("clothing", true);
-    let water = r.boolean("water", true);
-    let housing_grade = r.code::<HousingGrade>("housing_grade", true);
-    let mut members = Vec::new();
-    match r.get("members", true) {
-        Some(Value::Array(list)) if !list.is_empty() => {
-            for (i, m) in list.iter().enumerate() {
-                match parse_member(m, as_of) {
-                    Ok(m) => members.push(m),
-                    Err(errors) => r.errors.extend(errors.into_iter().map(|mut e| {
-                        e.member = Some(i + 1);
-                        e
-                    })),
-                }
-            }
-        }
-        Some(Value::Array(_)) => r.err(
-            "members",
-            "no_members",
-            "户至少应有一名成员 / a household has at least one member".into(),
-        ),
-        Some(_) => r.err(
-            "members",
-            "invalid_type",
-            "members 应为列表 / members must be a list".into(),
-        ),
-        None => {}
-    }
-    if !r.errors.is_empty() {
-        return Err(tag(r.errors));
-    }
-    Ok(Household {
-        id: id.expect("checked"),
-        area: area.expect("checked"),
-        status: status.expect("checked"),
-        attribute,
-        main_cause,
-        income,
-        rigid_expense,
-        food: food.expect("checked"),
-        clothing: clothing.expect("checked"),
-        water: water.expect("checked"),
-        housing_grade: housing_grade.expect("checked"),
-        members,
-    })
-}
-
-fn parse_member(v: &Value, as_of: NaiveDate) -> Result<Member, Vec<FieldError>> {
-    let mut r = Reader::new(v, "", "member").map_err(|e| vec![e])?;
-    let id_number = r
-        .string("id_number", true)
-        .and_then(|s| match ResidentId::parse(&s) {
-            Ok(id) if id.birth_date() > as_of => {
-                r.err(
-                    "id_number",
-                    "id_birth_date",
-                    format!(
-                        "出生日期 {} 晚于评估日期 {as_of} / born after the assessment date",
-                        id.birth_date()
-                    ),
-                );
-                None
-            }
-            Ok(id) => Some(id),
-            Err(e) => {
-                r.err(
-                    "id_number",
-                    e.code(),
-                    format!("{} / {}: {s}", e.zh(), e.en()),
-                );
-                None
-            }
-        });
-    let name = r.string("name", true);
-    let relation = r
-        .code::<Relation>("relation", false)
-        .unwrap_or(Relation::Other);
-    let school_status = r
-        .code::<SchoolStatus>("school_status", false)
-        .unwrap_or(SchoolStatus::NotInSchool);
-    let medical_insured = r.boolean("medical_insured", true);
-    let labor = r.code::<Labor>("labor", false);
-    let health = r.code::<Health>("health", false);
-    if !r.errors.is_empty() {
-        return Err(r.errors);
-    }
-    Ok(Member {
-        id_number: id_number.expect("checked"),
-        name: name.expect("checked"),
-        relation,
-        school_status,
-        medical_insured: medical_insured.expect("checked"),
-        labor,
-        health,
-    })
+            .into_iter()
+            .map(|e| FieldError::from_household(e).in_household(&label))
+            .collect::<Vec<_>>()
+    })?;
+    Ok(record.to_core().expect("validated"))
 }
 
 /// Finds people (by ID number) in more than one household, or twice in one: for each household

@@ -19,6 +19,7 @@ pub mod money;
 pub mod policy;
 pub mod registry;
 pub mod rules;
+pub mod validate;
 
 pub use area::{AreaCode, AreaLevel};
 pub use codes::CodeList;

@@ -1,11 +1,11 @@
 //! fupin-store: the registry (精准扶贫对象信息库). A [`Repository`] trait with SQLite and PostgreSQL
-//! implementations, dated history, and the import and export of the national system's files.
+//! implementations, dated history, import and the streaming export (the files themselves are
+//! fupin-sheet's).
 //! See `docs/ARCHITECTURE-store.md`.
 
 pub mod backend;
 pub mod directory;
 pub mod error;
-pub mod file;
 pub mod migrate;
 pub mod model;
 pub mod plan;
