@@ -15,7 +15,7 @@ pub mod write;
 
 pub use columns::{header, Column, Format, COLUMNS};
 pub use fupin_core::error::RowError;
-pub use read::{merge_errors, read_file, read_json, read_rows, ReadOutcome};
+pub use read::{read_file, read_json, read_rows, FileErrors, ReadOutcome};
 pub use report::write_error_report;
 pub use template::{code_list_rows, write_template};
 pub use write::{household_rows, ExportWriter, SheetWriter, XlsxTable};

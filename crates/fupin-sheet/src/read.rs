@@ -28,25 +28,49 @@ pub struct ReadOutcome {
 }
 
 impl ReadOutcome {
-    /// Whether an import of this read must write nothing: the file has errors and the import is not
-    /// partial (all or nothing).
-    pub fn blocks(&self, partial: bool) -> bool {
-        !self.errors.is_empty() && !partial
+    /// Splits the read for an import: the households and areas to import, and the file's errors
+    /// to merge into the import's outcome. `partial`: import the valid households even when the
+    /// file has errors (otherwise all or nothing).
+    pub fn into_import(self, partial: bool) -> (Vec<Incoming>, Vec<Area>, FileErrors) {
+        let blocks = !self.errors.is_empty() && !partial;
+        let check = FileErrors {
+            errors: self.errors,
+            blocks,
+        };
+        (self.households, self.areas, check)
     }
 }
 
-/// The errors of a file and those of its import, together in row order, with how many households
-/// (or rows without one) the file's errors left out.
-pub fn merge_errors(file: Vec<RowError>, import: Vec<RowError>) -> (Vec<RowError>, u64) {
-    let bad: std::collections::HashSet<(&Option<String>, usize)> = file
-        .iter()
-        .map(|e| (&e.household, if e.household.is_some() { 0 } else { e.row }))
-        .collect();
-    let skipped = bad.len() as u64;
-    let mut errors = file;
-    errors.extend(import);
-    errors.sort_by_key(|e| e.row);
-    (errors, skipped)
+/// The errors of a file being imported, to merge into what the import found.
+#[derive(Debug)]
+pub struct FileErrors {
+    errors: Vec<RowError>,
+    blocks: bool,
+}
+
+impl FileErrors {
+    /// Whether the import may only be tried (a dry run): the file has errors and the import is
+    /// all or nothing.
+    pub fn blocks(&self) -> bool {
+        self.blocks
+    }
+
+    /// Merges into an import's outcome: the file's errors and the import's together in row order;
+    /// the households (or rows without one) the file's errors left out counted as skipped; nothing
+    /// committed when the file's errors block the import.
+    pub fn merge_into(self, errors: &mut Vec<RowError>, skipped: &mut u64, committed: &mut bool) {
+        let bad: std::collections::HashSet<(&Option<String>, usize)> = self
+            .errors
+            .iter()
+            .map(|e| (&e.household, if e.household.is_some() { 0 } else { e.row }))
+            .collect();
+        *skipped += bad.len() as u64;
+        let mut all = self.errors;
+        all.append(errors);
+        all.sort_by_key(|e| e.row);
+        *errors = all;
+        *committed &= !self.blocks;
+    }
 }
 
 /// Reads a CSV, XLSX or assess-JSON file. `date` is the default income year's reference.

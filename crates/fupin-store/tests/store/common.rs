@@ -82,15 +82,11 @@ pub async fn import_read(
     read: fupin_sheet::ReadOutcome,
     opts: &ImportOptions,
 ) -> Result<ImportOutcome, StoreError> {
-    let blocked = read.blocks(opts.partial);
+    let (households, areas, file_errors) = read.into_import(opts.partial);
     let mut run = opts.clone();
-    run.dry_run |= blocked;
-    let mut out = repo
-        .import_with_areas(read.households, read.areas, &run)
-        .await?;
-    let (errors, skipped) = fupin_sheet::merge_errors(read.errors, std::mem::take(&mut out.errors));
-    (out.errors, out.skipped) = (errors, out.skipped + skipped);
-    out.committed &= !blocked;
+    run.dry_run |= file_errors.blocks();
+    let mut out = repo.import_with_areas(households, areas, &run).await?;
+    file_errors.merge_into(&mut out.errors, &mut out.skipped, &mut out.committed);
     Ok(out)
 }
 

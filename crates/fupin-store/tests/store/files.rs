@@ -163,7 +163,9 @@ async fn export(
 ) -> Result<u64, StoreError> {
     let mut w = ExportWriter::create(path).unwrap();
     let n = repo
-        .export(filter, &mut |h| Ok(w.write(h).unwrap()))
+        .export(filter, &mut |h| {
+            w.write(h).map_err(|e| StoreError::File(e.to_string()))
+        })
         .await?;
     w.finish().unwrap();
     Ok(n)
