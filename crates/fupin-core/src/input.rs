@@ -7,7 +7,7 @@ use crate::codes::{CodeList, Region, VillageIndicator};
 use crate::model::Household;
 use crate::money::Decimal;
 use crate::registry::HouseholdRecord;
-use crate::validate::{self, Fields, HouseholdError, Source};
+use crate::validate::{self, Check, Fields, HouseholdError, Invalid, Source};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -63,167 +63,6 @@ impl FieldError {
     pub fn in_county(mut self, code: &str) -> FieldError {
         self.county = Some(code.to_string());
         self
-    }
-}
-
-/// Collects the errors of one record while reading its fields.
-struct Reader<'a> {
-    obj: &'a Map<String, Value>,
-    prefix: &'static str,
-    errors: Vec<FieldError>,
-}
-
-impl<'a> Reader<'a> {
-    fn new(v: &'a Value, prefix: &'static str, what: &str) -> Result<Reader<'a>, FieldError> {
-        match v.as_object() {
-            Some(obj) => Ok(Reader {
-                obj,
-                prefix,
-                errors: Vec::new(),
-            }),
-            None => Err(FieldError::new(
-                what,
-                "invalid_type",
-                format!("{what} 应为对象 / {what} must be an object"),
-            )),
-        }
-    }
-
-    fn field(&self, name: &str) -> String {
-        format!("{}{name}", self.prefix)
-    }
-
-    fn err(&mut self, name: &str, code: &str, message: String) {
-        let f = self.field(name);
-        self.errors.push(FieldError::new(&f, code, message));
-    }
-
-    fn get(&mut self, name: &str, required: bool) -> Option<&'a Value> {
-        match self.obj.get(name) {
-            None | Some(Value::Null) if required => {
-                self.err(
-                    name,
-                    "missing_field",
-                    format!("缺少必填字段 {name} / required field {name} is missing"),
-                );
-                None
-            }
-            None | Some(Value::Null) => None,
-            Some(v) => Some(v),
-        }
-    }
-
-    fn string(&mut self, name: &str, required: bool) -> Option<String> {
-        match self.get(name, required)? {
-            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Value::String(_) if !required => None,
-            Value::Number(n) => Some(n.to_string()),
-            _ => {
-                self.err(
-                    name,
-                    "invalid_type",
-                    format!("{name} 应为文字 / {name} must be a non-empty string"),
-                );
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, name: &str, required: bool) -> Option<bool> {
-        match self.get(name, required)? {
-            Value::Bool(b) => Some(*b),
-            _ => {
-                self.err(
-                    name,
-                    "invalid_type",
-                    format!("{name} 应为 true 或 false / {name} must be true or false"),
-                );
-                None
-            }
-        }
-    }
-
-    fn code<T: CodeList>(&mut self, name: &str, required: bool) -> Option<T> {
-        let s = self.string(name, required)?;
-        let v = T::parse(&s);
-        if v.is_none() {
-            let known: Vec<_> = T::all().iter().map(|c| c.code()).collect();
-            self.err(
-                name,
-                "unknown_code",
-                format!(
-                    "未知代码 {s:?} / unknown {} code {s:?}; known: {}",
-                    T::LIST,
-                    known.join(", ")
-                ),
-            );
-        }
-        v
-    }
-
-    fn count(&mut self, name: &str) -> Option<u64> {
-        match self.get(name, true)? {
-            Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
-            _ => {
-                self.err(
-                    name,
-                    "invalid_type",
-                    format!("{name} 应为非负整数 / {name} must be a whole number ≥ 0"),
-                );
-                None
-            }
-        }
-    }
-
-    /// A non-negative amount: a number or a decimal string; missing is 0 when not required.
-    fn money(&mut self, name: &str, required: bool) -> Option<Decimal> {
-        let Some(v) = self.get(name, required) else {
-            return (!required).then_some(Decimal::ZERO);
-        };
-        let parsed = validate::json_money(v);
-        match parsed {
-            Ok(d) => Some(d),
-            Err(e) => {
-                let shown = v.to_string();
-                self.err(name, e.code(), format!("{} / {} ({shown})", e.zh(), e.en()));
-                None
-            }
-        }
-    }
-
-    /// Reports keys not in `known` (a typo in a money part would otherwise count as 0).
-    fn only(&mut self, known: &[&str]) {
-        let unknown: Vec<String> = self
-            .obj
-            .keys()
-            .filter(|k| !known.contains(&k.as_str()))
-            .cloned()
-            .collect();
-        for k in unknown {
-            self.err(
-                &k,
-                "unknown_field",
-                format!(
-                    "未知字段 {k} / unknown field {k}; known: {}",
-                    known.join(", ")
-                ),
-            );
-        }
-    }
-
-    fn nested(&mut self, name: &str, prefix: &'static str) -> Option<Reader<'a>> {
-        let v = self.get(name, false)?;
-        match Reader::new(v, prefix, name) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                self.errors.push(e);
-                None
-            }
-        }
-    }
-
-    fn absorb(&mut self, other: Reader<'a>) {
-        self.errors.extend(other.errors);
     }
 }
 
@@ -329,32 +168,29 @@ impl Fields for JsonFields<'_> {
         } else {
             RIGID_PARTS
         };
-        match self.0.get(group) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Object(obj)) => obj
-                .keys()
-                .filter(|k| !known.contains(&k.as_str()))
-                .map(|k| {
-                    HouseholdError::new(
-                        &format!("{group}.{k}"),
-                        "unknown_field",
-                        format!("未知字段 {k}"),
-                        format!("unknown field {k}; known: {}", known.join(", ")),
-                    )
-                })
-                .collect(),
-            Some(_) => vec![not_an_object(group)],
-        }
+        validate::json_group_shape(self.0.get(group), group, known)
     }
 }
 
-fn not_an_object(what: &str) -> HouseholdError {
-    HouseholdError::new(
-        what,
-        "invalid_type",
-        format!("{what} 应为对象"),
-        format!("{what} must be an object"),
-    )
+/// A JSON object (a village, a county, their indicators), as fields named as their keys.
+struct JsonObject<'a>(&'a Map<String, Value>);
+
+impl Fields for JsonObject<'_> {
+    fn source(&self) -> Source {
+        Source::Json
+    }
+
+    fn get(&self, key: &'static str) -> Option<validate::Value<'_>> {
+        self.0
+            .get(key)
+            .filter(|v| !v.is_null())
+            .map(validate::Value::Json)
+    }
+}
+
+/// The errors of the validator, as the JSON reports them.
+fn field_errors(errors: Vec<HouseholdError>) -> Vec<FieldError> {
+    errors.into_iter().map(FieldError::from_household).collect()
 }
 
 /// A JSON household, validated: the registry's record with its members, or the errors (fields as
@@ -364,7 +200,7 @@ pub fn household_record(
     as_of: NaiveDate,
 ) -> Result<HouseholdRecord, Vec<HouseholdError>> {
     let Some(obj) = v.as_object() else {
-        return Err(vec![not_an_object("household")]);
+        return Err(vec![validate::not_an_object("household")]);
     };
     let (mut record, mut errors) = match validate::household(&JsonFields(obj), as_of) {
         Ok(r) => (Some(r), Vec::new()),
@@ -376,7 +212,7 @@ pub fn household_record(
             for (i, m) in list.iter().enumerate() {
                 let read = match m.as_object() {
                     Some(m) => validate::member(&JsonFields(m), Some(as_of)),
-                    None => Err(vec![not_an_object("member")]),
+                    None => Err(vec![validate::not_an_object("member")]),
                 };
                 match read {
                     Ok(m) => members.push(m.member),
@@ -495,47 +331,63 @@ pub fn parse_village(
         }
         errors
     };
-    let mut r = Reader::new(v, "", "village").map_err(|e| tag(vec![e]))?;
-    let area = r.string("area_code", true).and_then(|s| match AreaCode::parse(&s) {
-        Ok(a) if a.level() == AreaLevel::Village => Some(a),
-        Ok(_) => {
-            r.err("area_code", "area_code", format!("村的区划代码应为12位村级代码 / a village needs a 12-digit village code: {s}"));
-            None
-        }
-        Err(e) => {
-            r.err("area_code", "area_code", format!("{e}: {s}"));
-            None
-        }
-    });
-    let region = r.code::<Region>("region", false);
-    let rural = r.count("rural_population");
+    let Some(obj) = v.as_object() else {
+        return Err(tag(field_errors(vec![validate::not_an_object("village")])));
+    };
+    let fields = JsonObject(obj);
+    let mut c = Check::new(&fields);
+    let area = c
+        .text("area_code", true)
+        .and_then(|s| match AreaCode::parse(&s) {
+            Ok(a) if a.level() == AreaLevel::Village => Some(a),
+            other => {
+                let e = match other {
+                    Ok(_) => Invalid {
+                        code: "area_code",
+                        zh: "村的区划代码应为12位村级代码".into(),
+                        en: "a village needs a 12-digit village code".into(),
+                    },
+                    Err(e) => e.into(),
+                };
+                c.invalid("area_code", e, &s);
+                None
+            }
+        });
+    let region = c.code::<Region>("region", false);
+    let rural = c.count("rural_population");
+    let mut errors = c.errors;
     let mut indicators = Vec::new();
-    match r.nested("indicators", "indicators.") {
-        Some(mut ir) => {
-            let known: Vec<&str> = VillageIndicator::all().iter().map(|i| i.code()).collect();
-            ir.only(&known);
+    let given = obj.get("indicators").filter(|v| !v.is_null());
+    let known: Vec<&str> = VillageIndicator::all().iter().map(|i| i.code()).collect();
+    errors.extend(validate::json_group_shape(given, "indicators", &known));
+    match given.and_then(Value::as_object) {
+        Some(values) => {
+            let fields = JsonObject(values);
+            let mut ic = Check::new(&fields);
             for &ind in VillageIndicator::all() {
                 let is_required = required.contains(&ind);
-                if let Some(b) = ir.boolean(ind.code(), is_required) {
+                if let Some(b) = ic.boolean(ind.code(), is_required) {
                     if is_required {
                         indicators.push((ind, b));
                     }
                 }
             }
             indicators.sort_by_key(|(i, _)| required.iter().position(|x| x == i));
-            r.absorb(ir);
+            errors.extend(ic.errors.into_iter().map(|mut e| {
+                e.field = format!("indicators.{}", e.field);
+                e
+            }));
         }
-        None if !required.is_empty() => {
-            r.err(
-                "indicators",
-                "missing_field",
-                "缺少村指标 / required field indicators is missing".into(),
-            );
-        }
+        None if !required.is_empty() => errors.push(HouseholdError::new(
+            "indicators",
+            "missing_field",
+            "缺少村指标",
+            "required field indicators is missing",
+        )),
         None => {}
     }
-    if !r.errors.is_empty() {
-        return Err(tag(r.errors));
+    if !errors.is_empty() {
+        return Err(tag(field_errors(errors)));
     }
     Ok(VillageInput {
         area: area.expect("checked"),
@@ -569,29 +421,35 @@ pub fn parse_county(v: &Value, index: usize) -> Result<CountyInput, Vec<FieldErr
         }
         errors
     };
-    let mut r = Reader::new(v, "", "county").map_err(|e| tag(vec![e]))?;
-    let prefix = r
-        .string("area_code", true)
+    let Some(obj) = v.as_object() else {
+        return Err(tag(field_errors(vec![validate::not_an_object("county")])));
+    };
+    let fields = JsonObject(obj);
+    let mut c = Check::new(&fields);
+    let prefix = c
+        .text("area_code", true)
         .and_then(|s| match AreaCode::parse(&s) {
             Ok(a) if a.level() == AreaLevel::County => Some(a.prefix().to_string()),
             _ => {
-                r.err(
-                    "area_code",
-                    "area_code",
-                    format!("县级区划代码无效 / not a county code (6 or 12 digits): {s}"),
-                );
+                let e = Invalid {
+                    code: "area_code",
+                    zh: "县级区划代码无效".into(),
+                    en: "not a county code (6 or 12 digits)".into(),
+                };
+                c.invalid("area_code", e, &s);
                 None
             }
         });
-    let region = r.code::<Region>("region", false);
-    let rural = r.count("rural_population");
-    let mut pct = |name: &str| {
-        let v = r.money(name, true);
+    let region = c.code::<Region>("region", false);
+    let rural = c.count("rural_population");
+    let mut pct = |name: &'static str| {
+        let v = c.money(name, true);
         if v.is_some_and(|p| p > Decimal::from(100)) {
-            r.err(
+            c.err(
                 name,
                 "percent_range",
-                format!("{name} 应在0到100之间 / {name} must be from 0 to 100"),
+                format!("{name} 应在0到100之间"),
+                format!("{name} must be from 0 to 100"),
             );
         }
         v
@@ -599,8 +457,8 @@ pub fn parse_county(v: &Value, index: usize) -> Result<CountyInput, Vec<FieldErr
     let wrong = pct("wrong_exit_pct");
     let missed = pct("missed_pct");
     let satisfaction = pct("satisfaction_pct");
-    if !r.errors.is_empty() {
-        return Err(tag(r.errors));
+    if !c.errors.is_empty() {
+        return Err(tag(field_errors(c.errors)));
     }
     Ok(CountyInput {
         prefix: prefix.expect("checked"),

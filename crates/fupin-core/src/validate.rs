@@ -134,9 +134,10 @@ pub fn household<F: Fields + ?Sized>(
     let main_cause = c.code::<Cause>("main_cause", false);
     let secondary_causes = c.causes("secondary_causes");
     c.shape("income");
-    let [wage, business, property, transfer, business_cost] = INCOME_KEYS.map(|k| c.money(k));
+    let [wage, business, property, transfer, business_cost] =
+        INCOME_KEYS.map(|k| c.money(k, false));
     c.shape("rigid_expense");
-    let [medical, education, disaster, other] = RIGID_KEYS.map(|k| c.money(k));
+    let [medical, education, disaster, other] = RIGID_KEYS.map(|k| c.money(k, false));
     let food = c.boolean("food", true);
     let clothing = c.boolean("clothing", true);
     let water = c.boolean("water", true);
@@ -293,11 +294,17 @@ pub fn village_area(s: &str) -> Result<AreaCode, Invalid> {
             zh: "户的区划代码应到村级(12位)".into(),
             en: "a household's area code must be a village (12 digits)".into(),
         }),
-        Err(e) => Err(Invalid {
-            code: "area_code",
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl From<crate::area::AreaError> for Invalid {
+    fn from(e: crate::area::AreaError) -> Invalid {
+        Invalid {
+            code: crate::area::AreaError::CODE,
             zh: e.reason_zh.into(),
             en: e.reason.into(),
-        }),
+        }
     }
 }
 
@@ -340,15 +347,50 @@ pub(crate) fn json_money(v: &serde_json::Value) -> Result<Decimal, MoneyError> {
         .and_then(check_money)
 }
 
-/// Reads the fields of one record, collecting errors.
-struct Check<'a, F: Fields + ?Sized> {
+/// The errors of a JSON group's shape (`income`, `indicators`): not an object, or keys not in
+/// `known` (a typo in a money part would otherwise count as 0). Fields are `group.key`.
+pub fn json_group_shape(
+    value: Option<&serde_json::Value>,
+    group: &str,
+    known: &[&str],
+) -> Vec<HouseholdError> {
+    match value {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(serde_json::Value::Object(obj)) => obj
+            .keys()
+            .filter(|k| !known.contains(&k.as_str()))
+            .map(|k| {
+                HouseholdError::new(
+                    &format!("{group}.{k}"),
+                    "unknown_field",
+                    format!("未知字段 {k}"),
+                    format!("unknown field {k}; known: {}", known.join(", ")),
+                )
+            })
+            .collect(),
+        Some(_) => vec![not_an_object(group)],
+    }
+}
+
+/// A JSON value that should be an object.
+pub fn not_an_object(what: &str) -> HouseholdError {
+    HouseholdError::new(
+        what,
+        "invalid_type",
+        format!("{what} 应为对象"),
+        format!("{what} must be an object"),
+    )
+}
+
+/// Reads the fields of one record, collecting errors (also the villages and counties of the JSON).
+pub(crate) struct Check<'a, F: Fields + ?Sized> {
     f: &'a F,
     json: bool,
-    errors: Vec<HouseholdError>,
+    pub(crate) errors: Vec<HouseholdError>,
 }
 
 impl<'a, F: Fields + ?Sized> Check<'a, F> {
-    fn new(f: &'a F) -> Self {
+    pub(crate) fn new(f: &'a F) -> Self {
         Check {
             f,
             json: f.source() == Source::Json,
@@ -356,13 +398,19 @@ impl<'a, F: Fields + ?Sized> Check<'a, F> {
         }
     }
 
-    fn err(&mut self, key: &str, code: &'static str, zh: impl Into<String>, en: impl Into<String>) {
+    pub(crate) fn err(
+        &mut self,
+        key: &str,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) {
         self.errors.push(HouseholdError::new(key, code, zh, en));
     }
 
     /// A rule's verdict on `value`: the JSON names the value in its message; the sheet shows it in
     /// a column of its own.
-    fn invalid(&mut self, key: &str, e: Invalid, value: &str) {
+    pub(crate) fn invalid(&mut self, key: &str, e: Invalid, value: &str) {
         let en = if self.json {
             format!("{}: {value}", e.en)
         } else {
@@ -419,7 +467,7 @@ impl<'a, F: Fields + ?Sized> Check<'a, F> {
         v
     }
 
-    fn text(&mut self, key: &'static str, required: bool) -> Option<String> {
+    pub(crate) fn text(&mut self, key: &'static str, required: bool) -> Option<String> {
         match self.get(key, required)? {
             Value::Cell(s) => Some(s.trim().to_string()),
             Value::Json(serde_json::Value::String(s)) if !s.trim().is_empty() => {
@@ -434,7 +482,7 @@ impl<'a, F: Fields + ?Sized> Check<'a, F> {
         }
     }
 
-    fn code<T: CodeList>(&mut self, key: &'static str, required: bool) -> Option<T> {
+    pub(crate) fn code<T: CodeList>(&mut self, key: &'static str, required: bool) -> Option<T> {
         let s = self.text(key, required)?;
         if self.json {
             let v = T::parse(&s);
@@ -509,7 +557,7 @@ impl<'a, F: Fields + ?Sized> Check<'a, F> {
         out
     }
 
-    fn boolean(&mut self, key: &'static str, required: bool) -> Option<bool> {
+    pub(crate) fn boolean(&mut self, key: &'static str, required: bool) -> Option<bool> {
         match self.get(key, required)? {
             Value::Cell(s) => {
                 let b = yes_no(s);
@@ -531,9 +579,9 @@ impl<'a, F: Fields + ?Sized> Check<'a, F> {
         }
     }
 
-    /// A non-negative amount; absent is `None` (zero).
-    fn money(&mut self, key: &'static str) -> Option<Decimal> {
-        let (parsed, shown) = match self.get(key, false)? {
+    /// A non-negative amount; absent is `None` (zero when not required).
+    pub(crate) fn money(&mut self, key: &'static str, required: bool) -> Option<Decimal> {
+        let (parsed, shown) = match self.get(key, required)? {
             Value::Cell(s) => (parse_money(s), None),
             Value::Json(v) => (json_money(v), Some(v.to_string())),
         };
@@ -548,6 +596,18 @@ impl<'a, F: Fields + ?Sized> Check<'a, F> {
                 None
             }
         }
+    }
+
+    /// A required count (a whole number ≥ 0).
+    pub(crate) fn count(&mut self, key: &'static str) -> Option<u64> {
+        let n = match self.get(key, true)? {
+            Value::Json(v) => v.as_u64(),
+            Value::Cell(s) => s.parse().ok(),
+        };
+        if n.is_none() {
+            self.wrong_type(key, "应为非负整数", "must be a whole number ≥ 0");
+        }
+        n
     }
 
     /// A whole number from `lo` to `hi`; the JSON's whole numbers are taken as they are.
