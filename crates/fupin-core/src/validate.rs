@@ -133,6 +133,7 @@ pub fn household<F: Fields + ?Sized>(
     let attribute = c.code::<Attribute>("attribute", false);
     let main_cause = c.code::<Cause>("main_cause", false);
     let secondary_causes = c.causes("secondary_causes");
+    let monitoring = c.quietly(|c| c.code::<MonitoringCategory>("monitoring", false));
     c.shape("income");
     let [wage, business, property, transfer, business_cost] =
         INCOME_KEYS.map(|k| c.money(k, false));
@@ -142,7 +143,6 @@ pub fn household<F: Fields + ?Sized>(
     let clothing = c.boolean("clothing", true);
     let water = c.boolean("water", true);
     let housing_grade = c.code::<HousingGrade>("housing_grade", true);
-    let monitoring = c.quietly(|c| c.code::<MonitoringCategory>("monitoring", false));
     let village_group = c.quietly(|c| c.text("village_group", false));
     let phone = c.quietly(|c| c.text("phone", false));
     let bank_account = c.quietly(|c| c.text("bank_account", false));
