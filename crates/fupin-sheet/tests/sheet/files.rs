@@ -3,7 +3,9 @@
 
 use crate::county::*;
 use fupin_core::codes::CodeList;
-use fupin_sheet::{read_file, write_template};
+use fupin_sheet::{
+    read_file, write_error_report, write_template, ExportWriter, RowError, XlsxTable,
+};
 
 #[test]
 fn the_template_has_the_headers_and_the_code_lists() {
@@ -82,4 +84,69 @@ fn bad_values_get_precise_errors() {
         ]
     );
     assert!(read.households.is_empty());
+}
+
+#[test]
+fn an_export_reads_back_as_the_same_households() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src.csv");
+    let mut rows = county(4);
+    set(&mut rows, 2, "monitoring", "脱贫不稳定户");
+    write_csv(&src, &rows, true);
+    let read = read_file(&src, d("2020-01-01")).unwrap();
+    assert!(read.errors.is_empty(), "{:?}", read.errors);
+    for ext in ["csv", "xlsx"] {
+        let out = dir.path().join(format!("out.{ext}"));
+        let mut w = ExportWriter::create(&out).unwrap();
+        for h in &read.households {
+            w.write(&h.record).unwrap();
+        }
+        w.finish().unwrap();
+        let back = read_file(&out, d("2020-01-01")).unwrap();
+        assert!(back.errors.is_empty(), "{:?}", back.errors);
+        let records = |r: &fupin_sheet::ReadOutcome| -> Vec<_> {
+            r.households.iter().map(|h| h.record.clone()).collect()
+        };
+        assert_eq!(records(&back), records(&read), "{ext}");
+    }
+}
+
+#[test]
+fn the_error_report_names_row_column_value_and_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let errors = [RowError::new(
+        9,
+        "证件号码",
+        "140525198001010011",
+        "id_checksum",
+        "身份证号码校验位错误",
+        "the check character does not match",
+    )
+    .in_household("H00003")];
+    let path = dir.path().join("errors.csv");
+    write_error_report(&path, &errors).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[1],
+        "9,证件号码,140525198001010011,id_checksum,身份证号码校验位错误,the check character does not match,H00003"
+    );
+}
+
+#[test]
+fn the_web_table_is_one_sheet_of_strings() {
+    let mut t = XlsxTable::new();
+    t.row(&["户编号", "人数"]).unwrap();
+    t.row(&["H00001".to_string(), "3".to_string()]).unwrap();
+    let bytes = t.finish().unwrap();
+    use calamine::Reader;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(wb.sheet_names(), ["Sheet1"]);
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(cells, [["户编号", "人数"], ["H00001", "3"]]);
 }
