@@ -21,6 +21,7 @@ pub mod policy;
 pub mod registry;
 pub mod rules;
 pub mod tally;
+pub mod validate;
 
 pub use area::{AreaCode, AreaLevel};
 pub use codes::CodeList;

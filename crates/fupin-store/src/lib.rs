@@ -1,5 +1,6 @@
 //! fupin-store: the registry (精准扶贫对象信息库). A [`Repository`] trait with SQLite and PostgreSQL
-//! implementations, dated history, and the import and export of the national system's files.
+//! implementations, dated history, import and the streaming export (the files themselves are
+//! fupin-sheet's).
 //! See `docs/ARCHITECTURE-store.md`.
 
 // No unsafe code, except SQLite's C API behind the safe interface of `scan` (documented there).
@@ -11,7 +12,6 @@ pub mod areas;
 mod audit;
 pub mod directory;
 pub mod error;
-pub mod file;
 pub mod listing;
 pub mod migrate;
 pub mod model;

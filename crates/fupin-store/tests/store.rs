@@ -3,6 +3,8 @@
 
 #[path = "store/common.rs"]
 mod common;
+#[path = "../../fupin-sheet/tests/sheet/county.rs"]
+mod county;
 #[path = "store/directory.rs"]
 mod directory;
 #[path = "store/files.rs"]

@@ -416,8 +416,7 @@ async fn export_xlsx(
         Err(e) => return error_page(&headers, Some(&s), e),
     };
     let l = lang(&headers);
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
+    let mut table = fupin_sheet::XlsxTable::new();
     let heads = [
         "number",
         "area",
@@ -428,10 +427,7 @@ async fn export_xlsx(
         "cause",
         "attribute",
     ];
-    for (c, h) in heads.iter().enumerate() {
-        let _ = sheet.write_string(0, c as u16, i18n::t(l, h));
-    }
-    let mut row = 1u32;
+    let _ = table.row(&heads.map(|h| i18n::t(l, h)));
     loop {
         let page = ok_or_page!(headers, s, st.dir.list_households(&f).await);
         for h in &page.rows {
@@ -454,17 +450,14 @@ async fn export_xlsx(
                     .map(|m| i18n::code_label(l, "attribute", m))
                     .unwrap_or_default(),
             ];
-            for (c, v) in cells.iter().enumerate() {
-                let _ = sheet.write_string(row, c as u16, v);
-            }
-            row += 1;
+            let _ = table.row(&cells);
         }
         if u64::from(page.page) * u64::from(page.per_page) >= page.total {
             break;
         }
         f.page += 1;
     }
-    match book.save_to_buffer() {
+    match table.finish() {
         Ok(buf) => (
             [
                 (

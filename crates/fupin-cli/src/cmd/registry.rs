@@ -10,7 +10,7 @@ use crate::table::render;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use fupin_core::codes::{CodeList, HouseholdStatus};
-use fupin_store::file::{self, import_read, read_file};
+use fupin_sheet::{read_file, ExportWriter, SheetError};
 use fupin_store::model::{ChangeReport, History};
 use fupin_store::{ExportFilter, ImportOptions, Repository, StoreError};
 use std::io::IsTerminal;
@@ -119,13 +119,17 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
                     ))
                 })?);
             }
-            file::Format::of(&a.out)?;
+            fupin_sheet::Format::of(&a.out).map_err(file_error)?;
             let repo = repo(g).await?;
             let filter = ExportFilter {
                 area: a.area.clone(),
                 statuses,
             };
-            let n = file::export(repo.as_ref(), &filter, &a.out).await?;
+            let mut w = ExportWriter::create(&a.out).map_err(file_error)?;
+            let n = repo
+                .export(&filter, &mut |h| w.write(h).map_err(file_error))
+                .await?;
+            w.finish().map_err(file_error)?;
             eprintln!(
                 "已导出 {n} 户 / exported {n} households to {}",
                 a.out.display()
@@ -133,7 +137,7 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
             Ok(())
         }
         RegistryCommand::Template { out } => {
-            file::write_template(&out)?;
+            fupin_sheet::write_template(&out).map_err(file_error)?;
             eprintln!("已生成模板 / template written: {}", out.display());
             Ok(())
         }
@@ -178,6 +182,14 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
     }
 }
 
+/// A file's error, as the store's (the messages and exit codes the command has always had).
+fn file_error(e: SheetError) -> StoreError {
+    match e {
+        SheetError::File(m) => StoreError::File(m),
+        SheetError::Io(e) => StoreError::Io(e),
+    }
+}
+
 fn default_report(input: &Path) -> PathBuf {
     let name = input
         .file_name()
@@ -194,7 +206,7 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
         s
     });
     let today = chrono::Local::now().date_naive();
-    let read = read_file(&a.file, a.date.unwrap_or(today))?;
+    let read = read_file(&a.file, a.date.unwrap_or(today)).map_err(file_error)?;
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
@@ -220,7 +232,12 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
     }
     let repo = repo(g).await?;
     let rows = read.rows;
-    let out = import_read(repo.as_ref(), read, &opts).await?;
+    // All or nothing: with an error in the file and no --partial, the import is only tried.
+    let (households, areas, file_errors) = read.into_import(opts.partial);
+    let mut run = opts.clone();
+    run.dry_run |= file_errors.blocks();
+    let mut out = repo.import_with_areas(households, areas, &run).await?;
+    file_errors.merge_into(&mut out.errors, &mut out.skipped, &mut out.committed);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -250,7 +267,7 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
         );
     }
     let report = a.report.clone().unwrap_or_else(|| default_report(&a.file));
-    file::write_error_report(&report, &out.errors)?;
+    fupin_sheet::write_error_report(&report, &out.errors).map_err(file_error)?;
     eprintln!("错误报告 / error report: {}", report.display());
     if !out.committed && !a.dry_run {
         eprintln!("有错误,数据库未改变(可用 --partial 导入有效的户) / errors found: the database is unchanged (--partial imports the valid households)");

@@ -2,7 +2,7 @@
 //! removal, a birth and a death. The change report and the history tell exactly what happened.
 
 use crate::common::*;
-use fupin_store::file::{import_read, read_file};
+use fupin_sheet::read_file;
 use fupin_store::model::ChangeReport;
 use fupin_store::Repository;
 use std::path::Path;
@@ -189,7 +189,7 @@ fn one_broken_id_among_thousands_changes_nothing_and_names_the_row() {
         // The error report names the row, in XLSX and CSV.
         for ext in ["xlsx", "csv"] {
             let report = dir.join(format!("errors.{ext}"));
-            fupin_store::file::write_error_report(&report, &out.errors).unwrap();
+            fupin_sheet::write_error_report(&report, &out.errors).unwrap();
             let back = read_sheet(&report);
             assert_eq!(
                 back[1][..4],

@@ -1,8 +1,8 @@
 //! `scan::households` and `scan::all_areas`: the whole-registry read on both backends.
 
-use crate::common::{county, d, import_rows, on_both, options, write_csv};
+use crate::common::{county, d, import_read, import_rows, on_both, options, write_csv};
 use crate::registry::{first_half, second_half};
-use fupin_store::file::{import_read, read_file};
+use fupin_sheet::read_file;
 use fupin_store::Backend;
 
 #[test]
