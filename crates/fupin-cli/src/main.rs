@@ -1,16 +1,17 @@
-//! `fupin`: the command line of the fupin system.
+//! `fupin`: the command line of the fupin system. Thin: each command parses its arguments, calls
+//! fupin-core (rules, tallies) and fupin-store (reads, writes, the whole-registry scan), and prints.
+//! One command per capability under [`cmd`]; one error type mapped to exit statuses in [`error`].
 //!
-//! Exit status: 0 success; 2 unreadable input, a bad policy file or bad usage; 3 the input was read
-//! but some records are invalid (reported, the rest processed).
+//! Exit status: 0 success; 1 the database failed or refused a write; 2 unreadable input, a bad
+//! policy file, a bad database URL or bad usage; 3 the input was read but some records are invalid
+//! (reported, the rest processed) or the record asked for does not exist.
 
-mod assess_cmd;
-mod demo_cmd;
-mod policy_cmd;
-mod registry;
-mod serve_cmd;
+#![forbid(unsafe_code)]
+
+mod cmd;
+mod error;
+mod options;
 mod table;
-mod village_report;
-mod whole;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ use std::process::ExitCode;
     about = "精准扶贫与防返贫监测 / targeted poverty alleviation and return-to-poverty monitoring"
 )]
 struct Cli {
+    #[command(flatten)]
+    global: options::Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,63 +32,44 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// 评估:脱贫标准、监测对象、低保、村和县退出 / assess households, villages and counties
-    Assess(assess_cmd::AssessArgs),
+    Assess(cmd::assess::AssessArgs),
     /// 政策参数 / policy values
     #[command(subcommand)]
-    Policy(policy_cmd::PolicyCommand),
+    Policy(cmd::policy::PolicyCommand),
     /// 启动网页应用 / run the web application
-    Serve(serve_cmd::ServeArgs),
+    Serve(cmd::serve::ServeArgs),
     /// 用户管理 / accounts
     #[command(subcommand)]
-    User(serve_cmd::UserCommand),
-    /// 政策模拟:拟议政策下结果变化的户和人 / compare a proposed policy with the current one
-    Simulate(whole::SimulateArgs),
+    User(cmd::serve::UserCommand),
+    /// 政策模拟:拟议政策(--policy)下结果变化的户和人 / compare a proposed policy (--policy) with the current one
+    Simulate(cmd::whole::SimulateArgs),
     /// 生成演示数据(县、市、省、全国规模)/ generate a synthetic registry (county, city, province, nation)
-    Demo(demo_cmd::DemoArgs),
+    Demo(cmd::demo::DemoArgs),
     #[command(flatten)]
-    Registry(registry::RegistryCommand),
+    Registry(cmd::registry::RegistryCommand),
+}
+
+fn run(command: Command, g: &options::Global) -> error::Result {
+    match command {
+        Command::Assess(args) => cmd::assess::run(args, g),
+        Command::Policy(c) => cmd::policy::run(c, g),
+        Command::Serve(args) => cmd::serve::serve(args, g),
+        Command::User(c) => cmd::serve::user(c, g),
+        Command::Demo(args) => cmd::demo::run(args, g),
+        Command::Simulate(args) => cmd::whole::simulate(args, g),
+        Command::Registry(c) => cmd::registry::run(c, g),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let code = match cli.command {
-        Command::Assess(args) => assess_cmd::run(args),
-        Command::Policy(cmd) => policy_cmd::run(cmd),
-        Command::Serve(args) => serve_cmd::serve(args),
-        Command::User(cmd) => serve_cmd::user(cmd),
-        Command::Demo(args) => demo_cmd::run(args),
-        Command::Simulate(args) => whole::simulate(args),
-        Command::Registry(cmd) => registry::run(cmd),
-    };
-    ExitCode::from(code)
-}
-
-/// Reads a policy option: the given file replaces the built-in policy.
-pub(crate) fn load_policy(path: Option<&std::path::Path>) -> Result<fupin_core::PolicySet, String> {
-    match path {
-        None => Ok(fupin_core::PolicySet::builtin()),
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                format!(
-                    "无法读取政策文件 / cannot read policy file {}: {e}",
-                    p.display()
-                )
-            })?;
-            fupin_core::PolicySet::replacing(&text, &p.display().to_string())
-                .map_err(|e| e.to_string())
+    match run(cli.command, &cli.global) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if !e.message().is_empty() {
+                eprintln!("{e}");
+            }
+            ExitCode::from(e.exit_code())
         }
     }
-}
-
-/// Parses a `YYYY-MM-DD` date argument.
-pub(crate) fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("not a date YYYY-MM-DD: {s}"))
-}
-
-/// Output format of reports.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Format {
-    Json,
-    Table,
 }

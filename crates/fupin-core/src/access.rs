@@ -74,6 +74,13 @@ impl fmt::Display for Role {
     }
 }
 
+/// Serialised as its code.
+impl serde::Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
 /// Why a (role, area) pair cannot make an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScopeError(pub String);

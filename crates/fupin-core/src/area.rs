@@ -60,6 +60,23 @@ impl AreaLevel {
     pub fn from_prefix_len(n: usize) -> Option<AreaLevel> {
         AreaLevel::ALL.into_iter().find(|l| l.prefix_len() == n)
     }
+    /// Parses a level code (`province`, `city`, `county`, `township`, `village`).
+    pub fn parse(s: &str) -> Option<AreaLevel> {
+        AreaLevel::ALL.into_iter().find(|l| l.code() == s.trim())
+    }
+}
+
+impl fmt::Display for AreaLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Serialised as its code.
+impl serde::Serialize for AreaLevel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
 }
 
 /// Why a string is not an area code (code `area_code`).
@@ -205,9 +222,92 @@ pub fn is_area_prefix(s: &str) -> bool {
     s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The 12-digit code of the area a prefix denotes (`1405` → `140500000000`).
+pub fn full_code(prefix: &str) -> String {
+    format!("{prefix:0<12}")
+}
+
+/// The inclusive range `(lo, hi)` of the 12-digit codes under a prefix ("" for every code), for
+/// `area_code BETWEEN lo AND hi`.
+pub fn code_range(prefix: &str) -> (String, String) {
+    (full_code(prefix), format!("{prefix:9<12}"))
+}
+
+/// The prefix length of the areas directly below an area prefix of `len` digits (a partial
+/// prefix counts as the level it reaches into): 0 → 2, 1..=2 → 4, 3..=4 → 6, 5..=6 → 9,
+/// 7..=9 → 12; `None` below a village.
+pub fn child_len(len: usize) -> Option<usize> {
+    if len == 0 {
+        return Some(AreaLevel::Province.prefix_len());
+    }
+    let levels = AreaLevel::ALL.map(AreaLevel::prefix_len);
+    let reached = levels.iter().position(|n| *n >= len)?;
+    levels.get(reached + 1).copied()
+}
+
+/// The county (first six digits) of an area code or prefix; a shorter prefix whole.
+pub fn county_of(code: &str) -> &str {
+    &code[..code.len().min(6)]
+}
+
+/// The prefixes of `code` at every level down to `depth` digits, top first (`code` has at least
+/// the digits of each; shorter levels only): `("140525100201", 6)` → `14`, `1405`, `140525`.
+pub fn prefixes(code: &str, depth: usize) -> impl Iterator<Item = &str> {
+    AreaLevel::ALL
+        .into_iter()
+        .map(AreaLevel::prefix_len)
+        .filter(move |n| *n <= depth && *n <= code.len())
+        .map(move |n| &code[..n])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefix_helpers() {
+        assert_eq!(full_code("1405"), "140500000000");
+        assert_eq!(
+            code_range("140525"),
+            ("140525000000".to_string(), "140525999999".to_string())
+        );
+        assert_eq!(
+            code_range(""),
+            ("000000000000".to_string(), "999999999999".to_string())
+        );
+        let children: Vec<_> = (0..=13).map(child_len).collect();
+        assert_eq!(
+            children,
+            [
+                Some(2),
+                Some(4),
+                Some(4),
+                Some(6),
+                Some(6),
+                Some(9),
+                Some(9),
+                Some(12),
+                Some(12),
+                Some(12),
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+        assert_eq!(county_of("140525100201"), "140525");
+        assert_eq!(county_of("1405"), "1405");
+        assert_eq!(
+            prefixes("140525100201", 6).collect::<Vec<_>>(),
+            ["14", "1405", "140525"]
+        );
+        assert_eq!(
+            prefixes("140525100201", 12).count(),
+            5,
+            "every level of a village"
+        );
+        assert_eq!(prefixes("1405", 12).collect::<Vec<_>>(), ["14", "1405"]);
+    }
 
     #[test]
     fn levels_and_prefixes() {

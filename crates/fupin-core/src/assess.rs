@@ -2,11 +2,12 @@
 //! under the policy of each one's area. The input and output are the JSON of `fupin assess`
 //! (docs/assess.md); invalid records are reported by field and left out, the rest assessed.
 
-use crate::codes::{Check, CodeList, MonitoringCategory};
+use crate::codes::{Check, CodeList, MonitoringCategory, Region, VillageIndicator};
 use crate::input::{self, FieldError};
 use crate::model::Household;
+use crate::money::Decimal;
 use crate::money::{fmt2, fmt_plain};
-use crate::policy::{PolicyError, PolicySet};
+use crate::policy::{Policy, PolicyError, PolicySet};
 use crate::rules;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -21,6 +22,64 @@ pub struct Report {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub counties: Vec<CountyResult>,
     pub errors: Vec<FieldError>,
+}
+
+/// The village exit decision (贫困村退出, DOMAIN.md §6) under the policy in force for a village:
+/// the incidence threshold of its region and the indicators the policy requires, with their
+/// values. The one place that reads these from a policy, for `fupin assess`, `fupin report
+/// villages` and the web's village page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VillageExit {
+    /// The village exits only with an incidence strictly below this, in percent.
+    pub max_incidence_pct: Decimal,
+    /// Each required indicator, in policy order, and whether it holds.
+    pub indicators: Vec<(VillageIndicator, bool)>,
+}
+
+impl VillageExit {
+    /// The incidence threshold for a village of `region` (`village_exit_max_incidence_pct`).
+    pub fn threshold(policy: &Policy<'_>, region: Option<Region>) -> Result<Decimal, PolicyError> {
+        Ok(policy
+            .regional("village_exit_max_incidence_pct", region)?
+            .value)
+    }
+
+    /// The decision for a village of `region` whose indicators are recorded as `(code, holds)`
+    /// pairs; a required indicator not recorded does not hold.
+    pub fn under(
+        policy: &Policy<'_>,
+        region: Option<Region>,
+        recorded: &[(String, bool)],
+    ) -> Result<VillageExit, PolicyError> {
+        let max_incidence_pct = Self::threshold(policy, region)?;
+        let indicators = policy
+            .village_indicators()?
+            .value
+            .iter()
+            .map(|i| {
+                let holds = recorded
+                    .iter()
+                    .find(|(k, _)| k == i.code())
+                    .is_some_and(|(_, ok)| *ok);
+                (*i, holds)
+            })
+            .collect();
+        Ok(VillageExit {
+            max_incidence_pct,
+            indicators,
+        })
+    }
+
+    /// The failed checks of a village with `poor` people in poor and returned households out of a
+    /// rural population of `rural` (empty: the village may exit).
+    pub fn failed(&self, poor: u64, rural: u64) -> Vec<rules::VillageCheck> {
+        rules::village_exit(poor, rural, self.max_incidence_pct, &self.indicators)
+    }
+
+    /// A poor village (贫困村): its incidence is not below the threshold.
+    pub fn is_poor(&self, poor: u64, rural: u64) -> bool {
+        !rules::village_exit(poor, rural, self.max_incidence_pct, &[]).is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -268,8 +327,8 @@ pub fn assess(
         let verr = |field: &str, code: &str, message: String| {
             FieldError::new(field, code, message).in_village(&label)
         };
-        let max = match p.regional("village_exit_max_incidence_pct", village.region) {
-            Ok(m) => m.value,
+        let max = match VillageExit::threshold(&p, village.region) {
+            Ok(m) => m,
             Err(e) => {
                 errors.push(verr(
                     "village_exit_max_incidence_pct",
@@ -282,8 +341,11 @@ pub fn assess(
         let poor = poor_in(village.area.as_str());
         match rules::incidence_pct(poor, village.rural_population) {
             Ok(pct) => {
-                let failed =
-                    rules::village_exit(poor, village.rural_population, max, &village.indicators);
+                let rule = VillageExit {
+                    max_incidence_pct: max,
+                    indicators: village.indicators.clone(),
+                };
+                let failed = rule.failed(poor, village.rural_population);
                 villages.push(VillageResult {
                     area_code: label.clone(),
                     poor_population: poor,

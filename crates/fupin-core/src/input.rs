@@ -3,18 +3,15 @@
 //! code and a message in Chinese and English. Shared by `fupin assess`, import and the HTTP API.
 
 use crate::area::{AreaCode, AreaLevel};
-use crate::codes::{
-    Attribute, Cause, CodeList, Health, HouseholdStatus, HousingGrade, Labor, Region, Relation,
-    SchoolStatus, VillageIndicator,
-};
-use crate::id::ResidentId;
-use crate::model::{Household, Income, Member, RigidExpense};
-use crate::money::{check_money, Decimal};
+use crate::codes::{CodeList, Region, VillageIndicator};
+use crate::model::Household;
+use crate::money::Decimal;
+use crate::registry::HouseholdRecord;
+use crate::validate::{self, Check, Fields, HouseholdError, Invalid, Source};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::str::FromStr;
 
 /// One bad field of the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,6 +43,13 @@ impl FieldError {
         }
     }
 
+    /// The error of the validator, as the JSON reports it.
+    pub fn from_household(e: HouseholdError) -> FieldError {
+        let mut f = FieldError::new(&e.field, e.code, e.message());
+        f.member = e.member;
+        f
+    }
+
     pub fn in_household(mut self, id: &str) -> FieldError {
         self.household = Some(id.to_string());
         self
@@ -62,201 +66,6 @@ impl FieldError {
     }
 }
 
-/// Collects the errors of one record while reading its fields.
-struct Reader<'a> {
-    obj: &'a Map<String, Value>,
-    prefix: &'static str,
-    errors: Vec<FieldError>,
-}
-
-impl<'a> Reader<'a> {
-    fn new(v: &'a Value, prefix: &'static str, what: &str) -> Result<Reader<'a>, FieldError> {
-        match v.as_object() {
-            Some(obj) => Ok(Reader {
-                obj,
-                prefix,
-                errors: Vec::new(),
-            }),
-            None => Err(FieldError::new(
-                what,
-                "invalid_type",
-                format!("{what} 应为对象 / {what} must be an object"),
-            )),
-        }
-    }
-
-    fn field(&self, name: &str) -> String {
-        format!("{}{name}", self.prefix)
-    }
-
-    fn err(&mut self, name: &str, code: &str, message: String) {
-        let f = self.field(name);
-        self.errors.push(FieldError::new(&f, code, message));
-    }
-
-    fn get(&mut self, name: &str, required: bool) -> Option<&'a Value> {
-        match self.obj.get(name) {
-            None | Some(Value::Null) if required => {
-                self.err(
-                    name,
-                    "missing_field",
-                    format!("缺少必填字段 {name} / required field {name} is missing"),
-                );
-                None
-            }
-            None | Some(Value::Null) => None,
-            Some(v) => Some(v),
-        }
-    }
-
-    fn string(&mut self, name: &str, required: bool) -> Option<String> {
-        match self.get(name, required)? {
-            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Value::String(_) if !required => None,
-            Value::Number(n) => Some(n.to_string()),
-            _ => {
-                self.err(
-                    name,
-                    "invalid_type",
-                    format!("{name} 应为文字 / {name} must be a non-empty string"),
-                );
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, name: &str, required: bool) -> Option<bool> {
-        match self.get(name, required)? {
-            Value::Bool(b) => Some(*b),
-            _ => {
-                self.err(
-                    name,
-                    "invalid_type",
-                    format!("{name} 应为 true 或 false / {name} must be true or false"),
-                );
-                None
-            }
-        }
-    }
-
-    fn code<T: CodeList>(&mut self, name: &str, required: bool) -> Option<T> {
-        let s = self.string(name, required)?;
-        let v = T::parse(&s);
-        if v.is_none() {
-            let known: Vec<_> = T::all().iter().map(|c| c.code()).collect();
-            self.err(
-                name,
-                "unknown_code",
-                format!(
-                    "未知代码 {s:?} / unknown {} code {s:?}; known: {}",
-                    T::LIST,
-                    known.join(", ")
-                ),
-            );
-        }
-        v
-    }
-
-    fn codes<T: CodeList>(&mut self, name: &str) -> Vec<T> {
-        let Some(v) = self.get(name, false) else {
-            return Vec::new();
-        };
-        let Some(list) = v.as_array() else {
-            self.err(
-                name,
-                "invalid_type",
-                format!("{name} 应为列表 / {name} must be a list"),
-            );
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for x in list {
-            match x.as_str().and_then(T::parse) {
-                Some(c) => out.push(c),
-                None => self.err(
-                    name,
-                    "unknown_code",
-                    format!("未知代码 {x} / unknown {} code {x}", T::LIST),
-                ),
-            }
-        }
-        out
-    }
-
-    fn count(&mut self, name: &str) -> Option<u64> {
-        match self.get(name, true)? {
-            Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
-            _ => {
-                self.err(
-                    name,
-                    "invalid_type",
-                    format!("{name} 应为非负整数 / {name} must be a whole number ≥ 0"),
-                );
-                None
-            }
-        }
-    }
-
-    /// A non-negative amount: a number or a decimal string; missing is 0 when not required.
-    fn money(&mut self, name: &str, required: bool) -> Option<Decimal> {
-        let Some(v) = self.get(name, required) else {
-            return (!required).then_some(Decimal::ZERO);
-        };
-        let text = match v {
-            Value::Number(n) => n.to_string(),
-            Value::String(s) => s.trim().replace(',', ""),
-            _ => String::new(),
-        };
-        let parsed = Decimal::from_str(&text)
-            .or_else(|_| Decimal::from_scientific(&text))
-            .map_err(|_| crate::money::MoneyError::NotANumber)
-            .and_then(check_money);
-        match parsed {
-            Ok(d) => Some(d),
-            Err(e) => {
-                let shown = v.to_string();
-                self.err(name, e.code(), format!("{} ({shown})", e.message()));
-                None
-            }
-        }
-    }
-
-    /// Reports keys not in `known` (a typo in a money part would otherwise count as 0).
-    fn only(&mut self, known: &[&str]) {
-        let unknown: Vec<String> = self
-            .obj
-            .keys()
-            .filter(|k| !known.contains(&k.as_str()))
-            .cloned()
-            .collect();
-        for k in unknown {
-            self.err(
-                &k,
-                "unknown_field",
-                format!(
-                    "未知字段 {k} / unknown field {k}; known: {}",
-                    known.join(", ")
-                ),
-            );
-        }
-    }
-
-    fn nested(&mut self, name: &str, prefix: &'static str) -> Option<Reader<'a>> {
-        let v = self.get(name, false)?;
-        match Reader::new(v, prefix, name) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                self.errors.push(e);
-                None
-            }
-        }
-    }
-
-    fn absorb(&mut self, other: Reader<'a>) {
-        self.errors.extend(other.errors);
-    }
-}
-
 const INCOME_PARTS: &[&str] = &["wage", "business", "property", "transfer", "business_cost"];
 const RIGID_PARTS: &[&str] = &["medical", "education", "disaster", "other"];
 
@@ -269,6 +78,182 @@ pub fn household_label(v: &Value, index: usize) -> String {
     }
 }
 
+/// Where a field of the validator (keyed as the member sheet) stands in the JSON: its group
+/// (`income`, `rigid_expense`) and its name; `None` for the sheet's own columns.
+fn json_place(key: &str) -> Option<(Option<&'static str>, &'static str)> {
+    Some(match key {
+        "household_number" => (None, "id"),
+        "wage" => (Some("income"), "wage"),
+        "business" => (Some("income"), "business"),
+        "property" => (Some("income"), "property"),
+        "transfer" => (Some("income"), "transfer"),
+        "business_cost" => (Some("income"), "business_cost"),
+        "medical_expense" => (Some("rigid_expense"), "medical"),
+        "education_expense" => (Some("rigid_expense"), "education"),
+        "disaster_loss" => (Some("rigid_expense"), "disaster"),
+        "other_expense" => (Some("rigid_expense"), "other"),
+        "medical_insurance" => (None, "medical_insured"),
+        "pension_insurance" => (None, "pension_insured"),
+        "join_reason" | "leave_reason" | "status_reason" => return None,
+        _ => (None, static_key(key)?),
+    })
+}
+
+/// The keys the validator reads that the JSON names as the sheet does.
+fn static_key(key: &str) -> Option<&'static str> {
+    const SAME: &[&str] = &[
+        "area_code",
+        "village_group",
+        "status",
+        "attribute",
+        "main_cause",
+        "secondary_causes",
+        "monitoring",
+        "housing_grade",
+        "food",
+        "clothing",
+        "water",
+        "income_year",
+        "phone",
+        "bank_account",
+        "id_number",
+        "name",
+        "relation",
+        "labor",
+        "health",
+        "disability_grade",
+        "school_status",
+        "work_place",
+        "work_months",
+    ];
+    SAME.iter().copied().find(|k| *k == key)
+}
+
+/// The path of a validator's field in the JSON (`income.wage`); other fields as they are.
+pub fn json_path(field: &str) -> String {
+    match json_place(field) {
+        Some((Some(group), name)) => format!("{group}.{name}"),
+        Some((None, name)) => name.to_string(),
+        None => field.to_string(),
+    }
+}
+
+/// A JSON household or member, as fields for the validator.
+struct JsonFields<'a>(&'a Map<String, Value>);
+
+impl Fields for JsonFields<'_> {
+    fn source(&self) -> Source {
+        Source::Json
+    }
+
+    fn get(&self, key: &'static str) -> Option<validate::Value<'_>> {
+        let (group, name) = json_place(key)?;
+        let obj = match group {
+            Some(g) => self.0.get(g)?.as_object()?,
+            None => self.0,
+        };
+        match obj.get(name) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(validate::Value::Json(v)),
+        }
+    }
+
+    fn name(&self, key: &'static str) -> &'static str {
+        json_place(key).map_or(key, |(_, name)| name)
+    }
+
+    fn shape(&self, group: &'static str) -> Vec<HouseholdError> {
+        let known = if group == "income" {
+            INCOME_PARTS
+        } else {
+            RIGID_PARTS
+        };
+        validate::json_group_shape(self.0.get(group), group, known)
+    }
+}
+
+/// A JSON object (a village, a county, their indicators), as fields named as their keys.
+struct JsonObject<'a>(&'a Map<String, Value>);
+
+impl Fields for JsonObject<'_> {
+    fn source(&self) -> Source {
+        Source::Json
+    }
+
+    fn get(&self, key: &'static str) -> Option<validate::Value<'_>> {
+        self.0
+            .get(key)
+            .filter(|v| !v.is_null())
+            .map(validate::Value::Json)
+    }
+}
+
+/// The errors of the validator, as the JSON reports them.
+fn field_errors(errors: Vec<HouseholdError>) -> Vec<FieldError> {
+    errors.into_iter().map(FieldError::from_household).collect()
+}
+
+/// A JSON household, validated: the registry's record with its members, or the errors (fields as
+/// the JSON names them: `income.wage`; members 1-based).
+pub fn household_record(
+    v: &Value,
+    as_of: NaiveDate,
+) -> Result<HouseholdRecord, Vec<HouseholdError>> {
+    let Some(obj) = v.as_object() else {
+        return Err(vec![validate::not_an_object("household")]);
+    };
+    let (mut record, mut errors) = match validate::household(&JsonFields(obj), as_of) {
+        Ok(r) => (Some(r), Vec::new()),
+        Err(e) => (None, e),
+    };
+    let mut members = Vec::new();
+    match obj.get("members") {
+        Some(Value::Array(list)) if !list.is_empty() => {
+            for (i, m) in list.iter().enumerate() {
+                let read = match m.as_object() {
+                    Some(m) => validate::member(&JsonFields(m), Some(as_of)),
+                    None => Err(vec![validate::not_an_object("member")]),
+                };
+                match read {
+                    Ok(m) => members.push(m.member),
+                    Err(e) => errors.extend(e.into_iter().map(|mut e| {
+                        e.member = Some(i + 1);
+                        e
+                    })),
+                }
+            }
+        }
+        Some(Value::Array(_)) => errors.push(HouseholdError::new(
+            "members",
+            "no_members",
+            "户至少应有一名成员",
+            "a household has at least one member",
+        )),
+        None | Some(Value::Null) => errors.push(HouseholdError::new(
+            "members",
+            "missing_field",
+            "缺少必填字段 members",
+            "required field members is missing",
+        )),
+        Some(_) => errors.push(HouseholdError::new(
+            "members",
+            "invalid_type",
+            "members 应为列表",
+            "members must be a list",
+        )),
+    }
+    for e in &mut errors {
+        e.field = json_path(&e.field);
+    }
+    match record.as_mut() {
+        Some(r) if errors.is_empty() => {
+            r.members = members;
+            Ok(record.expect("checked"))
+        }
+        _ => Err(errors),
+    }
+}
+
 /// Reads one household. `as_of` is used to refuse members born after the assessment date.
 pub fn parse_household(
     v: &Value,
@@ -276,148 +261,13 @@ pub fn parse_household(
     as_of: NaiveDate,
 ) -> Result<Household, Vec<FieldError>> {
     let label = household_label(v, index);
-    let tag = |mut errors: Vec<FieldError>| {
-        for e in &mut errors {
-            e.household = Some(label.clone());
-        }
+    let record = household_record(v, as_of).map_err(|errors| {
         errors
-    };
-    let mut r = Reader::new(v, "", "household").map_err(|e| tag(vec![e]))?;
-    let id = r.string("id", true);
-    let area = r.string("area_code", true).and_then(|s| match AreaCode::parse(&s) {
-        Ok(a) if a.level() == AreaLevel::Village => Some(a),
-        Ok(_) => {
-            r.err("area_code", "area_code", format!("户的区划代码应到村级(12位) / a household's area code must be a village (12 digits): {s}"));
-            None
-        }
-        Err(e) => {
-            r.err("area_code", "area_code", format!("{e}: {s}"));
-            None
-        }
-    });
-    let status = r.code::<HouseholdStatus>("status", true);
-    let attribute = r.code::<Attribute>("attribute", false);
-    let main_cause = r.code::<Cause>("main_cause", false);
-    let _secondary: Vec<Cause> = r.codes("secondary_causes");
-    let mut income = Income::default();
-    if let Some(mut ir) = r.nested("income", "income.") {
-        ir.only(INCOME_PARTS);
-        income = Income {
-            wage: ir.money("wage", false).unwrap_or_default(),
-            business: ir.money("business", false).unwrap_or_default(),
-            property: ir.money("property", false).unwrap_or_default(),
-            transfer: ir.money("transfer", false).unwrap_or_default(),
-            business_cost: ir.money("business_cost", false).unwrap_or_default(),
-        };
-        r.absorb(ir);
-    }
-    let mut rigid_expense = RigidExpense::default();
-    if let Some(mut rr) = r.nested("rigid_expense", "rigid_expense.") {
-        rr.only(RIGID_PARTS);
-        rigid_expense = RigidExpense {
-            medical: rr.money("medical", false).unwrap_or_default(),
-            education: rr.money("education", false).unwrap_or_default(),
-            disaster: rr.money("disaster", false).unwrap_or_default(),
-            other: rr.money("other", false).unwrap_or_default(),
-        };
-        r.absorb(rr);
-    }
-    let food = r.boolean("food", true);
-    let clothing = r.boolean("clothing", true);
-    let water = r.boolean("water", true);
-    let housing_grade = r.code::<HousingGrade>("housing_grade", true);
-    let mut members = Vec::new();
-    match r.get("members", true) {
-        Some(Value::Array(list)) if !list.is_empty() => {
-            for (i, m) in list.iter().enumerate() {
-                match parse_member(m, as_of) {
-                    Ok(m) => members.push(m),
-                    Err(errors) => r.errors.extend(errors.into_iter().map(|mut e| {
-                        e.member = Some(i + 1);
-                        e
-                    })),
-                }
-            }
-        }
-        Some(Value::Array(_)) => r.err(
-            "members",
-            "no_members",
-            "户至少应有一名成员 / a household has at least one member".into(),
-        ),
-        Some(_) => r.err(
-            "members",
-            "invalid_type",
-            "members 应为列表 / members must be a list".into(),
-        ),
-        None => {}
-    }
-    if !r.errors.is_empty() {
-        return Err(tag(r.errors));
-    }
-    Ok(Household {
-        id: id.expect("checked"),
-        area: area.expect("checked"),
-        status: status.expect("checked"),
-        attribute,
-        main_cause,
-        income,
-        rigid_expense,
-        food: food.expect("checked"),
-        clothing: clothing.expect("checked"),
-        water: water.expect("checked"),
-        housing_grade: housing_grade.expect("checked"),
-        members,
-    })
-}
-
-fn parse_member(v: &Value, as_of: NaiveDate) -> Result<Member, Vec<FieldError>> {
-    let mut r = Reader::new(v, "", "member").map_err(|e| vec![e])?;
-    let id_number = r
-        .string("id_number", true)
-        .and_then(|s| match ResidentId::parse(&s) {
-            Ok(id) if id.birth_date() > as_of => {
-                r.err(
-                    "id_number",
-                    "id_birth_date",
-                    format!(
-                        "出生日期 {} 晚于评估日期 {as_of} / born after the assessment date",
-                        id.birth_date()
-                    ),
-                );
-                None
-            }
-            Ok(id) => Some(id),
-            Err(e) => {
-                r.err(
-                    "id_number",
-                    e.code(),
-                    format!("{} / {}: {s}", e.zh(), e.en()),
-                );
-                None
-            }
-        });
-    let name = r.string("name", true);
-    let relation = r
-        .code::<Relation>("relation", false)
-        .unwrap_or(Relation::Other);
-    let school_status = r
-        .code::<SchoolStatus>("school_status", false)
-        .unwrap_or(SchoolStatus::NotInSchool);
-    let medical_insured = r.boolean("medical_insured", true);
-    let labor = r.code::<Labor>("labor", false);
-    let health = r.code::<Health>("health", false);
-    if !r.errors.is_empty() {
-        return Err(r.errors);
-    }
-    Ok(Member {
-        id_number: id_number.expect("checked"),
-        name: name.expect("checked"),
-        relation,
-        school_status,
-        medical_insured: medical_insured.expect("checked"),
-        labor,
-        health,
-    })
+            .into_iter()
+            .map(|e| FieldError::from_household(e).in_household(&label))
+            .collect::<Vec<_>>()
+    })?;
+    Ok(record.to_core().expect("validated"))
 }
 
 /// Finds people (by ID number) in more than one household, or twice in one: for each household
@@ -481,47 +331,63 @@ pub fn parse_village(
         }
         errors
     };
-    let mut r = Reader::new(v, "", "village").map_err(|e| tag(vec![e]))?;
-    let area = r.string("area_code", true).and_then(|s| match AreaCode::parse(&s) {
-        Ok(a) if a.level() == AreaLevel::Village => Some(a),
-        Ok(_) => {
-            r.err("area_code", "area_code", format!("村的区划代码应为12位村级代码 / a village needs a 12-digit village code: {s}"));
-            None
-        }
-        Err(e) => {
-            r.err("area_code", "area_code", format!("{e}: {s}"));
-            None
-        }
-    });
-    let region = r.code::<Region>("region", false);
-    let rural = r.count("rural_population");
+    let Some(obj) = v.as_object() else {
+        return Err(tag(field_errors(vec![validate::not_an_object("village")])));
+    };
+    let fields = JsonObject(obj);
+    let mut c = Check::new(&fields);
+    let area = c
+        .text("area_code", true)
+        .and_then(|s| match AreaCode::parse(&s) {
+            Ok(a) if a.level() == AreaLevel::Village => Some(a),
+            other => {
+                let e = match other {
+                    Ok(_) => Invalid {
+                        code: "area_code",
+                        zh: "村的区划代码应为12位村级代码".into(),
+                        en: "a village needs a 12-digit village code".into(),
+                    },
+                    Err(e) => e.into(),
+                };
+                c.invalid("area_code", e, &s);
+                None
+            }
+        });
+    let region = c.code::<Region>("region", false);
+    let rural = c.count("rural_population");
+    let mut errors = c.errors;
     let mut indicators = Vec::new();
-    match r.nested("indicators", "indicators.") {
-        Some(mut ir) => {
-            let known: Vec<&str> = VillageIndicator::all().iter().map(|i| i.code()).collect();
-            ir.only(&known);
+    let given = obj.get("indicators").filter(|v| !v.is_null());
+    let known: Vec<&str> = VillageIndicator::all().iter().map(|i| i.code()).collect();
+    errors.extend(validate::json_group_shape(given, "indicators", &known));
+    match given.and_then(Value::as_object) {
+        Some(values) => {
+            let fields = JsonObject(values);
+            let mut ic = Check::new(&fields);
             for &ind in VillageIndicator::all() {
                 let is_required = required.contains(&ind);
-                if let Some(b) = ir.boolean(ind.code(), is_required) {
+                if let Some(b) = ic.boolean(ind.code(), is_required) {
                     if is_required {
                         indicators.push((ind, b));
                     }
                 }
             }
             indicators.sort_by_key(|(i, _)| required.iter().position(|x| x == i));
-            r.absorb(ir);
+            errors.extend(ic.errors.into_iter().map(|mut e| {
+                e.field = format!("indicators.{}", e.field);
+                e
+            }));
         }
-        None if !required.is_empty() => {
-            r.err(
-                "indicators",
-                "missing_field",
-                "缺少村指标 / required field indicators is missing".into(),
-            );
-        }
+        None if !required.is_empty() => errors.push(HouseholdError::new(
+            "indicators",
+            "missing_field",
+            "缺少村指标",
+            "required field indicators is missing",
+        )),
         None => {}
     }
-    if !r.errors.is_empty() {
-        return Err(tag(r.errors));
+    if !errors.is_empty() {
+        return Err(tag(field_errors(errors)));
     }
     Ok(VillageInput {
         area: area.expect("checked"),
@@ -555,29 +421,35 @@ pub fn parse_county(v: &Value, index: usize) -> Result<CountyInput, Vec<FieldErr
         }
         errors
     };
-    let mut r = Reader::new(v, "", "county").map_err(|e| tag(vec![e]))?;
-    let prefix = r
-        .string("area_code", true)
+    let Some(obj) = v.as_object() else {
+        return Err(tag(field_errors(vec![validate::not_an_object("county")])));
+    };
+    let fields = JsonObject(obj);
+    let mut c = Check::new(&fields);
+    let prefix = c
+        .text("area_code", true)
         .and_then(|s| match AreaCode::parse(&s) {
             Ok(a) if a.level() == AreaLevel::County => Some(a.prefix().to_string()),
             _ => {
-                r.err(
-                    "area_code",
-                    "area_code",
-                    format!("县级区划代码无效 / not a county code (6 or 12 digits): {s}"),
-                );
+                let e = Invalid {
+                    code: "area_code",
+                    zh: "县级区划代码无效".into(),
+                    en: "not a county code (6 or 12 digits)".into(),
+                };
+                c.invalid("area_code", e, &s);
                 None
             }
         });
-    let region = r.code::<Region>("region", false);
-    let rural = r.count("rural_population");
-    let mut pct = |name: &str| {
-        let v = r.money(name, true);
+    let region = c.code::<Region>("region", false);
+    let rural = c.count("rural_population");
+    let mut pct = |name: &'static str| {
+        let v = c.money(name, true);
         if v.is_some_and(|p| p > Decimal::from(100)) {
-            r.err(
+            c.err(
                 name,
                 "percent_range",
-                format!("{name} 应在0到100之间 / {name} must be from 0 to 100"),
+                format!("{name} 应在0到100之间"),
+                format!("{name} must be from 0 to 100"),
             );
         }
         v
@@ -585,8 +457,8 @@ pub fn parse_county(v: &Value, index: usize) -> Result<CountyInput, Vec<FieldErr
     let wrong = pct("wrong_exit_pct");
     let missed = pct("missed_pct");
     let satisfaction = pct("satisfaction_pct");
-    if !r.errors.is_empty() {
-        return Err(tag(r.errors));
+    if !c.errors.is_empty() {
+        return Err(tag(field_errors(c.errors)));
     }
     Ok(CountyInput {
         prefix: prefix.expect("checked"),

@@ -2,6 +2,7 @@
 //! monitoring (防返贫监测). Pure: no IO, no async, no storage. Every rule returns its failed checks
 //! by stable code; every threshold comes from [`policy`].
 
+#![forbid(unsafe_code)]
 // Field errors carry their context (household, member, field, message); they are rare and readable
 // beats small here.
 #![allow(clippy::result_large_err)]
@@ -19,6 +20,8 @@ pub mod money;
 pub mod policy;
 pub mod registry;
 pub mod rules;
+pub mod tally;
+pub mod validate;
 
 pub use area::{AreaCode, AreaLevel};
 pub use codes::CodeList;

@@ -23,13 +23,18 @@ impl MoneyError {
             MoneyError::TooPrecise => "money_precision",
         }
     }
-    pub fn message(&self) -> &'static str {
+    pub fn zh(&self) -> &'static str {
         match self {
-            MoneyError::NotANumber => "金额应为数字 / money must be a decimal number",
-            MoneyError::Negative => "金额不能为负 / money cannot be negative",
-            MoneyError::TooPrecise => {
-                "金额最多两位小数(分) / money has at most two decimal places (fen)"
-            }
+            MoneyError::NotANumber => "金额应为数字",
+            MoneyError::Negative => "金额不能为负",
+            MoneyError::TooPrecise => "金额最多两位小数(分)",
+        }
+    }
+    pub fn en(&self) -> &'static str {
+        match self {
+            MoneyError::NotANumber => "money must be a decimal number",
+            MoneyError::Negative => "money cannot be negative",
+            MoneyError::TooPrecise => "money has at most two decimal places (fen)",
         }
     }
 }

@@ -13,9 +13,7 @@ use serde::Serialize;
 pub mod plan;
 
 /// The county code (first 6 digits of the area code): every household-owned row is keyed by it.
-pub fn county_of(area_code: &str) -> &str {
-    &area_code[..area_code.len().min(6)]
-}
+pub use crate::area::county_of;
 
 /// Money as stored: integer fen (exact).
 pub fn to_fen(d: Decimal) -> i64 {
@@ -120,6 +118,24 @@ impl HouseholdRecord {
         })
     }
 
+    /// The income parts and rigid expenses in fen, in the order of the `household_income` columns:
+    /// wage, business, property, transfer, business cost, medical, education, disaster, other.
+    pub fn money_fen(&self) -> [i64; 9] {
+        let (i, r) = (&self.income, &self.rigid_expense);
+        [
+            i.wage,
+            i.business,
+            i.property,
+            i.transfer,
+            i.business_cost,
+            r.medical,
+            r.education,
+            r.disaster,
+            r.other,
+        ]
+        .map(to_fen)
+    }
+
     /// A digest of everything but the version (money compared in fen): two records with the same
     /// fingerprint are the same household, so an import can skip a stored household without loading it.
     pub fn fingerprint(&self) -> String {
@@ -137,19 +153,7 @@ impl HouseholdRecord {
                 Ok(())
             }
         }
-        let (i, r) = (&self.income, &self.rigid_expense);
-        let fen = [
-            i.wage,
-            i.business,
-            i.property,
-            i.transfer,
-            i.business_cost,
-            r.medical,
-            r.education,
-            r.disaster,
-            r.other,
-        ]
-        .map(to_fen);
+        let fen = self.money_fen();
         let canon = (
             (
                 &self.number,
@@ -371,12 +375,11 @@ pub struct ChangeReport {
 }
 
 /// An area of the registry: a province, city, county, township or village (12-digit code, zero-padded).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Area {
     pub code: String,
     pub name: String,
-    /// `province`, `city`, `county`, `township`, `village`.
-    pub level: String,
+    pub level: crate::area::AreaLevel,
     pub parent: Option<String>,
     pub region: Option<crate::codes::Region>,
     /// Registered rural population (the denominator of the incidence).

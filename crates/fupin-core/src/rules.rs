@@ -316,5 +316,6 @@ pub fn risk_elimination(f: &RiskEliminationFacts, min_months: u32) -> Vec<Check>
     failed
 }
 
+/// Also the household builders of other modules' tests (`tally`).
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

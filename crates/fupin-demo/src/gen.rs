@@ -5,13 +5,15 @@
 use crate::profile::{d, CountySpec, Kind, Profile, Step};
 use crate::rng::{split, Rng};
 use chrono::{Datelike, NaiveDate};
+use fupin_core::area::full_code;
 use fupin_core::codes::{
     Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, MonitoringCategory, Relation,
     SchoolStatus, WorkPlace,
 };
 use fupin_core::model::{Income, RigidExpense};
+use fupin_core::AreaLevel;
 use fupin_core::{Decimal, PolicySet};
-use fupin_store::directory::AreaRow;
+use fupin_store::directory::Area;
 use fupin_store::model::{JoinReason, LeaveReason};
 use fupin_store::{HouseholdRecord, Incoming, MemberRecord};
 use std::collections::{BTreeMap, HashSet};
@@ -45,7 +47,7 @@ pub struct Batch {
 pub struct CountyData {
     pub code: String,
     /// The county, its townships and villages (with rural population).
-    pub areas: Vec<AreaRow>,
+    pub areas: Vec<Area>,
     /// The village indicators of each village.
     pub indicators: Vec<(String, Vec<(String, bool)>)>,
     pub batches: Vec<Batch>,
@@ -407,22 +409,22 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
     let mut rng = Rng::derive(seed, &spec.code);
     let end = profile.end;
     // Areas: townships and villages.
-    let mut areas = vec![AreaRow {
-        code: format!("{:0<12}", spec.code),
+    let mut areas = vec![Area {
+        code: full_code(&spec.code),
         name: spec.name.clone(),
-        level: "county".into(),
-        parent: Some(format!("{:0<12}", &spec.code[..4])),
+        level: AreaLevel::County,
+        parent: Some(full_code(&spec.code[..4])),
         region: None,
         rural_population: None,
     }];
     let mut villages: Vec<String> = Vec::new();
     for t in 0..spec.townships {
         let tcode = format!("{}{:03}", spec.code, 100 + t);
-        areas.push(AreaRow {
-            code: format!("{tcode:0<12}"),
+        areas.push(Area {
+            code: full_code(&tcode),
             name: place(&mut rng, if t % 3 == 0 { "乡" } else { "镇" }),
-            level: "township".into(),
-            parent: Some(format!("{:0<12}", spec.code)),
+            level: AreaLevel::Township,
+            parent: Some(full_code(&spec.code)),
             region: None,
             rural_population: None,
         });
@@ -625,11 +627,11 @@ pub fn county(profile: &Profile, spec: &CountySpec, seed: u64, policy: &PolicySe
         }
     };
     for (i, v) in villages.iter().enumerate() {
-        areas.push(AreaRow {
+        areas.push(Area {
             code: v.clone(),
             name: place(&mut rng, "村"),
-            level: "village".into(),
-            parent: Some(format!("{:0<12}", &v[..9])),
+            level: AreaLevel::Village,
+            parent: Some(full_code(&v[..9])),
             region: None,
             rural_population: Some(rural[i] as i64),
         });

@@ -9,6 +9,8 @@
 //!
 //! See `docs/demo.md`.
 
+#![forbid(unsafe_code)]
+
 pub mod gen;
 pub mod profile;
 pub mod rng;

@@ -5,13 +5,14 @@
 
 use chrono::NaiveDate;
 use fupin_core::codes::{
-    Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, MonitoringCategory, Relation,
-    SchoolStatus,
+    Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, MonitoringCategory, Region,
+    Relation, SchoolStatus,
 };
 use fupin_core::id::check_char;
 use fupin_core::model::{Income, RigidExpense};
+use fupin_core::AreaLevel;
 use fupin_core::{Decimal, PolicySet};
-use fupin_store::directory::{AreaRow, Directory, User};
+use fupin_store::directory::{Area, Directory, Pairing, User};
 use fupin_store::{HouseholdRecord, ImportOptions, Incoming, MemberRecord, Repository, StoreError};
 use std::collections::HashSet;
 
@@ -154,30 +155,30 @@ pub async fn load(
 ) -> Result<usize, StoreError> {
     let mut rng = Rng(2020);
     let mut ids = Ids(HashSet::new());
-    dir.upsert_area(&AreaRow {
+    dir.upsert_area(&Area {
         code: "140000000000".into(),
         name: "山西省".into(),
-        level: "province".into(),
+        level: AreaLevel::Province,
         parent: None,
-        region: Some("central".into()),
+        region: Some(Region::Central),
         rural_population: None,
     })
     .await?;
-    dir.upsert_area(&AreaRow {
+    dir.upsert_area(&Area {
         code: "140500000000".into(),
         name: "晋城市".into(),
-        level: "city".into(),
+        level: AreaLevel::City,
         parent: Some("140000000000".into()),
-        region: Some("central".into()),
+        region: Some(Region::Central),
         rural_population: None,
     })
     .await?;
-    dir.upsert_area(&AreaRow {
+    dir.upsert_area(&Area {
         code: "140525000000".into(),
         name: "泽州县".into(),
-        level: "county".into(),
+        level: AreaLevel::County,
         parent: Some("140500000000".into()),
-        region: Some("central".into()),
+        region: Some(Region::Central),
         rural_population: None,
     })
     .await?;
@@ -186,24 +187,24 @@ pub async fn load(
     let mut count = 0;
     for (t, tname, villages) in TOWNSHIPS {
         let tcode = format!("140525{t}000");
-        dir.upsert_area(&AreaRow {
+        dir.upsert_area(&Area {
             code: tcode.clone(),
             name: tname.to_string(),
-            level: "township".into(),
+            level: AreaLevel::Township,
             parent: Some("140525000000".into()),
-            region: Some("central".into()),
+            region: Some(Region::Central),
             rural_population: None,
         })
         .await?;
         for (v, vname) in *villages {
             let vcode = format!("140525{t}{v}");
             let rural = 700 + rng.below(900) as i64;
-            dir.upsert_area(&AreaRow {
+            dir.upsert_area(&Area {
                 code: vcode.clone(),
                 name: vname.to_string(),
-                level: "village".into(),
+                level: AreaLevel::Village,
                 parent: Some(tcode.clone()),
-                region: Some("central".into()),
+                region: Some(Region::Central),
                 rural_population: Some(rural),
             })
             .await?;
@@ -374,7 +375,7 @@ pub async fn load(
         .into_iter()
         .zip([d(2016, 12, 31), d(2019, 12, 31), as_of])
     {
-        let mut opts = ImportOptions::new(date, "demo");
+        let mut opts = ImportOptions::new(date, "demo", std::sync::Arc::new(policies.clone()));
         opts.partial = false;
         let out = repo.import(batch, &opts).await?;
         if let Some(e) = out.errors.first() {
@@ -385,7 +386,8 @@ pub async fn load(
         if dir.user(name).await?.is_none() {
             let u = User {
                 name: name.to_string(),
-                role: role.to_string(),
+                role: fupin_core::access::Role::parse(role)
+                    .expect("the demo accounts' roles are codes"),
                 area: area.to_string(),
                 password_hash: hash_password(DEMO_PASSWORD),
                 disabled: false,
@@ -394,9 +396,13 @@ pub async fn load(
         }
     }
     for n in 1..=5 {
-        let number = format!("140525100201{n:03}");
-        dir.pair("cadre", "140525100201", &number, "2019-01-01", "demo")
-            .await?;
+        let pairing = Pairing {
+            cadre: "cadre".into(),
+            area_code: "140525100201".into(),
+            number: format!("140525100201{n:03}"),
+            from: "2019-01-01".into(),
+        };
+        dir.pair(&pairing, "demo").await?;
     }
     Ok(count)
 }

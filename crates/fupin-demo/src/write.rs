@@ -5,9 +5,11 @@
 use crate::gen::{self, Batch, CountyData};
 use crate::profile::Profile;
 use chrono::NaiveDate;
+use fupin_core::area::full_code;
+use fupin_core::AreaLevel;
 use fupin_core::PolicySet;
-use fupin_store::directory::{AreaRow, Directory};
-use fupin_store::file::{household_rows, COLUMNS};
+use fupin_sheet::{household_rows, COLUMNS};
+use fupin_store::directory::{Area, Directory};
 use fupin_store::{ImportOptions, Repository};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,15 +32,19 @@ pub struct Summary {
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64, &Summary);
 
 /// The areas above the counties (provinces and cities).
-pub fn upper_areas(profile: &Profile) -> Vec<AreaRow> {
+pub fn upper_areas(profile: &Profile) -> Vec<Area> {
     profile
         .upper
         .iter()
-        .map(|(code, name)| AreaRow {
-            code: format!("{code:0<12}"),
+        .map(|(code, name)| Area {
+            code: full_code(code),
             name: name.clone(),
-            level: if code.len() == 2 { "province" } else { "city" }.into(),
-            parent: (code.len() == 4).then(|| format!("{:0<12}", &code[..2])),
+            level: if code.len() == 2 {
+                AreaLevel::Province
+            } else {
+                AreaLevel::City
+            },
+            parent: (code.len() == 4).then(|| full_code(&code[..2])),
             region: None,
             rural_population: None,
         })
@@ -91,7 +97,7 @@ pub async fn to_repository(
     for a in upper_areas(profile) {
         dir.upsert_area(&a).await.map_err(err)?;
     }
-    let policy = PolicySet::builtin();
+    let policy = std::sync::Arc::new(PolicySet::builtin());
     let mut sum = Summary::default();
     let total = profile.counties.len() as u64;
     for spec in &profile.counties {
@@ -108,7 +114,7 @@ pub async fn to_repository(
         for batch in county.batches {
             let Batch { date, changes } = batch;
             sum.writes += changes.len() as u64;
-            let mut opts = ImportOptions::new(date, "demo");
+            let mut opts = ImportOptions::new(date, "demo", policy.clone());
             // One roll-up refresh per county, after its whole history.
             opts.defer_rollups = true;
             let out = repo
@@ -158,11 +164,11 @@ pub fn to_csv(
     areas
         .write_record(["code", "name", "level", "parent", "rural_population"])
         .map_err(csv_err)?;
-    let area_row = |a: &AreaRow| {
+    let area_row = |a: &Area| {
         vec![
             a.code.clone(),
             a.name.clone(),
-            a.level.clone(),
+            a.level.code().to_string(),
             a.parent.clone().unwrap_or_default(),
             a.rural_population.map_or(String::new(), |n| n.to_string()),
         ]

@@ -1,14 +1,23 @@
 //! fupin-store: the registry (精准扶贫对象信息库). A [`Repository`] trait with SQLite and PostgreSQL
-//! implementations, dated history, and the import and export of the national system's files.
+//! implementations, dated history, import and the streaming export (the files themselves are
+//! fupin-sheet's).
 //! See `docs/ARCHITECTURE-store.md`.
 
-pub mod backend;
+// No unsafe code, except SQLite's C API behind the safe interface of `scan` (documented there).
+#![deny(unsafe_code)]
+
+pub mod accounts;
+pub mod applications;
+pub mod areas;
+mod audit;
 pub mod directory;
 pub mod error;
-pub mod file;
+pub mod listing;
 pub mod migrate;
 pub mod model;
+pub mod pairing;
 pub mod plan;
+pub mod registry;
 pub mod repo;
 pub mod rollup;
 pub mod scan;
@@ -20,6 +29,6 @@ pub use model::{ChangeReport, History, HouseholdRecord, MemberRecord};
 pub use plan::Incoming;
 pub use repo::{
     db_url, open, open_postgres_fresh_schema, period_report, Backend, ExportFilter, ImportOptions,
-    ImportOutcome, Repository,
+    ImportOutcome, Interrupt, Repository, INTERRUPT_ENV,
 };
 pub use store::SqlStore;

@@ -1,4 +1,5 @@
-//! The one versioned migration runner: every table of the store, per backend, in order. A
+//! The one versioned migration runner: every table of the store, per backend, in order (a migration
+//! whose SQL is the same on both backends is one file in `migrations/common/`). A
 //! migration runs once, in a transaction of its own, and is recorded in `schema_migrations`.
 
 use crate::error::StoreError;
@@ -36,7 +37,7 @@ pub const SQLITE: &[Migration] = &[
     (
         6,
         "directory",
-        include_str!("../migrations/sqlite/0006_directory.sql"),
+        include_str!("../migrations/common/0006_directory.sql"),
     ),
 ];
 
@@ -69,7 +70,7 @@ pub const POSTGRES: &[Migration] = &[
     (
         6,
         "directory",
-        include_str!("../migrations/postgres/0006_directory.sql"),
+        include_str!("../migrations/common/0006_directory.sql"),
     ),
 ];
 

@@ -3,8 +3,10 @@
 use crate::error::{RowError, StoreError};
 use crate::model::{Area, AuditEntry, ChangeReport, History, HouseholdRecord};
 use crate::plan::Incoming;
+use crate::store::SqlStore;
 use chrono::NaiveDate;
 use fupin_core::codes::HouseholdStatus;
+use fupin_core::policy::PolicySet;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
@@ -32,6 +34,9 @@ pub struct ImportOptions {
     /// The effective date of every event the import records.
     pub date: NaiveDate,
     pub actor: String,
+    /// The policy the lifecycle rules judge with (the exit check of a household that exits): the
+    /// caller's, never one the store picks.
+    pub policy: Arc<PolicySet>,
     /// Import the valid households and report the rest (default: all or nothing).
     pub partial: bool,
     /// Validate and count, change nothing.
@@ -43,18 +48,50 @@ pub struct ImportOptions {
     /// transaction of its own: the marks are committed with the data, so nothing is lost if it
     /// does not happen.
     pub defer_rollups: bool,
+    /// A test hook: where the import stops inside its transaction, after writing every row and
+    /// before committing (see [`Interrupt`]). `None` unless [`INTERRUPT_ENV`] is set.
+    pub interrupt: Option<Interrupt>,
 }
 
 impl ImportOptions {
-    pub fn new(date: NaiveDate, actor: &str) -> ImportOptions {
+    pub fn new(date: NaiveDate, actor: &str, policy: Arc<PolicySet>) -> ImportOptions {
         ImportOptions {
             date,
             actor: actor.to_string(),
+            policy,
             partial: false,
             dry_run: false,
             progress: None,
             defer_rollups: false,
+            interrupt: Interrupt::from_env(),
         }
+    }
+}
+
+/// The environment variable that makes every import of the process stop before it commits, for
+/// the test that kills an import inside its transaction: its value is a file (see
+/// [`Interrupt::AwaitKill`]).
+pub const INTERRUPT_ENV: &str = "FUPIN_TEST_INTERRUPT_IMPORT";
+
+/// How an import stops inside its transaction, after it has written all its rows and before it
+/// commits, so that a test can prove that an interrupted import changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Interrupt {
+    /// Fail with an error: the transaction is rolled back.
+    Fail,
+    /// Write to this file the number of households written and the number of households the
+    /// transaction holds ("3000 3005"), then wait to be killed (a test kills the process when the
+    /// file appears; the wait blocks its thread); fail as [`Interrupt::Fail`] if still alive after
+    /// a minute.
+    AwaitKill(std::path::PathBuf),
+}
+
+impl Interrupt {
+    /// [`Interrupt::AwaitKill`] with the file named by [`INTERRUPT_ENV`], when it is set.
+    pub fn from_env() -> Option<Interrupt> {
+        std::env::var_os(INTERRUPT_ENV)
+            .filter(|v| !v.is_empty())
+            .map(|v| Interrupt::AwaitKill(v.into()))
     }
 }
 
@@ -107,13 +144,14 @@ pub trait Repository: Send + Sync {
     ) -> BoxFut<'a, ImportOutcome>;
 
     /// Writes one household, refused as a conflict when the stored version is not `expected_version`
-    /// (0 for a new household).
+    /// (0 for a new household); the lifecycle rules judge with `policy`.
     fn save<'a>(
         &'a self,
         incoming: Incoming,
         expected_version: i64,
         date: NaiveDate,
         actor: &'a str,
+        policy: &'a PolicySet,
     ) -> BoxFut<'a, HouseholdRecord>;
 
     /// The current household with its current members.
@@ -153,7 +191,9 @@ pub trait Repository: Send + Sync {
 
 impl dyn Repository {
     /// Changes a household's status by the lifecycle rules: exit (from poor or returned, when the
-    /// exit check passes or with an override `reason`), return (from exited), removal (with a reason).
+    /// exit check under `policy` passes or with an override `reason`), return (from exited), removal
+    /// (with a reason).
+    #[allow(clippy::too_many_arguments)]
     pub async fn transition(
         &self,
         number: &str,
@@ -162,6 +202,7 @@ impl dyn Repository {
         date: NaiveDate,
         reason: Option<&str>,
         actor: &str,
+        policy: &PolicySet,
     ) -> Result<HouseholdRecord, StoreError> {
         let mut record = self
             .household(number)
@@ -170,7 +211,8 @@ impl dyn Repository {
         record.status = to;
         let mut incoming = Incoming::new(record);
         incoming.status_reason = reason.map(str::to_string);
-        self.save(incoming, expected_version, date, actor).await
+        self.save(incoming, expected_version, date, actor, policy)
+            .await
     }
 }
 
@@ -201,13 +243,7 @@ pub async fn period_report(
 
 /// Opens (creating and migrating) the database at `url`: `sqlite:PATH` or `postgres://...`.
 pub async fn open(url: &str) -> Result<Arc<dyn Repository>, StoreError> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(crate::backend::SqliteRepo::open(url).await?))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(crate::backend::PgRepo::open(url, None).await?))
-    } else {
-        Err(StoreError::Url(url.to_string()))
-    }
+    Ok(Arc::new(SqlStore::open(url).await?))
 }
 
 /// Opens a PostgreSQL database in a schema of its own, dropped and created anew (for tests that run
@@ -216,7 +252,5 @@ pub async fn open_postgres_fresh_schema(
     url: &str,
     schema: &str,
 ) -> Result<Arc<dyn Repository>, StoreError> {
-    Ok(Arc::new(
-        crate::backend::PgRepo::open(url, Some(schema)).await?,
-    ))
+    Ok(Arc::new(SqlStore::open_in(url, Some(schema)).await?))
 }

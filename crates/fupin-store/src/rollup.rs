@@ -239,8 +239,8 @@ pub fn figures(
     rows: &[(String, i64, i64)],
     children: &[(String, String, i64, i64)],
     names: &HashMap<String, String>,
-) -> crate::directory::Figures {
-    use crate::directory::{Count, Figures, SubArea};
+) -> crate::listing::Figures {
+    use crate::listing::{Count, Figures, SubArea};
     let pick = |prefix: &str| -> Vec<(String, Count)> {
         rows.iter()
             .filter_map(|(item, h, p)| {
@@ -298,7 +298,6 @@ pub fn figures(
     }
 }
 
-/// The refresh and the reads, for one backend's connection type.
 // The SQL of the roll-ups, the same on both backends.
 
 /// Serialises refreshes on PostgreSQL (readers refresh too); SQLite has one writer anyway.

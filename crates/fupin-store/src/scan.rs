@@ -1,56 +1,26 @@
-//! Whole-registry reads for the whole-registry commands (`fupin assess --all`, `fupin simulate`):
-//! every area with its name and rural population in one query. The households themselves stream
-//! through [`crate::Repository::export`] in constant memory.
+//! Whole-registry reads for the whole-registry commands (`fupin assess --all`, `fupin simulate`,
+//! `fupin report villages`), reached through the opened store ([`SqlStore`]): every area with its
+//! name and rural population in one query ([`all_areas`]), and every household as the rules see it,
+//! streamed in constant memory on several threads ([`households`]).
+//!
+//! The one place of the store with `unsafe` code: on SQLite the household scan reads through
+//! SQLite's own C API (module `raw`, a safe wrapper of a read-only connection), which is measurably
+//! faster than sqlx for this read (docs/PERFORMANCE.md). Everything else in the crate denies
+//! `unsafe_code`.
 
-use crate::directory::AreaRow;
 use crate::error::StoreError;
-use sqlx::Row;
-use std::str::FromStr;
+use crate::model::Area;
+use crate::sql::Db;
+use crate::SqlStore;
 
 const AREAS: &str =
     "SELECT code, name, level, parent, region, rural_population FROM area ORDER BY code";
 
-/// Every area of the registry at `url` (`sqlite:PATH` or `postgres://...`), by code.
-pub async fn all_areas(url: &str) -> Result<Vec<AreaRow>, StoreError> {
-    macro_rules! read {
-        ($pool:expr) => {{
-            let pool = $pool;
-            let rows = sqlx::query(AREAS).fetch_all(&pool).await?;
-            pool.close().await;
-            rows.iter()
-                .map(|r| {
-                    Ok(AreaRow {
-                        code: r.try_get("code")?,
-                        name: r.try_get("name")?,
-                        level: r.try_get("level")?,
-                        parent: r.try_get("parent")?,
-                        region: r.try_get("region")?,
-                        rural_population: r.try_get("rural_population")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()
-        }};
-    }
-    if url.starts_with("sqlite:") {
-        let opts = sqlx::sqlite::SqliteConnectOptions::from_str(url)
-            .map_err(|_| StoreError::Url(url.to_string()))?
-            .read_only(true);
-        read!(
-            sqlx::sqlite::SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(opts)
-                .await?
-        )
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        read!(
-            sqlx::postgres::PgPoolOptions::new()
-                .max_connections(1)
-                .connect(url)
-                .await?
-        )
-    } else {
-        Err(StoreError::Url(url.to_string()))
-    }
+/// Every area of the registry, by code.
+pub async fn all_areas(store: &SqlStore) -> Result<Vec<Area>, StoreError> {
+    let rows: Vec<crate::areas::AreaColumns> =
+        store.db().query(AREAS).fetch_all_as(store.db()).await?;
+    rows.into_iter().map(crate::areas::area_of).collect()
 }
 
 /// The rule facts a household row carries (migration 4): the number of current members, the members
@@ -96,10 +66,6 @@ pub fn facts(
     });
     (after.members.len() as i64, members, income)
 }
-
-/// Runs a scan query, handing each row to the callback.
-type Query<'q> = dyn FnMut(&str, &mut dyn FnMut(ScanRow<'_>) -> Result<(), StoreError>) -> Result<(), StoreError>
-    + 'q;
 
 /// One household row as the scan reads it (text columns; `food`, `clothing`, `water` as booleans).
 pub struct ScanRow<'a> {
@@ -195,17 +161,12 @@ impl ScanRow<'_> {
 const SCAN_COLUMNS: &str =
     "number, area_code, status, housing_grade, food, clothing, water, rule_income, rule_members";
 
-/// Counties under an area prefix, from the registered areas (every household's area has its
-/// ancestors registered).
-fn counties(areas: &[AreaRow], area: &str) -> Vec<String> {
-    let mut out: Vec<String> = areas
-        .iter()
-        .filter(|a| a.code.len() >= 6 && a.code.starts_with(&area[..area.len().min(6)]))
-        .map(|a| a.code[..6].to_string())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+/// The counties under an area prefix, from the registered areas (every household's area has its
+/// ancestors registered). `county` is at most six digits (checked by [`digits`]).
+fn counties_sql(county: &str) -> String {
+    format!(
+        "SELECT DISTINCT substr(code, 1, 6) FROM area WHERE length(code) >= 6 AND code LIKE '{county}%' ORDER BY 1"
+    )
 }
 
 fn digits(s: &str) -> Result<&str, StoreError> {
@@ -218,38 +179,85 @@ fn digits(s: &str) -> Result<&str, StoreError> {
     }
 }
 
-/// Streams every household under the area prefix `area` ("" for all) as the rules see it to
-/// `visit`, county by county on `workers` threads, each with its own connection and its own state
-/// from `init`; returns the states (to be merged by the caller) and the number of households.
-/// Reads one row per household (the rule facts of migration 4): on SQLite through SQLite's own
-/// API, on PostgreSQL as `COPY ... TO STDOUT`. Only the columns the exit check and monitoring use
-/// are read (no names, phones or accounts).
+/// Where the scan's own connections go: the opened store's SQLite file or PostgreSQL options.
+enum Source {
+    Sqlite(std::path::PathBuf),
+    Pg(Box<sqlx::postgres::PgConnectOptions>),
+}
+
+impl Source {
+    fn of(store: &SqlStore) -> Source {
+        match store.db() {
+            Db::Sqlite(p) => Source::Sqlite(p.connect_options().get_filename().to_path_buf()),
+            Db::Pg(p) => Source::Pg(Box::new((*p.connect_options()).clone())),
+        }
+    }
+}
+
+/// One connection of a scan worker, of either backend.
+enum Conn {
+    Sqlite(raw::Db),
+    Pg(pg::Worker),
+}
+
+impl Conn {
+    fn open(source: &Source) -> Result<Conn, StoreError> {
+        Ok(match source {
+            Source::Sqlite(path) => Conn::Sqlite(raw::Db::open(path)?),
+            Source::Pg(opts) => Conn::Pg(pg::Worker::connect(opts)?),
+        })
+    }
+
+    /// Runs a query of the scan's columns, handing each row to `f`.
+    fn rows(
+        &mut self,
+        sql: &str,
+        f: &mut dyn FnMut(ScanRow<'_>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Conn::Sqlite(db) => db.each(sql, f),
+            Conn::Pg(w) => w.copy(sql, f),
+        }
+    }
+
+    /// The first column of every row of a query.
+    fn column(&mut self, sql: &str) -> Result<Vec<String>, StoreError> {
+        match self {
+            Conn::Sqlite(db) => db.column(sql),
+            Conn::Pg(w) => w.column(sql),
+        }
+    }
+}
+
+/// Streams every household under the area prefix `area` ("" for all) of the opened store as the
+/// rules see it to `visit`, county by county on `workers` threads, each with its own connection and
+/// its own state from `init`; returns the states (to be merged by the caller) and the number of
+/// households. Reads one row per household (the rule facts of migration 4): on SQLite through
+/// SQLite's own API, on PostgreSQL as `COPY ... TO STDOUT`. Only the columns the exit check and
+/// monitoring use are read (no names, phones or accounts). Blocking: every connection of the scan is
+/// made from the store's pool options on a thread of its own (with a runtime of its own on
+/// PostgreSQL), so it may be called from within an async runtime, whose thread it blocks.
 pub fn households<S: Send>(
-    url: &str,
+    store: &SqlStore,
     area: &str,
     workers: usize,
     init: impl Fn() -> S + Sync,
     visit: impl Fn(&mut S, &fupin_core::model::Household) -> Result<(), String> + Sync,
 ) -> Result<(Vec<S>, u64), StoreError> {
     let area = digits(area)?;
-    let (lo, hi) = (format!("{area:0<12}"), format!("{area:9<12}"));
-    // On a thread of its own: the caller may be inside an async runtime.
-    let areas = std::thread::scope(|s| {
-        s.spawn(|| {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| StoreError::File(e.to_string()))?
-                .block_on(all_areas(url))
-        })
-        .join()
-        .expect("areas")
+    let (lo, hi) = fupin_core::area::code_range(area);
+    let source = Source::of(store);
+    // On a thread of its own, as every connection of the scan: the caller may be inside an async
+    // runtime, and a PostgreSQL connection of the scan runs one of its own.
+    let counties = std::thread::scope(|s| {
+        s.spawn(|| Conn::open(&source)?.column(&counties_sql(&area[..area.len().min(6)])))
+            .join()
+            .expect("counties")
     })?;
-    let counties = counties(&areas, area);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failure: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     let total = std::sync::atomic::AtomicU64::new(0);
-    let work = |conn: &mut Query<'_>| -> Result<S, StoreError> {
+    let work = |conn: &mut Conn| -> Result<S, StoreError> {
         let mut state = init();
         let mut n = 0u64;
         loop {
@@ -261,7 +269,7 @@ pub fn households<S: Send>(
             let sql = format!(
                 "SELECT {SCAN_COLUMNS} FROM household WHERE county = '{county}' AND area_code BETWEEN '{lo}' AND '{hi}'"
             );
-            conn(&sql, &mut |row| {
+            conn.rows(&sql, &mut |row| {
                 if let Some(h) = row.decode()? {
                     visit(&mut state, &h).map_err(|e| {
                         *failure.lock().expect("failure") = Some(e.clone());
@@ -278,19 +286,7 @@ pub fn households<S: Send>(
     let workers = workers.clamp(1, counties.len().max(1));
     let states: Vec<Result<S, StoreError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| -> Result<S, StoreError> {
-                    if let Some(path) = url.strip_prefix("sqlite:") {
-                        let path = path.trim_start_matches("//");
-                        let path = path.split('?').next().unwrap_or(path);
-                        let db = raw::Db::open(path)?;
-                        work(&mut |sql, f| db.each(sql, f))
-                    } else {
-                        let mut w = pg::Worker::connect(url)?;
-                        work(&mut |sql, f| w.copy(sql, f))
-                    }
-                })
-            })
+            .map(|_| scope.spawn(|| -> Result<S, StoreError> { work(&mut Conn::open(&source)?) }))
             .collect();
         handles
             .into_iter()
@@ -304,7 +300,11 @@ pub fn households<S: Send>(
     Ok((states, total.load(std::sync::atomic::Ordering::Relaxed)))
 }
 
-/// SQLite's own API on a read-only connection: no per-row hand-off between threads.
+/// SQLite's own API on a read-only connection: no per-row hand-off between threads. The only
+/// `unsafe` code of the store; its interface is safe (a [`raw::Db`] owns its handle, every
+/// statement is finalized before the call returns, and borrowed column text does not outlive the
+/// row it belongs to).
+#[allow(unsafe_code)]
 mod raw {
     use super::ScanRow;
     use crate::error::StoreError;
@@ -320,8 +320,9 @@ mod raw {
     }
 
     impl Db {
-        pub fn open(path: &str) -> Result<Db, StoreError> {
-            let c = CString::new(path).map_err(|_| StoreError::Url(path.to_string()))?;
+        pub fn open(path: &std::path::Path) -> Result<Db, StoreError> {
+            let path = path.to_string_lossy();
+            let c = CString::new(path.as_bytes()).map_err(|_| StoreError::Url(path.to_string()))?;
             let mut db = std::ptr::null_mut();
             // SAFETY: c is a valid C string; db receives the handle, closed in Drop (or below).
             let rc = unsafe {
@@ -334,7 +335,7 @@ mod raw {
             };
             let db = Db(db);
             if rc != ffi::SQLITE_OK {
-                return Err(error(db.0, path));
+                return Err(error(db.0, &path));
             }
             // Wait for a writer (or the last connection of another pool checkpointing as it closes)
             // as the store's own connections do.
@@ -344,23 +345,11 @@ mod raw {
             Ok(db)
         }
 
-        fn text(stmt: *mut ffi::sqlite3_stmt, i: i32) -> Option<&'static str> {
-            // SAFETY: the pointer is valid until the next step; callers use it only within the row.
-            unsafe {
-                let p = ffi::sqlite3_column_text(stmt, i);
-                if p.is_null() {
-                    return None;
-                }
-                let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
-                std::str::from_utf8(std::slice::from_raw_parts(p, n)).ok()
-            }
-        }
-
-        /// Runs `sql` and hands each row (read as [`ScanRow`] when it has the scan's columns) to `f`.
-        pub fn each(
+        /// Runs `sql`, handing each row to `f`; the statement is finalized before it returns.
+        fn rows(
             &self,
             sql: &str,
-            f: &mut dyn FnMut(ScanRow<'_>) -> Result<(), StoreError>,
+            f: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
         ) -> Result<(), StoreError> {
             let c = CString::new(sql).map_err(|_| StoreError::File(sql.to_string()))?;
             let mut stmt = std::ptr::null_mut();
@@ -371,36 +360,85 @@ mod raw {
             if rc != ffi::SQLITE_OK {
                 return Err(error(self.0, sql));
             }
-            let columns = unsafe { ffi::sqlite3_column_count(stmt) };
+            let row = Row(stmt);
             let result = loop {
                 // SAFETY: stmt is a prepared statement of this connection.
                 match unsafe { ffi::sqlite3_step(stmt) } {
-                    ffi::SQLITE_ROW if columns == 9 => {
-                        let t = |i| Self::text(stmt, i);
-                        let b = |i| unsafe { ffi::sqlite3_column_int64(stmt, i) } != 0;
-                        let row = ScanRow {
-                            number: t(0).unwrap_or(""),
-                            area_code: t(1).unwrap_or(""),
-                            status: t(2).unwrap_or(""),
-                            housing_grade: t(3).unwrap_or(""),
-                            food: b(4),
-                            clothing: b(5),
-                            water: b(6),
-                            income: t(7),
-                            members: t(8).unwrap_or(""),
-                        };
-                        if let Err(e) = f(row) {
+                    ffi::SQLITE_ROW => {
+                        if let Err(e) = f(&row) {
                             break Err(e);
                         }
                     }
-                    ffi::SQLITE_ROW => {}
                     ffi::SQLITE_DONE => break Ok(()),
                     _ => break Err(error(self.0, sql)),
                 }
             };
-            // SAFETY: finalized once.
+            // SAFETY: finalized once; `row` is not used after this.
             unsafe { ffi::sqlite3_finalize(stmt) };
             result
+        }
+
+        /// The first column of every row of `sql`, as text.
+        pub fn column(&self, sql: &str) -> Result<Vec<String>, StoreError> {
+            let mut out = Vec::new();
+            self.rows(sql, &mut |r| {
+                out.push(r.text(0).unwrap_or("").to_string());
+                Ok(())
+            })?;
+            Ok(out)
+        }
+
+        /// Runs `sql` and hands each row (read as [`ScanRow`] when it has the scan's columns) to `f`.
+        pub fn each(
+            &self,
+            sql: &str,
+            f: &mut dyn FnMut(ScanRow<'_>) -> Result<(), StoreError>,
+        ) -> Result<(), StoreError> {
+            self.rows(sql, &mut |r| {
+                if r.columns() != 9 {
+                    return Ok(());
+                }
+                f(ScanRow {
+                    number: r.text(0).unwrap_or(""),
+                    area_code: r.text(1).unwrap_or(""),
+                    status: r.text(2).unwrap_or(""),
+                    housing_grade: r.text(3).unwrap_or(""),
+                    food: r.int(4) != 0,
+                    clothing: r.int(5) != 0,
+                    water: r.int(6) != 0,
+                    income: r.text(7),
+                    members: r.text(8).unwrap_or(""),
+                })
+            })
+        }
+    }
+
+    /// The current row of a running statement, lent to a callback of [`Db::rows`] for one step:
+    /// the text it returns borrows the row, so it cannot outlive the step.
+    struct Row(*mut ffi::sqlite3_stmt);
+
+    impl Row {
+        fn columns(&self) -> i32 {
+            // SAFETY: a prepared statement (alive while the row is lent).
+            unsafe { ffi::sqlite3_column_count(self.0) }
+        }
+
+        fn int(&self, i: i32) -> i64 {
+            // SAFETY: as above; an out-of-range column reads as 0.
+            unsafe { ffi::sqlite3_column_int64(self.0, i) }
+        }
+
+        fn text(&self, i: i32) -> Option<&str> {
+            // SAFETY: the pointer is valid until the next step, which cannot come while `self` is
+            // borrowed; SQLite returns `n` bytes there.
+            unsafe {
+                let p = ffi::sqlite3_column_text(self.0, i);
+                if p.is_null() {
+                    return None;
+                }
+                let n = ffi::sqlite3_column_bytes(self.0, i) as usize;
+                std::str::from_utf8(std::slice::from_raw_parts(p, n)).ok()
+            }
         }
     }
 
@@ -449,13 +487,23 @@ mod pg {
     }
 
     impl Worker {
-        pub fn connect(url: &str) -> Result<Worker, StoreError> {
+        /// Connects with the options of the store's pool, on a runtime of the worker's own.
+        pub fn connect(opts: &sqlx::postgres::PgConnectOptions) -> Result<Worker, StoreError> {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| StoreError::File(e.to_string()))?;
-            let conn = rt.block_on(sqlx::PgConnection::connect(url))?;
+            let conn = rt.block_on(sqlx::PgConnection::connect_with(opts))?;
             Ok(Worker { rt, conn })
+        }
+
+        /// The first column of every row of `sql`, as text.
+        pub fn column(&mut self, sql: &str) -> Result<Vec<String>, StoreError> {
+            let conn = &mut self.conn;
+            self.rt.block_on(async move {
+                let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(conn).await?;
+                Ok(rows.into_iter().map(|(c,)| c).collect())
+            })
         }
 
         /// Streams `COPY (sql) TO STDOUT`, one line at a time, to `f`.

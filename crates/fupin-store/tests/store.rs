@@ -3,6 +3,10 @@
 
 #[path = "store/common.rs"]
 mod common;
+#[path = "../../fupin-sheet/tests/sheet/county.rs"]
+mod county;
+#[path = "store/directory.rs"]
+mod directory;
 #[path = "store/files.rs"]
 mod files;
 #[path = "store/lifecycle.rs"]

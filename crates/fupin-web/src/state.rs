@@ -5,7 +5,7 @@
 use crate::authz::{self, Action};
 use crate::error::ApiError;
 use crate::session::{Session, SESSION_COOKIE};
-use fupin_core::access::{Role, Scope};
+use fupin_core::access::Scope;
 use fupin_core::PolicySet;
 use fupin_store::directory::{Directory, User};
 use fupin_store::{HouseholdRecord, Repository};
@@ -189,9 +189,8 @@ impl AppState {
 
 /// The scope of an account, `None` when its role or area is invalid.
 pub fn scope_of(u: &User) -> Option<Scope> {
-    let role = Role::parse(&u.role)?;
     Scope::new(
-        role,
+        u.role,
         if u.area.is_empty() {
             None
         } else {

@@ -205,24 +205,57 @@ fn a_county_office_half_year() {
     assert_eq!(all.lines().count(), 1 + 9);
 }
 
-/// Killing an import at any moment leaves the registry as it was: after each kill the registry holds
-/// either none or all of the file's households, never part of them.
+/// Killing an import inside its transaction leaves the registry as it was. Every run stops the import
+/// at the same point, after it has written all its rows and before it commits
+/// (`FUPIN_TEST_INTERRUPT_IMPORT`, `fupin_store::Interrupt::AwaitKill`), and kills it there: on
+/// SQLite, and on PostgreSQL when `DATABASE_URL` is set.
 #[test]
 fn a_killed_import_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let db = "sqlite:registry.db";
+    killed_import(dir.path(), "sqlite:registry.db");
+    if let Some(db) = postgres_db("killed_import") {
+        let dir = tempfile::tempdir().unwrap();
+        killed_import(dir.path(), &db);
+    }
+}
+
+/// A fresh PostgreSQL schema, migrated, when `DATABASE_URL` is set (required when
+/// `FUPIN_REQUIRE_PG` is): the database URL that selects it.
+fn postgres_db(name: &str) -> Option<String> {
+    let Some(url) = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+        assert!(
+            std::env::var("FUPIN_REQUIRE_PG").is_err(),
+            "DATABASE_URL is required"
+        );
+        eprintln!("{name}: PostgreSQL skipped (DATABASE_URL unset)");
+        return None;
+    };
+    let schema = format!("cli_{name}_{}", std::process::id());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(fupin_store::open_postgres_fresh_schema(&url, &schema))
+        .expect("open postgres");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Some(format!("{url}{sep}options=-csearch_path%3D{schema}"))
+}
+
+fn killed_import(d: &Path, db: &str) {
     let mut first = format!("{HEADER}\n");
     for i in 1..=5 {
         first.push_str(&household(i, "未脱贫", "", ""));
     }
     std::fs::write(d.join("first.csv"), &first).unwrap();
-    assert!(run(
+    let out = run(
         d,
-        &["import", "first.csv", "--date", "2019-12-31", "--db", db]
-    )
-    .status
-    .success());
+        &["import", "first.csv", "--date", "2019-12-31", "--db", db],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut big = format!("{HEADER}\n");
     for i in 1000..4000 {
         let hh = format!("K{i:05},140525100202,未脱贫,,B,是,是,是,2019,15000.00");
@@ -251,36 +284,67 @@ fn a_killed_import_changes_nothing() {
                 db,
             ],
         );
-        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
         r["end"]["poor"]["households"].as_u64().unwrap()
     };
-    for ms in [50, 200, 400, 700, 1000, 1500] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_fupin"))
-            .current_dir(d)
-            .args(["import", "big.csv", "--date", "2020-06-30", "--db", db])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(ms));
-        let _ = child.kill();
-        let status = child.wait().unwrap();
-        let n = poor();
-        assert!(
-            n == 5 || n == 5 + 3000,
-            "killed after {ms} ms: {n} households, neither before nor after"
-        );
-        if n == 5 + 3000 {
-            // The import committed before the kill arrived: complete, never partial.
-            return;
+    let exported_rows = || {
+        let out = run(d, &["export", "--out", "all.csv", "--db", db]);
+        assert!(out.status.success());
+        std::fs::read_to_string(d.join("all.csv"))
+            .unwrap()
+            .lines()
+            .count()
+    };
+
+    // The import writes its 3000 households and stops before committing, holding its transaction.
+    let stopped = d.join("stopped");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fupin"))
+        .current_dir(d)
+        .env_remove("FUPIN_DB")
+        .env("FUPIN_TEST_INTERRUPT_IMPORT", &stopped)
+        .args(["import", "big.csv", "--date", "2020-06-30", "--db", db])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let waited = std::time::Instant::now();
+    while !stopped.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the import ended ({status}) before it reached its commit");
         }
-        assert!(!status.success(), "a finished import is complete");
+        if waited.elapsed() > std::time::Duration::from_secs(300) {
+            let _ = child.kill();
+            panic!("the import did not reach its commit in 5 minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert!(run(
+    // Written, within the transaction: every household of the file, beside the 5 stored.
+    let held = std::fs::read_to_string(&stopped).unwrap();
+    assert_eq!(
+        held.trim(),
+        "3000 3005",
+        "households written, households in the transaction"
+    );
+    // Other connections see none of it while the transaction is open...
+    assert_eq!(poor(), 5);
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "killed: {status}");
+    // ...and after the kill, nothing of it is left: the 5 households with their 10 members.
+    assert_eq!(poor(), 5);
+    assert_eq!(exported_rows(), 1 + 10);
+
+    // The same import, not interrupted, commits every household.
+    let out = run(
         d,
-        &["import", "big.csv", "--date", "2020-06-30", "--db", db]
-    )
-    .status
-    .success());
+        &["import", "big.csv", "--date", "2020-06-30", "--db", db],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(poor(), 5 + 3000);
+    assert_eq!(exported_rows(), 1 + 10 + 6000);
 }

@@ -237,3 +237,49 @@ fn as_of_comes_from_the_override_or_the_file() {
     )
     .is_err());
 }
+
+#[test]
+fn the_village_exit_decision_reads_threshold_and_indicators_from_the_policy() {
+    use crate::codes::{Region, VillageIndicator};
+    let policies = PolicySet::builtin();
+    let policy = policies.for_area("140525100201");
+    let recorded = vec![
+        ("road".to_string(), true),
+        ("electricity".to_string(), false),
+        ("unknown".to_string(), true),
+    ];
+    let rule = VillageExit::under(&policy, Some(Region::Central), &recorded).unwrap();
+    assert_eq!(rule.max_incidence_pct, Decimal::from(2));
+    // Every required indicator in policy order; one not recorded does not hold.
+    assert_eq!(rule.indicators.len(), 6);
+    assert_eq!(rule.indicators[0], (VillageIndicator::Road, true));
+    assert_eq!(rule.indicators[1], (VillageIndicator::Electricity, false));
+    assert!(rule.indicators[2..].iter().all(|(_, ok)| !ok));
+    // 19 of 1000 is 1.9%: below the threshold, yet the indicators fail.
+    let codes = |f: Vec<rules::VillageCheck>| f.iter().map(|c| c.code()).collect::<Vec<_>>();
+    assert!(!rule.is_poor(19, 1000));
+    assert_eq!(
+        codes(rule.failed(19, 1000)),
+        [
+            "electricity",
+            "water",
+            "broadband",
+            "clinic",
+            "collective_income"
+        ]
+    );
+    // 20 of 1000 is exactly 2%: not below, a poor village.
+    assert!(rule.is_poor(20, 1000));
+    assert_eq!(codes(rule.failed(20, 1000))[0], "incidence");
+    // With every indicator holding, only the incidence decides.
+    let all: Vec<_> = rule
+        .indicators
+        .iter()
+        .map(|(i, _)| (i.code().to_string(), true))
+        .collect();
+    let rule = VillageExit::under(&policy, Some(Region::Central), &all).unwrap();
+    assert!(rule.failed(19, 1000).is_empty());
+    // The western threshold is 3%.
+    let west = VillageExit::under(&policy, Some(Region::West), &all).unwrap();
+    assert!(west.failed(29, 1000).is_empty());
+}

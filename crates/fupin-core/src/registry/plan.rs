@@ -359,3 +359,6 @@ pub fn plan(
         fingerprint: String::new(),
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -10,11 +10,11 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-fn dec(s: &str) -> Decimal {
+pub(crate) fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-fn member(birth: &str, school: SchoolStatus, insured: bool) -> Member {
+pub(crate) fn member(birth: &str, school: SchoolStatus, insured: bool) -> Member {
     let first17 = format!("140525{birth}001");
     let id = ResidentId::parse(&format!("{first17}{}", check_char(first17.as_bytes()))).unwrap();
     Member {
@@ -29,7 +29,7 @@ fn member(birth: &str, school: SchoolStatus, insured: bool) -> Member {
 }
 
 /// A three-person household that passes everything at the 2019 line of 3747 (net 12000).
-fn household() -> Household {
+pub(crate) fn household() -> Household {
     Household {
         id: "H1".into(),
         area: AreaCode::parse("140525100201").unwrap(),

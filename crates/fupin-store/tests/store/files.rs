@@ -1,11 +1,12 @@
-//! Files: export → import into an empty database → export gives the same file; XLSX and JSON import;
-//! the template.
+//! Files through the database: export → import into an empty database → export gives the same
+//! file; XLSX and JSON import. (The files alone are tested in fupin-sheet.)
 
 use crate::common::*;
 use crate::registry::read_sheet;
 use fupin_core::codes::CodeList;
-use fupin_store::file::{export, import_read, read_file, write_template, COLUMNS};
-use fupin_store::{open, ExportFilter, ImportOptions};
+use fupin_sheet::{read_file, ExportWriter, SheetWriter, COLUMNS};
+use fupin_store::{open, ExportFilter, Repository, StoreError};
+use std::path::Path;
 
 #[test]
 fn export_then_import_into_an_empty_database_round_trips() {
@@ -21,13 +22,9 @@ fn export_then_import_into_an_empty_database_round_trips() {
         let src = dir.join("src.csv");
         write_csv(&src, &rows, false);
         let read = read_file(&src, d("2019-12-31")).unwrap();
-        let out = import_read(
-            repo.as_ref(),
-            read,
-            &ImportOptions::new(d("2019-12-31"), "t"),
-        )
-        .await
-        .unwrap();
+        let out = import_read(repo.as_ref(), read, &options(d("2019-12-31"), "t"))
+            .await
+            .unwrap();
         assert!(out.errors.is_empty(), "{:?}", out.errors);
         for ext in ["csv", "xlsx"] {
             let first = dir.join(format!("first.{ext}"));
@@ -84,7 +81,7 @@ fn xlsx_with_english_headers_and_assess_json_import() {
     on_both("xlsx_json", |repo, dir| async move {
         let rows = county(5);
         let path = dir.join("in.xlsx");
-        let mut w = fupin_store::file::SheetWriter::create(&path, "members").unwrap();
+        let mut w = SheetWriter::create(&path, "members").unwrap();
         w.write_row(&COLUMNS.iter().map(|c| c.key).collect::<Vec<_>>())
             .unwrap();
         for r in &rows {
@@ -120,7 +117,7 @@ fn xlsx_with_english_headers_and_assess_json_import() {
             (e.row, e.column.as_str(), e.household.as_deref()),
             (2, "members[1].id_number", Some("J2"))
         );
-        let mut opts = ImportOptions::new(d("2020-06-30"), "t");
+        let mut opts = options(d("2020-06-30"), "t");
         opts.partial = true;
         let out = import_read(repo.as_ref(), read, &opts).await.unwrap();
         assert_eq!((out.created, out.skipped), (1, 1));
@@ -143,7 +140,7 @@ fn xlsx_with_english_headers_and_assess_json_import() {
         assert_eq!(repo.areas("140525100201").await.unwrap().len(), 1);
         let village = &areas[4];
         assert_eq!(
-            (village.name.as_str(), village.level.as_str()),
+            (village.name.as_str(), village.level.code()),
             ("南村", "village")
         );
         assert_eq!(
@@ -154,81 +151,18 @@ fn xlsx_with_english_headers_and_assess_json_import() {
     });
 }
 
-#[test]
-fn the_template_has_the_headers_and_the_code_lists() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("template.xlsx");
-    write_template(&path).unwrap();
-    use calamine::Reader;
-    let mut wb = calamine::open_workbook_auto(&path).unwrap();
-    let names = wb.sheet_names();
-    assert_eq!(names.len(), 2);
-    let first = wb.worksheet_range_at(0).unwrap().unwrap();
-    let header: Vec<String> = first
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    assert_eq!(header[0], "户编号");
-    assert!(header.contains(&"证件号码".to_string()) && header.contains(&"减少原因".to_string()));
-    let codes = wb.worksheet_range_at(1).unwrap().unwrap();
-    let rows: Vec<Vec<String>> = codes
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
-    assert!(rows.iter().any(|r| r[1] == "dropped_out" && r[2] == "辍学"));
-    assert!(rows.iter().any(|r| r[1] == "death" && r[2] == "死亡"));
-    // An empty template imports as nothing, without error.
-    let read = read_file(&path, d("2020-01-01")).unwrap();
-    assert!(read.errors.is_empty() && read.households.is_empty());
-}
-
-#[test]
-fn a_csv_saved_by_excel_in_gb18030_reads_as_utf8() {
-    let dir = tempfile::tempdir().unwrap();
-    let utf8 = dir.path().join("utf8.csv");
-    write_csv(&utf8, &county(2), true);
-    let text = std::fs::read_to_string(&utf8).unwrap();
-    let (gbk, _, bad) = encoding_rs::GB18030.encode(&text);
-    assert!(!bad);
-    let path = dir.path().join("gbk.csv");
-    std::fs::write(&path, &gbk).unwrap();
-    let read = read_file(&path, d("2020-01-01")).unwrap();
-    assert!(read.errors.is_empty(), "{:?}", read.errors);
-    assert_eq!(read.households.len(), 2);
-    assert_eq!(read.households[0].record.members[2].name, "张小1");
-    assert_eq!(
-        read.households[0].record.main_cause.map(|c| c.zh()),
-        Some("因病")
-    );
-}
-
-#[test]
-fn bad_values_get_precise_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut rows = county(3);
-    set(&mut rows, 1, "wage", "-5");
-    rows[3].insert("relation", "表亲".into());
-    rows[4].insert("household_number", String::new());
-    set(&mut rows, 3, "area_code", "990000000000");
-    let path = dir.path().join("bad.csv");
-    write_csv(&path, &rows, true);
-    let read = read_file(&path, d("2020-01-01")).unwrap();
-    let got: Vec<(usize, &str, &str)> = read
-        .errors
-        .iter()
-        .map(|e| (e.row, e.column.as_str(), e.code.as_str()))
-        .collect();
-    assert_eq!(
-        got,
-        vec![
-            (2, "工资性收入", "money_negative"),
-            (5, "与户主关系", "unknown_code"),
-            (6, "户编号", "member_without_household"),
-            (8, "行政区划代码", "area_code"),
-        ]
-    );
-    assert!(read.households.is_empty());
+/// Exports the households matching `filter` to a CSV or XLSX file, as the export command does.
+async fn export(
+    repo: &dyn Repository,
+    filter: &ExportFilter,
+    path: &Path,
+) -> Result<u64, StoreError> {
+    let mut w = ExportWriter::create(path).unwrap();
+    let n = repo
+        .export(filter, &mut |h| {
+            w.write(h).map_err(|e| StoreError::File(e.to_string()))
+        })
+        .await?;
+    w.finish().unwrap();
+    Ok(n)
 }

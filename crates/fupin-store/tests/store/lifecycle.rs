@@ -19,10 +19,13 @@ fn only_legal_transitions() {
         let mut rows = county(3);
         set(&mut rows, 2, "housing_grade", "D");
         load(&repo, &dir, &rows).await;
+        let policy = fupin_core::PolicySet::builtin();
         let date = d("2020-06-30");
+        let to = |number, version, status, reason| {
+            repo.transition(number, version, status, date, reason, "t", &policy)
+        };
         // H00002 lives in a dangerous house: the exit check fails and names the check...
-        let e = repo
-            .transition("H00002", 1, HouseholdStatus::Exited, date, None, "t")
+        let e = to("H00002", 1, HouseholdStatus::Exited, None)
             .await
             .unwrap_err();
         let StoreError::Rejected(e) = e else {
@@ -31,52 +34,38 @@ fn only_legal_transitions() {
         assert_eq!(e.code, "exit_check_failed");
         assert!(e.en.contains("housing_safety") && e.zh.contains("危房"));
         // ...unless an override reason is given.
-        let h = repo
-            .transition(
-                "H00002",
-                1,
-                HouseholdStatus::Exited,
-                date,
-                Some("已纳入危房改造,7月竣工"),
-                "t",
-            )
-            .await
-            .unwrap();
+        let h = to(
+            "H00002",
+            1,
+            HouseholdStatus::Exited,
+            Some("已纳入危房改造,7月竣工"),
+        )
+        .await
+        .unwrap();
         assert_eq!((h.status, h.version), (HouseholdStatus::Exited, 2));
         // exited → poor is not a transition; exited → returned is.
-        let e = repo
-            .transition("H00002", 2, HouseholdStatus::Poor, date, None, "t")
+        let e = to("H00002", 2, HouseholdStatus::Poor, None)
             .await
             .unwrap_err();
         assert_eq!(e.code(), "illegal_transition");
-        let h = repo
-            .transition("H00002", 2, HouseholdStatus::Returned, date, None, "t")
+        let h = to("H00002", 2, HouseholdStatus::Returned, None)
             .await
             .unwrap();
         assert_eq!(h.version, 3);
         // Removal needs a reason.
-        let e = repo
-            .transition("H00001", 1, HouseholdStatus::Removed, date, None, "t")
+        let e = to("H00001", 1, HouseholdStatus::Removed, None)
             .await
             .unwrap_err();
         assert_eq!(e.code(), "reason_required");
-        repo.transition(
-            "H00001",
-            1,
-            HouseholdStatus::Removed,
-            date,
-            Some("有商品房"),
-            "t",
-        )
-        .await
-        .unwrap();
-        let e = repo
-            .transition("H00001", 2, HouseholdStatus::Poor, date, None, "t")
+        to("H00001", 1, HouseholdStatus::Removed, Some("有商品房"))
+            .await
+            .unwrap();
+        let e = to("H00001", 2, HouseholdStatus::Poor, None)
             .await
             .unwrap_err();
         assert_eq!(e.code(), "illegal_transition");
         // A passing household exits without a reason.
-        repo.transition("H00003", 1, HouseholdStatus::Exited, date, None, "t")
+        to("H00003", 1, HouseholdStatus::Exited, None)
             .await
             .unwrap();
     });
@@ -88,18 +77,19 @@ fn a_stale_write_is_refused_as_a_conflict() {
         load(&repo, &dir, &county(1)).await;
         let h = repo.household("H00001").await.unwrap().unwrap();
         assert_eq!(h.version, 1);
+        let policy = fupin_core::PolicySet::builtin();
         // Two clerks load version 1; the first saves, the second's write is refused.
         let mut first = h.clone();
         first.phone = Some("13812345678".into());
         let saved = repo
-            .save(Incoming::new(first), 1, d("2020-02-01"), "甲")
+            .save(Incoming::new(first), 1, d("2020-02-01"), "甲", &policy)
             .await
             .unwrap();
         assert_eq!(saved.version, 2);
         let mut second = h.clone();
         second.housing_grade = fupin_core::codes::HousingGrade::A;
         let e = repo
-            .save(Incoming::new(second), 1, d("2020-02-02"), "乙")
+            .save(Incoming::new(second), 1, d("2020-02-02"), "乙", &policy)
             .await
             .unwrap_err();
         assert!(

@@ -2,9 +2,9 @@
 //! removal, a birth and a death. The change report and the history tell exactly what happened.
 
 use crate::common::*;
-use fupin_store::file::{import_read, read_file};
+use fupin_sheet::read_file;
 use fupin_store::model::ChangeReport;
-use fupin_store::{ImportOptions, Repository};
+use fupin_store::Repository;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -189,7 +189,7 @@ fn one_broken_id_among_thousands_changes_nothing_and_names_the_row() {
         // The error report names the row, in XLSX and CSV.
         for ext in ["xlsx", "csv"] {
             let report = dir.join(format!("errors.{ext}"));
-            fupin_store::file::write_error_report(&report, &out.errors).unwrap();
+            fupin_sheet::write_error_report(&report, &out.errors).unwrap();
             let back = read_sheet(&report);
             assert_eq!(
                 back[1][..4],
@@ -204,7 +204,7 @@ fn one_broken_id_among_thousands_changes_nothing_and_names_the_row() {
 
         // --partial imports the other 999 households and skips the broken one.
         let read = read_file(&path, d("2020-06-30")).unwrap();
-        let mut opts = ImportOptions::new(d("2020-06-30"), "县扶贫办");
+        let mut opts = options(d("2020-06-30"), "县扶贫办");
         opts.partial = true;
         let out = import_read(repo.as_ref(), read, &opts).await.unwrap();
         assert!(out.committed);
@@ -261,11 +261,51 @@ fn dry_run_validates_and_changes_nothing() {
         let path = dir.join("a.csv");
         write_csv(&path, &county(20), false);
         let read = read_file(&path, d("2019-12-31")).unwrap();
-        let mut opts = ImportOptions::new(d("2019-12-31"), "t");
+        let mut opts = options(d("2019-12-31"), "t");
         opts.dry_run = true;
         let out = import_read(repo.as_ref(), read, &opts).await.unwrap();
         assert_eq!((out.created, out.committed), (20, false));
         assert!(repo.household("H00001").await.unwrap().is_none());
+    });
+}
+
+/// An import stopped inside its transaction, after writing every row and before committing
+/// (`Interrupt::Fail`), leaves households, members, events, the audit log and the roll-ups as
+/// they were; the same import, not stopped, then commits.
+#[test]
+fn an_interrupted_import_changes_nothing() {
+    on_both("interrupted", |repo, dir| async move {
+        let path = dir.join("a.csv");
+        write_csv(&path, &county(5), true);
+        assert!(import(&repo, &path, "2019-12-31").await.committed);
+        let before = repo.history("H00001", None).await.unwrap();
+        let report = repo.year_report(2020, "140525").await.unwrap();
+        // H00001 exits, H00002's head dies, three households are new.
+        let mut rows = county(8);
+        set(&mut rows, 1, "status", "已脱贫");
+        let head = rows_of(&mut rows, 2).next().unwrap();
+        head.insert("leave_reason", "死亡".into());
+        let path = dir.join("b.csv");
+        write_csv(&path, &rows, true);
+        let read = || read_file(&path, d("2020-06-30")).unwrap();
+        let mut opts = options(d("2020-06-30"), "t");
+        opts.interrupt = Some(fupin_store::Interrupt::Fail);
+        let e = import_read(repo.as_ref(), read(), &opts).await.unwrap_err();
+        assert!(e.to_string().contains("interrupted"), "{e}");
+        assert!(repo.household("H00006").await.unwrap().is_none());
+        assert_eq!(repo.history("H00001", None).await.unwrap(), before);
+        assert_eq!(repo.history("H00002", None).await.unwrap().members.len(), 3);
+        assert_eq!(repo.audit("H00001").await.unwrap().len(), 1);
+        assert_eq!(repo.year_report(2020, "140525").await.unwrap(), report);
+        opts.interrupt = None;
+        let out = import_read(repo.as_ref(), read(), &opts).await.unwrap();
+        assert_eq!((out.created, out.updated, out.committed), (3, 2, true));
+        assert_eq!(status_of(&repo, "H00001").await, "exited");
+        let report = repo.year_report(2020, "140525").await.unwrap();
+        assert_eq!(
+            (report.households.exited, report.people.natural_decrease),
+            (1, 1)
+        );
     });
 }
 

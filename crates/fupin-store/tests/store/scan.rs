@@ -1,9 +1,9 @@
 //! `scan::households` and `scan::all_areas`: the whole-registry read on both backends.
 
-use crate::common::{county, d, import_rows, on_both, write_csv};
+use crate::common::{county, d, import_read, import_rows, on_both, options, write_csv};
 use crate::registry::{first_half, second_half};
-use fupin_store::file::{import_read, read_file};
-use fupin_store::{Backend, ImportOptions};
+use fupin_sheet::read_file;
+use fupin_store::Backend;
 
 #[test]
 fn scan_streams_every_household_with_its_current_members() {
@@ -11,8 +11,10 @@ fn scan_streams_every_household_with_its_current_members() {
         let url = url_of(repo.as_ref(), &dir, "scan");
         let out = import_rows(repo.as_ref(), &dir, "c.csv", &county(30), "2019-12-31").await;
         assert!(out.committed);
+        // The scan reads through the opened store (its own connections, no URL).
+        let store = fupin_store::SqlStore::open(&url).await.unwrap();
         // Two workers, each with its own list.
-        let (lists, n) = fupin_store::scan::households(&url, "", 2, Vec::new, |seen, h| {
+        let (lists, n) = fupin_store::scan::households(&store, "", 2, Vec::new, |seen, h| {
             seen.push(h.clone());
             Ok(())
         })
@@ -45,7 +47,7 @@ fn scan_streams_every_household_with_its_current_members() {
         }
         // One village of the ten.
         let (m, n) = fupin_store::scan::households(
-            &url,
+            &store,
             "140525100201",
             1,
             || 0,
@@ -58,17 +60,18 @@ fn scan_streams_every_household_with_its_current_members() {
         .unwrap();
         assert_eq!((n, m), (3, vec![9]));
         // A rule error stops the scan and is reported as such.
-        let err = fupin_store::scan::households(&url, "", 2, || (), |_, _| Err("no policy".into()))
-            .unwrap_err();
+        let err =
+            fupin_store::scan::households(&store, "", 2, || (), |_, _| Err("no policy".into()))
+                .unwrap_err();
         assert!(err.to_string().contains("no policy"), "{err}");
         // An area prefix is digits only (it goes into the scan's SQL).
         assert!(
-            fupin_store::scan::households(&url, "14' OR 1=1", 1, || (), |_, _| Ok(())).is_err()
+            fupin_store::scan::households(&store, "14' OR 1=1", 1, || (), |_, _| Ok(())).is_err()
         );
-        let areas = fupin_store::scan::all_areas(&url).await.unwrap();
+        let areas = fupin_store::scan::all_areas(&store).await.unwrap();
         assert!(areas
             .iter()
-            .any(|a| a.code == "140525100201" && a.level == "village"));
+            .any(|a| a.code == "140525100201" && a.level == fupin_core::AreaLevel::Village));
     });
 }
 
@@ -111,8 +114,8 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
                     {
                         let filter = fupin_store::directory::ListFilter {
                             area: area.to_string(),
-                            status: Some(status.to_string()),
-                            monitoring: Some(monitoring.to_string()),
+                            status: fupin_core::CodeList::parse(status),
+                            monitoring: fupin_core::CodeList::parse(monitoring),
                             page: 1,
                             per_page: 500,
                             ..Default::default()
@@ -145,7 +148,7 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
         let a = dir.join("2019H2.csv");
         write_csv(&a, &first_half(), true);
         let read = read_file(&a, d("2019-12-31")).unwrap();
-        let opts = ImportOptions::new(d("2019-12-31"), "test");
+        let opts = options(d("2019-12-31"), "test");
         assert!(
             import_read(repo.as_ref(), read, &opts)
                 .await
@@ -160,7 +163,7 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
         let b = dir.join("2020H1.csv");
         write_csv(&b, &second_half(), true);
         let read = read_file(&b, d("2020-06-30")).unwrap();
-        let mut opts = ImportOptions::new(d("2020-06-30"), "test");
+        let mut opts = options(d("2020-06-30"), "test");
         opts.defer_rollups = true;
         assert!(
             import_read(repo.as_ref(), read, &opts)

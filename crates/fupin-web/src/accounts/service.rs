@@ -105,7 +105,7 @@ pub fn checked_user(name: &str, role: &str, area: &str, password: &str) -> Resul
     crate::auth::check_new_password(password).map_err(|m| ApiError::bad_request("password", m))?;
     Ok(User {
         name: name.to_string(),
-        role: r.code().to_string(),
+        role: r,
         area: scope.area,
         password_hash: crate::auth::hash_password(password),
         disabled: false,

@@ -19,8 +19,7 @@ pub async fn xlsx(
     q.per_page = Some(500);
     let mut f = service::list_filter(&st, &p.session, &q).map_err(|e| p.error(e))?;
     let l = p.lang;
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
+    let mut table = fupin_sheet::XlsxTable::new();
     let heads = [
         "number",
         "area",
@@ -31,15 +30,12 @@ pub async fn xlsx(
         "cause",
         "attribute",
     ];
-    for (c, h) in heads.iter().enumerate() {
-        let _ = sheet.write_string(0, c as u16, i18n::t(l, h));
-    }
+    let _ = table.row(&heads.map(|h| i18n::t(l, h)));
     let label = |list: &str, code: &Option<String>| {
         code.as_deref()
             .map(|m| i18n::code_label(l, list, m))
             .unwrap_or_default()
     };
-    let mut row = 1u32;
     loop {
         let page = st.dir.list_households(&f).await.map_err(|e| p.error(e))?;
         for h in &page.rows {
@@ -53,17 +49,14 @@ pub async fn xlsx(
                 label("cause", &h.main_cause),
                 label("attribute", &h.attribute),
             ];
-            for (c, v) in cells.iter().enumerate() {
-                let _ = sheet.write_string(row, c as u16, v);
-            }
-            row += 1;
+            let _ = table.row(&cells);
         }
         if u64::from(page.page) * u64::from(page.per_page) >= page.total {
             break;
         }
         f.page += 1;
     }
-    match book.save_to_buffer() {
+    match table.finish() {
         Ok(buf) => Ok((
             [
                 (

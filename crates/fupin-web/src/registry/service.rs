@@ -45,18 +45,29 @@ pub fn version_of(given: Option<i64>) -> Result<i64, ApiError> {
 /// The filter of a list query within the session's scope.
 pub fn list_filter(st: &AppState, s: &Session, q: &ListQuery) -> Result<ListFilter, ApiError> {
     let area = st.area_for(s, q.area.as_deref())?;
-    let code = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty());
+    let text = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty());
+    let mut unknown_code = false;
     Ok(ListFilter {
         area,
-        status: code(&q.status),
-        cause: code(&q.cause),
-        attribute: code(&q.attribute),
-        monitoring: code(&q.monitoring),
-        q: code(&q.q),
+        status: filter_code(&q.status, &mut unknown_code),
+        cause: filter_code(&q.cause, &mut unknown_code),
+        attribute: filter_code(&q.attribute, &mut unknown_code),
+        monitoring: filter_code(&q.monitoring, &mut unknown_code),
+        q: text(&q.q),
         cadre: authz::by_pairing(&s.scope).then(|| s.user.clone()),
+        unknown_code,
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(50),
     })
+}
+
+/// The code a list filter asks for (`None` when blank). A value that is no code of the list
+/// sets `unknown` (the list is then empty).
+fn filter_code<T: fupin_core::CodeList>(v: &Option<String>, unknown: &mut bool) -> Option<T> {
+    let v = v.as_deref().filter(|x| !x.trim().is_empty())?;
+    let found = T::all().iter().copied().find(|c| c.code() == v);
+    *unknown |= found.is_none();
+    found
 }
 
 /// A stored household in the API's shape (the one a PUT takes back).
@@ -174,7 +185,7 @@ pub async fn create(
     let date = date_of(body.date.as_deref())?;
     Ok(st
         .repo
-        .save(Incoming::new(record), 0, date, &s.user)
+        .save(Incoming::new(record), 0, date, &s.user, &st.policies)
         .await?)
 }
 
@@ -223,7 +234,7 @@ pub async fn save_edit(
     let date = date_of(body.date.as_deref())?;
     Ok(st
         .repo
-        .save(Incoming::new(record), version, date, &s.user)
+        .save(Incoming::new(record), version, date, &s.user, &st.policies)
         .await?)
 }
 
@@ -245,7 +256,7 @@ pub async fn lifecycle(
     let date = date_of(body.date.as_deref())?;
     Ok(st
         .repo
-        .transition(number, version, to, date, reason, &s.user)
+        .transition(number, version, to, date, reason, &s.user, &st.policies)
         .await?)
 }
 
@@ -281,7 +292,10 @@ pub async fn add_member(
         incoming.joins.insert(id, reason);
     }
     let date = date_of(body.date.as_deref())?;
-    Ok(st.repo.save(incoming, version, date, &s.user).await?)
+    Ok(st
+        .repo
+        .save(incoming, version, date, &s.user, &st.policies)
+        .await?)
 }
 
 /// Records a member leaving a household.
@@ -304,7 +318,13 @@ pub async fn remove_member(
     incoming.leaves.push((id_number.to_string(), reason));
     Ok(st
         .repo
-        .save(incoming, q.version, q.date.unwrap_or_else(today), &s.user)
+        .save(
+            incoming,
+            q.version,
+            q.date.unwrap_or_else(today),
+            &s.user,
+            &st.policies,
+        )
         .await?)
 }
 
@@ -455,43 +475,24 @@ pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<V
         .sum();
     let rural = info.as_ref().and_then(|a| a.rural_population).unwrap_or(0);
     let policy = st.policies.for_area(&area);
-    let region = info
-        .as_ref()
-        .and_then(|a| a.region.as_deref())
-        .and_then(fupin_core::codes::Region::parse);
-    let max = policy
-        .regional("village_exit_max_incidence_pct", region)
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
-    let required = policy
-        .village_indicators()
-        .map(|s| s.value)
-        .unwrap_or_default();
+    let region = info.as_ref().and_then(|a| a.region);
     let recorded = st.dir.indicators(&area).await?;
-    let indicators: Vec<_> = required
-        .iter()
-        .map(|i| {
-            (
-                *i,
-                recorded
-                    .iter()
-                    .find(|(k, _)| k == i.code())
-                    .is_some_and(|(_, ok)| *ok),
-            )
-        })
-        .collect();
+    let rule = fupin_core::assess::VillageExit::under(&policy, region, &recorded)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
     let incidence = fupin_core::rules::incidence_pct(poor as u64, rural as u64).ok();
-    let failed: Vec<String> =
-        fupin_core::rules::village_exit(poor as u64, rural as u64, max.value, &indicators)
-            .iter()
-            .map(|c| c.code().to_string())
-            .collect();
+    let failed: Vec<String> = rule
+        .failed(poor as u64, rural as u64)
+        .iter()
+        .map(|c| c.code().to_string())
+        .collect();
+    let indicators = &rule.indicators;
     Ok(Village {
         area_code: area,
         name: info.as_ref().map(|a| a.name.clone()),
         poor_population: poor,
         rural_population: rural,
         incidence_pct: incidence.map(fupin_core::money::fmt2),
-        max_incidence_pct: fupin_core::money::fmt_plain(max.value),
+        max_incidence_pct: fupin_core::money::fmt_plain(rule.max_incidence_pct),
         indicators: indicators
             .iter()
             .map(|(i, ok)| Indicator {

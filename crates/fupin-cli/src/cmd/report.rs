@@ -2,32 +2,31 @@
 //! village counts as poor while its incidence (people of poor and returned households ÷ its rural
 //! population) is not below the policy's village exit threshold; it exits in the period when it was
 //! poor the day before `--from` and, at `--to`, its incidence is below the threshold and every
-//! village indicator of the policy holds (DOMAIN.md §6).
+//! village indicator of the policy holds (DOMAIN.md §6): the decision is fupin-core's
+//! [`VillageExit`]; this command reads the figures through the store and prints.
 
+use crate::error::{CliError, Result};
+use crate::options::{parse_date, Format, Global};
 use crate::table::render;
-use crate::{parse_date, Format};
 use chrono::NaiveDate;
 use clap::Args;
-use fupin_core::codes::CodeList;
-use fupin_core::rules::{incidence_pct, village_exit};
-use fupin_core::PolicySet;
+use fupin_core::assess::VillageExit;
+use fupin_core::rules::incidence_pct;
 use fupin_store::StoreError;
 use serde_json::json;
 
+/// The arguments of the reports of a period (`report changes`, `report villages`).
 #[derive(Args)]
-pub struct VillagesArgs {
+pub struct PeriodArgs {
     #[arg(long, value_parser = parse_date)]
-    from: NaiveDate,
+    pub from: NaiveDate,
     #[arg(long, value_parser = parse_date)]
-    to: NaiveDate,
+    pub to: NaiveDate,
     /// 区划代码前缀 / area-code prefix (default: all)
     #[arg(long, default_value = "")]
-    area: String,
+    pub area: String,
     #[arg(long, value_enum, default_value = "json")]
-    format: Format,
-    /// 数据库 / database: sqlite:PATH or postgres://... (default: $FUPIN_DB, else sqlite:fupin.db)
-    #[arg(long)]
-    db: Option<String>,
+    pub format: Format,
 }
 
 /// The people of poor and returned households of a village on a date: from the roll-ups on 31
@@ -36,7 +35,7 @@ async fn poor_on(
     repo: &dyn fupin_store::Repository,
     date: NaiveDate,
     village: &str,
-) -> Result<u64, StoreError> {
+) -> std::result::Result<u64, StoreError> {
     use chrono::Datelike;
     let r = if (date.month(), date.day()) == (12, 31) {
         repo.year_report(date.year(), village).await?
@@ -46,15 +45,17 @@ async fn poor_on(
     Ok(r.end.poor.people + r.end.returned.people)
 }
 
-pub async fn run(a: VillagesArgs) -> Result<u8, StoreError> {
-    let url = fupin_store::db_url(a.db.as_deref());
+/// `fupin report villages` (with `--policy`, under that policy; else the built-in one).
+pub async fn villages(a: PeriodArgs, g: &Global) -> Result {
+    let policies = g.policies()?;
+    let url = g.db_url();
     let (repo, dir) = fupin_store::directory::open_both(&url).await?;
-    let policies = PolicySet::builtin();
+    let store = fupin_store::SqlStore::open(&url).await?;
     let before = a.from.pred_opt().unwrap_or(a.from);
     let mut rows = Vec::new();
     let (mut poor_at_start, mut exited, mut poor_at_end) = (0u64, 0u64, 0u64);
-    for v in fupin_store::scan::all_areas(&url).await? {
-        if v.level != "village" || !v.code.starts_with(&a.area) {
+    for v in fupin_store::scan::all_areas(&store).await? {
+        if v.level != fupin_core::AreaLevel::Village || !v.code.starts_with(&a.area) {
             continue;
         }
         let Some(rural) = v.rural_population.filter(|n| *n > 0).map(|n| n as u64) else {
@@ -62,27 +63,13 @@ pub async fn run(a: VillagesArgs) -> Result<u8, StoreError> {
         };
         let start = poor_on(repo.as_ref(), before, &v.code).await?;
         let end = poor_on(repo.as_ref(), a.to, &v.code).await?;
-        let p = policies.for_area(&v.code);
-        let region = v
-            .region
-            .as_deref()
-            .and_then(fupin_core::codes::Region::parse);
-        let max = p
-            .regional("village_exit_max_incidence_pct", region)
-            .map_err(|e| StoreError::File(e.to_string()))?
-            .value;
-        let required = p
-            .village_indicators()
-            .map_err(|e| StoreError::File(e.to_string()))?
-            .value;
-        let have = dir.indicators(&v.code).await?;
-        let indicators: Vec<_> = required
-            .iter()
-            .map(|i| (*i, have.iter().any(|(k, ok)| k == i.code() && *ok)))
-            .collect();
-        let was_poor = !village_exit(start, rural, max, &[]).is_empty();
-        let failed = village_exit(end, rural, max, &indicators);
-        let is_poor = !village_exit(end, rural, max, &[]).is_empty();
+        let region = v.region;
+        let recorded = dir.indicators(&v.code).await?;
+        let rule = VillageExit::under(&policies.for_area(&v.code), region, &recorded)
+            .map_err(|e| CliError::store(StoreError::File(e.to_string())))?;
+        let was_poor = rule.is_poor(start, rural);
+        let failed = rule.failed(end, rural);
+        let is_poor = rule.is_poor(end, rural);
         let exits = was_poor && failed.is_empty();
         poor_at_start += u64::from(was_poor);
         poor_at_end += u64::from(is_poor);
@@ -160,5 +147,5 @@ pub async fn run(a: VillagesArgs) -> Result<u8, StoreError> {
             );
         }
     }
-    Ok(0)
+    Ok(())
 }

@@ -1,6 +1,8 @@
 //! `fupin demo`: writes a deterministic synthetic registry (crate `fupin-demo`) into a database or
 //! as import CSV files (docs/demo.md).
 
+use crate::error::{CliError, Result};
+use crate::options::Global;
 use clap::Args;
 use fupin_demo::write::{self, Summary};
 use std::path::PathBuf;
@@ -17,30 +19,34 @@ pub struct DemoArgs {
     /// 随机种子(相同种子,相同数据)/ seed: the same seed gives the same data
     #[arg(long, default_value_t = 2014)]
     seed: u64,
-    /// 数据库 / database: sqlite:PATH or postgres://... (default: $FUPIN_DB, else sqlite:fupin.db)
-    #[arg(long, conflicts_with = "csv")]
-    db: Option<String>,
     /// 写成导入用 CSV 文件(每个生效日期一个)/ write import CSV files (one per effective date) into DIR
     #[arg(long, value_name = "DIR")]
     csv: Option<PathBuf>,
     /// 只生成并计数,不写入 / generate and count only, write nothing (the generator's throughput)
-    #[arg(long, conflicts_with_all = ["db", "csv"])]
+    #[arg(long, conflicts_with = "csv")]
     dry_run: bool,
 }
 
-pub fn run(args: DemoArgs) -> u8 {
+pub fn run(args: DemoArgs, g: &Global) -> Result {
+    // `--db` is a global option: its conflicts are checked here, as clap checks the others.
+    if g.db.is_some() && (args.csv.is_some() || args.dry_run) {
+        let other = if args.dry_run {
+            "--dry-run"
+        } else {
+            "--csv <DIR>"
+        };
+        return Err(CliError::Usage(format!(
+            "error: the argument '--db <DB>' cannot be used with '{other}'"
+        )));
+    }
     let profile = match args.people {
         Some(n) => fupin_demo::scaled(&format!("people-{n}"), n),
-        None => match fupin_demo::by_name(&args.profile) {
-            Some(p) => p,
-            None => {
-                eprintln!(
-                    "未知规模 / unknown profile {:?} (county, city, province, nation)",
-                    args.profile
-                );
-                return 2;
-            }
-        },
+        None => fupin_demo::by_name(&args.profile).ok_or_else(|| {
+            CliError::Usage(format!(
+                "未知规模 / unknown profile {:?} (county, city, province, nation)",
+                args.profile
+            ))
+        })?,
     };
     eprintln!(
         "生成 / generating profile {}: {} 县 counties, {} 户 households, {} 人 people, seed {}",
@@ -65,15 +71,8 @@ pub fn run(args: DemoArgs) -> u8 {
     } else if let Some(dir) = &args.csv {
         write::to_csv(&profile, args.seed, dir, &mut progress)
     } else {
-        let url = fupin_store::db_url(args.db.as_deref());
-        let rt = match crate::whole::runtime() {
-            Ok(rt) => rt,
-            Err(e) => {
-                eprintln!("{e}");
-                return 1;
-            }
-        };
-        rt.block_on(async {
+        let url = g.db_url();
+        crate::options::runtime()?.block_on(async {
             let (repo, dir) = fupin_store::directory::open_both(&url)
                 .await
                 .map_err(|e| format!("{url}: {e}"))?;
@@ -87,26 +86,19 @@ pub fn run(args: DemoArgs) -> u8 {
             .await
         })
     };
-    match result {
-        Ok(s) => {
-            let secs = started.elapsed().as_secs_f64();
-            println!(
-                "完成 / done: {} 县 counties, {} 户 households, {} 人 people, {} 次写入 household writes, {} 事件 events in {:.1}s (生成 generation {:.1}s, 写入 writing {:.1}s; {:.0} 户/秒 households/s)",
-                s.counties,
-                s.households,
-                s.people,
-                s.writes,
-                s.events,
-                secs,
-                s.generate.as_secs_f64(),
-                s.write.as_secs_f64(),
-                s.households as f64 / secs.max(1e-9)
-            );
-            0
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            1
-        }
-    }
+    let s = result.map_err(CliError::Failed)?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "完成 / done: {} 县 counties, {} 户 households, {} 人 people, {} 次写入 household writes, {} 事件 events in {:.1}s (生成 generation {:.1}s, 写入 writing {:.1}s; {:.0} 户/秒 households/s)",
+        s.counties,
+        s.households,
+        s.people,
+        s.writes,
+        s.events,
+        secs,
+        s.generate.as_secs_f64(),
+        s.write.as_secs_f64(),
+        s.households as f64 / secs.max(1e-9)
+    );
+    Ok(())
 }

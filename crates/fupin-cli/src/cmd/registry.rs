@@ -1,16 +1,18 @@
 //! The registry commands: import, export, template, history, report changes (docs/registry.md).
 //!
-//! Exit status: 0 done; 1 the database failed or refused the write (e.g. a conflict); 2 unreadable
-//! file, bad database URL or bad usage; 3 some rows are invalid (nothing imported unless `--partial`).
+//! Exit status ([`CliError`]): 0 done; 1 the database failed or refused the write (e.g. a
+//! conflict); 2 unreadable file, bad database URL or bad usage; 3 some rows are invalid (nothing
+//! imported unless `--partial`), or no such household.
 
+use crate::error::{CliError, Result};
+use crate::options::{parse_date, Format, Global};
 use crate::table::render;
-use crate::{parse_date, Format};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use fupin_core::codes::{CodeList, HouseholdStatus};
-use fupin_store::file::{self, import_read, read_file};
+use fupin_sheet::{read_file, ExportWriter, SheetError};
 use fupin_store::model::{ChangeReport, History};
-use fupin_store::{db_url, open, ExportFilter, ImportOptions, Repository, StoreError};
+use fupin_store::{ExportFilter, ImportOptions, Repository, StoreError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,16 +39,9 @@ pub enum RegistryCommand {
 #[derive(Subcommand)]
 pub enum ReportCommand {
     /// 动态管理变化情况 / the dynamic-management report of a period
-    Changes(ChangesArgs),
+    Changes(crate::cmd::report::PeriodArgs),
     /// 贫困村及其退出 / poor villages and their exits in a period
-    Villages(crate::village_report::VillagesArgs),
-}
-
-#[derive(Args)]
-pub struct DbArg {
-    /// 数据库 / database: sqlite:PATH or postgres://... (default: $FUPIN_DB, else sqlite:fupin.db)
-    #[arg(long)]
-    db: Option<String>,
+    Villages(crate::cmd::report::PeriodArgs),
 }
 
 #[derive(Args)]
@@ -65,8 +60,6 @@ pub struct ImportArgs {
     /// 错误报告文件 .xlsx 或 .csv(默认:FILE.errors.csv) / error report file
     #[arg(long)]
     report: Option<PathBuf>,
-    #[command(flatten)]
-    db: DbArg,
 }
 
 #[derive(Args)]
@@ -80,8 +73,6 @@ pub struct ExportArgs {
     /// 户状态(可多个,逗号分隔) / statuses, comma-separated: poor, exited, returned, removed, non_poor
     #[arg(long, value_delimiter = ',')]
     status: Vec<String>,
-    #[command(flatten)]
-    db: DbArg,
 }
 
 #[derive(Args)]
@@ -93,67 +84,31 @@ pub struct HistoryArgs {
     as_of: Option<NaiveDate>,
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
-    #[command(flatten)]
-    db: DbArg,
 }
 
-#[derive(Args)]
-pub struct ChangesArgs {
-    #[arg(long, value_parser = parse_date)]
-    from: NaiveDate,
-    #[arg(long, value_parser = parse_date)]
-    to: NaiveDate,
-    /// 区划代码前缀 / area-code prefix (default: all)
-    #[arg(long, default_value = "")]
-    area: String,
-    #[arg(long, value_enum, default_value = "json")]
-    format: Format,
-    #[command(flatten)]
-    db: DbArg,
+/// Runs a registry command.
+pub fn run(cmd: RegistryCommand, g: &Global) -> Result {
+    crate::options::runtime()?.block_on(run_async(cmd, g))
 }
 
-/// Runs a registry command; returns the exit status.
-pub fn run(cmd: RegistryCommand) -> u8 {
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("无法启动 / cannot start the runtime: {e}");
-            return 1;
-        }
-    };
-    match rt.block_on(run_async(cmd)) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("错误 / error: {e}");
-            match e {
-                StoreError::Url(_) | StoreError::File(_) | StoreError::Io(_) => 2,
-                _ => 1,
-            }
-        }
-    }
+/// The registry of the database `--db`.
+pub async fn repo(g: &Global) -> std::result::Result<Arc<dyn Repository>, StoreError> {
+    fupin_store::open(&g.db_url()).await
 }
 
-async fn repo(db: &DbArg) -> Result<Arc<dyn Repository>, StoreError> {
-    open(&db_url(db.db.as_deref())).await
-}
-
-fn check_area(area: &str) -> Result<(), StoreError> {
+fn check_area(area: &str) -> Result {
     if area.is_empty() || fupin_core::area::is_area_prefix(area) {
         Ok(())
     } else {
-        Err(StoreError::File(format!(
+        Err(CliError::store(StoreError::File(format!(
             "区划代码前缀应为 2、4、6、9 或 12 位数字 / an area prefix has 2, 4, 6, 9 or 12 digits: {area}"
-        )))
+        ))))
     }
 }
 
-async fn run_async(cmd: RegistryCommand) -> Result<u8, StoreError> {
+async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
     match cmd {
-        RegistryCommand::Import(a) => import(a).await,
+        RegistryCommand::Import(a) => import(a, g).await,
         RegistryCommand::Export(a) => {
             check_area(&a.area)?;
             let mut statuses = Vec::new();
@@ -164,30 +119,33 @@ async fn run_async(cmd: RegistryCommand) -> Result<u8, StoreError> {
                     ))
                 })?);
             }
-            file::Format::of(&a.out)?;
-            let repo = repo(&a.db).await?;
+            fupin_sheet::Format::of(&a.out).map_err(file_error)?;
+            let repo = repo(g).await?;
             let filter = ExportFilter {
                 area: a.area.clone(),
                 statuses,
             };
-            let n = file::export(repo.as_ref(), &filter, &a.out).await?;
+            let mut w = ExportWriter::create(&a.out).map_err(file_error)?;
+            let n = repo
+                .export(&filter, &mut |h| w.write(h).map_err(file_error))
+                .await?;
+            w.finish().map_err(file_error)?;
             eprintln!(
                 "已导出 {n} 户 / exported {n} households to {}",
                 a.out.display()
             );
-            Ok(0)
+            Ok(())
         }
         RegistryCommand::Template { out } => {
-            file::write_template(&out)?;
+            fupin_sheet::write_template(&out).map_err(file_error)?;
             eprintln!("已生成模板 / template written: {}", out.display());
-            Ok(0)
+            Ok(())
         }
         RegistryCommand::History(a) => {
-            let repo = repo(&a.db).await?;
+            let repo = repo(g).await?;
             let h = match repo.history(&a.household, a.as_of).await {
                 Err(StoreError::NotFound(what)) => {
-                    eprintln!("没有记录 / no record: {what}");
-                    return Ok(3);
+                    return Err(CliError::Rejected(format!("没有记录 / no record: {what}")));
                 }
                 other => other?,
             };
@@ -198,17 +156,19 @@ async fn run_async(cmd: RegistryCommand) -> Result<u8, StoreError> {
                 ),
                 Format::Table => print!("{}", history_table(&h)),
             }
-            Ok(0)
+            Ok(())
         }
-        RegistryCommand::Report(ReportCommand::Villages(a)) => crate::village_report::run(a).await,
+        RegistryCommand::Report(ReportCommand::Villages(a)) => {
+            crate::cmd::report::villages(a, g).await
+        }
         RegistryCommand::Report(ReportCommand::Changes(a)) => {
             check_area(&a.area)?;
             if a.from > a.to {
-                return Err(StoreError::File(
+                return Err(CliError::store(StoreError::File(
                     "--from 晚于 --to / --from is after --to".into(),
-                ));
+                )));
             }
-            let repo = repo(&a.db).await?;
+            let repo = repo(g).await?;
             let r = fupin_store::period_report(repo.as_ref(), a.from, a.to, &a.area).await?;
             match a.format {
                 Format::Json => println!(
@@ -217,8 +177,16 @@ async fn run_async(cmd: RegistryCommand) -> Result<u8, StoreError> {
                 ),
                 Format::Table => print!("{}", report_table(&r)),
             }
-            Ok(0)
+            Ok(())
         }
+    }
+}
+
+/// A file's error, as the store's (the messages and exit codes the command has always had).
+fn file_error(e: SheetError) -> StoreError {
+    match e {
+        SheetError::File(m) => StoreError::File(m),
+        SheetError::Io(e) => StoreError::Io(e),
     }
 }
 
@@ -229,7 +197,7 @@ fn default_report(input: &Path) -> PathBuf {
     input.with_file_name(format!("{name}.errors.csv"))
 }
 
-async fn import(a: ImportArgs) -> Result<u8, StoreError> {
+async fn import(a: ImportArgs, g: &Global) -> Result {
     let terminal = std::io::stderr().is_terminal();
     let spinner = terminal.then(|| {
         let s = indicatif::ProgressBar::new_spinner();
@@ -238,7 +206,7 @@ async fn import(a: ImportArgs) -> Result<u8, StoreError> {
         s
     });
     let today = chrono::Local::now().date_naive();
-    let read = read_file(&a.file, a.date.unwrap_or(today))?;
+    let read = read_file(&a.file, a.date.unwrap_or(today)).map_err(file_error)?;
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
@@ -247,7 +215,7 @@ async fn import(a: ImportArgs) -> Result<u8, StoreError> {
         .ok()
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "cli".into());
-    let mut opts = ImportOptions::new(date, &actor);
+    let mut opts = ImportOptions::new(date, &actor, Arc::new(g.policies()?));
     opts.partial = a.partial;
     opts.dry_run = a.dry_run;
     let bar = terminal.then(|| {
@@ -262,9 +230,14 @@ async fn import(a: ImportArgs) -> Result<u8, StoreError> {
         let b = b.clone();
         opts.progress = Some(Arc::new(move |n| b.set_position(n)));
     }
-    let repo = repo(&a.db).await?;
+    let repo = repo(g).await?;
     let rows = read.rows;
-    let out = import_read(repo.as_ref(), read, &opts).await?;
+    // All or nothing: with an error in the file and no --partial, the import is only tried.
+    let (households, areas, file_errors) = read.into_import(opts.partial);
+    let mut run = opts.clone();
+    run.dry_run |= file_errors.blocks();
+    let mut out = repo.import_with_areas(households, areas, &run).await?;
+    file_errors.merge_into(&mut out.errors, &mut out.skipped, &mut out.committed);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -281,7 +254,7 @@ async fn import(a: ImportArgs) -> Result<u8, StoreError> {
         if a.dry_run {
             println!("试运行,未写入 / dry run, nothing written");
         }
-        return Ok(0);
+        return Ok(());
     }
     for e in out.errors.iter().take(20) {
         eprintln!("{e}");
@@ -294,12 +267,12 @@ async fn import(a: ImportArgs) -> Result<u8, StoreError> {
         );
     }
     let report = a.report.clone().unwrap_or_else(|| default_report(&a.file));
-    file::write_error_report(&report, &out.errors)?;
+    fupin_sheet::write_error_report(&report, &out.errors).map_err(file_error)?;
     eprintln!("错误报告 / error report: {}", report.display());
     if !out.committed && !a.dry_run {
         eprintln!("有错误,数据库未改变(可用 --partial 导入有效的户) / errors found: the database is unchanged (--partial imports the valid households)");
     }
-    Ok(3)
+    Err(CliError::Rejected(String::new()))
 }
 
 fn history_table(h: &History) -> String {

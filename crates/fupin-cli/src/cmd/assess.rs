@@ -1,7 +1,9 @@
 //! `fupin assess`: the exit check, monitoring and 低保 of every household in a file, and the exit
 //! check of its villages and counties.
 
-use crate::{load_policy, parse_date, table, Format};
+use crate::error::{CliError, Result};
+use crate::options::{parse_date, Format, Global};
+use crate::table;
 use clap::Args;
 use fupin_core::assess::{self, category_label, check_label, Report};
 use std::io::Read;
@@ -15,9 +17,6 @@ pub struct AssessArgs {
     /// 评估数据库中的全部户 / assess every household of the registry (with --db)
     #[arg(long, conflicts_with = "input")]
     all: bool,
-    /// 数据库 / database for --all: sqlite:PATH or postgres://... (default: $FUPIN_DB, else sqlite:fupin.db)
-    #[arg(long, requires = "all")]
-    db: Option<String>,
     /// 输出文件(--all)/ output file (--all; default: standard output)
     #[arg(long, requires = "all")]
     out: Option<PathBuf>,
@@ -27,9 +26,6 @@ pub struct AssessArgs {
     /// 只读取各户、不评估(基准对照)/ only read every household, assess nothing (benchmark baseline)
     #[arg(long, requires = "all")]
     read_only: bool,
-    /// 替换内置政策的 TOML 文件 / a TOML policy file replacing the built-in policy
-    #[arg(long)]
-    policy: Option<PathBuf>,
     /// 评估日期,覆盖文件中的 as_of / assessment date, overriding the file's as_of
     #[arg(long, value_parser = parse_date)]
     as_of: Option<chrono::NaiveDate>,
@@ -37,11 +33,10 @@ pub struct AssessArgs {
     format: Format,
 }
 
-pub fn run(args: AssessArgs) -> u8 {
+pub fn run(args: AssessArgs, g: &Global) -> Result {
     let Some(input) = args.input.clone().filter(|_| !args.all) else {
-        return crate::whole::assess_all(
-            args.db.as_deref(),
-            args.policy.as_deref(),
+        return crate::cmd::whole::assess_all(
+            g,
             args.as_of,
             &args.level,
             args.read_only,
@@ -49,61 +44,42 @@ pub fn run(args: AssessArgs) -> u8 {
             args.format,
         );
     };
-    let policies = match load_policy(args.policy.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return 2;
-        }
-    };
+    let policies = g.policies()?;
     let text = if input.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map(|_| s)
     } else {
         std::fs::read_to_string(&input)
     };
-    let text = match text {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("无法读取输入 / cannot read input {}: {e}", input.display());
-            return 2;
-        }
-    };
-    let value: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!(
-                "输入不是有效的 JSON / {} is not valid JSON: line {} column {}: {e}",
-                input.display(),
-                e.line(),
-                e.column()
-            );
-            return 2;
-        }
-    };
-    let report = match assess::assess(&value, &policies, args.as_of) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{}: {e}", input.display());
-            return 2;
-        }
-    };
+    let text = text.map_err(|e| {
+        CliError::Usage(format!(
+            "无法读取输入 / cannot read input {}: {e}",
+            input.display()
+        ))
+    })?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        CliError::Usage(format!(
+            "输入不是有效的 JSON / {} is not valid JSON: line {} column {}: {e}",
+            input.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let report = assess::assess(&value, &policies, args.as_of)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", input.display())))?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
         Format::Table => print!("{}", render(&report)),
     }
     if report.errors.is_empty() {
-        0
-    } else {
-        if args.format == Format::Json {
-            eprintln!(
-                "{} 处错误,见 errors / {} errors, see `errors`",
-                report.errors.len(),
-                report.errors.len()
-            );
-        }
-        3
+        return Ok(());
     }
+    let n = report.errors.len();
+    Err(CliError::Rejected(if args.format == Format::Json {
+        format!("{n} 处错误,见 errors / {n} errors, see `errors`")
+    } else {
+        String::new()
+    }))
 }
 
 fn yes_no(b: bool) -> &'static str {

@@ -1,9 +1,10 @@
 //! `fupin policy show`: the effective policy values for a region and year, and where each came from.
 
-use crate::{load_policy, table, Format};
+use crate::error::{CliError, Result};
+use crate::options::{Format, Global};
+use crate::table;
 use chrono::{Datelike, NaiveDate};
 use clap::{Args, Subcommand};
-use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum PolicyCommand {
@@ -19,31 +20,22 @@ pub struct ShowArgs {
     /// 年份 / year (default: this year)
     #[arg(long)]
     year: Option<i32>,
-    /// 替换内置政策的文件 / a policy file replacing the built-in policy
-    #[arg(long)]
-    policy: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
 }
 
-pub fn run(cmd: PolicyCommand) -> u8 {
+pub fn run(cmd: PolicyCommand, g: &Global) -> Result {
     let PolicyCommand::Show(args) = cmd;
-    let set = match load_policy(args.policy.as_deref()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return 2;
-        }
-    };
+    let set = g.policies()?;
     let region = args.region.unwrap_or_default();
     if !fupin_core::area::is_area_prefix(&region) {
-        eprintln!("区划代码应为数字 / --region must be an area code or prefix of digits: {region}");
-        return 2;
+        return Err(CliError::Usage(format!(
+            "区划代码应为数字 / --region must be an area code or prefix of digits: {region}"
+        )));
     }
     let year = args.year.unwrap_or_else(|| chrono::Local::now().year());
     let Some(date) = NaiveDate::from_ymd_opt(year, 12, 31) else {
-        eprintln!("年份无效 / not a year: {year}");
-        return 2;
+        return Err(CliError::Usage(format!("年份无效 / not a year: {year}")));
     };
     let policy = set.for_area(&region);
     let values = policy.effective(date);
@@ -90,5 +82,5 @@ pub fn run(cmd: PolicyCommand) -> u8 {
             print!("{}", table::render(&rows));
         }
     }
-    0
+    Ok(())
 }

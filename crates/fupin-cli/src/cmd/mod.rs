@@ -1,0 +1,9 @@
+//! One module per capability: `fupin X ...` lives in `cmd/X.rs` (ARCHITECTURE.md).
+
+pub mod assess;
+pub mod demo;
+pub mod policy;
+pub mod registry;
+pub mod report;
+pub mod serve;
+pub mod whole;

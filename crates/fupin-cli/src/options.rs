@@ -1,0 +1,82 @@
+//! What every command shares: the global `--db` and `--policy` options, dates, output formats and
+//! the runtime of the commands that use the store.
+
+use crate::error::CliError;
+use clap::Args;
+use fupin_core::PolicySet;
+use std::path::{Path, PathBuf};
+
+/// The options every command takes, before or after its name (`fupin --db URL import FILE` or
+/// `fupin import FILE --db URL`).
+#[derive(Args)]
+pub struct Global {
+    /// 数据库 / database: sqlite:PATH or postgres://... (default: $FUPIN_DB, else sqlite:fupin.db)
+    #[arg(long, global = true)]
+    pub db: Option<String>,
+    /// 替换内置政策的 TOML 文件(simulate:拟议政策)/ a TOML policy file replacing the built-in
+    /// policy (simulate: the proposed policy)
+    #[arg(long, global = true)]
+    pub policy: Option<PathBuf>,
+}
+
+impl Global {
+    /// The database URL: `--db`, else `$FUPIN_DB`, else `sqlite:fupin.db`.
+    pub fn db_url(&self) -> String {
+        fupin_store::db_url(self.db.as_deref())
+    }
+
+    /// The policy in force: the `--policy` file, else the built-in policy.
+    pub fn policies(&self) -> Result<PolicySet, CliError> {
+        load_policy(self.policy.as_deref())
+    }
+}
+
+/// Reads a policy file (which replaces the built-in policy), or the built-in policy.
+pub fn load_policy(path: Option<&Path>) -> Result<PolicySet, CliError> {
+    match path {
+        None => Ok(PolicySet::builtin()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                CliError::Usage(format!(
+                    "无法读取政策文件 / cannot read policy file {}: {e}",
+                    p.display()
+                ))
+            })?;
+            PolicySet::replacing(&text, &p.display().to_string())
+                .map_err(|e| CliError::Usage(e.to_string()))
+        }
+    }
+}
+
+/// Parses a `YYYY-MM-DD` date argument.
+pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("not a date YYYY-MM-DD: {s}"))
+}
+
+/// Output format of reports.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Table,
+}
+
+/// The runtime of the commands that use the store (two workers: the machine is shared).
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("无法启动 / cannot start the runtime: {e}")))
+}
+
+/// Writes a report to `out`, or to standard output.
+pub fn write_out(out: Option<&Path>, text: &str) -> Result<(), String> {
+    match out {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Writing sheets: the member sheet of an export (streaming; XLSX in constant memory), and the
+//! plain XLSX tables the web offers for download.
+
+use crate::columns::{header, Format, COLUMNS};
+use crate::SheetError;
+use fupin_core::codes::CodeList;
+use fupin_core::money::{fmt2, Decimal};
+use fupin_core::registry::{HouseholdRecord, MemberRecord};
+use std::path::Path;
+
+/// The cells of a household's rows, one per member (one row with empty member cells when it has none).
+pub fn household_rows(h: &HouseholdRecord) -> Vec<Vec<String>> {
+    let b = |v: bool| if v { "是" } else { "否" }.to_string();
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    let code = |zh: Option<&'static str>| zh.unwrap_or("").to_string();
+    let has_income = h.income_year.is_some();
+    let money = |d: Decimal| if has_income { fmt2(d) } else { String::new() };
+    let hh: Vec<String> = vec![
+        h.number.clone(),
+        h.area_code.clone(),
+        o(&h.village_group),
+        h.status.zh().to_string(),
+        String::new(),
+        code(h.attribute.map(|a| a.zh())),
+        code(h.main_cause.map(|c| c.zh())),
+        h.secondary_causes
+            .iter()
+            .map(|c| c.zh())
+            .collect::<Vec<_>>()
+            .join("、"),
+        code(h.monitoring.map(|m| m.zh())),
+        h.housing_grade.code().to_string(),
+        b(h.food),
+        b(h.clothing),
+        b(h.water),
+        h.income_year.map_or(String::new(), |y| y.to_string()),
+        money(h.income.wage),
+        money(h.income.business),
+        money(h.income.property),
+        money(h.income.transfer),
+        money(h.income.business_cost),
+        money(h.rigid_expense.medical),
+        money(h.rigid_expense.education),
+        money(h.rigid_expense.disaster),
+        money(h.rigid_expense.other),
+        o(&h.phone),
+        o(&h.bank_account),
+    ];
+    let member_cells = |m: &MemberRecord| -> Vec<String> {
+        vec![
+            m.id_number.clone(),
+            m.name.clone(),
+            m.relation.zh().to_string(),
+            code(m.labor.map(|l| l.zh())),
+            code(m.health.map(|x| x.zh())),
+            m.disability_grade.map_or(String::new(), |g| g.to_string()),
+            m.school_status.zh().to_string(),
+            b(m.medical_insurance),
+            b(m.pension_insurance),
+            code(m.work_place.map(|w| w.zh())),
+            m.work_months.map_or(String::new(), |g| g.to_string()),
+            String::new(),
+            String::new(),
+        ]
+    };
+    if h.members.is_empty() {
+        let mut row = hh;
+        row.resize(COLUMNS.len(), String::new());
+        return vec![row];
+    }
+    h.members
+        .iter()
+        .map(|m| {
+            let mut row = hh.clone();
+            row.extend(member_cells(m));
+            row
+        })
+        .collect()
+}
+
+/// A sheet being written, CSV or XLSX (constant memory).
+pub enum SheetWriter {
+    Csv(Box<csv::Writer<std::io::BufWriter<std::fs::File>>>),
+    Xlsx {
+        workbook: Box<rust_xlsxwriter::Workbook>,
+        path: std::path::PathBuf,
+        row: u32,
+    },
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> SheetError {
+    SheetError::File(format!("XLSX: {e}"))
+}
+
+impl SheetWriter {
+    /// Creates a CSV or XLSX file by extension, with a first sheet named `sheet`.
+    pub fn create(path: &Path, sheet: &str) -> Result<SheetWriter, SheetError> {
+        match Format::of(path)? {
+            Format::Csv => {
+                let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+                // A byte-order mark, so that Excel opens the UTF-8 file with its Chinese intact.
+                std::io::Write::write_all(&mut f, "\u{feff}".as_bytes())?;
+                let w = csv::Writer::from_writer(f);
+                Ok(SheetWriter::Csv(Box::new(w)))
+            }
+            Format::Xlsx => {
+                let mut workbook = Box::new(rust_xlsxwriter::Workbook::new());
+                let fixed =
+                    rust_xlsxwriter::ExcelDateTime::from_ymd(2020, 1, 1).map_err(xlsx_err)?;
+                workbook.set_properties(
+                    &rust_xlsxwriter::DocProperties::new().set_creation_datetime(&fixed),
+                );
+                let ws = workbook.add_worksheet_with_constant_memory();
+                ws.set_name(sheet).map_err(xlsx_err)?;
+                Ok(SheetWriter::Xlsx {
+                    workbook,
+                    path: path.to_path_buf(),
+                    row: 0,
+                })
+            }
+            Format::Json => Err(SheetError::File(
+                "应为 .csv 或 .xlsx / expected .csv or .xlsx".into(),
+            )),
+        }
+    }
+
+    pub fn write_row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<(), SheetError> {
+        match self {
+            SheetWriter::Csv(w) => w
+                .write_record(cells.iter().map(|c| c.as_ref()))
+                .map_err(|e| SheetError::File(e.to_string())),
+            SheetWriter::Xlsx { workbook, row, .. } => {
+                let ws = workbook.worksheet_from_index(0).map_err(xlsx_err)?;
+                for (c, v) in cells.iter().enumerate() {
+                    if !v.as_ref().is_empty() {
+                        ws.write_string(*row, c as u16, v.as_ref())
+                            .map_err(xlsx_err)?;
+                    }
+                }
+                *row += 1;
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a second sheet (XLSX only) with the given rows.
+    pub fn add_sheet(&mut self, name: &str, rows: &[Vec<String>]) -> Result<(), SheetError> {
+        if let SheetWriter::Xlsx { workbook, .. } = self {
+            let ws = workbook.add_worksheet();
+            ws.set_name(name).map_err(xlsx_err)?;
+            for (r, cells) in rows.iter().enumerate() {
+                for (c, v) in cells.iter().enumerate() {
+                    ws.write_string(r as u32, c as u16, v).map_err(xlsx_err)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<(), SheetError> {
+        match self {
+            SheetWriter::Csv(mut w) => w.flush().map_err(SheetError::from),
+            SheetWriter::Xlsx {
+                mut workbook, path, ..
+            } => workbook.save(&path).map_err(xlsx_err),
+        }
+    }
+}
+
+/// An export being written: the header row, then each household's rows as it arrives (from the
+/// store's streaming export), so that the registry is never held in memory.
+pub struct ExportWriter {
+    sheet: SheetWriter,
+}
+
+impl ExportWriter {
+    /// Creates a CSV or XLSX file by extension and writes the header row.
+    pub fn create(path: &Path) -> Result<ExportWriter, SheetError> {
+        let mut sheet = SheetWriter::create(path, "成员 members")?;
+        sheet.write_row(&header())?;
+        Ok(ExportWriter { sheet })
+    }
+
+    /// Writes one household: a row per member.
+    pub fn write(&mut self, h: &HouseholdRecord) -> Result<(), SheetError> {
+        for row in household_rows(h) {
+            self.sheet.write_row(&row)?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<(), SheetError> {
+        self.sheet.finish()
+    }
+}
+
+/// A table written as an XLSX workbook in memory (one sheet, every cell a string), for a download.
+pub struct XlsxTable {
+    workbook: rust_xlsxwriter::Workbook,
+    row: u32,
+}
+
+impl Default for XlsxTable {
+    fn default() -> Self {
+        XlsxTable::new()
+    }
+}
+
+impl XlsxTable {
+    pub fn new() -> XlsxTable {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        workbook.add_worksheet();
+        XlsxTable { workbook, row: 0 }
+    }
+
+    /// Writes the next row.
+    pub fn row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<(), SheetError> {
+        let ws = self.workbook.worksheet_from_index(0).map_err(xlsx_err)?;
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string(self.row, c as u16, v.as_ref())
+                .map_err(xlsx_err)?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    /// The workbook's bytes.
+    pub fn finish(mut self) -> Result<Vec<u8>, SheetError> {
+        self.workbook.save_to_buffer().map_err(xlsx_err)
+    }
+}

@@ -1,0 +1,7 @@
+//! The integration tests of fupin-sheet: ONE test binary. Files only, no database (the tests that
+//! import into or export from a database are fupin-store's).
+
+#[path = "sheet/county.rs"]
+mod county;
+#[path = "sheet/files.rs"]
+mod files;

@@ -1,0 +1,184 @@
+//! Areas (province … village) as registered, their children, and the village indicators (road,
+//! electricity, …) of village exit. The one area type is the core's [`Area`]; the level and region
+//! are stored as their codes.
+
+use crate::error::StoreError;
+use crate::repo::BoxFut;
+use crate::sql::Db;
+use crate::store::SqlStore;
+use fupin_core::codes::{CodeList, Region};
+use fupin_core::registry::Area;
+use fupin_core::AreaLevel;
+
+/// Areas and village indicators.
+pub trait Areas: Send + Sync {
+    /// Creates or replaces an area (a village's rural population reaches the roll-ups on the next
+    /// read).
+    fn upsert_area<'a>(&'a self, area: &'a Area) -> BoxFut<'a, ()>;
+    /// The area of a code or prefix (padded with zeros to 12 digits).
+    fn area<'a>(&'a self, code: &'a str) -> BoxFut<'a, Option<Area>>;
+    /// Areas directly below the area `prefix` (its children).
+    fn children<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Vec<Area>>;
+    /// Sets the village indicators (road, electricity, ...) of a village.
+    fn set_indicators<'a>(&'a self, code: &'a str, values: &'a [(String, bool)]) -> BoxFut<'a, ()>;
+    /// The recorded indicators of a village.
+    fn indicators<'a>(&'a self, code: &'a str) -> BoxFut<'a, Vec<(String, bool)>>;
+}
+
+impl Areas for SqlStore {
+    fn upsert_area<'a>(&'a self, area: &'a Area) -> BoxFut<'a, ()> {
+        Box::pin(upsert(&self.db, area))
+    }
+
+    fn area<'a>(&'a self, code: &'a str) -> BoxFut<'a, Option<Area>> {
+        Box::pin(async move {
+            let found = select(&self.db, "code = $1", code).await?;
+            Ok(found.into_iter().next())
+        })
+    }
+
+    fn children<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Vec<Area>> {
+        Box::pin(select(&self.db, "parent = $1 ORDER BY code", prefix))
+    }
+
+    fn set_indicators<'a>(&'a self, code: &'a str, values: &'a [(String, bool)]) -> BoxFut<'a, ()> {
+        Box::pin(set_indicators(&self.db, code, values))
+    }
+
+    fn indicators<'a>(&'a self, code: &'a str) -> BoxFut<'a, Vec<(String, bool)>> {
+        Box::pin(async move {
+            Ok(self
+                .db
+                .query(
+                    "SELECT indicator, ok FROM village_indicator \
+                     WHERE county = $1 AND area_code = $2",
+                )
+                .bind(county(code))
+                .bind(code)
+                .fetch_all_as(&self.db)
+                .await?)
+        })
+    }
+}
+
+/// The columns of an area, in the order of [`AreaColumns`].
+pub(crate) const SELECT: &str =
+    "SELECT code, name, level, parent, region, rural_population FROM area";
+
+/// An area as read: code, name, level, parent, region, rural population.
+pub(crate) type AreaColumns = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// The area of a row of [`SELECT`].
+pub(crate) fn area_of(row: AreaColumns) -> Result<Area, StoreError> {
+    let (code, name, level, parent, region, rural_population) = row;
+    let region = match region.as_deref() {
+        None | Some("") => None,
+        Some(r) => Some(Region::parse(r).ok_or_else(|| bad_value(Region::LIST, r))?),
+    };
+    Ok(Area {
+        code,
+        name,
+        level: parse_level(&level)?,
+        parent,
+        region,
+        rural_population,
+    })
+}
+
+/// A stored level code.
+pub(crate) fn parse_level(level: &str) -> Result<AreaLevel, StoreError> {
+    AreaLevel::parse(level).ok_or_else(|| bad_value("level", level))
+}
+
+fn bad_value(what: &str, v: &str) -> StoreError {
+    StoreError::File(format!(
+        "数据库中的值无效 / bad stored value for {what}: {v:?}"
+    ))
+}
+
+/// The areas matching `cond` on the 12-digit code of `prefix` (padded with zeros).
+async fn select(db: &Db, cond: &str, prefix: &str) -> Result<Vec<Area>, StoreError> {
+    let sql = format!("{SELECT} WHERE {cond}");
+    let rows = db
+        .query(&sql)
+        .bind(format!("{prefix:0<12}"))
+        .fetch_all_as(db)
+        .await?;
+    rows.into_iter().map(area_of).collect()
+}
+
+/// `(lo, hi)` bounds of the 12-digit codes under a prefix.
+pub(crate) fn bounds(prefix: &str) -> (String, String) {
+    (format!("{prefix:0<12}"), format!("{prefix:9<12}"))
+}
+
+/// The county (first 6 digits) of an area code, or the shorter prefix itself.
+pub(crate) fn county(code: &str) -> &str {
+    &code[..code.len().min(6)]
+}
+
+/// The prefix length of the children of an area prefix.
+pub fn child_len(prefix_len: usize) -> Option<usize> {
+    match prefix_len {
+        0 => Some(2),
+        1..=2 => Some(4),
+        3..=4 => Some(6),
+        5..=6 => Some(9),
+        7..=9 => Some(12),
+        _ => None,
+    }
+}
+
+async fn upsert(db: &Db, a: &Area) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    tx.query(
+        "INSERT INTO area (code, name, level, parent, region, rural_population) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, \
+         parent = excluded.parent, region = excluded.region, \
+         rural_population = excluded.rural_population",
+    )
+    .bind(a.code.as_str())
+    .bind(a.name.as_str())
+    .bind(a.level.code())
+    .bind(a.parent.as_deref())
+    .bind(a.region.map(|r| r.code()))
+    .bind(a.rural_population)
+    .execute(&mut tx)
+    .await?;
+    if a.level == AreaLevel::Village {
+        // Its rural population is in the roll-ups: refreshed on the next read.
+        tx.query("INSERT INTO rollup_dirty (area) VALUES ($1) ON CONFLICT (area) DO NOTHING")
+            .bind(a.code.as_str())
+            .execute(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn set_indicators(db: &Db, code: &str, values: &[(String, bool)]) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    for (indicator, ok) in values {
+        tx.query(
+            "INSERT INTO village_indicator (county, area_code, indicator, ok) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (county, area_code, indicator) DO UPDATE SET ok = excluded.ok",
+        )
+        .bind(county(code))
+        .bind(code)
+        .bind(indicator.as_str())
+        .bind(*ok)
+        .execute(&mut tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

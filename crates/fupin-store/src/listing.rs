@@ -1,0 +1,472 @@
+//! What the web application lists and charts: the household list with filters and search, the
+//! dashboard figures of an area (from the roll-ups of [`crate::rollup`], or computed from the rows
+//! for other prefixes), the latest event, and a household's audit trail.
+
+use crate::areas::{bounds, child_len, county};
+use crate::error::StoreError;
+use crate::repo::BoxFut;
+use crate::rollup::{self, DEPTHS};
+use crate::sql::Db;
+use crate::store::SqlStore;
+use fupin_core::codes::{Attribute, Cause, CodeList, HouseholdStatus, MonitoringCategory};
+use fupin_core::AreaLevel;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Filters of the household list. `area` is always the caller's scope (or narrower).
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub area: String,
+    pub status: Option<HouseholdStatus>,
+    pub cause: Option<Cause>,
+    pub attribute: Option<Attribute>,
+    pub monitoring: Option<MonitoringCategory>,
+    /// A name, or part of an ID number or household number.
+    pub q: Option<String>,
+    /// Only households paired with this cadre.
+    pub cadre: Option<String>,
+    /// A filter asked for a value that is no code of its list: nothing matches.
+    pub unknown_code: bool,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// One line of the household list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HouseholdRow {
+    pub number: String,
+    pub area_code: String,
+    pub head: Option<String>,
+    pub people: i64,
+    pub status: String,
+    pub monitoring: Option<String>,
+    pub main_cause: Option<String>,
+    pub attribute: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+    pub rows: Vec<T>,
+}
+
+/// Households and people of one group.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub households: i64,
+    pub people: i64,
+}
+
+/// Figures of one sub-area on the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubArea {
+    pub code: String,
+    pub name: String,
+    /// People in poor and returned households.
+    pub poor_people: i64,
+    pub households: i64,
+    /// Registered rural population (sum over its villages), when known.
+    pub rural_population: Option<i64>,
+}
+
+/// The dashboard figures of an area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    pub area: String,
+    /// By status code.
+    pub status: Vec<(String, Count)>,
+    pub sub_areas: Vec<SubArea>,
+    /// Registered (not `non_poor`, not `removed`) households by main cause.
+    pub causes: Vec<(String, i64)>,
+    /// By monitoring category.
+    pub monitoring: Vec<(String, Count)>,
+    /// The rural population of the area (sum over its villages), when known.
+    pub rural_population: Option<i64>,
+}
+
+/// One line of a household's audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrailEntry {
+    pub at: String,
+    pub entity: String,
+    pub action: String,
+    pub actor: String,
+}
+
+/// Lists, figures and trails.
+pub trait Listing: Send + Sync {
+    fn list_households<'a>(&'a self, filter: &'a ListFilter) -> BoxFut<'a, Page<HouseholdRow>>;
+    /// The dashboard figures of an area prefix: from the roll-ups (refreshed first if a write left
+    /// them behind) for prefixes of 0, 2, 4, 6, 9 or 12 digits, else [`Listing::figures_scan`].
+    fn figures<'a>(&'a self, area: &'a str) -> BoxFut<'a, Figures>;
+    /// The same figures computed from the household rows, without roll-ups.
+    fn figures_scan<'a>(&'a self, area: &'a str) -> BoxFut<'a, Figures>;
+    /// The latest year with an event in the area (from the roll-ups where the area has them).
+    fn last_event_year<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<i32>>;
+    /// The latest effective date of any household event in the area (`YYYY-MM-DD`).
+    fn last_event_date<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<String>>;
+    /// The audit trail of a household without its before/after copies, oldest first. Uses the
+    /// county-first index.
+    fn audit_trail<'a>(&'a self, area: &'a str, number: &'a str) -> BoxFut<'a, Vec<TrailEntry>>;
+}
+
+impl Listing for SqlStore {
+    fn list_households<'a>(&'a self, filter: &'a ListFilter) -> BoxFut<'a, Page<HouseholdRow>> {
+        Box::pin(list(&self.db, filter))
+    }
+
+    fn figures<'a>(&'a self, area: &'a str) -> BoxFut<'a, Figures> {
+        Box::pin(async move {
+            if DEPTHS.contains(&area.len()) {
+                figures(&self.db, area).await
+            } else {
+                figures_scan(&self.db, area).await
+            }
+        })
+    }
+
+    fn figures_scan<'a>(&'a self, area: &'a str) -> BoxFut<'a, Figures> {
+        Box::pin(figures_scan(&self.db, area))
+    }
+
+    fn last_event_year<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<i32>> {
+        Box::pin(async move {
+            if DEPTHS.contains(&area.len()) {
+                let mut tx = self.db.begin().await?;
+                let mut conn = tx.conn();
+                rollup::refresh(&mut conn).await?;
+                let year = rollup::last_event_year(&mut conn, area).await?;
+                tx.commit().await?;
+                return Ok(year.map(|y| y as i32));
+            }
+            let date = last_event_date(&self.db, area).await?;
+            Ok(date.and_then(|d| d.get(..4).and_then(|y| y.parse().ok())))
+        })
+    }
+
+    fn last_event_date<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<String>> {
+        Box::pin(last_event_date(&self.db, area))
+    }
+
+    fn audit_trail<'a>(&'a self, area: &'a str, number: &'a str) -> BoxFut<'a, Vec<TrailEntry>> {
+        Box::pin(async move {
+            let rows: Vec<(String, String, String, String)> = self
+                .db
+                .query(
+                    "SELECT CAST(at AS TEXT), entity, action, actor FROM audit_log \
+                     WHERE county = $1 AND entity IN ('household', 'pairing') \
+                     AND entity_key = $2 ORDER BY id",
+                )
+                .bind(county(area))
+                .bind(number)
+                .fetch_all_as(&self.db)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(at, entity, action, actor)| TrailEntry {
+                    at: at.replace('T', " ").chars().take(16).collect(),
+                    entity,
+                    action,
+                    actor,
+                })
+                .collect())
+        })
+    }
+}
+
+/// The conditions of a list filter on `household h`, with their values in placeholder order.
+fn conditions(f: &ListFilter) -> (String, Vec<String>) {
+    let (lo, hi) = bounds(&f.area);
+    let mut cond = String::from("h.area_code BETWEEN $1 AND $2");
+    let mut values = vec![lo, hi];
+    let mut add = |cond: &mut String, sql: &str, v: String| {
+        values.push(v);
+        cond.push_str(&sql.replace("$?", &format!("${}", values.len())));
+    };
+    let codes = [
+        ("status", f.status.map(CodeList::code)),
+        ("main_cause", f.cause.map(CodeList::code)),
+        ("attribute", f.attribute.map(CodeList::code)),
+        ("monitoring", f.monitoring.map(CodeList::code)),
+    ];
+    for (col, v) in codes {
+        if let Some(v) = v {
+            add(&mut cond, &format!(" AND h.{col} = $?"), v.to_string());
+        }
+    }
+    if let Some(q) = search(f) {
+        let like = format!("%{}%", q.replace(['%', '_'], ""));
+        add(
+            &mut cond,
+            " AND (h.number LIKE $? OR EXISTS (SELECT 1 FROM member s WHERE s.county = h.county \
+             AND s.household_number = h.number AND s.left_on IS NULL \
+             AND (s.name LIKE $? OR s.id_number LIKE $?)))",
+            like,
+        );
+    }
+    if let Some(c) = &f.cadre {
+        add(
+            &mut cond,
+            " AND EXISTS (SELECT 1 FROM pairing p WHERE p.county = h.county \
+             AND p.household_number = h.number AND p.cadre = $? AND p.end_date IS NULL)",
+            c.clone(),
+        );
+    }
+    (cond, values)
+}
+
+/// The search text of a filter, when there is one.
+fn search(f: &ListFilter) -> Option<&str> {
+    f.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
+}
+
+async fn list(db: &Db, f: &ListFilter) -> Result<Page<HouseholdRow>, StoreError> {
+    let per_page = f.per_page.clamp(1, 500);
+    let page = f.page.max(1);
+    if f.unknown_code {
+        return Ok(Page {
+            total: 0,
+            page,
+            per_page,
+            rows: Vec::new(),
+        });
+    }
+    let (cond, values) = conditions(f);
+    // Filtered by area, status or monitoring only: the total is in the roll-ups.
+    let by_rollup = DEPTHS.contains(&f.area.len())
+        && f.cause.is_none()
+        && f.attribute.is_none()
+        && search(f).is_none()
+        && f.cadre.is_none()
+        && !(f.status.is_some() && f.monitoring.is_some());
+    let total: i64 = if by_rollup {
+        let mut tx = db.begin().await?;
+        let mut conn = tx.conn();
+        rollup::refresh(&mut conn).await?;
+        let rows = rollup::rows(&mut conn, &f.area, 0).await?;
+        tx.commit().await?;
+        let item = match (f.status, f.monitoring) {
+            (Some(s), _) => format!("status:{}", s.code()),
+            (_, Some(m)) => format!("monitoring:{}", m.code()),
+            _ => "status:".to_string(),
+        };
+        rows.iter()
+            .filter(|(i, _, _)| {
+                if item == "status:" {
+                    i.starts_with("status:")
+                } else {
+                    *i == item
+                }
+            })
+            .map(|(_, h, _)| h)
+            .sum()
+    } else {
+        let sql = format!("SELECT COUNT(*) FROM household h WHERE {cond}");
+        let mut q = db.query(&sql);
+        for v in &values {
+            q.push(v.as_str());
+        }
+        q.scalar(db).await?.unwrap_or(0)
+    };
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    let sql = format!(
+        "SELECT h.number, h.area_code, \
+         (SELECT m.name FROM member m WHERE m.county = h.county AND m.household_number = h.number \
+          AND m.left_on IS NULL ORDER BY m.seq LIMIT 1), \
+         h.people, h.status, h.monitoring, h.main_cause, h.attribute \
+         FROM household h WHERE {cond} ORDER BY h.area_code, h.number \
+         LIMIT {per_page} OFFSET {offset}"
+    );
+    let mut q = db.query(&sql);
+    for v in &values {
+        q.push(v.as_str());
+    }
+    type Line = (
+        String,
+        String,
+        Option<String>,
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows = q
+        .fetch_all_as::<Line>(db)
+        .await?
+        .into_iter()
+        .map(
+            |(number, area_code, head, people, status, monitoring, main_cause, attribute)| {
+                HouseholdRow {
+                    number,
+                    area_code,
+                    head,
+                    people,
+                    status,
+                    monitoring,
+                    main_cause,
+                    attribute,
+                }
+            },
+        )
+        .collect();
+    Ok(Page {
+        total: total as u64,
+        page,
+        per_page,
+        rows,
+    })
+}
+
+/// The names of the children of `area` (by their prefix of `n` digits).
+async fn child_names(db: &Db, area: &str, n: usize) -> Result<HashMap<String, String>, StoreError> {
+    let (lo, hi) = bounds(area);
+    let level = AreaLevel::from_prefix_len(n).unwrap_or(AreaLevel::Village);
+    let rows: Vec<(String, String)> = db
+        .query("SELECT code, name FROM area WHERE code BETWEEN $1 AND $2 AND level = $3")
+        .bind(lo)
+        .bind(hi)
+        .bind(level.code())
+        .fetch_all_as(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, name)| (code[..n].to_string(), name))
+        .collect())
+}
+
+/// The figures of an area that has roll-ups.
+async fn figures(db: &Db, area: &str) -> Result<Figures, StoreError> {
+    let mut tx = db.begin().await?;
+    let mut conn = tx.conn();
+    rollup::refresh(&mut conn).await?;
+    let rows = rollup::rows(&mut conn, area, 0).await?;
+    let children = rollup::child_rows(&mut conn, area).await?;
+    tx.commit().await?;
+    let names = match child_len(area.len()) {
+        Some(n) => child_names(db, area, n).await?,
+        None => HashMap::new(),
+    };
+    Ok(rollup::figures(area, &rows, &children, &names))
+}
+
+/// Members in a household now, as a correlated subquery on `household h`.
+const PEOPLE: &str = "(SELECT COUNT(*) FROM member m WHERE m.county = h.county \
+                      AND m.household_number = h.number AND m.left_on IS NULL)";
+
+/// Households and people under `(lo, hi)` by the value of column `key` (`extra`: more conditions).
+async fn counts(
+    db: &Db,
+    (lo, hi): (&str, &str),
+    key: &str,
+    extra: &str,
+) -> Result<Vec<(String, Count)>, StoreError> {
+    let sql = format!(
+        "SELECT h.{key}, COUNT(*), CAST(COALESCE(SUM({PEOPLE}), 0) AS BIGINT) FROM household h \
+         WHERE h.area_code BETWEEN $1 AND $2{extra} GROUP BY h.{key} ORDER BY h.{key}"
+    );
+    let rows: Vec<(String, i64, i64)> = db.query(&sql).bind(lo).bind(hi).fetch_all_as(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, households, people)| (k, Count { households, people }))
+        .collect())
+}
+
+async fn figures_scan(db: &Db, area: &str) -> Result<Figures, StoreError> {
+    let (lo, hi) = bounds(area);
+    let status = counts(db, (&lo, &hi), "status", "").await?;
+    let monitoring = counts(
+        db,
+        (&lo, &hi),
+        "monitoring",
+        " AND h.monitoring IS NOT NULL",
+    )
+    .await?;
+    let causes: Vec<(String, i64)> = db
+        .query(
+            "SELECT COALESCE(h.main_cause, 'other'), COUNT(*) FROM household h \
+             WHERE h.area_code BETWEEN $1 AND $2 AND h.status IN ('poor', 'returned', 'exited') \
+             GROUP BY 1 ORDER BY 2 DESC, 1",
+        )
+        .bind(lo.as_str())
+        .bind(hi.as_str())
+        .fetch_all_as(db)
+        .await?;
+    let rural_population: Option<i64> = db
+        .query(
+            "SELECT CAST(SUM(rural_population) AS BIGINT) FROM area \
+             WHERE level = 'village' AND code BETWEEN $1 AND $2",
+        )
+        .bind(lo.as_str())
+        .bind(hi.as_str())
+        .scalar::<Option<i64>>(db)
+        .await?
+        .flatten();
+    let mut sub_areas = Vec::new();
+    if let Some(n) = child_len(area.len()) {
+        let sql = format!(
+            "SELECT substr(h.area_code, 1, {n}), COUNT(*), \
+             CAST(COALESCE(SUM(CASE WHEN h.status IN ('poor', 'returned') THEN {PEOPLE} ELSE 0 END), 0) \
+             AS BIGINT) FROM household h WHERE h.area_code BETWEEN $1 AND $2 GROUP BY 1 ORDER BY 1"
+        );
+        let rows: Vec<(String, i64, i64)> = db
+            .query(&sql)
+            .bind(lo.as_str())
+            .bind(hi.as_str())
+            .fetch_all_as(db)
+            .await?;
+        let sql = format!(
+            "SELECT substr(code, 1, {n}), CAST(SUM(rural_population) AS BIGINT) FROM area \
+             WHERE level = 'village' AND code BETWEEN $1 AND $2 GROUP BY 1"
+        );
+        let rural: HashMap<String, Option<i64>> = db
+            .query(&sql)
+            .bind(lo.as_str())
+            .bind(hi.as_str())
+            .fetch_all_as::<(String, Option<i64>)>(db)
+            .await?
+            .into_iter()
+            .collect();
+        let names = child_names(db, area, n).await?;
+        for (code, households, poor_people) in rows {
+            sub_areas.push(SubArea {
+                name: names.get(&code).cloned().unwrap_or_default(),
+                rural_population: rural.get(&code).copied().flatten(),
+                poor_people,
+                households,
+                code,
+            });
+        }
+    }
+    Ok(Figures {
+        area: area.to_string(),
+        status,
+        sub_areas,
+        causes,
+        monitoring,
+        rural_population,
+    })
+}
+
+async fn last_event_date(db: &Db, area: &str) -> Result<Option<String>, StoreError> {
+    let date = if area.is_empty() {
+        db.query("SELECT CAST(MAX(effective_date) AS TEXT) FROM event")
+            .scalar::<Option<String>>(db)
+            .await?
+    } else {
+        let (lo, hi) = bounds(area);
+        db.query(
+            "SELECT CAST(MAX(e.effective_date) AS TEXT) FROM event e JOIN household h \
+             ON h.county = e.county AND h.number = e.household_number \
+             WHERE h.area_code BETWEEN $1 AND $2",
+        )
+        .bind(lo)
+        .bind(hi)
+        .scalar::<Option<String>>(db)
+        .await?
+    };
+    Ok(date.flatten())
+}

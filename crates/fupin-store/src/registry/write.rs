@@ -1,0 +1,440 @@
+//! Writing the plans of a write ([`crate::plan::Plan`]) inside its transaction: households, income,
+//! members, events and audit entries with multi-row statements, and the areas they lie in.
+
+use super::read::{load_areas, lookup};
+use super::CHUNK;
+use crate::error::StoreError;
+use crate::model::{county_of, Area, Event, HouseholdRecord, MemberRecord};
+use crate::plan::Plan;
+use crate::sql::{values, Conn};
+use chrono::{DateTime, NaiveDate, Utc};
+use fupin_core::codes::CodeList;
+use serde_json::{Map, Value};
+use sqlx::types::Json;
+use std::collections::BTreeSet;
+
+/// How many members or events one multi-row insert writes (15 values each: under SQLite's 32766).
+const MEMBER_CHUNK: usize = 2000;
+
+/// The columns of `household` a write sets, in the order [`write_rows`] binds them.
+const HOUSEHOLD_INSERT: &str = "INSERT INTO household (area_code, village_group, attribute, \
+     main_cause, secondary_causes, status, monitoring, housing_grade, food, clothing, water, phone, \
+     bank_account, version, updated_at, fingerprint, people, rule_members, rule_income, county, \
+     number) ";
+
+/// A changed household replaces its row only while the row is still at the version the plan read.
+const HOUSEHOLD_UPSERT: &str = " ON CONFLICT (county, number) DO UPDATE SET \
+     area_code = excluded.area_code, village_group = excluded.village_group, \
+     attribute = excluded.attribute, main_cause = excluded.main_cause, \
+     secondary_causes = excluded.secondary_causes, status = excluded.status, \
+     monitoring = excluded.monitoring, housing_grade = excluded.housing_grade, \
+     food = excluded.food, clothing = excluded.clothing, water = excluded.water, \
+     phone = excluded.phone, bank_account = excluded.bank_account, version = excluded.version, \
+     updated_at = excluded.updated_at, fingerprint = excluded.fingerprint, \
+     people = excluded.people, rule_members = excluded.rule_members, \
+     rule_income = excluded.rule_income WHERE household.version = excluded.version - 1";
+
+const MEMBER_INSERT: &str = "INSERT INTO member (county, household_number, id_number, seq, name, \
+     relation, labor, health, disability_grade, school_status, medical_insurance, \
+     pension_insurance, work_place, work_months, joined_on) ";
+
+/// A member who left and comes back gets a new `joined_on`.
+const MEMBER_UPSERT: &str = " ON CONFLICT (county, household_number, id_number) DO UPDATE SET \
+     seq = excluded.seq, name = excluded.name, relation = excluded.relation, \
+     labor = excluded.labor, health = excluded.health, \
+     disability_grade = excluded.disability_grade, school_status = excluded.school_status, \
+     medical_insurance = excluded.medical_insurance, \
+     pension_insurance = excluded.pension_insurance, work_place = excluded.work_place, \
+     work_months = excluded.work_months, \
+     joined_on = CASE WHEN member.left_on IS NULL THEN member.joined_on \
+     ELSE excluded.joined_on END, left_on = NULL, left_reason = NULL";
+
+const INCOME_INSERT: &str = "INSERT INTO household_income (county, household_number, year, wage, \
+     business, property, transfer, business_cost, medical_expense, education_expense, \
+     disaster_loss, other_expense) ";
+
+const INCOME_UPSERT: &str = " ON CONFLICT (county, household_number, year) DO UPDATE SET \
+     wage = excluded.wage, business = excluded.business, property = excluded.property, \
+     transfer = excluded.transfer, business_cost = excluded.business_cost, \
+     medical_expense = excluded.medical_expense, education_expense = excluded.education_expense, \
+     disaster_loss = excluded.disaster_loss, other_expense = excluded.other_expense";
+
+const EVENT_INSERT: &str = "INSERT INTO event (county, household_number, id_number, kind, detail, \
+     reason, effective_date, actor, recorded_at) ";
+
+const AUDIT_INSERT: &str = "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, \
+     effective_date, before_json, after_json) ";
+
+fn opt_code<T: CodeList>(v: Option<T>) -> Option<&'static str> {
+    v.map(|c| c.code())
+}
+
+fn join_causes(h: &HouseholdRecord) -> String {
+    h.secondary_causes
+        .iter()
+        .map(|c| c.code())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Creates the areas of the households (`codes`) and of `infos` with their ancestors, and writes
+/// what `infos` says about them (audited).
+pub(super) async fn ensure_areas(
+    conn: &mut Conn<'_>,
+    codes: &BTreeSet<String>,
+    infos: &[Area],
+    actor: &str,
+    date: NaiveDate,
+) -> Result<(), StoreError> {
+    let mut all = BTreeSet::new();
+    for c in codes.iter().chain(infos.iter().map(|a| &a.code)) {
+        if let Ok(a) = fupin_core::AreaCode::parse(c) {
+            let mut cur = Some(a);
+            while let Some(a) = cur {
+                if !all.insert(a) {
+                    break;
+                }
+                cur = a.parent();
+            }
+        }
+    }
+    for a in all {
+        conn.query(
+            "INSERT INTO area (code, name, level, parent) VALUES ($1, '', $2, $3) \
+             ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(a.as_str())
+        .bind(a.level().code())
+        .bind(a.parent().map(|p| p.as_str().to_string()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    let now = Utc::now();
+    for info in infos {
+        let Ok(code) = fupin_core::AreaCode::parse(&info.code) else {
+            continue;
+        };
+        let code = code.as_str();
+        let before = load_areas(conn, code, code).await?.pop();
+        conn.query(
+            "UPDATE area SET name = CASE WHEN $1 = '' THEN name ELSE $1 END, \
+             region = COALESCE($2, region), rural_population = COALESCE($3, rural_population) \
+             WHERE code = $4",
+        )
+        .bind(&info.name)
+        .bind(info.region.map(|r| r.code()))
+        .bind(info.rural_population)
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+        let after = load_areas(conn, code, code).await?.pop();
+        if before != after {
+            let json = |a: &Option<Area>| {
+                a.as_ref()
+                    .and_then(|a| serde_json::to_value(a).ok())
+                    .map(Json)
+            };
+            conn.query(
+                "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, \
+                 effective_date, before_json, after_json) \
+                 VALUES ($1, 'area', $2, 'update', $3, $4, $5, $6, $7)",
+            )
+            .bind(county_of(code))
+            .bind(code)
+            .bind(actor)
+            .bind(now)
+            .bind(date)
+            .bind(json(&before))
+            .bind(json(&after))
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes households with one multi-row statement: new ones (`changed` false), or changed ones as
+/// an upsert that only replaces a row still at the version the plan read (a stale one is a
+/// conflict); then their details ([`write_details`]).
+pub(super) async fn write_rows(
+    conn: &mut Conn<'_>,
+    plans: &[&Plan],
+    date: NaiveDate,
+    actor: &str,
+    changed: bool,
+) -> Result<(), StoreError> {
+    let now = Utc::now();
+    let mut sql = format!("{HOUSEHOLD_INSERT}{}", values(plans.len(), 21));
+    if changed {
+        sql.push_str(HOUSEHOLD_UPSERT);
+    }
+    let mut q = conn.query(&sql);
+    for p in plans {
+        let h = &p.after;
+        let (people, members, income) = crate::scan::facts(p.before.as_ref(), h);
+        q.push(&h.area_code);
+        q.push(&h.village_group);
+        q.push(opt_code(h.attribute));
+        q.push(opt_code(h.main_cause));
+        q.push(join_causes(h));
+        q.push(h.status.code());
+        q.push(opt_code(h.monitoring));
+        q.push(h.housing_grade.code());
+        q.push(h.food);
+        q.push(h.clothing);
+        q.push(h.water);
+        q.push(&h.phone);
+        q.push(&h.bank_account);
+        q.push(h.version);
+        q.push(now);
+        q.push(&p.fingerprint);
+        q.push(people);
+        q.push(members);
+        q.push(income);
+        q.push(h.county());
+        q.push(&h.number);
+    }
+    let done = q.execute(&mut *conn).await?;
+    if changed && done != plans.len() as u64 {
+        // Name the first household whose stored version moved on.
+        let numbers: Vec<&str> = plans.iter().map(|p| p.after.number.as_str()).collect();
+        let sql = "SELECT number, CAST(version AS TEXT) AS v FROM household WHERE number IN";
+        let found = lookup(conn, sql, &numbers).await?;
+        let stale = plans
+            .iter()
+            .find(|p| {
+                let stored = found
+                    .get(&p.after.number)
+                    .and_then(|v| v.parse::<i64>().ok());
+                stored != Some(p.after.version)
+            })
+            .unwrap_or(&plans[0]);
+        return Err(StoreError::Conflict {
+            number: stale.after.number.clone(),
+            expected: stale.after.version - 1,
+            found: -1,
+        });
+    }
+    write_details(conn, plans, date, actor, now).await
+}
+
+/// Writes the plans' income, member changes, events and audit entries (not the household rows).
+async fn write_details(
+    conn: &mut Conn<'_>,
+    plans: &[&Plan],
+    date: NaiveDate,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let incomes: Vec<&HouseholdRecord> = plans
+        .iter()
+        .filter(|p| {
+            p.before.as_ref().is_none_or(|b| {
+                b.income_year != p.after.income_year
+                    || b.income != p.after.income
+                    || b.rigid_expense != p.after.rigid_expense
+            })
+        })
+        .map(|p| &p.after)
+        .collect();
+    upsert_income(conn, &incomes).await?;
+    let members: Vec<(&HouseholdRecord, &MemberRecord, i64)> = plans
+        .iter()
+        .flat_map(|p| {
+            p.joins
+                .iter()
+                .chain(&p.member_updates)
+                .map(move |(m, seq)| (&p.after, m, *seq))
+        })
+        .collect();
+    upsert_members(conn, &members, date).await?;
+    for p in plans {
+        for (id, reason) in &p.leaves {
+            conn.query(
+                "UPDATE member SET left_on = $1, left_reason = $2 WHERE county = $3 \
+                 AND household_number = $4 AND id_number = $5 AND left_on IS NULL",
+            )
+            .bind(date)
+            .bind(reason.code())
+            .bind(p.after.county())
+            .bind(&p.after.number)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    let events: Vec<(&HouseholdRecord, &Event)> = plans
+        .iter()
+        .flat_map(|p| p.events.iter().map(move |e| (&p.after, e)))
+        .collect();
+    for chunk in events.chunks(MEMBER_CHUNK) {
+        let sql = format!("{EVENT_INSERT}{}", values(chunk.len(), 9));
+        let mut q = conn.query(&sql);
+        for (h, e) in chunk {
+            q.push(h.county());
+            q.push(&h.number);
+            q.push(&e.id_number);
+            q.push(&e.kind);
+            q.push(&e.detail);
+            q.push(&e.reason);
+            q.push(e.date);
+            q.push(&e.actor);
+            q.push(now);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    for chunk in plans.chunks(CHUNK) {
+        let sql = format!("{AUDIT_INSERT}{}", values(chunk.len(), 9));
+        let mut q = conn.query(&sql);
+        for p in chunk {
+            let h = &p.after;
+            // A new household's whole record; a changed one's changed fields, before and after.
+            let (action, before, after) = match &p.before {
+                None => ("create", None, serde_json::to_value(h).ok().map(Json)),
+                Some(b) => {
+                    let (before, after) = audit_diff(b, h);
+                    ("update", Some(Json(before)), Some(Json(after)))
+                }
+            };
+            q.push(h.county());
+            q.push("household");
+            q.push(&h.number);
+            q.push(action);
+            q.push(actor);
+            q.push(now);
+            q.push(date);
+            q.push(before);
+            q.push(after);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts or updates members with one multi-row statement per chunk.
+async fn upsert_members(
+    conn: &mut Conn<'_>,
+    rows: &[(&HouseholdRecord, &MemberRecord, i64)],
+    date: NaiveDate,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(MEMBER_CHUNK) {
+        let sql = format!("{MEMBER_INSERT}{}{MEMBER_UPSERT}", values(chunk.len(), 15));
+        let mut q = conn.query(&sql);
+        for (h, m, seq) in chunk {
+            q.push(h.county());
+            q.push(&h.number);
+            q.push(&m.id_number);
+            q.push(*seq);
+            q.push(&m.name);
+            q.push(m.relation.code());
+            q.push(opt_code(m.labor));
+            q.push(opt_code(m.health));
+            q.push(m.disability_grade);
+            q.push(m.school_status.code());
+            q.push(m.medical_insurance);
+            q.push(m.pension_insurance);
+            q.push(opt_code(m.work_place));
+            q.push(m.work_months);
+            q.push(date);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes the income year of each household (replacing a stored row of the same year).
+async fn upsert_income(
+    conn: &mut Conn<'_>,
+    households: &[&HouseholdRecord],
+) -> Result<(), StoreError> {
+    let with_income: Vec<_> = households
+        .iter()
+        .filter(|h| h.income_year.is_some())
+        .collect();
+    for chunk in with_income.chunks(CHUNK) {
+        let sql = format!("{INCOME_INSERT}{}{INCOME_UPSERT}", values(chunk.len(), 12));
+        let mut q = conn.query(&sql);
+        for h in chunk {
+            q.push(h.county());
+            q.push(&h.number);
+            q.push(i64::from(h.income_year.unwrap_or_default()));
+            for fen in h.money_fen() {
+                q.push(fen);
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The audit entry of a change: the fields that changed, before and after. Members are keyed by ID
+/// number, with only those added, removed (null on the other side) or changed.
+fn audit_diff(before: &HouseholdRecord, after: &HouseholdRecord) -> (Value, Value) {
+    let (Ok(Value::Object(b)), Ok(Value::Object(a))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return (Value::Null, Value::Null);
+    };
+    let (mut old, mut new) = (Map::new(), Map::new());
+    for (k, av) in &a {
+        let bv = b.get(k).unwrap_or(&Value::Null);
+        if bv == av {
+            continue;
+        }
+        if k == "members" {
+            let (om, nm) = members_diff(bv, av);
+            old.insert(k.clone(), Value::Object(om));
+            new.insert(k.clone(), Value::Object(nm));
+        } else {
+            old.insert(k.clone(), bv.clone());
+            new.insert(k.clone(), av.clone());
+        }
+    }
+    (Value::Object(old), Value::Object(new))
+}
+
+/// The members that differ between two member lists, keyed by ID number (null where absent).
+fn members_diff(before: &Value, after: &Value) -> (Map<String, Value>, Map<String, Value>) {
+    let by_id = |v: &Value| -> Map<String, Value> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| {
+                let id = m["id_number"].as_str().unwrap_or_default();
+                (id.to_string(), m.clone())
+            })
+            .collect()
+    };
+    let (bm, am) = (by_id(before), by_id(after));
+    let (mut old, mut new) = (Map::new(), Map::new());
+    for id in bm.keys().chain(am.keys()) {
+        let x = bm.get(id).unwrap_or(&Value::Null);
+        let y = am.get(id).unwrap_or(&Value::Null);
+        if x != y {
+            old.insert(id.clone(), x.clone());
+            new.insert(id.clone(), y.clone());
+        }
+    }
+    (old, new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_diff_keeps_changed_fields_and_members_only() {
+        let before = serde_json::json!({"status": "poor", "phone": "1", "members": [
+            {"id_number": "A", "name": "甲"}, {"id_number": "B", "name": "乙"}]});
+        let after = serde_json::json!({"status": "exited", "phone": "1", "members": [
+            {"id_number": "A", "name": "甲"}, {"id_number": "C", "name": "丙"}]});
+        let (om, nm) = members_diff(&before["members"], &after["members"]);
+        assert_eq!(
+            (Value::Object(om), Value::Object(nm)),
+            (
+                serde_json::json!({"B": {"id_number": "B", "name": "乙"}, "C": null}),
+                serde_json::json!({"B": null, "C": {"id_number": "C", "name": "丙"}})
+            )
+        );
+    }
+}
