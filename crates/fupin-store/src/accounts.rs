@@ -1,6 +1,5 @@
 //! Accounts of the web application: add, read, list, change a password. Every write is audited.
 
-use crate::areas::county;
 use crate::audit::{self, Entry};
 use crate::error::{RowError, StoreError};
 use crate::repo::BoxFut;
@@ -8,6 +7,7 @@ use crate::sql::Db;
 use crate::store::SqlStore;
 use chrono::Utc;
 use fupin_core::access::Role;
+use fupin_core::area::county_of;
 use serde::Serialize;
 
 /// A user account.
@@ -115,7 +115,7 @@ async fn add_user(db: &Db, user: &User, actor: &str) -> Result<(), StoreError> {
     .await?;
     let after = serde_json::json!({"name": user.name, "role": user.role, "area": user.area});
     let entry = Entry {
-        county: county(&user.area),
+        county: county_of(&user.area),
         entity: "user",
         key: &user.name,
         action: "create",

@@ -1,12 +1,12 @@
 //! Identification applications (两公示一公告, DOMAIN.md §5) and their steps. The order of the steps
 //! is the core's (`fupin_core::identification`); the store records them. Every write is audited.
 
-use crate::areas::{bounds, county};
 use crate::audit::{self, Entry};
 use crate::error::StoreError;
 use crate::repo::BoxFut;
 use crate::sql::Db;
 use crate::store::SqlStore;
+use fupin_core::area::{code_range, county_of};
 use serde::Serialize;
 
 /// An identification application (两公示一公告).
@@ -66,7 +66,7 @@ impl Applications for SqlStore {
 
     fn applications<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<Application>> {
         Box::pin(async move {
-            let (lo, hi) = bounds(area);
+            let (lo, hi) = code_range(area);
             let sql =
                 format!("{SELECT} WHERE area_code BETWEEN $1 AND $2 ORDER BY created_at DESC, id");
             let rows: Vec<AppRow> = self
@@ -140,7 +140,7 @@ async fn with_steps(db: &Db, row: AppRow) -> Result<Application, StoreError> {
 }
 
 async fn create(db: &Db, a: &Application, actor: &str) -> Result<(), StoreError> {
-    let county = county(&a.area_code);
+    let county = county_of(&a.area_code);
     let mut tx = db.begin().await?;
     tx.query(
         "INSERT INTO application (county, id, area_code, applicant_name, applicant_id_number, \

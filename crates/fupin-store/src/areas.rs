@@ -6,6 +6,7 @@ use crate::error::StoreError;
 use crate::repo::BoxFut;
 use crate::sql::Db;
 use crate::store::SqlStore;
+use fupin_core::area::{county_of, full_code};
 use fupin_core::codes::{CodeList, Region};
 use fupin_core::registry::Area;
 use fupin_core::AreaLevel;
@@ -53,7 +54,7 @@ impl Areas for SqlStore {
                     "SELECT indicator, ok FROM village_indicator \
                      WHERE county = $1 AND area_code = $2",
                 )
-                .bind(county(code))
+                .bind(county_of(code))
                 .bind(code)
                 .fetch_all_as(&self.db)
                 .await?)
@@ -108,32 +109,10 @@ async fn select(db: &Db, cond: &str, prefix: &str) -> Result<Vec<Area>, StoreErr
     let sql = format!("{SELECT} WHERE {cond}");
     let rows = db
         .query(&sql)
-        .bind(format!("{prefix:0<12}"))
+        .bind(full_code(prefix))
         .fetch_all_as(db)
         .await?;
     rows.into_iter().map(area_of).collect()
-}
-
-/// `(lo, hi)` bounds of the 12-digit codes under a prefix.
-pub(crate) fn bounds(prefix: &str) -> (String, String) {
-    (format!("{prefix:0<12}"), format!("{prefix:9<12}"))
-}
-
-/// The county (first 6 digits) of an area code, or the shorter prefix itself.
-pub(crate) fn county(code: &str) -> &str {
-    &code[..code.len().min(6)]
-}
-
-/// The prefix length of the children of an area prefix.
-pub fn child_len(prefix_len: usize) -> Option<usize> {
-    match prefix_len {
-        0 => Some(2),
-        1..=2 => Some(4),
-        3..=4 => Some(6),
-        5..=6 => Some(9),
-        7..=9 => Some(12),
-        _ => None,
-    }
 }
 
 async fn upsert(db: &Db, a: &Area) -> Result<(), StoreError> {
@@ -172,7 +151,7 @@ async fn set_indicators(db: &Db, code: &str, values: &[(String, bool)]) -> Resul
              VALUES ($1, $2, $3, $4) \
              ON CONFLICT (county, area_code, indicator) DO UPDATE SET ok = excluded.ok",
         )
-        .bind(county(code))
+        .bind(county_of(code))
         .bind(code)
         .bind(indicator.as_str())
         .bind(*ok)

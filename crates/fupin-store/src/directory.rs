@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 pub use crate::accounts::{Accounts, User};
 pub use crate::applications::{Application, Applications, StepRecord};
-pub use crate::areas::{child_len, Areas};
+pub use crate::areas::Areas;
 pub use crate::listing::{
     Count, Figures, HouseholdRow, ListFilter, Listing, Page, SubArea, TrailEntry,
 };

@@ -2,12 +2,12 @@
 //! dashboard figures of an area (from the roll-ups of [`crate::rollup`], or computed from the rows
 //! for other prefixes), the latest event, and a household's audit trail.
 
-use crate::areas::{bounds, child_len, county};
 use crate::error::StoreError;
 use crate::repo::BoxFut;
 use crate::rollup::{self, DEPTHS};
 use crate::sql::Db;
 use crate::store::SqlStore;
+use fupin_core::area::{child_len, code_range, county_of};
 use fupin_core::codes::{Attribute, Cause, CodeList, HouseholdStatus, MonitoringCategory};
 use fupin_core::AreaLevel;
 use serde::Serialize;
@@ -160,7 +160,7 @@ impl Listing for SqlStore {
                      WHERE county = $1 AND entity IN ('household', 'pairing') \
                      AND entity_key = $2 ORDER BY id",
                 )
-                .bind(county(area))
+                .bind(county_of(area))
                 .bind(number)
                 .fetch_all_as(&self.db)
                 .await?;
@@ -179,7 +179,7 @@ impl Listing for SqlStore {
 
 /// The conditions of a list filter on `household h`, with their values in placeholder order.
 fn conditions(f: &ListFilter) -> (String, Vec<String>) {
-    let (lo, hi) = bounds(&f.area);
+    let (lo, hi) = code_range(&f.area);
     let mut cond = String::from("h.area_code BETWEEN $1 AND $2");
     let mut values = vec![lo, hi];
     let mut add = |cond: &mut String, sql: &str, v: String| {
@@ -323,7 +323,7 @@ async fn list(db: &Db, f: &ListFilter) -> Result<Page<HouseholdRow>, StoreError>
 
 /// The names of the children of `area` (by their prefix of `n` digits).
 async fn child_names(db: &Db, area: &str, n: usize) -> Result<HashMap<String, String>, StoreError> {
-    let (lo, hi) = bounds(area);
+    let (lo, hi) = code_range(area);
     let level = AreaLevel::from_prefix_len(n).unwrap_or(AreaLevel::Village);
     let rows: Vec<(String, String)> = db
         .query("SELECT code, name FROM area WHERE code BETWEEN $1 AND $2 AND level = $3")
@@ -376,7 +376,7 @@ async fn counts(
 }
 
 async fn figures_scan(db: &Db, area: &str) -> Result<Figures, StoreError> {
-    let (lo, hi) = bounds(area);
+    let (lo, hi) = code_range(area);
     let status = counts(db, (&lo, &hi), "status", "").await?;
     let monitoring = counts(
         db,
@@ -457,7 +457,7 @@ async fn last_event_date(db: &Db, area: &str) -> Result<Option<String>, StoreErr
             .scalar::<Option<String>>(db)
             .await?
     } else {
-        let (lo, hi) = bounds(area);
+        let (lo, hi) = code_range(area);
         db.query(
             "SELECT CAST(MAX(e.effective_date) AS TEXT) FROM event e JOIN household h \
              ON h.county = e.county AND h.number = e.household_number \

@@ -1,12 +1,12 @@
 //! Pairings of cadres (帮扶责任人) with households: who is responsible for which household, from
 //! when. The responsibility capability grows here. Every write is audited.
 
-use crate::areas::county;
 use crate::audit::{self, Entry};
 use crate::error::StoreError;
 use crate::repo::BoxFut;
 use crate::sql::Db;
 use crate::store::SqlStore;
+use fupin_core::area::county_of;
 use serde::Serialize;
 
 /// A cadre paired with a household from a date.
@@ -52,7 +52,7 @@ impl Pairings for SqlStore {
 }
 
 async fn pair(db: &Db, p: &Pairing, actor: &str) -> Result<(), StoreError> {
-    let county = county(&p.area_code);
+    let county = county_of(&p.area_code);
     let mut tx = db.begin().await?;
     tx.query(
         "INSERT INTO pairing (county, household_number, cadre, start_date, end_date) \

@@ -26,11 +26,6 @@ use std::sync::Arc;
 /// How many values go into one `IN (...)` list.
 const CHUNK: usize = 500;
 
-/// The inclusive range of 12-digit area codes under a prefix.
-fn area_range(prefix: &str) -> (String, String) {
-    (format!("{prefix:0<12}"), format!("{prefix:9<12}"))
-}
-
 impl Repository for SqlStore {
     fn backend(&self) -> Backend {
         self.db.backend()
@@ -101,7 +96,7 @@ impl Repository for SqlStore {
 
     fn areas<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Vec<Area>> {
         Box::pin(async move {
-            let (lo, hi) = area_range(prefix);
+            let (lo, hi) = fupin_core::area::code_range(prefix);
             let mut pooled = self.db.acquire().await?;
             read::load_areas(&mut pooled.conn(), &lo, &hi).await
         })

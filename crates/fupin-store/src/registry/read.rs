@@ -1,7 +1,7 @@
 //! Reading the registry: rows into records, the households a write plans against, history as of a
 //! date, the audit log, areas, and the export that streams every household in constant memory.
 
-use super::{area_range, CHUNK};
+use super::CHUNK;
 use crate::error::StoreError;
 use crate::model::{
     from_fen, kind, Area, AuditEntry, Event, History, HistoryMember, HouseholdRecord, MemberRecord,
@@ -11,6 +11,7 @@ use crate::repo::{ExportFilter, Sink};
 use crate::sql::{placeholders, Backend, Conn, Row};
 use crate::store::SqlStore;
 use chrono::NaiveDate;
+use fupin_core::area::code_range;
 use fupin_core::codes::{CodeList, HouseholdStatus, MonitoringCategory};
 use futures_util::TryStreamExt;
 use sqlx::types::Json;
@@ -365,7 +366,7 @@ impl SqlStore {
         filter: &ExportFilter,
         sink: &mut Sink<'_>,
     ) -> Result<u64, StoreError> {
-        let (lo, hi) = area_range(&filter.area);
+        let (lo, hi) = code_range(&filter.area);
         let statuses = if filter.statuses.is_empty() {
             String::new()
         } else {

@@ -1,11 +1,11 @@
 //! The dynamic-management report (动态管理): the flows of a period and the stock at its end, from the
 //! events; a calendar year's from the roll-ups ([`crate::rollup`]) when the area has them.
 
-use super::area_range;
 use crate::error::StoreError;
 use crate::model::{kind, ChangeReport, EndStock, HouseholdFlows, PeopleFlows};
 use crate::store::SqlStore;
 use chrono::NaiveDate;
+use fupin_core::area::code_range;
 
 /// The period's events by kind and detail, each with the household's members on its day.
 const FLOWS: &str = "SELECT e.kind, e.detail, COUNT(*) AS households, \
@@ -40,7 +40,7 @@ impl SqlStore {
     ) -> Result<ChangeReport, StoreError> {
         let mut pooled = self.db.acquire().await?;
         let mut conn = pooled.conn();
-        let (lo, hi) = area_range(area);
+        let (lo, hi) = code_range(area);
         let mut report = ChangeReport {
             from,
             to,
