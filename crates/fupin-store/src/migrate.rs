@@ -1,38 +1,55 @@
-//! The one versioned migration runner: every table of the store, per backend, in order (a migration
-//! whose SQL is the same on both backends is one file in `migrations/common/`). A
-//! migration runs once, in a transaction of its own, and is recorded in `schema_migrations`.
+//! The one versioned migration runner: every table of the store, in order. A migration runs once,
+//! in a transaction of its own, and is recorded in `schema_migrations` (version and name).
+//!
+//! Every migration is one file in `migrations/common/`, written once for both backends. Where the
+//! backends' SQL differs, the file holds a `{token}` that [`sql`] replaces with the backend's text:
+//!
+//! | token              | SQLite                           | PostgreSQL                               |
+//! |--------------------|----------------------------------|------------------------------------------|
+//! | `{date}`           | `TEXT`                           | `DATE`                                   |
+//! | `{timestamp}`      | `TEXT`                           | `TIMESTAMPTZ`                            |
+//! | `{json}`           | `TEXT`                           | `JSONB`                                  |
+//! | `{serial_id}`      | `INTEGER NOT NULL PRIMARY KEY`   | `BIGSERIAL NOT NULL`                     |
+//! | `{serial_key}`     | nothing (the rowid is the key)   | `,` new line, `PRIMARY KEY (county, id)` |
+//! | `{without_rowid}`  | ` WITHOUT ROWID`                 | nothing                                  |
+//! | `{string_agg}`     | `group_concat`                   | `string_agg`                             |
+//! | `{bool_text(E)}`   | `CAST(E AS TEXT)`                | `CASE WHEN E THEN '1' ELSE '0' END`      |
+//!
+//! `{serial_id}` types a table's `id` column; `{serial_key}` follows the table's last column (before
+//! its comma, if any) and gives PostgreSQL the county-first key. Any other `{` is left as it is.
 
 use crate::error::StoreError;
 use crate::sql::{Backend, Db};
 
-/// A migration: version, name, SQL.
+/// A migration: version, name, SQL (with the dialect tokens above).
 pub type Migration = (i64, &'static str, &'static str);
 
-pub const SQLITE: &[Migration] = &[
+/// Every migration, in order. Versions and names never change: a database records them.
+pub const MIGRATIONS: &[Migration] = &[
     (
         1,
         "registry",
-        include_str!("../migrations/sqlite/0001_registry.sql"),
+        include_str!("../migrations/common/0001_registry.sql"),
     ),
     (
         2,
         "member_owner_index",
-        include_str!("../migrations/sqlite/0002_member_owner_index.sql"),
+        include_str!("../migrations/common/0002_member_owner_index.sql"),
     ),
     (
         3,
         "household_fingerprint",
-        include_str!("../migrations/sqlite/0003_household_fingerprint.sql"),
+        include_str!("../migrations/common/0003_household_fingerprint.sql"),
     ),
     (
         4,
         "rollups",
-        include_str!("../migrations/sqlite/0004_rollups.sql"),
+        include_str!("../migrations/common/0004_rollups.sql"),
     ),
     (
         5,
         "status_indexes",
-        include_str!("../migrations/sqlite/0005_status_indexes.sql"),
+        include_str!("../migrations/common/0005_status_indexes.sql"),
     ),
     (
         6,
@@ -41,50 +58,73 @@ pub const SQLITE: &[Migration] = &[
     ),
 ];
 
-pub const POSTGRES: &[Migration] = &[
-    (
-        1,
-        "registry",
-        include_str!("../migrations/postgres/0001_registry.sql"),
-    ),
-    (
-        2,
-        "member_owner_index",
-        include_str!("../migrations/postgres/0002_member_owner_index.sql"),
-    ),
-    (
-        3,
-        "household_fingerprint",
-        include_str!("../migrations/postgres/0003_household_fingerprint.sql"),
-    ),
-    (
-        4,
-        "rollups",
-        include_str!("../migrations/postgres/0004_rollups.sql"),
-    ),
-    (
-        5,
-        "status_indexes",
-        include_str!("../migrations/postgres/0005_status_indexes.sql"),
-    ),
-    (
-        6,
-        "directory",
-        include_str!("../migrations/common/0006_directory.sql"),
-    ),
-];
+/// The SQL that migration `version` runs on `backend` (its tokens replaced); `None` for no such
+/// version.
+pub fn sql(backend: Backend, version: i64) -> Option<String> {
+    MIGRATIONS
+        .iter()
+        .find(|(v, _, _)| *v == version)
+        .map(|(_, _, text)| substitute(backend, text))
+}
 
-/// Runs the migrations of the database's backend that have not run yet.
-pub async fn run(db: &Db) -> Result<(), StoreError> {
-    let list = match db.backend() {
-        Backend::Sqlite => SQLITE,
-        Backend::Postgres => POSTGRES,
+/// Replaces every dialect token of `text` with the backend's SQL.
+fn substitute(backend: Backend, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        match token(backend, after) {
+            Some((replacement, len)) => {
+                out.push_str(&replacement);
+                rest = &after[len..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The backend's SQL for the token that `after` (the text after a `{`) starts with, and the length
+/// of the token with its closing `}`; `None` when no token starts there.
+fn token(backend: Backend, after: &str) -> Option<(String, usize)> {
+    let end = after.find('}')?;
+    let name = &after[..end];
+    let pick = |sqlite: &str, postgres: &str| match backend {
+        Backend::Sqlite => sqlite.to_string(),
+        Backend::Postgres => postgres.to_string(),
     };
+    let replacement = match name {
+        "date" => pick("TEXT", "DATE"),
+        "timestamp" => pick("TEXT", "TIMESTAMPTZ"),
+        "json" => pick("TEXT", "JSONB"),
+        "serial_id" => pick("INTEGER NOT NULL PRIMARY KEY", "BIGSERIAL NOT NULL"),
+        "serial_key" => pick("", ",\n    PRIMARY KEY (county, id)"),
+        "without_rowid" => pick(" WITHOUT ROWID", ""),
+        "string_agg" => pick("group_concat", "string_agg"),
+        _ => {
+            let expr = name.strip_prefix("bool_text(")?.strip_suffix(')')?;
+            match backend {
+                Backend::Sqlite => format!("CAST({expr} AS TEXT)"),
+                Backend::Postgres => format!("CASE WHEN {expr} THEN '1' ELSE '0' END"),
+            }
+        }
+    };
+    Some((replacement, end + 1))
+}
+
+/// Runs the migrations that have not run on the database yet.
+pub async fn run(db: &Db) -> Result<(), StoreError> {
+    let backend = db.backend();
     db.raw(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL)",
     )
     .await?;
-    for (version, name, sql) in list {
+    for (version, name, text) in MIGRATIONS {
         let mut tx = db.begin().await?;
         let done: Option<i64> = tx
             .query("SELECT version FROM schema_migrations WHERE version = $1")
@@ -93,7 +133,7 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
             .await?;
         if done.is_none() {
             tx.conn()
-                .raw(sql)
+                .raw(&substitute(backend, text))
                 .await
                 .map_err(|e| StoreError::Migration(format!("{version} {name}: {e}")))?;
             tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
@@ -105,4 +145,81 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
         tx.commit().await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statements of a migration: its text without its comment lines.
+    fn statements(text: &str) -> String {
+        let lines: Vec<&str> = text
+            .split('\n')
+            .filter(|line| !line.trim_start().starts_with("--"))
+            .collect();
+        lines.join("\n")
+    }
+
+    /// FNV-1a (64 bits) of the statements of a migration.
+    fn digest(text: &str) -> u64 {
+        statements(text)
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            })
+    }
+
+    /// Each backend runs, byte for byte apart from comments, the SQL of the per-backend files it ran
+    /// before they were merged into `migrations/common/` (`migrations/{sqlite,postgres}/` at commit
+    /// 047652b): the digests below are of those files. A database that applied them has the same
+    /// schema as a new one.
+    #[test]
+    fn each_backend_runs_the_sql_it_ran_before_the_files_were_merged() {
+        let before: [(i64, u64, u64); 6] = [
+            (1, 0x61bc_c92d_c0b3_1a5a, 0x8a4d_20a7_7f69_8c33),
+            (2, 0x3c4c_2559_3f65_3aa5, 0x3c4c_2559_3f65_3aa5),
+            (3, 0xbbd1_1205_3c94_ef71, 0xbbd1_1205_3c94_ef71),
+            (4, 0x2f05_43ba_3202_481f, 0xbce6_8e2b_342d_5796),
+            (5, 0x039b_e3dd_c034_6011, 0x039b_e3dd_c034_6011),
+            (6, 0xb433_c79e_be2b_04db, 0xb433_c79e_be2b_04db),
+        ];
+        assert_eq!(MIGRATIONS.len(), before.len());
+        for (version, sqlite, postgres) in before {
+            for (backend, expected) in [(Backend::Sqlite, sqlite), (Backend::Postgres, postgres)] {
+                let text = sql(backend, version).unwrap();
+                assert_eq!(
+                    digest(&text),
+                    expected,
+                    "migration {version} on {backend:?}:\n{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_token_is_replaced() {
+        for (version, _, _) in MIGRATIONS {
+            for backend in [Backend::Sqlite, Backend::Postgres] {
+                let text = statements(&sql(backend, *version).unwrap());
+                assert!(
+                    !text.contains('{'),
+                    "migration {version} on {backend:?}:\n{text}"
+                );
+            }
+        }
+        assert_eq!(sql(Backend::Sqlite, 99), None);
+    }
+
+    #[test]
+    fn tokens_become_each_backends_sql() {
+        let text = "x {date} {bool_text(m.a)} {unknown} {bool_text m} { {serial_key}";
+        assert_eq!(
+            substitute(Backend::Sqlite, text),
+            "x TEXT CAST(m.a AS TEXT) {unknown} {bool_text m} { "
+        );
+        assert_eq!(
+            substitute(Backend::Postgres, text),
+            "x DATE CASE WHEN m.a THEN '1' ELSE '0' END {unknown} {bool_text m} { ,\n    PRIMARY KEY (county, id)"
+        );
+    }
 }

@@ -188,17 +188,17 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
     });
 }
 
-/// The UPDATE of migration 4 that fills the rule facts of a registry written before it.
-fn backfill_sql(backend: &str) -> String {
-    let path = format!(
-        "{}/migrations/{backend}/0004_rollups.sql",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).unwrap();
+/// The UPDATE of migration 4 that fills the rule facts of a registry written before it, as the
+/// migration runner gives it to `backend`.
+fn backfill_sql(backend: Backend) -> String {
+    let text = fupin_store::migrate::sql(backend, 4).unwrap();
     let start = text.find("UPDATE household SET").unwrap();
     let end = start + text[start..].find(";\n").unwrap();
     text[start..end].to_string()
 }
+
+/// What the rule facts of each household are, by number.
+type Facts = Vec<(String, i64, String, Option<String>)>;
 
 #[test]
 fn the_migration_fills_the_rule_facts_as_every_write_keeps_them() {
@@ -206,31 +206,22 @@ fn the_migration_fills_the_rule_facts_as_every_write_keeps_them() {
         let url = url_of(repo.as_ref(), &dir, "backfill");
         let out = import_rows(repo.as_ref(), &dir, "c.csv", &county(30), "2019-12-31").await;
         assert!(out.committed);
+        let store = fupin_store::SqlStore::open(&url).await.unwrap();
+        let db = store.db();
         let facts =
             "SELECT number, people, rule_members, rule_income FROM household ORDER BY number";
-        let blank = "UPDATE household SET people = 0, rule_members = '', rule_income = NULL";
-        macro_rules! check {
-            ($pool:expr, $backend:expr) => {{
-                let pool = $pool;
-                let written: Vec<(String, i64, String, Option<String>)> =
-                    sqlx::query_as(facts).fetch_all(&pool).await.unwrap();
-                assert_eq!(written.len(), 30);
-                assert!(written.iter().all(|(_, n, m, i)| *n == 3
-                    && m.split(';').count() == 3
-                    && i.as_deref().is_some_and(|i| i.starts_with("2019,"))));
-                sqlx::query(blank).execute(&pool).await.unwrap();
-                sqlx::query(&backfill_sql($backend))
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                let filled: Vec<(String, i64, String, Option<String>)> =
-                    sqlx::query_as(facts).fetch_all(&pool).await.unwrap();
-                assert_eq!(filled, written);
-            }};
-        }
-        match repo.backend() {
-            Backend::Sqlite => check!(sqlx::SqlitePool::connect(&url).await.unwrap(), "sqlite"),
-            Backend::Postgres => check!(sqlx::PgPool::connect(&url).await.unwrap(), "postgres"),
-        }
+        let written: Facts = db.query(facts).fetch_all_as(db).await.unwrap();
+        assert_eq!(written.len(), 30);
+        assert!(written.iter().all(|(_, n, m, i)| *n == 3
+            && m.split(';').count() == 3
+            && i.as_deref().is_some_and(|i| i.starts_with("2019,"))));
+        db.query("UPDATE household SET people = 0, rule_members = '', rule_income = NULL")
+            .execute(db)
+            .await
+            .unwrap();
+        let backfill = backfill_sql(db.backend());
+        db.query(&backfill).execute(db).await.unwrap();
+        let filled: Facts = db.query(facts).fetch_all_as(db).await.unwrap();
+        assert_eq!(filled, written);
     });
 }

@@ -1,4 +1,4 @@
--- The registry (精准扶贫对象信息库), SQLite. Keep tables and columns the same as ../postgres.
+-- The registry (精准扶贫对象信息库), both backends: src/migrate.rs substitutes the {tokens} per backend.
 -- Every household-owned row carries `county` (the first 6 digits of the area code) and every
 -- key and unique constraint starts with it, so a distributed PostgreSQL can shard by county.
 CREATE TABLE area (
@@ -27,7 +27,7 @@ CREATE TABLE household (
     phone TEXT,
     bank_account TEXT,
     version BIGINT NOT NULL,
-    updated_at TEXT NOT NULL,
+    updated_at {timestamp} NOT NULL,
     PRIMARY KEY (county, number)
 );
 CREATE INDEX household_by_number ON household (number);
@@ -65,8 +65,8 @@ CREATE TABLE member (
     pension_insurance BOOLEAN NOT NULL,
     work_place TEXT,
     work_months BIGINT,
-    joined_on TEXT NOT NULL,
-    left_on TEXT,
+    joined_on {date} NOT NULL,
+    left_on {date},
     left_reason TEXT,
     PRIMARY KEY (county, household_number, id_number),
     FOREIGN KEY (county, household_number) REFERENCES household (county, number)
@@ -74,31 +74,31 @@ CREATE TABLE member (
 CREATE INDEX member_by_id_number ON member (id_number);
 
 CREATE TABLE event (
-    id INTEGER NOT NULL PRIMARY KEY,
+    id {serial_id},
     county TEXT NOT NULL,
     household_number TEXT NOT NULL,
     id_number TEXT,
     kind TEXT NOT NULL,
     detail TEXT,
     reason TEXT,
-    effective_date TEXT NOT NULL,
+    effective_date {date} NOT NULL,
     actor TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
+    recorded_at {timestamp} NOT NULL{serial_key},
     FOREIGN KEY (county, household_number) REFERENCES household (county, number)
 );
 CREATE INDEX event_by_household ON event (county, household_number, effective_date);
 CREATE INDEX event_by_date ON event (effective_date);
 
 CREATE TABLE audit_log (
-    id INTEGER NOT NULL PRIMARY KEY,
+    id {serial_id},
     county TEXT NOT NULL,
     entity TEXT NOT NULL,
     entity_key TEXT NOT NULL,
     action TEXT NOT NULL,
     actor TEXT NOT NULL,
-    at TEXT NOT NULL,
-    effective_date TEXT,
-    before_json TEXT,
-    after_json TEXT
+    at {timestamp} NOT NULL,
+    effective_date {date},
+    before_json {json},
+    after_json {json}{serial_key}
 );
 CREATE INDEX audit_by_entity ON audit_log (county, entity, entity_key);

@@ -12,8 +12,8 @@ ALTER TABLE household ADD COLUMN rule_income TEXT;
 UPDATE household SET
     people = (SELECT COUNT(*) FROM member m
               WHERE m.county = household.county AND m.household_number = household.number AND m.left_on IS NULL),
-    rule_members = COALESCE((SELECT string_agg(x, ';' ORDER BY seq) FROM (
-              SELECT m.seq AS seq, m.id_number || ':' || m.school_status || ':' || CASE WHEN m.medical_insurance THEN '1' ELSE '0' END AS x FROM member m
+    rule_members = COALESCE((SELECT {string_agg}(x, ';' ORDER BY seq) FROM (
+              SELECT m.seq AS seq, m.id_number || ':' || m.school_status || ':' || {bool_text(m.medical_insurance)} AS x FROM member m
               WHERE m.county = household.county AND m.household_number = household.number AND m.left_on IS NULL) s), ''),
     rule_income = (SELECT CAST(i.year AS TEXT) || ',' || CAST(i.wage AS TEXT) || ',' || CAST(i.business AS TEXT) || ','
               || CAST(i.property AS TEXT) || ',' || CAST(i.transfer AS TEXT) || ',' || CAST(i.business_cost AS TEXT) || ','
@@ -36,7 +36,7 @@ CREATE TABLE rollup (
     households BIGINT NOT NULL,
     people BIGINT NOT NULL,
     PRIMARY KEY (depth, area, year, item)
-);
+){without_rowid};
 
 -- Villages whose roll-ups are out of date; every write marks its villages, a refresh empties it.
 CREATE TABLE rollup_dirty (
