@@ -350,7 +350,7 @@ async fn figures(db: &Db, area: &str) -> Result<Figures, StoreError> {
         Some(n) => child_names(db, area, n).await?,
         None => HashMap::new(),
     };
-    Ok(rollup::figures(area, &rows, &children, &names))
+    Ok(figures_of_rollup(area, &rows, &children, &names))
 }
 
 /// Members in a household now, as a correlated subquery on `household h`.
@@ -469,4 +469,69 @@ async fn last_event_date(db: &Db, area: &str) -> Result<Option<String>, StoreErr
         .await?
     };
     Ok(date.flatten())
+}
+
+/// The dashboard figures of `area` from its current-figure rows `(item, households, people)` and
+/// its children's `(child, item, households, people)`; `names` of the children by prefix.
+pub fn figures_of_rollup(
+    area: &str,
+    rows: &[(String, i64, i64)],
+    children: &[(String, String, i64, i64)],
+    names: &HashMap<String, String>,
+) -> Figures {
+    let pick = |prefix: &str| -> Vec<(String, Count)> {
+        rows.iter()
+            .filter_map(|(item, h, p)| {
+                item.strip_prefix(prefix).map(|k| {
+                    (
+                        k.to_string(),
+                        Count {
+                            households: *h,
+                            people: *p,
+                        },
+                    )
+                })
+            })
+            .collect()
+    };
+    let mut causes: Vec<(String, i64)> = pick("cause:")
+        .into_iter()
+        .map(|(k, c)| (k, c.households))
+        .collect();
+    causes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let rural_population = rows
+        .iter()
+        .find(|(item, _, _)| item == "rural")
+        .map(|(_, _, p)| *p);
+    let mut sub_areas: Vec<SubArea> = Vec::new();
+    for (code, item, h, p) in children {
+        if sub_areas.last().is_none_or(|s| &s.code != code) {
+            sub_areas.push(SubArea {
+                code: code.clone(),
+                name: names.get(code).cloned().unwrap_or_default(),
+                poor_people: 0,
+                households: 0,
+                rural_population: None,
+            });
+        }
+        let s = sub_areas.last_mut().expect("pushed");
+        if let Some(status) = item.strip_prefix("status:") {
+            s.households += h;
+            if matches!(status, "poor" | "returned") {
+                s.poor_people += p;
+            }
+        } else if item == "rural" {
+            s.rural_population = Some(*p);
+        }
+    }
+    // Like the scan, list the children that have households.
+    sub_areas.retain(|s| s.households > 0);
+    Figures {
+        area: area.to_string(),
+        status: pick("status:"),
+        sub_areas,
+        causes,
+        monitoring: pick("monitoring:"),
+        rural_population,
+    }
 }

@@ -21,12 +21,7 @@ pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
 /// Called once per exported household, in household-number order within each county.
 pub type Sink<'a> = dyn FnMut(&HouseholdRecord) -> Result<(), StoreError> + Send + 'a;
 
-/// The database behind a repository.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use crate::sql::Backend;
 
 /// How an import runs.
 #[derive(Clone)]
