@@ -315,25 +315,57 @@ pub struct VillageInput {
     pub indicators: Vec<(VillageIndicator, bool)>,
 }
 
+/// A village or a county of the input: what its errors are tagged with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    Village,
+    County,
+}
+
+/// The object of the `index`th village or county of the input, and a function that tags errors
+/// with its label (its `area_code`, else `#n`); not an object, the tagged error.
+fn item_object(
+    v: &Value,
+    index: usize,
+    item: Item,
+) -> Result<
+    (
+        &Map<String, Value>,
+        impl Fn(Vec<FieldError>) -> Vec<FieldError>,
+    ),
+    Vec<FieldError>,
+> {
+    let label = v
+        .get("area_code")
+        .and_then(Value::as_str)
+        .map_or_else(|| format!("#{}", index + 1), str::to_string);
+    let tag = move |mut errors: Vec<FieldError>| {
+        for e in &mut errors {
+            let slot = match item {
+                Item::Village => &mut e.village,
+                Item::County => &mut e.county,
+            };
+            *slot = Some(label.clone());
+        }
+        errors
+    };
+    let name = match item {
+        Item::Village => "village",
+        Item::County => "county",
+    };
+    match v.as_object() {
+        Some(obj) => Ok((obj, tag)),
+        None => Err(tag(field_errors(vec![validate::not_an_object(name)]))),
+    }
+}
+
 /// Reads one village; `required` lists the indicators the policy requires (each must be given).
 pub fn parse_village(
     v: &Value,
     index: usize,
     required: &[VillageIndicator],
 ) -> Result<VillageInput, Vec<FieldError>> {
-    let label = v
-        .get("area_code")
-        .and_then(Value::as_str)
-        .map_or_else(|| format!("#{}", index + 1), str::to_string);
-    let tag = |mut errors: Vec<FieldError>| {
-        for e in &mut errors {
-            e.village = Some(label.clone());
-        }
-        errors
-    };
-    let Some(obj) = v.as_object() else {
-        return Err(tag(field_errors(vec![validate::not_an_object("village")])));
-    };
+    let (obj, tag) = item_object(v, index, Item::Village)?;
     let fields = JsonObject(obj);
     let mut c = Check::new(&fields);
     let area = c
@@ -411,19 +443,7 @@ pub struct CountyInput {
 
 /// Reads one county.
 pub fn parse_county(v: &Value, index: usize) -> Result<CountyInput, Vec<FieldError>> {
-    let label = v
-        .get("area_code")
-        .and_then(Value::as_str)
-        .map_or_else(|| format!("#{}", index + 1), str::to_string);
-    let tag = |mut errors: Vec<FieldError>| {
-        for e in &mut errors {
-            e.county = Some(label.clone());
-        }
-        errors
-    };
-    let Some(obj) = v.as_object() else {
-        return Err(tag(field_errors(vec![validate::not_an_object("county")])));
-    };
+    let (obj, tag) = item_object(v, index, Item::County)?;
     let fields = JsonObject(obj);
     let mut c = Check::new(&fields);
     let prefix = c
