@@ -322,40 +322,45 @@ enum Item {
     County,
 }
 
-/// The object of the `index`th village or county of the input, and a function that tags errors
-/// with its label (its `area_code`, else `#n`); not an object, the tagged error.
+/// A village or county of the input by its label (its `area_code`, else `#n`).
+struct Labelled {
+    item: Item,
+    label: String,
+}
+
+impl Labelled {
+    /// Tags errors with the label.
+    fn tag(&self, mut errors: Vec<FieldError>) -> Vec<FieldError> {
+        for e in &mut errors {
+            let slot = match self.item {
+                Item::Village => &mut e.village,
+                Item::County => &mut e.county,
+            };
+            *slot = Some(self.label.clone());
+        }
+        errors
+    }
+}
+
+/// The object of the `index`th village or county of the input, with its label; not an object, the
+/// labelled error.
 fn item_object(
     v: &Value,
     index: usize,
     item: Item,
-) -> Result<
-    (
-        &Map<String, Value>,
-        impl Fn(Vec<FieldError>) -> Vec<FieldError>,
-    ),
-    Vec<FieldError>,
-> {
+) -> Result<(&Map<String, Value>, Labelled), Vec<FieldError>> {
     let label = v
         .get("area_code")
         .and_then(Value::as_str)
         .map_or_else(|| format!("#{}", index + 1), str::to_string);
-    let tag = move |mut errors: Vec<FieldError>| {
-        for e in &mut errors {
-            let slot = match item {
-                Item::Village => &mut e.village,
-                Item::County => &mut e.county,
-            };
-            *slot = Some(label.clone());
-        }
-        errors
-    };
+    let labelled = Labelled { item, label };
     let name = match item {
         Item::Village => "village",
         Item::County => "county",
     };
     match v.as_object() {
-        Some(obj) => Ok((obj, tag)),
-        None => Err(tag(field_errors(vec![validate::not_an_object(name)]))),
+        Some(obj) => Ok((obj, labelled)),
+        None => Err(labelled.tag(field_errors(vec![validate::not_an_object(name)]))),
     }
 }
 
@@ -365,7 +370,7 @@ pub fn parse_village(
     index: usize,
     required: &[VillageIndicator],
 ) -> Result<VillageInput, Vec<FieldError>> {
-    let (obj, tag) = item_object(v, index, Item::Village)?;
+    let (obj, item) = item_object(v, index, Item::Village)?;
     let fields = JsonObject(obj);
     let mut c = Check::new(&fields);
     let area = c
@@ -419,7 +424,7 @@ pub fn parse_village(
         None => {}
     }
     if !errors.is_empty() {
-        return Err(tag(field_errors(errors)));
+        return Err(item.tag(field_errors(errors)));
     }
     Ok(VillageInput {
         area: area.expect("checked"),
@@ -443,7 +448,7 @@ pub struct CountyInput {
 
 /// Reads one county.
 pub fn parse_county(v: &Value, index: usize) -> Result<CountyInput, Vec<FieldError>> {
-    let (obj, tag) = item_object(v, index, Item::County)?;
+    let (obj, item) = item_object(v, index, Item::County)?;
     let fields = JsonObject(obj);
     let mut c = Check::new(&fields);
     let prefix = c
@@ -478,7 +483,7 @@ pub fn parse_county(v: &Value, index: usize) -> Result<CountyInput, Vec<FieldErr
     let missed = pct("missed_pct");
     let satisfaction = pct("satisfaction_pct");
     if !c.errors.is_empty() {
-        return Err(tag(field_errors(c.errors)));
+        return Err(item.tag(field_errors(c.errors)));
     }
     Ok(CountyInput {
         prefix: prefix.expect("checked"),
