@@ -3,7 +3,9 @@
 //!
 //! - [`service`]: the operations (scoped and authorised) that both the API and the pages call;
 //! - [`api`]: the JSON API handlers; [`pages`] (+ [`export`], [`form`]): the server-rendered pages;
-//! - this file: the request and response shapes of the API (they generate its OpenAPI schemas).
+//! - this file: the request shapes of the API and the answers it composes (they generate its OpenAPI
+//!   schemas); answers that are store or core types (the household list's rows, areas, history,
+//!   audit entries, the change report) carry their own schemas under those crates' `openapi` feature.
 
 pub mod api;
 pub mod export;
