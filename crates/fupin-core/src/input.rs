@@ -315,25 +315,62 @@ pub struct VillageInput {
     pub indicators: Vec<(VillageIndicator, bool)>,
 }
 
+/// A village or a county of the input: what its errors are tagged with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    Village,
+    County,
+}
+
+/// A village or county of the input by its label (its `area_code`, else `#n`).
+struct Labelled {
+    item: Item,
+    label: String,
+}
+
+impl Labelled {
+    /// Tags errors with the label.
+    fn tag(&self, mut errors: Vec<FieldError>) -> Vec<FieldError> {
+        for e in &mut errors {
+            let slot = match self.item {
+                Item::Village => &mut e.village,
+                Item::County => &mut e.county,
+            };
+            *slot = Some(self.label.clone());
+        }
+        errors
+    }
+}
+
+/// The object of the `index`th village or county of the input, with its label; not an object, the
+/// labelled error.
+fn item_object(
+    v: &Value,
+    index: usize,
+    item: Item,
+) -> Result<(&Map<String, Value>, Labelled), Vec<FieldError>> {
+    let label = v
+        .get("area_code")
+        .and_then(Value::as_str)
+        .map_or_else(|| format!("#{}", index + 1), str::to_string);
+    let labelled = Labelled { item, label };
+    let name = match item {
+        Item::Village => "village",
+        Item::County => "county",
+    };
+    match v.as_object() {
+        Some(obj) => Ok((obj, labelled)),
+        None => Err(labelled.tag(field_errors(vec![validate::not_an_object(name)]))),
+    }
+}
+
 /// Reads one village; `required` lists the indicators the policy requires (each must be given).
 pub fn parse_village(
     v: &Value,
     index: usize,
     required: &[VillageIndicator],
 ) -> Result<VillageInput, Vec<FieldError>> {
-    let label = v
-        .get("area_code")
-        .and_then(Value::as_str)
-        .map_or_else(|| format!("#{}", index + 1), str::to_string);
-    let tag = |mut errors: Vec<FieldError>| {
-        for e in &mut errors {
-            e.village = Some(label.clone());
-        }
-        errors
-    };
-    let Some(obj) = v.as_object() else {
-        return Err(tag(field_errors(vec![validate::not_an_object("village")])));
-    };
+    let (obj, item) = item_object(v, index, Item::Village)?;
     let fields = JsonObject(obj);
     let mut c = Check::new(&fields);
     let area = c
@@ -387,7 +424,7 @@ pub fn parse_village(
         None => {}
     }
     if !errors.is_empty() {
-        return Err(tag(field_errors(errors)));
+        return Err(item.tag(field_errors(errors)));
     }
     Ok(VillageInput {
         area: area.expect("checked"),
@@ -411,19 +448,7 @@ pub struct CountyInput {
 
 /// Reads one county.
 pub fn parse_county(v: &Value, index: usize) -> Result<CountyInput, Vec<FieldError>> {
-    let label = v
-        .get("area_code")
-        .and_then(Value::as_str)
-        .map_or_else(|| format!("#{}", index + 1), str::to_string);
-    let tag = |mut errors: Vec<FieldError>| {
-        for e in &mut errors {
-            e.county = Some(label.clone());
-        }
-        errors
-    };
-    let Some(obj) = v.as_object() else {
-        return Err(tag(field_errors(vec![validate::not_an_object("county")])));
-    };
+    let (obj, item) = item_object(v, index, Item::County)?;
     let fields = JsonObject(obj);
     let mut c = Check::new(&fields);
     let prefix = c
@@ -458,7 +483,7 @@ pub fn parse_county(v: &Value, index: usize) -> Result<CountyInput, Vec<FieldErr
     let missed = pct("missed_pct");
     let satisfaction = pct("satisfaction_pct");
     if !c.errors.is_empty() {
-        return Err(tag(field_errors(c.errors)));
+        return Err(item.tag(field_errors(c.errors)));
     }
     Ok(CountyInput {
         prefix: prefix.expect("checked"),

@@ -288,7 +288,9 @@ pub mod kind {
 
 /// One dated event of a household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: NaiveDate,
     pub kind: String,
     /// The new status (status events), the category (monitoring), the reason code (members), or the
@@ -304,12 +306,16 @@ pub struct Event {
 
 /// A member in a history: who, and since when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryMember {
     pub id_number: String,
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub relation: Relation,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub joined_on: NaiveDate,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub left_on: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub left_reason: Option<String>,
@@ -317,11 +323,15 @@ pub struct HistoryMember {
 
 /// A household as it was on a date (or now).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct History {
     pub household: String,
     pub area_code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub as_of: Option<NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub status: HouseholdStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub monitoring: Option<MonitoringCategory>,
     pub members: Vec<HistoryMember>,
     pub events: Vec<Event>,
@@ -329,6 +339,7 @@ pub struct History {
 
 /// Counts of households by flow in a period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdFlows {
     pub identified: u64,
     pub exited: u64,
@@ -338,6 +349,7 @@ pub struct HouseholdFlows {
 
 /// Counts of people by flow in a period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeopleFlows {
     pub identified: u64,
     pub exited: u64,
@@ -349,6 +361,7 @@ pub struct PeopleFlows {
 
 /// Households and people.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stock {
     pub households: u64,
     pub people: u64,
@@ -356,6 +369,7 @@ pub struct Stock {
 
 /// The stock by status at the end of the period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EndStock {
     pub poor: Stock,
     pub exited: Stock,
@@ -365,8 +379,11 @@ pub struct EndStock {
 
 /// The half-yearly dynamic-management report (动态管理) of a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeReport {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub from: NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub to: NaiveDate,
     pub area: String,
     pub households: HouseholdFlows,
@@ -376,11 +393,15 @@ pub struct ChangeReport {
 
 /// An area of the registry: a province, city, county, township or village (12-digit code, zero-padded).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Area {
     pub code: String,
     pub name: String,
+    /// `province`, `city`, `county`, `township` or `village`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub level: crate::area::AreaLevel,
     pub parent: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub region: Option<crate::codes::Region>,
     /// Registered rural population (the denominator of the incidence).
     pub rural_population: Option<i64>,
@@ -388,14 +409,19 @@ pub struct Area {
 
 /// One audit-log entry: who wrote what, when, before and after.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub entity: String,
     pub entity_key: String,
     pub action: String,
     pub actor: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub effective_date: Option<NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub before: Option<serde_json::Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub after: Option<serde_json::Value>,
 }
 

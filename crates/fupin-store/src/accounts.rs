@@ -10,10 +10,13 @@ use fupin_core::access::Role;
 use fupin_core::area::county_of;
 use serde::Serialize;
 
-/// A user account.
+/// A user account (never its password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Account))]
 pub struct User {
     pub name: String,
+    /// `admin`, `county`, `township`, `village`, `cadre` or `viewer`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub role: Role,
     /// The area-code prefix the account covers (empty for admin).
     pub area: String,

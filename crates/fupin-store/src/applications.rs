@@ -11,6 +11,7 @@ use serde::Serialize;
 
 /// An identification application (两公示一公告).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Application {
     pub id: String,
     pub area_code: String,
@@ -28,6 +29,7 @@ pub struct Application {
 
 /// One completed step of an application: who did it and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepRecord {
     pub step: String,
     /// `passed` or `rejected`.

@@ -34,6 +34,7 @@ pub struct ListFilter {
 
 /// One line of the household list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdRow {
     pub number: String,
     pub area_code: String,
@@ -46,6 +47,7 @@ pub struct HouseholdRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub total: u64,
     pub page: u32,

@@ -34,8 +34,11 @@ pub struct AppState {
 type CachedDashboard = (Instant, u64, Arc<Dashboard>);
 
 /// The figures of a dashboard: by status, sub-area, cause, monitoring, and the year's changes.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = DashboardFigures)]
 pub struct Dashboard {
+    /// By status, sub-area, cause and monitoring.
+    #[schema(value_type = Object)]
     pub figures: fupin_store::directory::Figures,
     pub year: i32,
     pub changes: fupin_store::ChangeReport,

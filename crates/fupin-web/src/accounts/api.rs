@@ -1,6 +1,6 @@
 //! The accounts' JSON API: the session (log in, who am I, log out), the password, and accounts.
 
-use super::{service, Account, AccountList, Login, NewUser, PasswordChange, SessionInfo};
+use super::{service, AccountList, Login, NewUser, PasswordChange, SessionInfo};
 use crate::error::{ApiError, JsonBody};
 use crate::session::{cleared_session_cookie, Session, WriteSession};
 use crate::{AppState, Routes};
@@ -77,7 +77,7 @@ pub async fn users(State(st): St, s: Session) -> Result<Json<Value>, ApiError> {
 /// 新建用户(管理员)/ create an account (admin)
 #[utoipa::path(post, path = "/api/v1/users", operation_id = "createUser", tag = "accounts",
     request_body = NewUser,
-    responses((status = 201, description = "Created", body = Account)))]
+    responses((status = 201, description = "Created", body = User)))]
 pub async fn add_user(
     State(st): St,
     s: WriteSession,

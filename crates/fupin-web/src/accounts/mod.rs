@@ -58,17 +58,8 @@ pub struct NewUser {
     pub password: String,
 }
 
-/// An account (never its password hash).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Account {
-    pub name: String,
-    pub role: String,
-    pub area: String,
-    pub disabled: bool,
-}
-
 /// Every account.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountList {
-    pub users: Vec<Account>,
+    pub users: Vec<fupin_store::directory::User>,
 }

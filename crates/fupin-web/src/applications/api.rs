@@ -1,7 +1,7 @@
 //! The identification applications' JSON API: thin handlers over [`super::service`].
 
 use super::service;
-use super::{Application, ApplicationList, NewApplication, StepInput};
+use super::{ApplicationList, NewApplication, StepInput};
 use crate::error::{ApiError, JsonBody};
 use crate::registry::AreaParam;
 use crate::session::{Session, WriteSession};
@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Json;
-use fupin_store::directory::Application as Stored;
+use fupin_store::directory::Application;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -51,7 +51,7 @@ pub async fn create(
     State(st): St,
     s: WriteSession,
     JsonBody(b): JsonBody<NewApplication>,
-) -> Result<(StatusCode, Json<Stored>), ApiError> {
+) -> Result<(StatusCode, Json<Application>), ApiError> {
     Ok((StatusCode::CREATED, Json(service::file(&st, &s, &b).await?)))
 }
 
@@ -63,7 +63,7 @@ pub async fn read(
     State(st): St,
     s: Session,
     Path(id): Path<String>,
-) -> Result<Json<Stored>, ApiError> {
+) -> Result<Json<Application>, ApiError> {
     Ok(Json(service::read(&st, &s, &id).await?))
 }
 
@@ -77,6 +77,6 @@ pub async fn record_step(
     s: WriteSession,
     Path(id): Path<String>,
     JsonBody(b): JsonBody<StepInput>,
-) -> Result<Json<Stored>, ApiError> {
+) -> Result<Json<Application>, ApiError> {
     Ok(Json(service::advance(&st, &s, &id, &b).await?))
 }

@@ -35,35 +35,8 @@ pub struct StepInput {
     pub exclusions: Vec<String>,
 }
 
-/// A recorded step.
-#[derive(Serialize, ToSchema)]
-pub struct StepRecord {
-    pub step: String,
-    /// `passed` or `rejected`.
-    pub outcome: String,
-    pub actor: String,
-    pub at: String,
-    pub note: Option<String>,
-}
-
-/// An identification application with its steps.
-#[derive(Serialize, ToSchema)]
-pub struct Application {
-    pub id: String,
-    pub area_code: String,
-    pub applicant_name: String,
-    pub applicant_id_number: String,
-    pub members: i64,
-    pub reason: String,
-    /// The last completed step.
-    pub step: String,
-    pub rejected: bool,
-    pub created_at: String,
-    pub steps: Vec<StepRecord>,
-}
-
 /// The applications of an area.
 #[derive(Serialize, ToSchema)]
 pub struct ApplicationList {
-    pub applications: Vec<Application>,
+    pub applications: Vec<fupin_store::directory::Application>,
 }

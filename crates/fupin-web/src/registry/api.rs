@@ -3,18 +3,20 @@
 
 use super::service;
 use super::{
-    AreaList, AreaParam, AreaQuery, AsOf, Assessment, Audit, ChangeReport, DashboardFigures,
-    History, Household, HouseholdList, Join, Leave, ListQuery, Period, Transition, Village,
+    AreaList, AreaParam, AreaQuery, AsOf, Assessment, Audit, Household, Join, Leave, ListQuery,
+    Period, Transition, Village,
 };
 use crate::error::{ApiError, JsonBody};
 use crate::session::{Session, WriteSession};
+use crate::state::Dashboard;
 use crate::{AppState, Routes};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::Json;
 use fupin_core::codes::HouseholdStatus;
-use fupin_store::HouseholdRecord;
+use fupin_store::directory::{HouseholdRow, Page};
+use fupin_store::{ChangeReport, History, HouseholdRecord};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -79,7 +81,7 @@ pub async fn areas(State(st): St, s: Session, Query(q): Query<AreaQuery>) -> Ans
 
 /// 贫困户列表:筛选、搜索、分页 / households: filters, search, paging
 #[utoipa::path(get, path = "/api/v1/households", operation_id = "listHouseholds", tag = "registry",
-    params(ListQuery), responses((status = 200, description = "OK", body = HouseholdList)))]
+    params(ListQuery), responses((status = 200, description = "OK", body = Page<HouseholdRow>)))]
 pub async fn list(State(st): St, s: Session, Query(q): Query<ListQuery>) -> Answer<Value> {
     let page = service::list(&st, &s, &q).await?;
     Ok(Json(serde_json::to_value(page).expect("json")))
@@ -256,7 +258,7 @@ pub async fn changes(State(st): St, s: Session, Query(q): Query<Period>) -> Answ
 
 /// 看板数据 / dashboard figures
 #[utoipa::path(get, path = "/api/v1/dashboard", operation_id = "getDashboard", tag = "registry",
-    params(AreaParam), responses((status = 200, description = "OK", body = DashboardFigures)))]
+    params(AreaParam), responses((status = 200, description = "OK", body = Dashboard)))]
 pub async fn dashboard(State(st): St, s: Session, Query(q): Query<AreaParam>) -> Answer<Value> {
     let (_, d) = service::dashboard(&st, &s, q.area.as_deref(), q.year).await?;
     Ok(Json(serde_json::to_value(&*d).expect("json")))

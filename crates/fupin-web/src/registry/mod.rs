@@ -3,7 +3,9 @@
 //!
 //! - [`service`]: the operations (scoped and authorised) that both the API and the pages call;
 //! - [`api`]: the JSON API handlers; [`pages`] (+ [`export`], [`form`]): the server-rendered pages;
-//! - this file: the request and response shapes of the API (they generate its OpenAPI schemas).
+//! - this file: the request shapes of the API and the answers it composes (they generate its OpenAPI
+//!   schemas); answers that are store or core types (the household list's rows, areas, history,
+//!   audit entries, the change report) carry their own schemas under those crates' `openapi` feature.
 
 pub mod api;
 pub mod export;
@@ -312,45 +314,11 @@ pub struct Period {
     pub area: Option<String>,
 }
 
-/// One row of the household list.
-#[derive(Serialize, ToSchema)]
-pub struct HouseholdRow {
-    pub number: String,
-    pub area_code: String,
-    pub head: Option<String>,
-    pub people: i64,
-    pub status: String,
-    pub monitoring: Option<String>,
-    pub main_cause: Option<String>,
-    pub attribute: Option<String>,
-}
-
-/// A page of the household list.
-#[derive(Serialize, ToSchema)]
-pub struct HouseholdList {
-    pub total: u64,
-    pub page: u32,
-    pub per_page: u32,
-    pub rows: Vec<HouseholdRow>,
-}
-
-/// An area.
-#[derive(Serialize, ToSchema)]
-pub struct Area {
-    pub code: String,
-    pub name: String,
-    /// `province`, `city`, `county`, `township` or `village`.
-    pub level: String,
-    pub parent: Option<String>,
-    pub region: Option<String>,
-    pub rural_population: Option<i64>,
-}
-
-/// The areas below a parent.
+/// The areas below a parent (fields in the order the answer gives them).
 #[derive(Serialize, ToSchema)]
 pub struct AreaList {
+    pub areas: Vec<fupin_core::registry::Area>,
     pub parent: String,
-    pub areas: Vec<Area>,
 }
 
 /// A failed check of the exit standard, explained.
@@ -372,45 +340,12 @@ pub struct Assessment {
     pub failed_checks: Vec<FailedCheck>,
 }
 
-/// A household's status, members and events as of a date.
-#[derive(Serialize, ToSchema)]
-pub struct History {
-    pub household: String,
-    pub area_code: String,
-    #[schema(value_type = Option<String>)]
-    pub as_of: Option<chrono::NaiveDate>,
-    pub status: String,
-    pub monitoring: Option<String>,
-    /// Members with the dates they joined and left.
-    #[schema(value_type = Vec<Object>)]
-    pub members: Vec<serde_json::Value>,
-    /// Dated events (status changes, members joining and leaving).
-    #[schema(value_type = Vec<Object>)]
-    pub events: Vec<serde_json::Value>,
-}
-
-/// A household's audit trail.
+/// A household's audit trail: who changed what when, with the household before and after (fields
+/// in the order the answer gives them).
 #[derive(Serialize, ToSchema)]
 pub struct Audit {
+    pub entries: Vec<fupin_core::registry::AuditEntry>,
     pub household: String,
-    /// Who changed what when, with the household before and after.
-    #[schema(value_type = Vec<Object>)]
-    pub entries: Vec<serde_json::Value>,
-}
-
-/// The dynamic-management change report of a period (entries, exits, returns, removals by area).
-#[derive(Serialize, ToSchema)]
-#[schema(value_type = Object)]
-pub struct ChangeReport(pub serde_json::Value);
-
-/// Dashboard figures: by status, sub-area, cause, monitoring, and the year's changes.
-#[derive(Serialize, ToSchema)]
-pub struct DashboardFigures {
-    #[schema(value_type = Object)]
-    pub figures: serde_json::Value,
-    pub year: i32,
-    #[schema(value_type = Object)]
-    pub changes: serde_json::Value,
 }
 
 /// A village indicator and whether it is met.
