@@ -11,6 +11,14 @@ fn fupin(args: &[&str]) -> Output {
         .expect("run fupin")
 }
 
+/// `fupin assess --input INPUT --policy POLICY`, then the extra arguments.
+fn assess_with(input: &Path, policy: &Path, extra: &[&str]) -> Output {
+    let (input, policy) = (input.to_str().unwrap(), policy.to_str().unwrap());
+    let mut args = vec!["assess", "--input", input, "--policy", policy];
+    args.extend(extra);
+    fupin(&args)
+}
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -178,13 +186,7 @@ fn an_explicit_policy_decides_at_the_exact_lines() {
         "villages": [{"area_code": "140525100201", "rural_population": 200, "indicators": {"road": true, "water": true}}],
     });
     let input = tmp("lines.json", &input.to_string());
-    let o = fupin(&[
-        "assess",
-        "--input",
-        input.to_str().unwrap(),
-        "--policy",
-        policy.to_str().unwrap(),
-    ]);
+    let o = assess_with(&input, &policy, &[]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -224,15 +226,7 @@ fn an_explicit_policy_decides_at_the_exact_lines() {
     assert_eq!(out["villages"][0]["exit"]["failed"], json!(["incidence"]));
 
     // --as-of moves the date: a day later the child born 2004-01-01 is 16, past compulsory age.
-    let o = fupin(&[
-        "assess",
-        "--input",
-        input.to_str().unwrap(),
-        "--policy",
-        policy.to_str().unwrap(),
-        "--as-of",
-        "2020-01-01",
-    ]);
+    let o = assess_with(&input, &policy, &["--as-of", "2020-01-01"]);
     let out = json_out(&o);
     assert_eq!(out["as_of"], "2020-01-01");
     assert_eq!(household(&out, "AGE16")["exit"]["failed"], json!([]));
@@ -258,13 +252,7 @@ fn a_bad_policy_file_names_its_key() {
         "name = \"x\"\n[povrty_line]\n2019 = 3747\n",
     );
     let input = root().join("examples/households.json");
-    let o = fupin(&[
-        "assess",
-        "--input",
-        input.to_str().unwrap(),
-        "--policy",
-        policy.to_str().unwrap(),
-    ]);
+    let o = assess_with(&input, &policy, &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("povrty_line"));
 }
@@ -273,15 +261,7 @@ fn a_bad_policy_file_names_its_key() {
 fn a_missing_line_for_the_date_is_reported_with_key_and_date() {
     let policy = tmp("old-policy.toml", POLICY);
     let input = root().join("examples/households.json");
-    let o = fupin(&[
-        "assess",
-        "--input",
-        input.to_str().unwrap(),
-        "--policy",
-        policy.to_str().unwrap(),
-        "--as-of",
-        "2018-06-30",
-    ]);
+    let o = assess_with(&input, &policy, &["--as-of", "2018-06-30"]);
     assert_eq!(o.status.code(), Some(3));
     let out = json_out(&o);
     assert!(out["households"].as_array().unwrap().is_empty());

@@ -11,69 +11,35 @@ fn user_add_checks_role_area_and_password() {
     let short = tmp("short.txt", "short\n");
     let pw = pw.to_str().unwrap();
 
-    let o = fupin(&[
-        "user",
-        "add",
-        "dongou",
-        "--role",
-        "village",
-        "--area",
-        "140525100",
-        "--password-file",
-        pw,
-        "--db",
-        &db,
-    ]);
+    // `fupin user add NAME --role ROLE [--area AREA] --password-file FILE --db DB`
+    let add = |name: &str, role: &str, area: Option<&str>, password_file: &str| {
+        let mut args = vec!["user", "add", name, "--role", role];
+        if let Some(area) = area {
+            args.extend(["--area", area]);
+        }
+        args.extend(["--password-file", password_file, "--db", &db]);
+        fupin(&args)
+    };
+    let o = add("dongou", "village", Some("140525100"), pw);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("12"),
         "a village account needs a 12-digit area"
     );
-    let o = fupin(&[
-        "user",
-        "add",
-        "dongou",
-        "--role",
-        "mayor",
-        "--area",
-        "140525100201",
-        "--password-file",
-        pw,
-        "--db",
-        &db,
-    ]);
+    let o = add("dongou", "mayor", Some("140525100201"), pw);
     assert_eq!(o.status.code(), Some(2));
-    let o = fupin(&[
-        "user",
-        "add",
+    let o = add(
         "dongou",
-        "--role",
         "village",
-        "--area",
-        "140525100201",
-        "--password-file",
+        Some("140525100201"),
         short.to_str().unwrap(),
-        "--db",
-        &db,
-    ]);
+    );
     assert_eq!(
         o.status.code(),
         Some(2),
         "passwords have at least 8 characters"
     );
-    let o = fupin(&[
-        "user",
-        "add",
-        "dongou",
-        "--role",
-        "village",
-        "--area",
-        "140525100201",
-        "--password-file",
-        pw,
-        "--db",
-        &db,
-    ]);
+    let o = add("dongou", "village", Some("140525100201"), pw);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -81,31 +47,9 @@ fn user_add_checks_role_area_and_password() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("140525100201"));
-    let o = fupin(&[
-        "user",
-        "add",
-        "dongou",
-        "--role",
-        "village",
-        "--area",
-        "140525100201",
-        "--password-file",
-        pw,
-        "--db",
-        &db,
-    ]);
+    let o = add("dongou", "village", Some("140525100201"), pw);
     assert_eq!(o.status.code(), Some(3), "the name exists");
-    let o = fupin(&[
-        "user",
-        "add",
-        "root",
-        "--role",
-        "admin",
-        "--password-file",
-        pw,
-        "--db",
-        &db,
-    ]);
+    let o = add("root", "admin", None, pw);
     assert_eq!(
         o.status.code(),
         Some(0),

@@ -36,6 +36,12 @@ fn db(d: &Path) -> String {
     format!("sqlite:{}", d.join("demo.db").display())
 }
 
+/// `fupin report KIND --from FROM --to TO --area AREA --db DB`, read as JSON.
+fn report(kind: &str, (from, to): (&str, &str), area: &str, db: &str) -> Value {
+    let args = ["report", kind, "--from", from, "--to", to, "--area", area];
+    json(&run(&[&args[..], &["--db", db]].concat()))
+}
+
 fn area<'a>(report: &'a Value, code: &str) -> &'a Value {
     report["areas"]
         .as_array()
@@ -57,18 +63,7 @@ fn county_profile_gives_the_zezhou_2017_figures() {
     let d = dir("county");
     let db = db(&d);
     run(&["demo", "--profile", "county", "--db", &db]);
-    let r = json(&run(&[
-        "report",
-        "changes",
-        "--from",
-        "2017-01-01",
-        "--to",
-        "2017-12-31",
-        "--area",
-        "140525",
-        "--db",
-        &db,
-    ]));
+    let r = report("changes", ("2017-01-01", "2017-12-31"), "140525", &db);
     // 2017: 2,078 households with 5,222 people exit.
     assert_eq!(r["households"]["exited"], 2078);
     assert_eq!(r["people"]["exited"], 5222);
@@ -83,18 +78,7 @@ fn county_profile_gives_the_zezhou_2017_figures() {
     assert_eq!(county["incidence_pct"], "0.89");
     assert_eq!(a["as_of"], "2017-11-30");
     // 6 poor villages exit during 2017.
-    let v = json(&run(&[
-        "report",
-        "villages",
-        "--from",
-        "2017-01-01",
-        "--to",
-        "2017-12-31",
-        "--area",
-        "140525",
-        "--db",
-        &db,
-    ]));
+    let v = report("villages", ("2017-01-01", "2017-12-31"), "140525", &db);
     assert_eq!(v["exited"], 6, "{v}");
     let exits: Vec<&Value> = v["villages"]
         .as_array()
@@ -113,18 +97,7 @@ fn city_profile_gives_the_jincheng_2020_figures() {
     let d = dir("city");
     let db = db(&d);
     run(&["demo", "--profile", "city", "--db", &db]);
-    let r = json(&run(&[
-        "report",
-        "changes",
-        "--from",
-        "2020-01-01",
-        "--to",
-        "2020-06-30",
-        "--area",
-        "1405",
-        "--db",
-        &db,
-    ]));
+    let r = report("changes", ("2020-01-01", "2020-06-30"), "1405", &db);
     let end = &r["end"];
     let registered: (u64, u64) = ["poor", "exited", "returned"]
         .iter()
@@ -207,24 +180,10 @@ fn city_profile_gives_the_jincheng_2020_figures() {
 fn the_same_seed_gives_the_same_files_and_they_import() {
     let a = dir("csv-a");
     let b = dir("csv-b");
-    run(&[
-        "demo",
-        "--people",
-        "2000",
-        "--seed",
-        "7",
-        "--csv",
-        a.to_str().unwrap(),
-    ]);
-    run(&[
-        "demo",
-        "--people",
-        "2000",
-        "--seed",
-        "7",
-        "--csv",
-        b.to_str().unwrap(),
-    ]);
+    for out in [&a, &b] {
+        let csv = out.to_str().unwrap();
+        run(&["demo", "--people", "2000", "--seed", "7", "--csv", csv]);
+    }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&a)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -140,21 +140,8 @@ fn a_county_office_half_year() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let out = run(
-        d,
-        &[
-            "report",
-            "changes",
-            "--from",
-            "2020-01-01",
-            "--to",
-            "2020-06-30",
-            "--area",
-            "1405",
-            "--db",
-            db,
-        ],
-    );
+    let changes = "report changes --from 2020-01-01 --to 2020-06-30 --area 1405 --db";
+    let out = run(d, &[changes.split(' ').collect(), vec![db]].concat());
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         r["households"],

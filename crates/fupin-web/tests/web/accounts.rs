@@ -1,28 +1,25 @@
 //! Accounts over the API: creating them by role and area, logging in, passwords, throttling.
 
-use crate::common::{call, login, run};
-use axum::http::{Method, StatusCode};
+use crate::common::{delete, get, login, post, post_anon, put, run};
+use axum::http::StatusCode;
 use serde_json::json;
 
 #[test]
 fn accounts_and_passwords() {
     run("accounts", |app| async move {
         let (admin, csrf) = login(&app, "admin").await;
-        let r = call(&app, Method::POST, "/api/v1/users", Some(&admin), Some(&csrf), Some(json!({"name": "nanzhuang", "role": "village", "area": "140525100", "password": "long-enough-1"}))).await;
+        let r = post(&app, "/api/v1/users", (&admin, &csrf), json!({"name": "nanzhuang", "role": "village", "area": "140525100", "password": "long-enough-1"})).await;
         assert_eq!(
             (r.status, r.json["error"]["code"].as_str()),
             (StatusCode::BAD_REQUEST, Some("area")),
             "a village account needs 12 digits"
         );
-        let r = call(&app, Method::POST, "/api/v1/users", Some(&admin), Some(&csrf), Some(json!({"name": "nanzhuang", "role": "village", "area": "140525100203", "password": "long-enough-1"}))).await;
+        let r = post(&app, "/api/v1/users", (&admin, &csrf), json!({"name": "nanzhuang", "role": "village", "area": "140525100203", "password": "long-enough-1"})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-        let r = call(
+        let r = post_anon(
             &app,
-            Method::POST,
             "/api/v1/session",
-            None,
-            None,
-            Some(json!({"username": "nanzhuang", "password": "long-enough-1"})),
+            json!({"username": "nanzhuang", "password": "long-enough-1"}),
         )
         .await;
         assert_eq!(r.json["area"], "140525100203");
@@ -30,66 +27,40 @@ fn accounts_and_passwords() {
             r.set_cookie.unwrap().split(';').next().unwrap().to_string(),
             r.json["csrf_token"].as_str().unwrap().to_string(),
         );
-        let r = call(
+        let r = put(
             &app,
-            Method::PUT,
             "/api/v1/session/password",
-            Some(&cookie),
-            Some(&ucsrf),
-            Some(json!({"old_password": "wrong", "new_password": "another-long-2"})),
+            (&cookie, &ucsrf),
+            json!({"old_password": "wrong", "new_password": "another-long-2"}),
         )
         .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        let r = call(
+        let r = put(
             &app,
-            Method::PUT,
             "/api/v1/session/password",
-            Some(&cookie),
-            Some(&ucsrf),
-            Some(json!({"old_password": "long-enough-1", "new_password": "another-long-2"})),
+            (&cookie, &ucsrf),
+            json!({"old_password": "long-enough-1", "new_password": "another-long-2"}),
         )
         .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
-        let r = call(
-            &app,
-            Method::DELETE,
-            "/api/v1/session",
-            Some(&cookie),
-            Some(&ucsrf),
-            None,
-        )
-        .await;
+        let r = delete(&app, "/api/v1/session", (&cookie, &ucsrf)).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
-        let r = call(
-            &app,
-            Method::GET,
-            "/api/v1/session",
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let r = get(&app, "/api/v1/session", &cookie).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "logged out");
         // Repeated failures lock the name out, even with the right password.
         for _ in 0..5 {
-            let r = call(
+            let r = post_anon(
                 &app,
-                Method::POST,
                 "/api/v1/session",
-                None,
-                None,
-                Some(json!({"username": "nanzhuang", "password": "nope"})),
+                json!({"username": "nanzhuang", "password": "nope"}),
             )
             .await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         }
-        let r = call(
+        let r = post_anon(
             &app,
-            Method::POST,
             "/api/v1/session",
-            None,
-            None,
-            Some(json!({"username": "nanzhuang", "password": "another-long-2"})),
+            json!({"username": "nanzhuang", "password": "another-long-2"}),
         )
         .await;
         assert_eq!(

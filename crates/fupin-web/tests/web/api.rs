@@ -1,7 +1,7 @@
 //! Every API route against every role, inside and outside its area; CSRF, versions, lifecycle,
 //! the public notice and the OpenAPI document. Each runs on SQLite and on PostgreSQL.
 
-use crate::common::{call, login, post_form, run};
+use crate::common::{call, get, login, post, post_form, put, run};
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -44,7 +44,7 @@ fn every_read_route_answers_each_role_by_its_area() {
             for (target, want) in TARGETS.iter().zip(expected) {
                 for suffix in ["", "/assessment", "/history", "/audit"] {
                     let uri = format!("/api/v1/households/{target}{suffix}");
-                    let r = call(&app, Method::GET, &uri, Some(&cookie), None, None).await;
+                    let r = get(&app, &uri, &cookie).await;
                     assert_eq!(r.status.as_u16(), want, "{user} GET {uri}: {}", r.text);
                     if want == 404 {
                         assert_eq!(
@@ -66,52 +66,25 @@ fn every_read_route_answers_each_role_by_its_area() {
                 "/api/v1/applications?area=140525101",
                 "/api/v1/areas?parent=140525101",
             ] {
-                let r = call(&app, Method::GET, uri, Some(&cookie), None, None).await;
+                let r = get(&app, uri, &cookie).await;
                 assert_eq!(r.status.as_u16(), want_area, "{user} GET {uri}: {}", r.text);
             }
-            let r = call(
+            let r = get(
                 &app,
-                Method::GET,
                 "/api/v1/reports/changes?from=2020-01-01&to=2020-06-30&area=140525101",
-                Some(&cookie),
-                None,
-                None,
+                &cookie,
             )
             .await;
             assert_eq!(r.status.as_u16(), want_area, "{user} change report");
-            let village = call(
-                &app,
-                Method::GET,
-                "/api/v1/villages/140525101201",
-                Some(&cookie),
-                None,
-                None,
-            )
-            .await;
+            let village = get(&app, "/api/v1/villages/140525101201", &cookie).await;
             assert_eq!(village.status.as_u16(), want_area, "{user} village page");
-            let users = call(
-                &app,
-                Method::GET,
-                "/api/v1/users",
-                Some(&cookie),
-                None,
-                None,
-            )
-            .await;
+            let users = get(&app, "/api/v1/users", &cookie).await;
             assert_eq!(
                 users.status.as_u16(),
                 if user == "admin" { 200 } else { 403 },
                 "{user} users"
             );
-            let session = call(
-                &app,
-                Method::GET,
-                "/api/v1/session",
-                Some(&cookie),
-                None,
-                None,
-            )
-            .await;
+            let session = get(&app, "/api/v1/session", &cookie).await;
             assert_eq!(session.json["user"], user);
         }
         // Without a session, nothing.
@@ -130,26 +103,10 @@ fn every_read_route_answers_each_role_by_its_area() {
 fn lists_are_scoped_and_searchable_by_part_of_an_id_number() {
     run("lists", |app| async move {
         let (county, _) = login(&app, "zezhou").await;
-        let all = call(
-            &app,
-            Method::GET,
-            "/api/v1/households?per_page=500",
-            Some(&county),
-            None,
-            None,
-        )
-        .await;
+        let all = get(&app, "/api/v1/households?per_page=500", &county).await;
         assert_eq!(all.json["total"], 270);
         let (village, _) = login(&app, "dongou").await;
-        let mine = call(
-            &app,
-            Method::GET,
-            "/api/v1/households?per_page=500",
-            Some(&village),
-            None,
-            None,
-        )
-        .await;
+        let mine = get(&app, "/api/v1/households?per_page=500", &village).await;
         assert_eq!(mine.json["total"], 30);
         assert!(mine.json["rows"]
             .as_array()
@@ -157,37 +114,23 @@ fn lists_are_scoped_and_searchable_by_part_of_an_id_number() {
             .iter()
             .all(|r| r["area_code"] == "140525100201"));
         let (cadre, _) = login(&app, "cadre").await;
-        let paired = call(
-            &app,
-            Method::GET,
-            "/api/v1/households",
-            Some(&cadre),
-            None,
-            None,
-        )
-        .await;
+        let paired = get(&app, "/api/v1/households", &cadre).await;
         assert_eq!(paired.json["total"], 5);
         // Part of an ID number (8 middle characters) finds its household.
-        let rec = call(
+        let rec = get(
             &app,
-            Method::GET,
             &format!("/api/v1/households/{H_OTHER_TOWNSHIP}"),
-            Some(&county),
-            None,
-            None,
+            &county,
         )
         .await;
         let id = rec.json["members"][0]["id_number"]
             .as_str()
             .unwrap()
             .to_string();
-        let found = call(
+        let found = get(
             &app,
-            Method::GET,
             &format!("/api/v1/households?q={}", &id[6..14]),
-            Some(&county),
-            None,
-            None,
+            &county,
         )
         .await;
         assert!(
@@ -200,23 +143,12 @@ fn lists_are_scoped_and_searchable_by_part_of_an_id_number() {
             found.text
         );
         // ...but not for a village cadre of another village.
-        let hidden = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/households?q={id}"),
-            Some(&village),
-            None,
-            None,
-        )
-        .await;
+        let hidden = get(&app, &format!("/api/v1/households?q={id}"), &village).await;
         assert_eq!(hidden.json["total"], 0);
-        let by_status = call(
+        let by_status = get(
             &app,
-            Method::GET,
             "/api/v1/households?status=returned&per_page=500",
-            Some(&county),
-            None,
-            None,
+            &county,
         )
         .await;
         assert!(by_status.json["rows"]
@@ -244,45 +176,23 @@ fn writes_need_the_csrf_token_the_area_and_the_current_version() {
         for (user, want_in, want_out) in table {
             let (cookie, csrf) = login(&app, user).await;
             for (target, want) in [(H_IN, want_in), (H_OTHER_TOWNSHIP, want_out)] {
-                let rec = call(
-                    &app,
-                    Method::GET,
-                    &format!("/api/v1/households/{target}"),
-                    Some(&admin),
-                    None,
-                    None,
-                )
-                .await;
+                let rec = get(&app, &format!("/api/v1/households/{target}"), &admin).await;
                 let body = as_input(&rec.json);
                 let uri = format!("/api/v1/households/{target}");
-                let r = call(
-                    &app,
-                    Method::PUT,
-                    &uri,
-                    Some(&cookie),
-                    Some(&csrf),
-                    Some(body),
-                )
-                .await;
+                let r = put(&app, &uri, (&cookie, &csrf), body).await;
                 assert_eq!(r.status.as_u16(), want, "{user} PUT {uri}: {}", r.text);
             }
         }
         let (cookie, csrf) = login(&app, "zezhou").await;
-        let rec = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/households/{H_IN}"),
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let me = (cookie.as_str(), csrf.as_str());
+        let uri = format!("/api/v1/households/{H_IN}");
+        let rec = get(&app, &uri, &cookie).await;
         let body = as_input(&rec.json);
         // No token, a wrong token: refused, nothing changed.
         let r = call(
             &app,
             Method::PUT,
-            &format!("/api/v1/households/{H_IN}"),
+            &uri,
             Some(&cookie),
             None,
             Some(body.clone()),
@@ -292,25 +202,9 @@ fn writes_need_the_csrf_token_the_area_and_the_current_version() {
             (r.status, r.json["error"]["code"].as_str()),
             (StatusCode::FORBIDDEN, Some("csrf"))
         );
-        let r = call(
-            &app,
-            Method::PUT,
-            &format!("/api/v1/households/{H_IN}"),
-            Some(&cookie),
-            Some("0000"),
-            Some(body.clone()),
-        )
-        .await;
+        let r = put(&app, &uri, (&cookie, "0000"), body.clone()).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let after = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/households/{H_IN}"),
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let after = get(&app, &uri, &cookie).await;
         assert_eq!(after.json["version"], rec.json["version"]);
         // A broken ID number is refused with the member and field named.
         let mut broken = body.clone();
@@ -320,15 +214,7 @@ fn writes_need_the_csrf_token_the_area_and_the_current_version() {
             .to_string();
         let last = if id.ends_with('0') { "1" } else { "0" };
         broken["members"][0]["id_number"] = json!(format!("{}{last}", &id[..17]));
-        let r = call(
-            &app,
-            Method::PUT,
-            &format!("/api/v1/households/{H_IN}"),
-            Some(&cookie),
-            Some(&csrf),
-            Some(broken),
-        )
-        .await;
+        let r = put(&app, &uri, me, broken).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             r.json["error"]["fields"][0]["code"], "id_checksum",
@@ -339,43 +225,19 @@ fn writes_need_the_csrf_token_the_area_and_the_current_version() {
         // A change saves once; the same version again is a conflict.
         let mut changed = body.clone();
         changed["income"]["wage"] = json!("12345.60");
-        let ok = call(
-            &app,
-            Method::PUT,
-            &format!("/api/v1/households/{H_IN}"),
-            Some(&cookie),
-            Some(&csrf),
-            Some(changed.clone()),
-        )
-        .await;
+        let ok = put(&app, &uri, me, changed.clone()).await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
         assert_eq!(
             ok.json["version"].as_i64(),
             Some(rec.json["version"].as_i64().unwrap() + 1)
         );
-        let stale = call(
-            &app,
-            Method::PUT,
-            &format!("/api/v1/households/{H_IN}"),
-            Some(&cookie),
-            Some(&csrf),
-            Some(changed),
-        )
-        .await;
+        let stale = put(&app, &uri, me, changed).await;
         assert_eq!(
             (stale.status, stale.json["error"]["code"].as_str()),
             (StatusCode::CONFLICT, Some("conflict"))
         );
         // The audit trail names the user.
-        let audit = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/households/{H_IN}/audit"),
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let audit = get(&app, &format!("/api/v1/households/{H_IN}/audit"), &cookie).await;
         assert!(
             audit.json["entries"]
                 .as_array()
@@ -386,15 +248,7 @@ fn writes_need_the_csrf_token_the_area_and_the_current_version() {
             audit.text
         );
         // The household page shows the same trail, on both backends.
-        let page = call(
-            &app,
-            Method::GET,
-            &format!("/households/{H_IN}"),
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let page = get(&app, &format!("/households/{H_IN}"), &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
         let trail = &page.text[page.text.find("id=\"audit\"").expect("audit table")..];
         assert!(
@@ -417,15 +271,7 @@ fn writes_need_the_csrf_token_the_area_and_the_current_version() {
         other["area_code"] = json!("140525100202");
         other["status"] = json!("poor");
         other["members"] = json!([{"id_number": "11010519491231002X", "name": "测试", "relation": "head", "medical_insured": true}]);
-        let r = call(
-            &app,
-            Method::POST,
-            "/api/v1/households",
-            Some(&village),
-            Some(&vcsrf),
-            Some(other),
-        )
-        .await;
+        let r = post(&app, "/api/v1/households", (&village, &vcsrf), other).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     });
 }
@@ -434,33 +280,19 @@ fn writes_need_the_csrf_token_the_area_and_the_current_version() {
 fn lifecycle_actions_follow_the_rules() {
     run("lifecycle", |app| async move {
         let (cookie, csrf) = login(&app, "zezhou").await;
-        let list = call(
-            &app,
-            Method::GET,
-            "/api/v1/households?status=poor&per_page=500",
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let list = get(&app, "/api/v1/households?status=poor&per_page=500", &cookie).await;
         let number = list.json["rows"][0]["number"].as_str().unwrap().to_string();
-        let rec = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/households/{number}"),
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let rec = get(&app, &format!("/api/v1/households/{number}"), &cookie).await;
         let version = rec.json["version"].as_i64().unwrap();
-        let assess = call(
+        let me = (cookie.as_str(), csrf.as_str());
+        let (back, exit) = (
+            format!("/api/v1/households/{number}/return"),
+            format!("/api/v1/households/{number}/exit"),
+        );
+        let assess = get(
             &app,
-            Method::GET,
             &format!("/api/v1/households/{number}/assessment?as_of=2020-06-30"),
-            Some(&cookie),
-            None,
-            None,
+            &cookie,
         )
         .await;
         assert_eq!(
@@ -481,69 +313,36 @@ fn lifecycle_actions_follow_the_rules() {
                 .map(|s| s[1]["households"].as_i64().unwrap())
                 .unwrap_or(0)
         };
-        let before = call(
-            &app,
-            Method::GET,
-            "/api/v1/dashboard",
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let before = get(&app, "/api/v1/dashboard", &cookie).await;
         // Return from poor is illegal; exit without a reason fails the check.
-        let r = call(
-            &app,
-            Method::POST,
-            &format!("/api/v1/households/{number}/return"),
-            Some(&cookie),
-            Some(&csrf),
-            Some(json!({"version": version})),
-        )
-        .await;
+        let r = post(&app, &back, me, json!({"version": version})).await;
         assert!(r.status.is_client_error(), "{}", r.text);
-        let r = call(
+        let r = post(
             &app,
-            Method::POST,
-            &format!("/api/v1/households/{number}/exit"),
-            Some(&cookie),
-            Some(&csrf),
-            Some(json!({"version": version, "date": "2020-06-30"})),
+            &exit,
+            me,
+            json!({"version": version, "date": "2020-06-30"}),
         )
         .await;
         assert!(r.status.is_client_error(), "{}", r.text);
         // With an override reason it exits, dated.
-        let r = call(
+        let r = post(
             &app,
-            Method::POST,
-            &format!("/api/v1/households/{number}/exit"),
-            Some(&cookie),
-            Some(&csrf),
-            Some(
-                json!({"version": version, "date": "2020-06-30", "reason": "县级核查:收入已达标"}),
-            ),
+            &exit,
+            me,
+            json!({"version": version, "date": "2020-06-30", "reason": "县级核查:收入已达标"}),
         )
         .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.json["status"], "exited");
         // The dashboard shows the exit at once (its cached figures are dropped on a write).
-        let after = call(
-            &app,
-            Method::GET,
-            "/api/v1/dashboard",
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let after = get(&app, "/api/v1/dashboard", &cookie).await;
         assert_eq!(exited(&after.json), exited(&before.json) + 1);
         assert_eq!(after.json["year"], 2020, "the latest year with events");
-        let h = call(
+        let h = get(
             &app,
-            Method::GET,
             &format!("/api/v1/households/{number}/history"),
-            Some(&cookie),
-            None,
-            None,
+            &cookie,
         )
         .await;
         assert!(
@@ -557,13 +356,11 @@ fn lifecycle_actions_follow_the_rules() {
         );
         // A viewer cannot act.
         let (viewer, vcsrf) = login(&app, "leader").await;
-        let r = call(
+        let r = post(
             &app,
-            Method::POST,
-            &format!("/api/v1/households/{number}/return"),
-            Some(&viewer),
-            Some(&vcsrf),
-            Some(json!({"version": version + 1})),
+            &back,
+            (&viewer, &vcsrf),
+            json!({"version": version + 1}),
         )
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -574,72 +371,36 @@ fn lifecycle_actions_follow_the_rules() {
 fn identification_moves_step_by_step_and_the_notice_masks_ids() {
     run("notice", |app| async move {
         let (cookie, csrf) = login(&app, "dongou").await;
+        let me = (cookie.as_str(), csrf.as_str());
         let id = "14052519800101001";
         let id = format!("{id}{}", fupin_core::id::check_char(id.as_bytes()));
-        let bad = call(&app, Method::POST, "/api/v1/applications", Some(&cookie), Some(&csrf),
-            Some(json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": "140525198001010010", "members": 3, "reason": "因病"}))).await;
+        let bad = post(&app, "/api/v1/applications", me, json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": "140525198001010010", "members": 3, "reason": "因病"})).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             bad.json["error"]["fields"][0]["field"],
             "applicant_id_number"
         );
-        let r = call(&app, Method::POST, "/api/v1/applications", Some(&cookie), Some(&csrf),
-            Some(json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": id, "members": 3, "reason": "因病"}))).await;
+        let r = post(&app, "/api/v1/applications", me, json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": id, "members": 3, "reason": "因病"})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let app_id = r.json["id"].as_str().unwrap().to_string();
         // Another village cannot see or move it; a viewer of the county sees it but cannot move it.
-        let (xiling, xcsrf) = login(&app, "xiling").await;
-        let r = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/applications/{app_id}"),
-            Some(&xiling),
-            None,
-            None,
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let r = call(
-            &app,
-            Method::POST,
-            &format!("/api/v1/applications/{app_id}/steps"),
-            Some(&xiling),
-            Some(&xcsrf),
-            Some(json!({"step": "household_survey"})),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let (leader, lcsrf) = login(&app, "leader").await;
-        let r = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/applications/{app_id}"),
-            Some(&leader),
-            None,
-            None,
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::OK);
-        let r = call(
-            &app,
-            Method::POST,
-            &format!("/api/v1/applications/{app_id}/steps"),
-            Some(&leader),
-            Some(&lcsrf),
-            Some(json!({"step": "household_survey"})),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let (one, steps_uri) = (
+            format!("/api/v1/applications/{app_id}"),
+            format!("/api/v1/applications/{app_id}/steps"),
+        );
+        let survey = json!({"step": "household_survey"});
+        for (user, see, step) in [
+            ("xiling", StatusCode::NOT_FOUND, StatusCode::NOT_FOUND),
+            ("leader", StatusCode::OK, StatusCode::FORBIDDEN),
+        ] {
+            let (other, ocsrf) = login(&app, user).await;
+            let r = get(&app, &one, &other).await;
+            assert_eq!(r.status, see, "{user} reads");
+            let r = post(&app, &steps_uri, (&other, &ocsrf), survey.clone()).await;
+            assert_eq!(r.status, step, "{user} moves");
+        }
         // Skipping a step is refused.
-        let skip = call(
-            &app,
-            Method::POST,
-            &format!("/api/v1/applications/{app_id}/steps"),
-            Some(&cookie),
-            Some(&csrf),
-            Some(json!({"step": "first_notice"})),
-        )
-        .await;
+        let skip = post(&app, &steps_uri, me, json!({"step": "first_notice"})).await;
         assert_eq!(
             (skip.status, skip.json["error"]["code"].as_str()),
             (StatusCode::CONFLICT, Some("step_order"))
@@ -650,56 +411,30 @@ fn identification_moves_step_by_step_and_the_notice_masks_ids() {
             "village_check",
             "first_notice",
         ] {
-            let r = call(
+            let r = post(
                 &app,
-                Method::POST,
-                &format!("/api/v1/applications/{app_id}/steps"),
-                Some(&cookie),
-                Some(&csrf),
-                Some(json!({"step": step, "outcome": "passed"})),
+                &steps_uri,
+                me,
+                json!({"step": step, "outcome": "passed"}),
             )
             .await;
             assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.text);
         }
-        let a = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/applications/{app_id}"),
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let a = get(&app, &one, &cookie).await;
         let steps = a.json["steps"].as_array().unwrap();
         assert_eq!(steps.len(), 5);
         assert!(steps
             .iter()
             .all(|s| s["actor"] == "dongou" && s["at"].as_str().is_some()));
         // The notice period is not over: the township review must wait five days.
-        let early = call(
-            &app,
-            Method::POST,
-            &format!("/api/v1/applications/{app_id}/steps"),
-            Some(&cookie),
-            Some(&csrf),
-            Some(json!({"step": "township_review"})),
-        )
-        .await;
+        let early = post(&app, &steps_uri, me, json!({"step": "township_review"})).await;
         assert_eq!(
             early.json["error"]["code"], "notice_period",
             "{}",
             early.text
         );
         // The printed notice shows the applicant with a masked ID and no phone or bank detail.
-        let page = call(
-            &app,
-            Method::GET,
-            "/villages/140525100201/notice",
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let page = get(&app, "/villages/140525100201/notice", &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text.contains("田大壮"));
         assert!(
@@ -718,15 +453,7 @@ fn identification_moves_step_by_step_and_the_notice_masks_ids() {
         assert_eq!(full_ids, 0, "no unmasked ID number on the notice");
         assert!(!page.text.contains("6228") && !page.text.contains("电话"));
         // Another village's notice is out of reach.
-        let other = call(
-            &app,
-            Method::GET,
-            "/villages/140525100202/notice",
-            Some(&cookie),
-            None,
-            None,
-        )
-        .await;
+        let other = get(&app, "/villages/140525100202/notice", &cookie).await;
         assert_eq!(other.status, StatusCode::NOT_FOUND);
     });
 }
@@ -736,22 +463,14 @@ fn a_household_read_is_written_back_changed() {
     run("roundtrip", |app| async move {
         let (cookie, csrf) = login(&app, "zezhou").await;
         let uri = format!("/api/v1/households/{H_IN}");
-        let rec = call(&app, Method::GET, &uri, Some(&cookie), None, None).await;
+        let rec = get(&app, &uri, &cookie).await;
         assert_eq!(rec.status, StatusCode::OK);
         // The GET answer itself, one field changed, is a valid PUT body (`medical_insurance`).
         let mut body = rec.json.clone();
         body["income"]["wage"] = json!("23456.70");
         let insured = body["members"][0]["medical_insurance"].as_bool().unwrap();
         body["members"][0]["medical_insurance"] = json!(!insured);
-        let r = call(
-            &app,
-            Method::PUT,
-            &uri,
-            Some(&cookie),
-            Some(&csrf),
-            Some(body),
-        )
-        .await;
+        let r = put(&app, &uri, (&cookie, &csrf), body).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.json["income"]["wage"], "23456.70");
         assert_eq!(r.json["members"][0]["medical_insurance"], json!(!insured));
@@ -759,15 +478,7 @@ fn a_household_read_is_written_back_changed() {
         // A wrongly typed field answers as a JSON error with the body's status.
         let mut bad = r.json.clone();
         bad["income"]["wages"] = json!("1");
-        let r = call(
-            &app,
-            Method::PUT,
-            &uri,
-            Some(&cookie),
-            Some(&csrf),
-            Some(bad),
-        )
-        .await;
+        let r = put(&app, &uri, (&cookie, &csrf), bad).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
         assert_eq!(r.json["error"]["code"], "invalid_json");
     });

@@ -4,6 +4,8 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use fupin_core::PolicySet;
+use fupin_store::directory::Directory;
+use fupin_store::Repository;
 use fupin_web::AppState;
 use serde_json::Value;
 use std::sync::Arc;
@@ -18,16 +20,7 @@ pub async fn sqlite_app() -> (Arc<AppState>, tempfile::TempDir) {
     let (repo, d) = fupin_store::directory::open_both(&url)
         .await
         .expect("open sqlite");
-    let policies = PolicySet::builtin();
-    fupin_demo::web_county::load(
-        repo.as_ref(),
-        d.as_ref(),
-        &policies,
-        &fupin_web::auth::hash_password,
-    )
-    .await
-    .expect("demo");
-    (Arc::new(AppState::new(repo, d, policies)), dir)
+    (demo_state(repo, d).await, dir)
 }
 
 /// The demo county in a fresh PostgreSQL schema named after the test, when `DATABASE_URL` is set
@@ -48,16 +41,17 @@ pub async fn postgres_app(name: &str) -> Option<Arc<AppState>> {
     let dir = fupin_store::directory::open_pg_schema(&url, &schema)
         .await
         .expect("directory");
+    Some(demo_state(repo, dir).await)
+}
+
+/// Loads the demo county into an opened store and directory: the application's state.
+async fn demo_state(repo: Arc<dyn Repository>, dir: Arc<dyn Directory>) -> Arc<AppState> {
     let policies = PolicySet::builtin();
-    fupin_demo::web_county::load(
-        repo.as_ref(),
-        dir.as_ref(),
-        &policies,
-        &fupin_web::auth::hash_password,
-    )
-    .await
-    .expect("demo");
-    Some(Arc::new(AppState::new(repo, dir, policies)))
+    let hash = &fupin_web::auth::hash_password;
+    fupin_demo::web_county::load(repo.as_ref(), dir.as_ref(), &policies, hash)
+        .await
+        .expect("demo");
+    Arc::new(AppState::new(repo, dir, policies))
 }
 
 /// The tests' runtime: two worker threads.
@@ -99,6 +93,11 @@ pub async fn call(
         None => req.body(Body::empty()),
     }
     .unwrap();
+    send(app, req).await
+}
+
+/// Sends a request and reads the answer whole.
+async fn send(app: &Router, req: Request<Body>) -> Resp {
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let set_cookie = resp
@@ -117,6 +116,31 @@ pub async fn call(
     }
 }
 
+/// A GET with a session cookie.
+pub async fn get(app: &Router, uri: &str, cookie: &str) -> Resp {
+    call(app, Method::GET, uri, Some(cookie), None, None).await
+}
+
+/// A JSON POST with a session: (cookie, CSRF token).
+pub async fn post(app: &Router, uri: &str, (cookie, csrf): (&str, &str), body: Value) -> Resp {
+    call(app, Method::POST, uri, Some(cookie), Some(csrf), Some(body)).await
+}
+
+/// A JSON PUT with a session: (cookie, CSRF token).
+pub async fn put(app: &Router, uri: &str, (cookie, csrf): (&str, &str), body: Value) -> Resp {
+    call(app, Method::PUT, uri, Some(cookie), Some(csrf), Some(body)).await
+}
+
+/// A DELETE with a session: (cookie, CSRF token).
+pub async fn delete(app: &Router, uri: &str, (cookie, csrf): (&str, &str)) -> Resp {
+    call(app, Method::DELETE, uri, Some(cookie), Some(csrf), None).await
+}
+
+/// A JSON POST without a session.
+pub async fn post_anon(app: &Router, uri: &str, body: Value) -> Resp {
+    call(app, Method::POST, uri, None, None, Some(body)).await
+}
+
 /// A posted form (pages).
 pub async fn post_form(app: &Router, uri: &str, cookie: &str, form: &str) -> Resp {
     let req = Request::builder()
@@ -126,31 +150,13 @@ pub async fn post_form(app: &Router, uri: &str, cookie: &str, form: &str) -> Res
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(form.to_string()))
         .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    Resp {
-        status,
-        json: Value::Null,
-        text,
-        set_cookie: None,
-    }
+    send(app, req).await
 }
 
 /// Logs in over the API: (cookie header, CSRF token).
 pub async fn login(app: &Router, user: &str) -> (String, String) {
-    let r = call(
-        app,
-        Method::POST,
-        "/api/v1/session",
-        None,
-        None,
-        Some(serde_json::json!({"username": user, "password": PASSWORD})),
-    )
-    .await;
+    let body = serde_json::json!({"username": user, "password": PASSWORD});
+    let r = post_anon(app, "/api/v1/session", body).await;
     assert_eq!(r.status, StatusCode::OK, "login {user}: {}", r.text);
     let cookie = r.set_cookie.expect("cookie");
     assert!(
@@ -180,15 +186,8 @@ where
 
 /// Files an identification application in 东沟村 over the API: the answer (201, the application).
 pub async fn file_application(app: &Router, cookie: &str, csrf: &str) -> Resp {
-    let r = call(
-        app,
-        Method::POST,
-        "/api/v1/applications",
-        Some(cookie),
-        Some(csrf),
-        Some(serde_json::json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": "11010519491231002X", "members": 3, "reason": "因病"})),
-    )
-    .await;
+    let body = serde_json::json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": "11010519491231002X", "members": 3, "reason": "因病"});
+    let r = post(app, "/api/v1/applications", (cookie, csrf), body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     r
 }

@@ -1,8 +1,8 @@
 //! The OpenAPI document: every route in it, valid (parsed by `oas3`) with an operation id, request and
 //! response schemas for every operation, and answers that carry the properties their schemas document.
 
-use crate::common::{call, file_application, login, sqlite_app};
-use axum::http::{Method, StatusCode};
+use crate::common::{file_application, get, login, sqlite_app};
+use axum::http::StatusCode;
 use serde_json::Value;
 
 #[test]
@@ -179,7 +179,7 @@ fn answers_carry_the_properties_their_schemas_document() {
             ("/api/v1/users", "/api/v1/users".to_string()),
         ];
         for (path, uri) in reads {
-            let r = call(&app, Method::GET, &uri, Some(&cookie), None, None).await;
+            let r = get(&app, &uri, &cookie).await;
             assert_eq!(r.status, StatusCode::OK, "GET {uri}: {}", r.text);
             matches_schema(&spec, success_schema(&spec, path, "get"), &r.json, &uri);
         }

@@ -1,7 +1,7 @@
 //! Every page renders for a user who may see it, with every variable its template names defined
 //! (debug builds answer 500 naming a variable the handler's context leaves undefined).
 
-use crate::common::{call, file_application, login, post_form, sqlite_app};
+use crate::common::{call, file_application, get, login, post_form, sqlite_app};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use tower::ServiceExt;
@@ -32,7 +32,7 @@ fn every_page_renders_with_its_variables_defined() {
             "/households/140525999999001".to_string(),
         ];
         for uri in &pages {
-            let r = call(&app, Method::GET, uri, Some(&cookie), None, None).await;
+            let r = get(&app, uri, &cookie).await;
             let want = if uri.contains("999999") {
                 StatusCode::NOT_FOUND
             } else {
