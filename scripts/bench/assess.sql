@@ -4,6 +4,7 @@
 -- `line` and `mline` are the poverty and monitoring lines (yuan) of the one policy that applies to
 -- the benchmark data; money is stored in fen.
 \timing on
+CREATE TEMP VIEW hh AS
 WITH inc AS (
     SELECT DISTINCT ON (county, household_number) county, household_number,
            wage + business + property + transfer - business_cost AS net,
@@ -19,33 +20,11 @@ WITH inc AS (
     FROM member
     WHERE left_on IS NULL
     GROUP BY county, household_number
-), hh AS (
+)
     SELECT h.county, h.status, coalesce(m.n, 0) AS n, coalesce(i.net, 0) AS net, coalesce(i.rigid, 0) AS rigid,
            (NOT h.food OR NOT h.clothing OR coalesce(m.out_of_school, false) OR NOT coalesce(m.insured, true)
             OR h.housing_grade NOT IN ('A', 'B') OR NOT h.water) AS guarantee_fails
     FROM household h
     LEFT JOIN inc i ON i.county = h.county AND i.household_number = h.number
-    LEFT JOIN mem m ON m.county = h.county AND m.household_number = h.number
-), judged AS (
-    SELECT county, status, n,
-           CASE WHEN status IN ('poor', 'returned')
-                THEN net > :line * 100 * n AND NOT guarantee_fails END AS exit_meets,
-           CASE WHEN status NOT IN ('exited', 'non_poor') THEN NULL
-                WHEN net < :mline * 100 * n OR guarantee_fails
-                    THEN CASE status WHEN 'exited' THEN 'unstable' ELSE 'marginal' END
-                WHEN net - rigid < :mline * 100 * n THEN 'sudden_hardship'
-                ELSE 'none' END AS monitoring
-    FROM hh
-)
-SELECT coalesce(county, 'all') AS area,
-       count(*) FILTER (WHERE status = 'poor') AS poor_h, coalesce(sum(n) FILTER (WHERE status = 'poor'), 0) AS poor_p,
-       count(*) FILTER (WHERE status = 'exited') AS exited_h, coalesce(sum(n) FILTER (WHERE status = 'exited'), 0) AS exited_p,
-       count(*) FILTER (WHERE status = 'returned') AS returned_h, coalesce(sum(n) FILTER (WHERE status = 'returned'), 0) AS returned_p,
-       count(*) FILTER (WHERE status = 'removed') AS removed_h, coalesce(sum(n) FILTER (WHERE status = 'removed'), 0) AS removed_p,
-       count(*) FILTER (WHERE exit_meets) AS meets_h, coalesce(sum(n) FILTER (WHERE exit_meets), 0) AS meets_p,
-       count(*) FILTER (WHERE monitoring = 'unstable') AS unstable_h, coalesce(sum(n) FILTER (WHERE monitoring = 'unstable'), 0) AS unstable_p,
-       count(*) FILTER (WHERE monitoring = 'marginal') AS marginal_h, coalesce(sum(n) FILTER (WHERE monitoring = 'marginal'), 0) AS marginal_p,
-       count(*) FILTER (WHERE monitoring = 'sudden_hardship') AS sudden_h, coalesce(sum(n) FILTER (WHERE monitoring = 'sudden_hardship'), 0) AS sudden_p
-FROM judged
-GROUP BY GROUPING SETS ((county), ())
-ORDER BY area;
+    LEFT JOIN mem m ON m.county = h.county AND m.household_number = h.number;
+\ir judge.sql

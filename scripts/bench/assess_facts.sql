@@ -4,7 +4,7 @@
 -- `rule_members` as 'ID:SCHOOL:INSURED;...'), so that SQL and fupin read the same rows.
 --   psql "$DATABASE_URL" -v as_of=2020-06-15 -v line=4000 -v mline=5000 -f scripts/bench/assess_facts.sql
 \timing on
-WITH hh AS (
+CREATE TEMP VIEW hh AS
     SELECT h.county, h.status, h.people AS n,
            coalesce(split_part(h.rule_income, ',', 2)::bigint + split_part(h.rule_income, ',', 3)::bigint
                     + split_part(h.rule_income, ',', 4)::bigint + split_part(h.rule_income, ',', 5)::bigint
@@ -17,27 +17,5 @@ WITH hh AS (
                           OR (split_part(m.x, ':', 2) IN ('none', 'dropped_out')
                               AND date_part('year', age(:'as_of'::date, to_date(substr(m.x, 7, 8), 'YYYYMMDD')))
                                   BETWEEN 6 AND 15))) AS guarantee_fails
-    FROM household h
-), judged AS (
-    SELECT county, status, n,
-           CASE WHEN status IN ('poor', 'returned')
-                THEN net > :line * 100 * n AND NOT guarantee_fails END AS exit_meets,
-           CASE WHEN status NOT IN ('exited', 'non_poor') THEN NULL
-                WHEN net < :mline * 100 * n OR guarantee_fails
-                    THEN CASE status WHEN 'exited' THEN 'unstable' ELSE 'marginal' END
-                WHEN net - rigid < :mline * 100 * n THEN 'sudden_hardship'
-                ELSE 'none' END AS monitoring
-    FROM hh
-)
-SELECT coalesce(county, 'all') AS area,
-       count(*) FILTER (WHERE status = 'poor') AS poor_h, coalesce(sum(n) FILTER (WHERE status = 'poor'), 0) AS poor_p,
-       count(*) FILTER (WHERE status = 'exited') AS exited_h, coalesce(sum(n) FILTER (WHERE status = 'exited'), 0) AS exited_p,
-       count(*) FILTER (WHERE status = 'returned') AS returned_h, coalesce(sum(n) FILTER (WHERE status = 'returned'), 0) AS returned_p,
-       count(*) FILTER (WHERE status = 'removed') AS removed_h, coalesce(sum(n) FILTER (WHERE status = 'removed'), 0) AS removed_p,
-       count(*) FILTER (WHERE exit_meets) AS meets_h, coalesce(sum(n) FILTER (WHERE exit_meets), 0) AS meets_p,
-       count(*) FILTER (WHERE monitoring = 'unstable') AS unstable_h, coalesce(sum(n) FILTER (WHERE monitoring = 'unstable'), 0) AS unstable_p,
-       count(*) FILTER (WHERE monitoring = 'marginal') AS marginal_h, coalesce(sum(n) FILTER (WHERE monitoring = 'marginal'), 0) AS marginal_p,
-       count(*) FILTER (WHERE monitoring = 'sudden_hardship') AS sudden_h, coalesce(sum(n) FILTER (WHERE monitoring = 'sudden_hardship'), 0) AS sudden_p
-FROM judged
-GROUP BY GROUPING SETS ((county), ())
-ORDER BY area;
+    FROM household h;
+\ir judge.sql

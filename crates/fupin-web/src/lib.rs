@@ -8,6 +8,8 @@
 //! [`AppState::household_for`] and [`AppState::area_for`], and every permission is decided by
 //! [`authz`]: an out-of-area record answers 404.
 
+#![forbid(unsafe_code)]
+
 pub mod accounts;
 pub mod applications;
 pub mod assets;
