@@ -243,7 +243,7 @@ pub async fn mark(conn: &mut Conn<'_>, codes: &BTreeSet<String>) -> Result<(), S
     for chunk in codes.chunks(500) {
         let sql = format!(
             "INSERT INTO rollup_dirty (area) {} ON CONFLICT (area) DO NOTHING",
-            values(chunk.len(), 1)
+            values(conn.backend(), chunk.len(), 1)
         );
         let mut q = conn.query(&sql);
         for c in chunk {
@@ -320,7 +320,7 @@ async fn village(conn: &mut Conn<'_>, code: &str) -> Result<(), StoreError> {
     for chunk in rows.chunks(500) {
         let sql = format!(
             "INSERT INTO rollup (depth, area, year, item, households, people) {}",
-            values(chunk.len(), 6)
+            values(conn.backend(), chunk.len(), 6)
         );
         let mut q = conn.query(&sql);
         for ((year, item), (h, p)) in chunk {

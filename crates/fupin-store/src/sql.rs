@@ -461,8 +461,11 @@ pub fn placeholders(from: usize, n: usize) -> String {
 }
 
 /// `VALUES ($1, ..., $k), ($k+1, ...), ...` for `rows` rows of `cols` values each: a multi-row
-/// insert whose values are then bound row by row, in order.
-pub fn values(rows: usize, cols: usize) -> String {
+/// insert whose values are then bound row by row, in order. The statement must have no other
+/// parameters: on SQLite the placeholders are anonymous `?`, because SQLite finds a named one (`$n`)
+/// by a linear search of the statement's names, which makes binding a 30,000-value insert
+/// quadratic (the store's import was 13 times slower with `$n` here).
+pub fn values(backend: Backend, rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(8 + rows * cols * 6);
     s.push_str("VALUES ");
     for r in 0..rows {
@@ -474,8 +477,13 @@ pub fn values(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
+            match backend {
+                Backend::Sqlite => s.push('?'),
+                Backend::Postgres => {
+                    s.push('$');
+                    s.push_str(&(r * cols + c + 1).to_string());
+                }
+            }
         }
         s.push(')');
     }
@@ -488,7 +496,11 @@ mod tests {
 
     #[test]
     fn values_numbers_placeholders_row_by_row() {
-        assert_eq!(values(2, 3), "VALUES ($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(
+            values(Backend::Postgres, 2, 3),
+            "VALUES ($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(values(Backend::Sqlite, 2, 2), "VALUES (?, ?), (?, ?)");
         assert_eq!(placeholders(2, 3), "$2, $3, $4");
     }
 
@@ -506,7 +518,7 @@ mod tests {
         db.raw("CREATE TABLE t (d TEXT, n BIGINT)").await.unwrap();
         let mut tx = db.begin().await.unwrap();
         let d = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
-        let sql = format!("INSERT INTO t (d, n) {}", values(2, 2));
+        let sql = format!("INSERT INTO t (d, n) {}", values(db.backend(), 2, 2));
         let n = tx
             .query(&sql)
             .bind(d)

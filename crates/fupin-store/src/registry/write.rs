@@ -164,7 +164,10 @@ pub(super) async fn write_rows(
     changed: bool,
 ) -> Result<(), StoreError> {
     let now = Utc::now();
-    let mut sql = format!("{HOUSEHOLD_INSERT}{}", values(plans.len(), 21));
+    let mut sql = format!(
+        "{HOUSEHOLD_INSERT}{}",
+        values(conn.backend(), plans.len(), 21)
+    );
     if changed {
         sql.push_str(HOUSEHOLD_UPSERT);
     }
@@ -268,7 +271,7 @@ async fn write_details(
         .flat_map(|p| p.events.iter().map(move |e| (&p.after, e)))
         .collect();
     for chunk in events.chunks(MEMBER_CHUNK) {
-        let sql = format!("{EVENT_INSERT}{}", values(chunk.len(), 9));
+        let sql = format!("{EVENT_INSERT}{}", values(conn.backend(), chunk.len(), 9));
         let mut q = conn.query(&sql);
         for (h, e) in chunk {
             q.push(h.county());
@@ -284,7 +287,7 @@ async fn write_details(
         q.execute(&mut *conn).await?;
     }
     for chunk in plans.chunks(CHUNK) {
-        let sql = format!("{AUDIT_INSERT}{}", values(chunk.len(), 9));
+        let sql = format!("{AUDIT_INSERT}{}", values(conn.backend(), chunk.len(), 9));
         let mut q = conn.query(&sql);
         for p in chunk {
             let h = &p.after;
@@ -318,7 +321,10 @@ async fn upsert_members(
     date: NaiveDate,
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(MEMBER_CHUNK) {
-        let sql = format!("{MEMBER_INSERT}{}{MEMBER_UPSERT}", values(chunk.len(), 15));
+        let sql = format!(
+            "{MEMBER_INSERT}{}{MEMBER_UPSERT}",
+            values(conn.backend(), chunk.len(), 15)
+        );
         let mut q = conn.query(&sql);
         for (h, m, seq) in chunk {
             q.push(h.county());
@@ -352,7 +358,10 @@ async fn upsert_income(
         .filter(|h| h.income_year.is_some())
         .collect();
     for chunk in with_income.chunks(CHUNK) {
-        let sql = format!("{INCOME_INSERT}{}{INCOME_UPSERT}", values(chunk.len(), 12));
+        let sql = format!(
+            "{INCOME_INSERT}{}{INCOME_UPSERT}",
+            values(conn.backend(), chunk.len(), 12)
+        );
         let mut q = conn.query(&sql);
         for h in chunk {
             q.push(h.county());
