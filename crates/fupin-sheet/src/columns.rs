@@ -2,6 +2,7 @@
 
 use crate::SheetError;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -77,14 +78,38 @@ pub const COLUMNS: &[Column] = &[
 
 /// The position of a column in [`COLUMNS`], by key.
 pub(crate) fn column(key: &str) -> usize {
-    static INDEX: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
-        COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.key, i))
-            .collect()
-    });
+    // Asked for every field of every row: a cheap hash of the short keys (FNV-1a), not SipHash.
+    static INDEX: LazyLock<HashMap<&'static str, usize, BuildHasherDefault<Fnv>>> =
+        LazyLock::new(|| {
+            COLUMNS
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.key, i))
+                .collect()
+        });
     INDEX[key]
+}
+
+/// FNV-1a: a fast hash for the column keys (no untrusted keys reach it).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// The header row: Chinese headers, as the national system writes them.
