@@ -34,22 +34,5 @@ pub async fn open_both(
 /// registry was opened in with [`crate::open_postgres_fresh_schema`], which stays as it is (not
 /// dropped), so both see the same data.
 pub async fn open_pg_schema(url: &str, schema: &str) -> Result<Arc<dyn Directory>, StoreError> {
-    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-    use std::str::FromStr;
-    if !schema
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    {
-        return Err(StoreError::Url(format!("{url} (schema {schema})")));
-    }
-    let opts = PgConnectOptions::from_str(url)
-        .map_err(|_| StoreError::Url(url.to_string()))?
-        .options([("search_path", schema)]);
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect_with(opts)
-        .await?;
-    let db = crate::sql::Db::Pg(pool);
-    crate::migrate::run(&db).await?;
-    Ok(Arc::new(SqlStore { db }))
+    Ok(Arc::new(SqlStore::open_existing_schema(url, schema).await?))
 }

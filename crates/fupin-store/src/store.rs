@@ -24,10 +24,18 @@ impl SqlStore {
         let db = if url.starts_with("sqlite:") {
             Db::Sqlite(open_sqlite(url).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Db::Pg(open_postgres(url, schema).await?)
+            Db::Pg(open_postgres(url, schema, true).await?)
         } else {
             return Err(StoreError::Url(url.to_string()));
         };
+        crate::migrate::run(&db).await?;
+        Ok(SqlStore { db })
+    }
+
+    /// Opens a PostgreSQL database in an existing schema, as it is (not dropped): a second store on
+    /// the schema a test opened with [`SqlStore::open_in`].
+    pub async fn open_existing_schema(url: &str, schema: &str) -> Result<SqlStore, StoreError> {
+        let db = Db::Pg(open_postgres(url, Some(schema), false).await?);
         crate::migrate::run(&db).await?;
         Ok(SqlStore { db })
     }
@@ -63,9 +71,13 @@ async fn open_sqlite(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         .await?)
 }
 
-/// PostgreSQL, for a province or the nation; with `schema`, in that schema, dropped and created
-/// anew.
-async fn open_postgres(url: &str, schema: Option<&str>) -> Result<sqlx::PgPool, StoreError> {
+/// PostgreSQL, for a province or the nation; with `schema`, in that schema (dropped and created
+/// anew when `fresh`).
+async fn open_postgres(
+    url: &str,
+    schema: Option<&str>,
+    fresh: bool,
+) -> Result<sqlx::PgPool, StoreError> {
     use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
     let mut opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::Url(url.to_string()))?;
     if let Some(schema) = schema {
@@ -75,16 +87,18 @@ async fn open_postgres(url: &str, schema: Option<&str>) -> Result<sqlx::PgPool, 
         {
             return Err(StoreError::Url(format!("{url} (schema {schema})")));
         }
-        let setup = PgPoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts.clone())
+        if fresh {
+            let setup = PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with(opts.clone())
+                .await?;
+            sqlx::raw_sql(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .execute(&setup)
             .await?;
-        sqlx::raw_sql(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-        ))
-        .execute(&setup)
-        .await?;
-        setup.close().await;
+            setup.close().await;
+        }
         opts = opts.options([("search_path", schema)]);
     }
     Ok(PgPoolOptions::new()
