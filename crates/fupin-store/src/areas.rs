@@ -133,11 +133,10 @@ async fn upsert(db: &Db, a: &Area) -> Result<(), StoreError> {
     .execute(&mut tx)
     .await?;
     if a.level == AreaLevel::Village {
-        // Its rural population is in the roll-ups: refreshed on the next read.
-        tx.query("INSERT INTO rollup_dirty (area) VALUES ($1) ON CONFLICT (area) DO NOTHING")
-            .bind(a.code.as_str())
-            .execute(&mut tx)
-            .await?;
+        // Its rural population is in the roll-ups: refreshed with the write.
+        let codes = std::collections::BTreeSet::from([a.code.clone()]);
+        crate::rollup::mark(&mut tx.conn(), &codes).await?;
+        crate::rollup::refresh(&mut tx.conn()).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -35,3 +35,13 @@ pub(crate) async fn record(
     .await?;
     Ok(())
 }
+
+/// Chains the audit entries not yet chained (placeholder).
+pub(crate) async fn seal(_conn: &mut Conn<'_>) -> Result<(), StoreError> {
+    Ok(())
+}
+
+/// Whether any audit entry is waiting to be chained (placeholder).
+pub(crate) async fn unsealed(_db: &crate::sql::Db) -> Result<bool, StoreError> {
+    Ok(false)
+}

@@ -137,11 +137,8 @@ impl Listing for SqlStore {
     fn last_event_year<'a>(&'a self, area: &'a str) -> BoxFut<'a, Option<i32>> {
         Box::pin(async move {
             if DEPTHS.contains(&area.len()) {
-                let mut tx = self.db.begin().await?;
-                let mut conn = tx.conn();
-                rollup::refresh(&mut conn).await?;
-                let year = rollup::last_event_year(&mut conn, area).await?;
-                tx.commit().await?;
+                let mut pooled = self.db.acquire().await?;
+                let year = rollup::last_event_year(&mut pooled.conn(), area).await?;
                 return Ok(year.map(|y| y as i32));
             }
             let date = last_event_date(&self.db, area).await?;
@@ -245,11 +242,9 @@ async fn list(db: &Db, f: &ListFilter) -> Result<Page<HouseholdRow>, StoreError>
         && f.cadre.is_none()
         && !(f.status.is_some() && f.monitoring.is_some());
     let total: i64 = if by_rollup {
-        let mut tx = db.begin().await?;
-        let mut conn = tx.conn();
-        rollup::refresh(&mut conn).await?;
-        let rows = rollup::rows(&mut conn, &f.area, 0).await?;
-        tx.commit().await?;
+        let mut pooled = db.acquire().await?;
+        let rows = rollup::rows(&mut pooled.conn(), &f.area, 0).await?;
+        drop(pooled);
         let item = match (f.status, f.monitoring) {
             (Some(s), _) => format!("status:{}", s.code()),
             (_, Some(m)) => format!("monitoring:{}", m.code()),
@@ -342,12 +337,11 @@ async fn child_names(db: &Db, area: &str, n: usize) -> Result<HashMap<String, St
 
 /// The figures of an area that has roll-ups.
 async fn figures(db: &Db, area: &str) -> Result<Figures, StoreError> {
-    let mut tx = db.begin().await?;
-    let mut conn = tx.conn();
-    rollup::refresh(&mut conn).await?;
+    let mut pooled = db.acquire().await?;
+    let mut conn = pooled.conn();
     let rows = rollup::rows(&mut conn, area, 0).await?;
     let children = rollup::child_rows(&mut conn, area).await?;
-    tx.commit().await?;
+    drop(pooled);
     let names = match child_len(area.len()) {
         Some(n) => child_names(db, area, n).await?,
         None => HashMap::new(),

@@ -142,7 +142,7 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
                 .execute(&mut tx)
                 .await?;
         }
-        tx.commit().await?;
+        tx.commit_unsealed().await?;
     }
     Ok(())
 }

@@ -188,7 +188,7 @@ enum Source {
 impl Source {
     fn of(store: &SqlStore) -> Source {
         match store.db() {
-            Db::Sqlite(p) => Source::Sqlite(p.connect_options().get_filename().to_path_buf()),
+            Db::Sqlite(p, _) => Source::Sqlite(p.connect_options().get_filename().to_path_buf()),
             Db::Pg(p) => Source::Pg(Box::new((*p.connect_options()).clone())),
         }
     }

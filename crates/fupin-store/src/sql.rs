@@ -7,6 +7,16 @@
 //! [`Db::query`]), takes values that both backends can encode ([`Bind`]), and runs on anything that
 //! converts into an [`Exec`]. Rows come back as [`Row`], read with values both can decode ([`Get`]).
 //! Placeholders are `$1`, `$2`, ..., which both backends accept.
+//!
+//! **Writes.** [`Db::begin`] starts a write transaction. On SQLite it first takes the pool's
+//! writer lock (one write transaction at a time in this process, first come first served) and then
+//! runs `BEGIN IMMEDIATE`, so the transaction holds the database's write lock from its first
+//! statement: a deferred `BEGIN` that read first and wrote later would fail with "database is
+//! locked" (`SQLITE_BUSY_SNAPSHOT`, which no busy timeout retries) when another connection wrote
+//! in between. Another process (a `fupin import` while the server writes) waits its turn through the
+//! busy timeout of every connection. Reads take no lock: they run on the pool or on
+//! [`Db::acquire`]d connections and never write. Committing a write transaction seals its audit
+//! entries into the chain first ([`crate::audit::seal`]).
 
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
@@ -55,16 +65,22 @@ impl<T> FromRow for T where
 {
 }
 
-/// A connection pool of either backend.
+/// A connection pool of either backend; SQLite's with its writer lock (shared by the pool's clones).
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriterLock),
     Pg(PgPool),
 }
 
-/// A transaction of either backend.
+/// One SQLite write transaction at a time per pool (see the module documentation).
+pub type WriterLock = std::sync::Arc<tokio::sync::Mutex<()>>;
+
+/// A transaction of either backend. A SQLite one holds the pool's writer lock until it ends.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(
+        sqlx::Transaction<'static, Sqlite>,
+        Option<tokio::sync::OwnedMutexGuard<()>>,
+    ),
     Pg(sqlx::Transaction<'static, Postgres>),
 }
 
@@ -89,9 +105,14 @@ pub enum Exec<'e> {
 }
 
 impl Db {
+    /// A SQLite pool with a writer lock of its own.
+    pub fn sqlite(pool: SqlitePool) -> Db {
+        Db::Sqlite(pool, WriterLock::default())
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Pg(_) => Backend::Postgres,
         }
     }
@@ -101,16 +122,22 @@ impl Db {
         Query::new(self.backend(), sql)
     }
 
+    /// Starts a write transaction: on SQLite, after taking the writer lock, with
+    /// `BEGIN IMMEDIATE` (see the module documentation).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Sqlite(p, lock) => {
+                let guard = lock.clone().lock_owned().await;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(guard))
+            }
             Db::Pg(p) => Tx::Pg(p.begin().await?),
         })
     }
 
+    /// A pooled connection, for reads.
     pub async fn acquire(&self) -> Result<PoolConn, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(p) => PoolConn::Sqlite(p.acquire().await?),
+            Db::Sqlite(p, _) => PoolConn::Sqlite(p.acquire().await?),
             Db::Pg(p) => PoolConn::Pg(p.acquire().await?),
         })
     }
@@ -118,7 +145,7 @@ impl Db {
     /// Runs a script of several statements without parameters (migrations).
     pub async fn raw(&self, sql: &str) -> Result<(), sqlx::Error> {
         match self {
-            Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
+            Db::Sqlite(p, _) => sqlx::raw_sql(sql).execute(p).await.map(drop),
             Db::Pg(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
         }
     }
@@ -127,14 +154,14 @@ impl Db {
 impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Sqlite(t, _) => Conn::Sqlite(t),
             Tx::Pg(t) => Conn::Pg(t),
         }
     }
 
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Sqlite(..) => Backend::Sqlite,
             Tx::Pg(_) => Backend::Postgres,
         }
     }
@@ -143,16 +170,24 @@ impl Tx {
         Query::new(self.backend(), sql)
     }
 
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    /// Seals the transaction's audit entries into the chain ([`crate::audit::seal`]), then commits.
+    pub async fn commit(mut self) -> Result<(), crate::error::StoreError> {
+        crate::audit::seal(&mut self.conn()).await?;
+        Ok(self.commit_unsealed().await?)
+    }
+
+    /// Commits without sealing the audit entries (the migrations, which run before the chain's
+    /// columns exist; [`crate::audit::seal`] chains what they leave at the next write).
+    pub async fn commit_unsealed(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(t) => t.commit().await,
+            Tx::Sqlite(t, _) => t.commit().await,
             Tx::Pg(t) => t.commit().await,
         }
     }
 
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Sqlite(t, _) => t.rollback().await,
             Tx::Pg(t) => t.rollback().await,
         }
     }
@@ -203,7 +238,7 @@ impl<'c> From<&'c mut PgConnection> for Conn<'c> {
 impl<'e> From<&'e Db> for Exec<'e> {
     fn from(db: &'e Db) -> Exec<'e> {
         match db {
-            Db::Sqlite(p) => Exec::SqlitePool(p),
+            Db::Sqlite(p, _) => Exec::SqlitePool(p),
             Db::Pg(p) => Exec::PgPool(p),
         }
     }
@@ -212,7 +247,7 @@ impl<'e> From<&'e Db> for Exec<'e> {
 impl<'e> From<&'e mut Tx> for Exec<'e> {
     fn from(tx: &'e mut Tx) -> Exec<'e> {
         match tx {
-            Tx::Sqlite(t) => Exec::Sqlite(t),
+            Tx::Sqlite(t, _) => Exec::Sqlite(t),
             Tx::Pg(t) => Exec::Pg(t),
         }
     }
@@ -514,7 +549,7 @@ mod tests {
     }
 
     async fn sqlite_round_trip() {
-        let db = Db::Sqlite(SqlitePool::connect("sqlite::memory:").await.unwrap());
+        let db = Db::sqlite(SqlitePool::connect("sqlite::memory:").await.unwrap());
         db.raw("CREATE TABLE t (d TEXT, n BIGINT)").await.unwrap();
         let mut tx = db.begin().await.unwrap();
         let d = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
@@ -529,7 +564,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(n, 2);
-        tx.commit().await.unwrap();
+        tx.commit_unsealed().await.unwrap();
         let rows = db
             .query("SELECT d, n FROM t ORDER BY n")
             .fetch_all(&db)

@@ -22,14 +22,36 @@ impl SqlStore {
     /// run side by side on one server); SQLite URLs ignore `schema`.
     pub async fn open_in(url: &str, schema: Option<&str>) -> Result<SqlStore, StoreError> {
         let db = if url.starts_with("sqlite:") {
-            Db::Sqlite(open_sqlite(url).await?)
+            Db::sqlite(open_sqlite(url).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Db::Pg(open_postgres(url, schema, true).await?)
         } else {
             return Err(StoreError::Url(url.to_string()));
         };
         crate::migrate::run(&db).await?;
-        Ok(SqlStore { db })
+        let store = SqlStore { db };
+        store.catch_up().await?;
+        Ok(store)
+    }
+
+    /// What a write left for later: roll-ups still marked dirty (an import with `defer_rollups`
+    /// that stopped before its refresh) are refreshed, and audit entries not yet chained (those of
+    /// a database from before migration 7) are sealed. Reads never write, so this is where a
+    /// dashboard's stale roll-ups catch up; it takes the write lock only when there is work.
+    pub async fn catch_up(&self) -> Result<(), StoreError> {
+        let dirty: Option<String> = self
+            .db
+            .query("SELECT area FROM rollup_dirty LIMIT 1")
+            .scalar(&self.db)
+            .await?;
+        let unsealed = crate::audit::unsealed(&self.db).await?;
+        if dirty.is_none() && !unsealed {
+            return Ok(());
+        }
+        let mut tx = self.db.begin().await?;
+        crate::rollup::refresh(&mut tx.conn()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Opens a PostgreSQL database in an existing schema, as it is (not dropped): a second store on
@@ -37,7 +59,9 @@ impl SqlStore {
     pub async fn open_existing_schema(url: &str, schema: &str) -> Result<SqlStore, StoreError> {
         let db = Db::Pg(open_postgres(url, Some(schema), false).await?);
         crate::migrate::run(&db).await?;
-        Ok(SqlStore { db })
+        let store = SqlStore { db };
+        store.catch_up().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
@@ -50,7 +74,8 @@ impl SqlStore {
     }
 }
 
-/// The embedded default: one SQLite file, WAL journal, foreign keys on.
+/// The embedded default: one SQLite file, WAL journal, foreign keys on, and a busy timeout on
+/// every connection (another process's write transaction is waited for, not an error).
 async fn open_sqlite(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
     use sqlx::sqlite::{
         SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
@@ -66,7 +91,7 @@ async fn open_sqlite(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         .pragma("cache_size", "-131072")
         .busy_timeout(std::time::Duration::from_secs(30));
     Ok(SqlitePoolOptions::new()
-        .max_connections(4)
+        .max_connections(8)
         .connect_with(opts)
         .await?)
 }

@@ -3,6 +3,8 @@
 
 #[path = "store/common.rs"]
 mod common;
+#[path = "store/concurrency.rs"]
+mod concurrency;
 #[path = "../../fupin-sheet/tests/sheet/county.rs"]
 mod county;
 #[path = "store/directory.rs"]

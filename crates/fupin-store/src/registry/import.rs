@@ -1,6 +1,6 @@
 //! One write of many households (an import, or a single save) in one transaction: skip what is
 //! stored unchanged, check the batch, plan each household by the lifecycle rules under the caller's
-//! policy, write the plans, mark the roll-ups, commit, and refresh.
+//! policy, write the plans, mark and refresh the roll-ups, and commit.
 
 use super::read::{load_existing, lookup};
 use super::write::{ensure_areas, write_rows};
@@ -153,6 +153,12 @@ impl SqlStore {
         let with_population = area_infos.iter().filter(|a| a.rural_population.is_some());
         touched.extend(with_population.map(|a| a.code.clone()));
         crate::rollup::mark(&mut conn, &touched).await?;
+        if !opts.defer_rollups {
+            // Inside the write's transaction: the roll-ups commit with the data or not at all, so
+            // an answer of the write is the whole truth and no read has to refresh (reads never
+            // write). With `defer_rollups` the marks commit and the caller refreshes later.
+            crate::rollup::refresh(&mut conn).await?;
+        }
         if let Some(interrupt) = &opts.interrupt {
             interrupted(&mut conn, interrupt, done).await?;
         }
@@ -160,25 +166,27 @@ impl SqlStore {
         out.committed = true;
         if done >= ANALYZE_AFTER {
             // Fresh statistics, or the next import's lookups (and the roll-up refresh) may scan
-            // whole tables.
-            self.db.raw(analyze(self.db.backend())).await?;
-        }
-        if !opts.defer_rollups {
-            // After the commit, in a transaction of its own: the marks are committed with the
-            // data, so if this does not happen, the next read refreshes them.
-            let mut tx = self.db.begin().await?;
-            crate::rollup::refresh(&mut tx.conn()).await?;
-            tx.commit().await?;
+            // whole tables. After the commit and best effort: it must not fail a stored write.
+            if let Err(e) = self.analyze().await {
+                eprintln!("fupin: statistics not refreshed after the import (harmless): {e}");
+            }
         }
         Ok((out, plans.pop().map(|p| p.after)))
     }
 }
 
-/// The statement that refreshes the planner's statistics of the registry's tables.
-fn analyze(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "PRAGMA optimize",
-        Backend::Postgres => "ANALYZE household, household_income, member, event",
+impl SqlStore {
+    /// Refreshes the planner's statistics of the registry's tables (a write: on SQLite it takes its
+    /// turn like any other).
+    async fn analyze(&self) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        let sql = match self.db.backend() {
+            Backend::Sqlite => "PRAGMA optimize",
+            Backend::Postgres => "ANALYZE household, household_income, member, event",
+        };
+        tx.query(sql).execute(&mut tx).await?;
+        tx.commit_unsealed().await?;
+        Ok(())
     }
 }
 

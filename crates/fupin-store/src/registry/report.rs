@@ -108,11 +108,8 @@ impl SqlStore {
         area: &str,
     ) -> Result<ChangeReport, StoreError> {
         if crate::rollup::DEPTHS.contains(&area.len()) && year > 0 {
-            let mut tx = self.db.begin().await?;
-            let mut conn = tx.conn();
-            crate::rollup::refresh(&mut conn).await?;
-            let rows = crate::rollup::year_rows(&mut conn, area, i64::from(year)).await?;
-            tx.commit().await?;
+            let mut pooled = self.db.acquire().await?;
+            let rows = crate::rollup::year_rows(&mut pooled.conn(), area, i64::from(year)).await?;
             return Ok(crate::rollup::year_report(year, area, &rows));
         }
         let bad_year = || StoreError::File(format!("year {year}"));

@@ -159,7 +159,8 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
         let figures = directory.figures("140525").await.unwrap();
         assert_eq!(figures.sub_areas.len(), 1);
         assert_eq!(figures.sub_areas[0].households, 200);
-        // A deferred import leaves the roll-ups marked; the next read refreshes them.
+        // A deferred import leaves the roll-ups marked (reads never write); the caller's refresh
+        // brings them up to date.
         let b = dir.join("2020H1.csv");
         write_csv(&b, &second_half(), true);
         let read = read_file(&b, d("2020-06-30")).unwrap();
@@ -171,6 +172,7 @@ fn dashboard_rollups_equal_the_figures_computed_from_the_rows() {
                 .unwrap()
                 .committed
         );
+        assert_eq!(repo.refresh_rollups().await.unwrap(), 10);
         check("after a deferred import").await;
         let r = repo.year_report(2020, "1405").await.unwrap();
         assert_eq!((r.households.exited, r.people.exited), (10, 30));
