@@ -21,4 +21,6 @@ fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # Storage tests run on SQLite and on PostgreSQL: a throwaway cluster unless DATABASE_URL is set.
-bash scripts/with-postgres.sh cargo test --workspace
+# The load test runs once, below, for its full 60 s per backend.
+bash scripts/with-postgres.sh cargo test --workspace -- --skip load::
+bash scripts/load-test.sh

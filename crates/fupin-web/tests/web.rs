@@ -16,5 +16,8 @@ mod pages;
 #[path = "web/accounts.rs"]
 mod accounts;
 
+#[path = "web/load.rs"]
+mod load;
+
 #[path = "web/openapi.rs"]
 mod openapi;

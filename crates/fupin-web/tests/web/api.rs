@@ -12,7 +12,7 @@ const H_OTHER_TOWNSHIP: &str = "140525101201001"; // 河底村, another township
 const TARGETS: [&str; 4] = [H_IN, H_UNPAIRED, H_OTHER_VILLAGE, H_OTHER_TOWNSHIP];
 
 /// The household as the JSON input format, from its API record.
-fn as_input(rec: &Value) -> Value {
+pub fn as_input(rec: &Value) -> Value {
     let members: Vec<Value> = rec["members"]
         .as_array()
         .unwrap()
