@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod applications;
 pub mod areas;
 mod audit;
+pub mod backup;
 pub mod directory;
 pub mod error;
 pub mod listing;
