@@ -31,29 +31,22 @@ impl SqlStore {
         let mut out = ImportOutcome::default();
         let mut tx = self.db.begin().await?;
         let mut conn = tx.conn();
-        // Households stored exactly as the file has them are left alone without being loaded.
+        // Households stored exactly as the file has them are left alone. "Exactly" is the
+        // fingerprint of the stored rows, recomputed: the `fingerprint` column is not trusted, so a
+        // row edited in the database behind fupin's back is seen as changed by a re-import.
         let fingerprints: Vec<String> = batch.iter().map(|h| h.record.fingerprint()).collect();
         let numbers: Vec<&str> = batch.iter().map(|h| h.record.number.as_str()).collect();
-        let stored = match expected_version {
-            None => {
-                let sql = "SELECT number, fingerprint FROM household \
-                           WHERE fingerprint IS NOT NULL AND number IN";
-                lookup(&mut conn, sql, &numbers).await?
-            }
-            Some(_) => HashMap::new(),
-        };
+        let existing = load_existing(&mut conn, &numbers).await?;
         let same: Vec<bool> = batch
             .iter()
             .zip(&fingerprints)
-            .map(|(h, f)| stored.get(&h.record.number) == Some(f))
+            .map(|(h, f)| {
+                expected_version.is_none()
+                    && existing
+                        .get(&h.record.number)
+                        .is_some_and(|e| &e.record.fingerprint() == f)
+            })
             .collect();
-        let to_load: Vec<&str> = numbers
-            .iter()
-            .zip(&same)
-            .filter(|(_, s)| !**s)
-            .map(|(n, _)| *n)
-            .collect();
-        let existing = load_existing(&mut conn, &to_load).await?;
         let ids: Vec<&str> = batch
             .iter()
             .zip(&same)

@@ -26,6 +26,16 @@ use std::sync::Arc;
 /// How many values go into one `IN (...)` list.
 const CHUNK: usize = 500;
 
+/// The stored households of `numbers` (current members), by number: what the audit's verify
+/// compares with the last audited state.
+pub(crate) async fn load_stored(
+    conn: &mut crate::sql::Conn<'_>,
+    numbers: &[&str],
+) -> Result<std::collections::HashMap<String, HouseholdRecord>, StoreError> {
+    let existing = read::load_existing(conn, numbers).await?;
+    Ok(existing.into_iter().map(|(n, e)| (n, e.record)).collect())
+}
+
 impl Repository for SqlStore {
     fn backend(&self) -> Backend {
         self.db.backend()

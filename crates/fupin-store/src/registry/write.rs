@@ -63,7 +63,7 @@ const EVENT_INSERT: &str = "INSERT INTO event (county, household_number, id_numb
      reason, effective_date, actor, recorded_at) ";
 
 const AUDIT_INSERT: &str = "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, \
-     effective_date, before_json, after_json) ";
+     effective_date, before_json, after_json, state) ";
 
 fn opt_code<T: CodeList>(v: Option<T>) -> Option<&'static str> {
     v.map(|c| c.code())
@@ -287,7 +287,7 @@ async fn write_details(
         q.execute(&mut *conn).await?;
     }
     for chunk in plans.chunks(CHUNK) {
-        let sql = format!("{AUDIT_INSERT}{}", values(conn.backend(), chunk.len(), 9));
+        let sql = format!("{AUDIT_INSERT}{}", values(conn.backend(), chunk.len(), 10));
         let mut q = conn.query(&sql);
         for p in chunk {
             let h = &p.after;
@@ -308,6 +308,8 @@ async fn write_details(
             q.push(date);
             q.push(before);
             q.push(after);
+            // The household as this write leaves it, for `fupin audit verify` (crate::audit).
+            q.push(h.fingerprint());
         }
         q.execute(&mut *conn).await?;
     }

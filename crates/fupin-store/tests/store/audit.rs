@@ -1,0 +1,182 @@
+//! The tamper-evident audit log (issue 15.4) on both backends: an intact registry verifies; a row
+//! edited behind fupin's back is reported, and a re-import of the original file sees it as changed;
+//! an audit entry edited or deleted breaks the chain at that entry.
+
+use crate::common::*;
+use fupin_store::{Backend, Repository, SqlStore};
+use std::path::Path;
+
+/// A second store on the database `on_both` gave the test, for SQL behind fupin's back.
+async fn store_of(repo: &dyn Repository, dir: &Path, name: &str) -> SqlStore {
+    match repo.backend() {
+        Backend::Sqlite => {
+            let url = format!("sqlite:{}", dir.join("registry.db").display());
+            SqlStore::open(&url).await.unwrap()
+        }
+        Backend::Postgres => {
+            let url = std::env::var("DATABASE_URL").unwrap();
+            let schema = format!("t_{name}_{}", std::process::id());
+            SqlStore::open_existing_schema(&url, &schema).await.unwrap()
+        }
+    }
+}
+
+/// Runs a statement behind fupin's back.
+async fn tamper(store: &SqlStore, sql: &str) {
+    let db = store.db();
+    let n = db.query(sql).execute(db).await.unwrap();
+    assert_eq!(n, 1, "{sql}");
+}
+
+async fn entry_ids(store: &SqlStore) -> Vec<i64> {
+    let db = store.db();
+    db.query("SELECT id FROM audit_log ORDER BY seq")
+        .fetch_all_scalar(db)
+        .await
+        .unwrap()
+}
+
+#[test]
+fn a_row_edited_in_the_database_is_reported_and_a_reimport_sees_it_changed() {
+    on_both("audit_rows", |repo, dir| async move {
+        let rows = county(6);
+        let out = import_rows(repo.as_ref(), &dir, "a.csv", &rows, "2019-12-31").await;
+        assert_eq!(out.created, 6);
+        let store = store_of(repo.as_ref(), &dir, "audit_rows").await;
+        let check = store.verify_audit().await.unwrap();
+        assert!(check.ok(), "{check:?}");
+        assert_eq!((check.entries, check.households), (6, 6));
+
+        // A household row, a member and an income edited with SQL.
+        tamper(
+            &store,
+            "UPDATE household SET housing_grade = 'D' WHERE number = 'H00002'",
+        )
+        .await;
+        tamper(
+            &store,
+            "UPDATE member SET name = '王五' WHERE household_number = 'H00003' AND seq = 1",
+        )
+        .await;
+        tamper(
+            &store,
+            "UPDATE household_income SET wage = wage + 100000 WHERE household_number = 'H00004'",
+        )
+        .await;
+        let check = store.verify_audit().await.unwrap();
+        assert!(check.broken.is_none(), "the log itself is intact");
+        let changed: Vec<(&str, &str)> = check
+            .households_changed
+            .iter()
+            .map(|b| (b.household.as_deref().unwrap(), b.code))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                ("H00002", "household_changed"),
+                ("H00003", "household_changed"),
+                ("H00004", "household_changed")
+            ]
+        );
+        assert!(check.households_changed[0].en.contains("no longer matches"));
+
+        // A re-import of the original file finds the three changed (the stored fingerprint column
+        // still says unchanged: it is not trusted) and puts them back.
+        let out = import_rows(repo.as_ref(), &dir, "a.csv", &rows, "2020-01-31").await;
+        assert_eq!((out.updated, out.unchanged), (3, 3), "{out:?}");
+        let h = repo.household("H00002").await.unwrap().unwrap();
+        assert_eq!(h.housing_grade.to_string(), "B");
+        let check = store.verify_audit().await.unwrap();
+        assert!(check.ok(), "{check:?}");
+
+        // A household deleted behind fupin's back (with its members, income and events).
+        let db = store.db();
+        db.query("DELETE FROM member WHERE household_number = 'H00006'")
+            .execute(db)
+            .await
+            .unwrap();
+        db.query("DELETE FROM household_income WHERE household_number = 'H00006'")
+            .execute(db)
+            .await
+            .unwrap();
+        db.query("DELETE FROM event WHERE household_number = 'H00006'")
+            .execute(db)
+            .await
+            .unwrap();
+        tamper(&store, "DELETE FROM household WHERE number = 'H00006'").await;
+        let check = store.verify_audit().await.unwrap();
+        let found: Vec<_> = check
+            .households_changed
+            .iter()
+            .map(|b| (b.household.as_deref().unwrap(), b.code))
+            .collect();
+        assert_eq!(found, [("H00006", "household_deleted")]);
+    });
+}
+
+#[test]
+fn an_audit_entry_edited_or_deleted_breaks_the_chain_there() {
+    on_both("audit_chain", |repo, dir| async move {
+        let out = import_rows(repo.as_ref(), &dir, "a.csv", &county(5), "2019-12-31").await;
+        assert!(out.committed);
+        let policy = fupin_core::PolicySet::builtin();
+        let mut h = repo.household("H00001").await.unwrap().unwrap();
+        h.phone = Some("13500000000".into());
+        repo.save(
+            fupin_store::Incoming::new(h),
+            1,
+            d("2020-02-01"),
+            "甲",
+            &policy,
+        )
+        .await
+        .unwrap();
+        let store = store_of(repo.as_ref(), &dir, "audit_chain").await;
+        let ids = entry_ids(&store).await;
+        assert_eq!(ids.len(), 6);
+        assert!(store.verify_audit().await.unwrap().ok());
+
+        // An entry edited: the chain breaks at that entry, and mends when it is put back.
+        let third = ids[2];
+        tamper(
+            &store,
+            &format!("UPDATE audit_log SET actor = '乙' WHERE id = {third}"),
+        )
+        .await;
+        let check = store.verify_audit().await.unwrap();
+        let b = check.broken.expect("broken");
+        assert_eq!((b.entry, b.code), (Some(third), "audit_entry_changed"));
+        assert!(b.en.contains(&format!("audit entry {third}")), "{b}");
+        tamper(
+            &store,
+            &format!("UPDATE audit_log SET actor = '县扶贫办' WHERE id = {third}"),
+        )
+        .await;
+        assert!(store.verify_audit().await.unwrap().ok());
+
+        // The newest entry deleted: the head is ahead of the entries.
+        let last = ids[5];
+        let db = store.db();
+        let saved: Vec<(String, i64)> = db
+            .query("SELECT entity_key, seq FROM audit_log WHERE id = $1")
+            .bind(last)
+            .fetch_all_as(db)
+            .await
+            .unwrap();
+        assert_eq!(saved[0].0, "H00001");
+        tamper(&store, &format!("DELETE FROM audit_log WHERE id = {last}")).await;
+        let b = store.verify_audit().await.unwrap().broken.expect("broken");
+        assert_eq!((b.entry, b.code), (None, "audit_entries_deleted"));
+
+        // An entry in the middle deleted: the link after it names the gap.
+        tamper(
+            &store,
+            &format!("DELETE FROM audit_log WHERE id = {}", ids[1]),
+        )
+        .await;
+        let check = store.verify_audit().await.unwrap();
+        let b = check.broken.expect("broken");
+        assert_eq!((b.entry, b.code), (Some(ids[2]), "audit_entries_deleted"));
+        assert!(b.en.contains("chain places 2 to 2"), "{b}");
+    });
+}
