@@ -45,6 +45,9 @@ enum Command {
     Simulate(cmd::whole::SimulateArgs),
     /// 生成演示数据(县、市、省、全国规模)/ generate a synthetic registry (county, city, province, nation)
     Demo(cmd::demo::DemoArgs),
+    /// 审计日志 / the audit log
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
     /// 备份 SQLite 数据库(服务运行时亦一致)/ a consistent backup of a SQLite registry, also while the server writes
     Backup(cmd::backup::BackupArgs),
     /// 从备份恢复 SQLite 数据库 / restore a SQLite registry from a backup
@@ -61,6 +64,7 @@ fn run(command: Command, g: &options::Global) -> error::Result {
         Command::User(c) => cmd::serve::user(c, g),
         Command::Demo(args) => cmd::demo::run(args, g),
         Command::Simulate(args) => cmd::whole::simulate(args, g),
+        Command::Audit(c) => cmd::audit::run(c, g),
         Command::Backup(args) => cmd::backup::backup(args, g),
         Command::Restore(args) => cmd::backup::restore(args, g),
         Command::Registry(c) => cmd::registry::run(c, g),

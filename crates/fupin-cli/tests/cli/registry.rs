@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
+pub fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fupin"))
         .current_dir(dir)
         .env_remove("FUPIN_DB")
@@ -28,11 +28,11 @@ fn id(birth: &str, seq: u32) -> String {
     )
 }
 
-const HEADER: &str = "户编号,行政区划代码,户状态,状态变动原因,住房安全等级,不愁吃,不愁穿,饮水安全,收入年度,工资性收入,\
+pub const HEADER: &str = "户编号,行政区划代码,户状态,状态变动原因,住房安全等级,不愁吃,不愁穿,饮水安全,收入年度,工资性收入,\
 证件号码,姓名,与户主关系,在校生状况,参加城乡居民基本医疗保险,减少原因";
 
 /// Household `i` with a head and a spouse; `status` and the head's leave reason as given.
-fn household(i: u32, status: &str, reason: &str, head_leaves: &str) -> String {
+pub fn household(i: u32, status: &str, reason: &str, head_leaves: &str) -> String {
     let hh = format!("H{i:03},140525100201,{status},{reason},B,是,是,是,2019,15000.00");
     format!(
         "{hh},{},户主{i},户主,非在校生,是,{head_leaves}\n{hh},{},配偶{i},配偶,非在校生,是,\n",
