@@ -75,8 +75,23 @@ pub fn write_out(out: Option<&Path>, text: &str) -> Result<(), String> {
     match out {
         Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
         None => {
-            print!("{text}");
+            print_out(text);
             Ok(())
         }
+    }
+}
+
+/// Writes to standard output. When the reader has gone (`fupin export ... | head -1`: a closed
+/// pipe), the program ends at once, quietly, with status 0: the reader has what it wanted. Any
+/// other write error ends it with status 1 and the error on standard error.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("无法写入标准输出 / cannot write to standard output: {e}");
+        std::process::exit(1);
     }
 }

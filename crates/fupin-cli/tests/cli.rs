@@ -338,3 +338,6 @@ mod accounts;
 
 #[path = "cli/demo.rs"]
 mod demo;
+
+#[path = "cli/input.rs"]
+mod input;

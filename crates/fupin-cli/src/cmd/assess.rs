@@ -68,8 +68,8 @@ pub fn run(args: AssessArgs, g: &Global) -> Result {
     let report = assess::assess(&value, &policies, args.as_of)
         .map_err(|e| CliError::Usage(format!("{}: {e}", input.display())))?;
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
-        Format::Table => print!("{}", render(&report)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&report).expect("json")),
+        Format::Table => out!("{}", render(&report)),
     }
     if report.errors.is_empty() {
         return Ok(());
