@@ -61,3 +61,130 @@ fn a_closed_pipe_ends_quietly_with_status_zero() {
     );
     assert_eq!(json_out(&o)["households"].as_array().unwrap().len(), 1500);
 }
+
+/// A what-if file that states only a lower 2020 poverty line: no village indicators, no school
+/// ages, no monitoring line of its own.
+const WHAT_IF: &str = "name = \"what-if-3900\"\n[poverty_line]\n2020 = 3900\n";
+
+#[test]
+fn a_what_if_policy_states_only_what_changes() {
+    let policy = tmp("what-if.toml", WHAT_IF);
+    let input = super::root().join("examples/households.json");
+    let o = super::assess_with(&input, &policy, &[]);
+    // The example's one broken ID number, nothing else.
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = json_out(&o);
+    assert_eq!(out["policy"], "what-if-3900");
+    assert_eq!(out["errors"].as_array().unwrap().len(), 1, "{out}");
+    // 8,000 yuan for two: 4,000 each, not above the built-in 4,000 but above the what-if 3,900.
+    let h = super::household(&out, "140525100201003");
+    assert_eq!(h["poverty_line"], "3900");
+    assert_eq!(h["exit"], json!({"meets_standard": true, "failed": []}));
+    // 3,800 each stays below.
+    let h = super::household(&out, "140525100201002");
+    assert_eq!(h["exit"]["failed"], json!(["income_below_line"]));
+    // Villages are judged with the built-in indicators, Jincheng's monitoring line still applies.
+    assert_eq!(
+        out["villages"][1]["exit"],
+        json!({"meets_standard": false, "failed": ["broadband"]})
+    );
+    let h = super::household(&out, "140525100202005");
+    assert_eq!(h["monitoring"]["category"], "marginal");
+    assert_eq!(h["monitoring"]["monitoring_line"], "5000");
+
+    // `fupin policy show` names where each value comes from.
+    let o = fupin(&[
+        "policy",
+        "show",
+        "--region",
+        "140525",
+        "--year",
+        "2020",
+        "--format",
+        "json",
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let doc = json_out(&o);
+    let value = |key: &str| {
+        doc["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["key"] == key)
+            .unwrap_or_else(|| panic!("{key} missing: {doc}"))
+            .clone()
+    };
+    assert_eq!(
+        (
+            value("poverty_line")["value"].clone(),
+            value("poverty_line")["file"].clone()
+        ),
+        (json!("3900"), json!("what-if-3900"))
+    );
+    assert_eq!(value("monitoring_line")["file"], "jincheng");
+    assert_eq!(value("village_indicators")["file"], "national");
+}
+
+#[test]
+fn simulate_compares_a_what_if_file_with_the_built_in_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("r.db").display());
+    let policy = tmp("what-if-sim.toml", WHAT_IF);
+    let input = dir.path().join("households.json");
+    std::fs::copy(super::root().join("examples/households.json"), &input).unwrap();
+    let db_arg = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--db", &db]);
+        fupin(&all)
+    };
+    // The broken household is left out (status 3); the rest is imported.
+    let o = db_arg(&["import", input.to_str().unwrap(), "--partial"]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let run = |args: &[&str]| {
+        let o = db_arg(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    };
+    let o = run(&[
+        "simulate",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--as-of",
+        "2020-06-30",
+        "--format",
+        "json",
+        "--list",
+    ]);
+    let s = json_out(&o);
+    let listed = s["households_changed"].as_array().unwrap();
+    let numbers: Vec<&str> = listed
+        .iter()
+        .filter_map(|h| h["household"].as_str())
+        .collect();
+    assert_eq!(numbers, ["140525100201003"], "{s}");
+    // Only the poverty line changed: Jincheng's monitoring line is the same on both sides.
+    assert_eq!(s["proposed"], "what-if-3900");
+    assert_eq!(s["areas"][0]["monitoring"]["entered"]["households"], 0);
+    assert_eq!(s["areas"][0]["exit"]["newly_meets"]["households"], 1);
+}
