@@ -97,8 +97,13 @@ pub fn read_file(path: &Path, date: NaiveDate) -> Result<ReadOutcome, SheetError
                 .flexible(true)
                 .from_reader(&text[..]);
             let rows = rdr.records().map(|r| {
-                r.map(|r| r.iter().map(str::to_string).collect::<Vec<_>>())
-                    .map_err(|e| SheetError::File(format!("{}: {e}", path.display())))
+                // A `'` written before a formula character (CSV injection) is taken off again.
+                r.map(|r| {
+                    r.iter()
+                        .map(|c| crate::write::csv_uncell(c).to_string())
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|e| SheetError::File(format!("{}: {e}", path.display())))
             });
             read_rows(rows, date)
         }
