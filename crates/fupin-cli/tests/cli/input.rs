@@ -188,3 +188,33 @@ fn simulate_compares_a_what_if_file_with_the_built_in_policy() {
     assert_eq!(s["areas"][0]["monitoring"]["entered"]["households"], 0);
     assert_eq!(s["areas"][0]["exit"]["newly_meets"]["households"], 1);
 }
+
+#[test]
+fn json_input_that_holds_nothing_is_refused_and_a_byte_order_mark_is_read() {
+    for (name, text) in [
+        ("null", "null"),
+        ("list", "[]"),
+        ("empty", "{\"as_of\": \"2020-06-30\"}"),
+    ] {
+        let input = tmp(&format!("{name}-doc.json"), text);
+        let o = fupin(&["assess", "--input", input.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("must be a JSON object") || err.contains("no households"),
+            "{name}: {err}"
+        );
+        assert!(o.stdout.is_empty());
+    }
+    let example = std::fs::read_to_string(super::root().join("examples/households.json")).unwrap();
+    let input = tmp("bom.json", &format!("\u{feff}{example}"));
+    let o = fupin(&["assess", "--input", input.to_str().unwrap()]);
+    // The example's one broken ID number: the file itself was read.
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(json_out(&o)["as_of"], "2020-06-30");
+}
