@@ -244,8 +244,10 @@ pub fn cell_ref(row: u32, col: u32) -> String {
 
 /// Checks an XLSX file's parts before any is inflated: their declared sizes, together, within
 /// [`limits::MAX_XLSX_UNPACKED_BYTES`].
-fn check_zip(path: &Path) -> Result<(), SheetError> {
-    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+fn check_zip<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    file: &mut R,
+) -> Result<(), SheetError> {
     let mut zip = zip::ZipArchive::new(file).map_err(|e| {
         file_error(
             path,
@@ -270,12 +272,23 @@ fn check_zip(path: &Path) -> Result<(), SheetError> {
     Ok(())
 }
 
-/// Reads the first sheet of an XLSX file cell by cell (never calamine's dense range, which a single
-/// cell at XFD1048576 would make 17 billion cells wide), within the bounds of columns and cells.
+/// Reads the first sheet of an XLSX file.
 fn read_xlsx(path: &Path, date: NaiveDate) -> Result<ReadOutcome, SheetError> {
-    use calamine::Reader;
-    check_zip(path)?;
     let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    read_xlsx_from(path, file, date)
+}
+
+/// Reads the first sheet of an XLSX workbook (`path` names it in errors) cell by cell (never
+/// calamine's dense range, which a single cell at XFD1048576 would make 17 billion cells wide),
+/// within the bounds of size, columns and cells.
+pub fn read_xlsx_from<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    mut file: R,
+    date: NaiveDate,
+) -> Result<ReadOutcome, SheetError> {
+    use calamine::Reader;
+    check_zip(path, &mut file)?;
+    file.seek(std::io::SeekFrom::Start(0))?;
     let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(file).map_err(|e| file_error(path, e))?;
     let Some(name) = wb.sheet_names().first().cloned() else {
         return Err(file_error(path, "没有工作表 / no worksheet"));

@@ -7,3 +7,5 @@ mod county;
 mod crafted;
 #[path = "sheet/files.rs"]
 mod files;
+#[path = "sheet/fuzz.rs"]
+mod fuzz;
