@@ -8,6 +8,21 @@
 
 #![forbid(unsafe_code)]
 
+/// `print!` to standard output; a closed pipe (`fupin assess ... | head`) ends the program quietly
+/// with status 0 ([`options::print_out`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::options::print_out(&format!($($arg)*))
+    };
+}
+
+/// `println!`, ending the program quietly on a closed pipe like [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::options::print_out(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod cmd;
 mod error;
 mod options;

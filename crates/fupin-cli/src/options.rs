@@ -13,8 +13,8 @@ pub struct Global {
     /// 数据库 / database: sqlite:PATH or postgres://... (default: $FUPIN_DB, else sqlite:fupin.db)
     #[arg(long, global = true)]
     pub db: Option<String>,
-    /// 替换内置政策的 TOML 文件(simulate:拟议政策)/ a TOML policy file replacing the built-in
-    /// policy (simulate: the proposed policy)
+    /// 叠加在内置政策之上的 TOML 文件,只写变化的值(simulate:拟议政策)/ a TOML policy file
+    /// layered over the built-in policy, stating only what changes (simulate: the proposed policy)
     #[arg(long, global = true)]
     pub policy: Option<PathBuf>,
 }
@@ -25,13 +25,14 @@ impl Global {
         fupin_store::db_url(self.db.as_deref())
     }
 
-    /// The policy in force: the `--policy` file, else the built-in policy.
+    /// The policy in force: the built-in policy with the `--policy` file layered over it.
     pub fn policies(&self) -> Result<PolicySet, CliError> {
         load_policy(self.policy.as_deref())
     }
 }
 
-/// Reads a policy file (which replaces the built-in policy), or the built-in policy.
+/// The built-in policy with a what-if file layered over it (it states only what changes), or the
+/// built-in policy alone.
 pub fn load_policy(path: Option<&Path>) -> Result<PolicySet, CliError> {
     match path {
         None => Ok(PolicySet::builtin()),
@@ -42,7 +43,7 @@ pub fn load_policy(path: Option<&Path>) -> Result<PolicySet, CliError> {
                     p.display()
                 ))
             })?;
-            PolicySet::replacing(&text, &p.display().to_string())
+            PolicySet::layered(&text, &p.display().to_string())
                 .map_err(|e| CliError::Usage(e.to_string()))
         }
     }
@@ -75,8 +76,23 @@ pub fn write_out(out: Option<&Path>, text: &str) -> Result<(), String> {
     match out {
         Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
         None => {
-            print!("{text}");
+            print_out(text);
             Ok(())
         }
+    }
+}
+
+/// Writes to standard output. When the reader has gone (`fupin export ... | head -1`: a closed
+/// pipe), the program ends at once, quietly, with status 0: the reader has what it wanted. Any
+/// other write error ends it with status 1 and the error on standard error.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("无法写入标准输出 / cannot write to standard output: {e}");
+        std::process::exit(1);
     }
 }

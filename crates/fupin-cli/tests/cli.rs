@@ -261,7 +261,8 @@ fn a_bad_policy_file_names_its_key() {
 fn a_missing_line_for_the_date_is_reported_with_key_and_date() {
     let policy = tmp("old-policy.toml", POLICY);
     let input = root().join("examples/households.json");
-    let o = assess_with(&input, &policy, &["--as-of", "2018-06-30"]);
+    // The file lies over the built-in policy (national lines from 2010): before 2010, no line.
+    let o = assess_with(&input, &policy, &["--as-of", "2009-06-30"]);
     assert_eq!(o.status.code(), Some(3));
     let out = json_out(&o);
     assert!(out["households"].as_array().unwrap().is_empty());
@@ -273,7 +274,7 @@ fn a_missing_line_for_the_date_is_reported_with_key_and_date() {
     assert_eq!(e["field"], "poverty_line");
     let msg = e["message"].as_str().unwrap();
     assert!(
-        msg.contains("poverty_line") && msg.contains("2018-06-30"),
+        msg.contains("poverty_line") && msg.contains("2009-06-30"),
         "{msg}"
     );
 }
@@ -341,3 +342,5 @@ mod demo;
 
 #[path = "cli/safety.rs"]
 mod safety;
+#[path = "cli/input.rs"]
+mod input;

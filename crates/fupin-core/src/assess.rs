@@ -237,11 +237,7 @@ pub fn assess(
     policies: &PolicySet,
     as_of_override: Option<NaiveDate>,
 ) -> Result<Report, InputError> {
-    if !input.is_object() {
-        return Err(InputError(
-            "输入应为 JSON 对象 / the input must be a JSON object".into(),
-        ));
-    }
+    input::check_document(input).map_err(InputError)?;
     let as_of = as_of_date(input, as_of_override)?;
     let raw_households = list(input, "households")?;
     let raw_villages = list(input, "villages")?;

@@ -276,6 +276,54 @@ mod tests {
         assert_eq!(id.masked(), "110105********002X");
     }
 
+    /// 2,000 cases, or `PROPTEST_CASES` (`scripts/fuzz.sh`); no regression files in the tree.
+    fn fuzz_config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(2_000);
+        ProptestConfig {
+            cases,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// An accepted ID number is 18 ASCII characters whose check character is right.
+    fn consistent(s: &str) -> Result<(), TestCaseError> {
+        if let Ok(id) = ResidentId::parse(s) {
+            let b = id.as_str().as_bytes();
+            prop_assert_eq!(b.len(), 18);
+            prop_assert_eq!(check_char(&b[..17]), b[17] as char);
+            prop_assert_eq!(id.masked().chars().count(), 18);
+            let _ = id.age_at(d(2020, 6, 30));
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(fuzz_config())]
+
+        // The fuzz run of the ID parser (issue 15): any text, any near-ID, never a panic.
+        #[test]
+        fn the_parser_survives_any_text(s in ".{0,40}") {
+            consistent(&s)?;
+        }
+
+        #[test]
+        fn the_parser_survives_near_ids(s in "[ 0-9Xx１２\u{0}-\u{1f}\u{80}-\u{7ff}]{15,21}") {
+            consistent(&s)?;
+        }
+
+        #[test]
+        fn money_parsing_survives_any_text(s in "[-+0-9.,eE ]{0,40}|.{0,40}") {
+            match crate::money::parse_money(&s) {
+                Ok(m) => prop_assert!(m >= crate::money::Decimal::ZERO && m <= crate::money::MAX_MONEY),
+                Err(e) => prop_assert!(!e.code().is_empty()),
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn check_character_round_trips(area in 110000u32..=820000, days in 0i64..50_000, seq in 0u32..1000) {

@@ -66,6 +66,63 @@ impl FieldError {
     }
 }
 
+/// The bounds of every reader of input files (CSV, XLSX, JSON), so that no file, however made,
+/// costs more than its bound in memory or time; each is refused with an error naming the bound.
+/// Members per household: [`validate::MAX_MEMBERS`].
+pub mod limits {
+    /// A CSV file is read whole: at most 2 GiB (a province's member sheet is about 1 GiB).
+    pub const MAX_CSV_BYTES: u64 = 2 << 30;
+    /// A JSON file is read whole: at most 512 MiB.
+    pub const MAX_JSON_BYTES: u64 = 512 << 20;
+    /// An XLSX file (compressed) at most 256 MiB, and its parts at most 2 GiB uncompressed (a
+    /// "zip bomb" is refused before it is inflated).
+    pub const MAX_XLSX_BYTES: u64 = 256 << 20;
+    pub const MAX_XLSX_UNPACKED_BYTES: u64 = 2 << 30;
+    /// Rows of a sheet: an XLSX sheet has at most 1,048,576; a CSV file at most 20 million.
+    pub const MAX_ROWS: u64 = 20_000_000;
+    /// Columns of a sheet (the member sheet has 38; others are ignored).
+    pub const MAX_COLUMNS: usize = 256;
+    /// Non-empty cells of one XLSX sheet: about 260,000 member rows of 38 columns. A larger
+    /// registry goes through CSV (streamed row by row) or several files.
+    pub const MAX_XLSX_CELLS: u64 = 10_000_000;
+    /// Characters of one cell.
+    pub const MAX_CELL_CHARS: usize = 32_767;
+}
+
+/// Parses the text of a JSON input file; a UTF-8 byte-order mark at its start (as Windows
+/// editors write) is skipped.
+pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// The top of a JSON input file: an object holding `households`, `villages` or `counties`. `null`,
+/// `[]`, `{}` or an object of other keys is refused (rather than imported as an empty file).
+pub fn check_document(v: &Value) -> Result<(), String> {
+    let Some(obj) = v.as_object() else {
+        let what = match v {
+            Value::Null => "null",
+            Value::Array(_) => "a list",
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "true/false",
+            Value::Object(_) => "an object",
+        };
+        return Err(format!(
+            "文件应为 JSON 对象 {{\"households\": [...]}} / the file must be a JSON object {{\"households\": [...]}}, not {what}"
+        ));
+    };
+    if ["households", "villages", "counties"]
+        .iter()
+        .any(|k| obj.contains_key(*k))
+    {
+        return Ok(());
+    }
+    Err(
+        "文件中没有 households、villages 或 counties / the file has no households, villages or counties"
+            .into(),
+    )
+}
+
 const INCOME_PARTS: &[&str] = &["wage", "business", "property", "transfer", "business_cost"];
 const RIGID_PARTS: &[&str] = &["medical", "education", "disaster", "other"];
 
@@ -208,6 +265,9 @@ pub fn household_record(
     };
     let mut members = Vec::new();
     match obj.get("members") {
+        Some(Value::Array(list)) if list.len() > validate::MAX_MEMBERS => {
+            errors.push(validate::too_many_members(list.len()))
+        }
         Some(Value::Array(list)) if !list.is_empty() => {
             for (i, m) in list.iter().enumerate() {
                 let read = match m.as_object() {
@@ -279,19 +339,29 @@ pub fn duplicate_people(households: &[&Household]) -> Vec<FieldError> {
             seen.entry(mem.id_number.as_str()).or_default().push((h, m));
         }
     }
+    // Each error names at most a few of the other places, so that a person repeated 50,000 times
+    // costs linear time (and a readable report), not 50,000 × 50,000.
+    const NAMED: usize = 3;
     let mut errors = Vec::new();
     for places in seen.values().filter(|p| p.len() > 1) {
         for &(h, m) in places {
             let others: Vec<&str> = places
                 .iter()
                 .filter(|&&p| p != (h, m))
+                .take(NAMED)
                 .map(|&(oh, _)| households[oh].id.as_str())
                 .collect();
+            let more = places.len() - 1 - others.len();
+            let (more_zh, more_en) = if more > 0 {
+                (format!(" 等另 {more} 处"), format!(" and {more} more"))
+            } else {
+                (String::new(), String::new())
+            };
             let mut e = FieldError::new(
                 "id_number",
                 "duplicate_person",
                 format!(
-                    "同一人登记在多处:{} / the same person is registered more than once (households {})",
+                    "同一人登记在多处:{}{more_zh} / the same person is registered more than once (households {}{more_en})",
                     others.join("、"),
                     others.join(", ")
                 ),
@@ -493,4 +563,81 @@ pub fn parse_county(v: &Value, index: usize) -> Result<CountyInput, Vec<FieldErr
         missed_pct: missed.expect("checked"),
         satisfaction_pct: satisfaction.expect("checked"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn household_with(id: &str, members: usize, person: &str) -> Value {
+        let m = json!({"id_number": person, "name": "张三", "medical_insured": true});
+        json!({"id": id, "area_code": "140525100201", "status": "poor", "food": true,
+               "clothing": true, "water": true, "housing_grade": "B",
+               "members": vec![m; members]})
+    }
+
+    fn person() -> String {
+        let first17 = "14052519800101001";
+        format!("{first17}{}", crate::id::check_char(first17.as_bytes()))
+    }
+
+    #[test]
+    fn a_household_of_more_than_50_members_is_refused_before_its_members_are_read() {
+        let d = NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
+        let e = household_record(&household_with("H1", 8_000, &person()), d).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(
+            (e[0].field.as_str(), e[0].code),
+            ("members", "too_many_members")
+        );
+        assert!(
+            e[0].en.contains("at most 50 members; this one has 8000"),
+            "{}",
+            e[0].en
+        );
+        assert!(household_record(&household_with("H1", 50, &person()), d).is_ok());
+    }
+
+    #[test]
+    fn one_person_in_50000_households_is_reported_in_linear_time() {
+        let d = NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
+        let h = parse_household(&household_with("H0", 1, &person()), 0, d).unwrap();
+        let many: Vec<Household> = (0..50_000)
+            .map(|i| Household {
+                id: format!("H{i}"),
+                ..h.clone()
+            })
+            .collect();
+        let refs: Vec<&Household> = many.iter().collect();
+        let errors = duplicate_people(&refs);
+        assert_eq!(errors.len(), 50_000);
+        // Each names three other households and counts the rest.
+        let e = errors
+            .iter()
+            .find(|e| e.household.as_deref() == Some("H0"))
+            .unwrap();
+        assert!(
+            e.message.contains("H1、H2、H3 等另 49996 处")
+                && e.message.contains("(households H1, H2, H3 and 49996 more)"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn json_documents_that_hold_nothing_are_refused() {
+        for v in [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!({"as_of": "2020-01-01"}),
+            json!(3),
+        ] {
+            assert!(check_document(&v).is_err(), "{v}");
+        }
+        assert!(check_document(&json!({"households": []})).is_ok());
+        let v = parse_json("\u{feff}{\"households\": []}").unwrap();
+        assert_eq!(v, json!({"households": []}));
+    }
 }

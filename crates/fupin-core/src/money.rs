@@ -13,7 +13,14 @@ pub enum MoneyError {
     Negative,
     /// More than two decimal places (finer than a fen).
     TooPrecise,
+    /// Above [`MAX_MONEY`]: no real amount of a rural household's year.
+    TooLarge,
 }
+
+/// The largest amount accepted in any money field: 100,000,000.00 yuan (一亿元). No part of a rural
+/// household's yearly income or expense comes near it; a larger value is a typo or an attack, and
+/// is refused rather than stored (or saturated when counted in fen).
+pub const MAX_MONEY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 1);
 
 impl MoneyError {
     pub fn code(&self) -> &'static str {
@@ -21,6 +28,7 @@ impl MoneyError {
             MoneyError::NotANumber => "money_format",
             MoneyError::Negative => "money_negative",
             MoneyError::TooPrecise => "money_precision",
+            MoneyError::TooLarge => "money_too_large",
         }
     }
     pub fn zh(&self) -> &'static str {
@@ -28,6 +36,7 @@ impl MoneyError {
             MoneyError::NotANumber => "金额应为数字",
             MoneyError::Negative => "金额不能为负",
             MoneyError::TooPrecise => "金额最多两位小数(分)",
+            MoneyError::TooLarge => "金额超过上限 100000000.00 元",
         }
     }
     pub fn en(&self) -> &'static str {
@@ -35,6 +44,7 @@ impl MoneyError {
             MoneyError::NotANumber => "money must be a decimal number",
             MoneyError::Negative => "money cannot be negative",
             MoneyError::TooPrecise => "money has at most two decimal places (fen)",
+            MoneyError::TooLarge => "money above the limit of 100000000.00 yuan",
         }
     }
 }
@@ -42,8 +52,23 @@ impl MoneyError {
 /// Parses a non-negative amount in yuan with at most two decimal places, e.g. `"1200.50"`.
 pub fn parse_money(s: &str) -> Result<Decimal, MoneyError> {
     let s = s.trim().replace(',', "");
-    let d = Decimal::from_str(&s).map_err(|_| MoneyError::NotANumber)?;
+    let d = Decimal::from_str(&s).map_err(|_| not_a_decimal(&s))?;
     check_money(d)
+}
+
+/// Why a text is not a [`Decimal`]: a plain number beyond its range is too large, anything else not
+/// a number.
+pub(crate) fn not_a_decimal(s: &str) -> MoneyError {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        MoneyError::TooLarge
+    } else {
+        MoneyError::NotANumber
+    }
 }
 
 /// Checks that a decimal is a valid amount (non-negative, whole fen).
@@ -53,6 +78,9 @@ pub fn check_money(d: Decimal) -> Result<Decimal, MoneyError> {
     }
     if d.normalize().scale() > 2 {
         return Err(MoneyError::TooPrecise);
+    }
+    if d > MAX_MONEY {
+        return Err(MoneyError::TooLarge);
     }
     Ok(d)
 }
@@ -86,6 +114,22 @@ mod tests {
         assert_eq!(parse_money("1.005").unwrap_err(), MoneyError::TooPrecise);
         assert_eq!(parse_money("1.500").unwrap().to_string(), "1.500");
         assert_eq!(parse_money("abc").unwrap_err().code(), "money_format");
+        assert_eq!(MAX_MONEY, Decimal::from(100_000_000));
+        assert_eq!(parse_money("100000000.00").unwrap(), MAX_MONEY);
+        assert_eq!(
+            parse_money("100000000.01").unwrap_err(),
+            MoneyError::TooLarge
+        );
+        // Beyond what any integer of fen holds: refused, never saturated.
+        assert_eq!(
+            parse_money("92233720368547758.08").unwrap_err().code(),
+            "money_too_large"
+        );
+        assert_eq!(parse_money("1e30").unwrap_err().code(), "money_format");
+        assert_eq!(
+            parse_money("99999999999999999999999999999").unwrap_err(),
+            MoneyError::TooLarge
+        );
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Policy as data: TOML files of dated, per-region values (DESIGN.md: "policy is data").
 //!
 //! A file is either standalone (the built-in `national`) or a region file that names an area-code
-//! prefix (`area_prefix`) and inherits every value it does not set from `national`. Yearly tables
+//! prefix (`area_prefix`) and inherits every value it does not set from `national`; a what-if file
+//! (`--policy FILE`, [`PolicySet::layered`]) lies over both and states only what changes. Yearly tables
 //! (`[poverty_line]`, ...) are merged year by year, the region's entry winning for the same year; a
-//! yearly value applies from its year until the next listed year. Other keys are taken whole from
-//! the most specific file that has them.
+//! yearly value applies from its year until the next listed year. Regional tables and
+//! `[county_exit]` merge entry by entry; other keys are taken whole from the most specific file that
+//! has them.
 
 use crate::codes::{CodeList, Region, VillageIndicator};
 use crate::money::{fmt_plain, Decimal};
@@ -288,13 +290,6 @@ impl PolicyFile {
             values,
         })
     }
-
-    /// True when the file inherits from `national` (a region file, or one that says so).
-    fn inherits(text: &str) -> bool {
-        text.parse::<toml::Table>()
-            .map(|t| t.contains_key("inherits") || t.contains_key("area_prefix"))
-            .unwrap_or(false)
-    }
 }
 
 fn number(v: &toml::Value) -> Result<Decimal, String> {
@@ -312,13 +307,16 @@ fn number(v: &toml::Value) -> Result<Decimal, String> {
     Ok(d)
 }
 
-/// The policies in force: a base (`national`) and region files chosen by area-code prefix.
+/// The policies in force: a base (`national`), region files chosen by area-code prefix, and on top
+/// of them a what-if file (`--policy FILE`) that states only what changes.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     base: Option<PolicyFile>,
     regions: Vec<PolicyFile>,
-    /// A replacement policy applies to every area.
-    everywhere: bool,
+    /// The `--policy` file, layered over the built-in policy: every area (or, when it names an
+    /// `area_prefix`, the areas under it) takes its values first, and every value it does not set
+    /// from the built-in files as before.
+    overlay: Option<PolicyFile>,
 }
 
 impl PolicySet {
@@ -338,31 +336,29 @@ impl PolicySet {
         PolicySet {
             base,
             regions,
-            everywhere: false,
+            overlay: None,
         }
     }
 
-    /// A policy file that replaces the built-in policy for every area. A region file (one with
-    /// `area_prefix` or `inherits = "national"`) takes the values it does not set from the
-    /// built-in `national`; any other file stands alone.
-    pub fn replacing(text: &str, origin: &str) -> Result<PolicySet, PolicyError> {
+    /// The built-in policy with a what-if file layered over it, as a region file over `national`:
+    /// the file states only what changes. Its yearly tables merge year by year (its entry wins for
+    /// the same year; a later built-in year still applies from that year), its regional and
+    /// `[county_exit]` tables entry by entry, its other keys replace the built-in ones. Without
+    /// `area_prefix` it applies to every area; with one, to the areas under that prefix.
+    /// (`inherits = "national"` is accepted and changes nothing: every file inherits.)
+    pub fn layered(text: &str, origin: &str) -> Result<PolicySet, PolicyError> {
         let file = PolicyFile::parse(text, origin)?;
-        let base = PolicyFile::inherits(text)
-            .then(|| PolicySet::builtin().base)
-            .flatten();
         Ok(PolicySet {
-            base,
-            regions: vec![file],
-            everywhere: true,
+            overlay: Some(file),
+            ..PolicySet::builtin()
         })
     }
 
-    /// The name reported for this set: the replacement file's, else `national`.
+    /// The name reported for this set: the what-if file's, else `national`.
     pub fn name(&self) -> &str {
-        if self.everywhere {
-            &self.regions[0].name
-        } else {
-            self.base.as_ref().map_or("national", |b| b.name.as_str())
+        match &self.overlay {
+            Some(f) => &f.name,
+            None => self.base.as_ref().map_or("national", |b| b.name.as_str()),
         }
     }
 
@@ -371,15 +367,16 @@ impl PolicySet {
         &self.regions
     }
 
-    /// The policy that applies to an area (a code or a prefix).
+    /// The policy that applies to an area (a code or a prefix): the what-if file (if it covers the
+    /// area), the most specific region file, `national`.
     pub fn for_area(&self, area: &str) -> Policy<'_> {
-        let mut chain = Vec::with_capacity(2);
-        if self.everywhere {
-            chain.push(&self.regions[0]);
-        } else if let Some(r) = self
+        let covers = |f: &PolicyFile| area.starts_with(f.area_prefix.as_deref().unwrap_or(""));
+        let mut chain = Vec::with_capacity(3);
+        chain.extend(self.overlay.as_ref().filter(|f| covers(f)));
+        if let Some(r) = self
             .regions
             .iter()
-            .filter(|r| area.starts_with(r.area_prefix.as_deref().unwrap_or("")))
+            .filter(|r| covers(r))
             .max_by_key(|r| r.area_prefix.as_ref().map_or(0, String::len))
         {
             chain.push(r);
@@ -482,26 +479,30 @@ impl<'a> Policy<'a> {
         }
     }
 
-    /// A regional percentage for a region (`default` when the region is not listed).
+    /// The first entry of a table key (regional, `[county_exit]`) along the chain: tables merge
+    /// entry by entry, the most specific file first.
+    fn entry(&self, key: &str, entry: &str) -> Option<Sourced<Decimal>> {
+        self.chain.iter().find_map(|f| match f.values.get(key) {
+            Some(Value::Regional(m) | Value::Table(m)) => m.get(entry).map(|v| Sourced {
+                value: *v,
+                file: f.name.clone(),
+                entry: Some(entry.to_string()),
+            }),
+            _ => None,
+        })
+    }
+
+    /// A regional percentage for a region: the region's entry, else `default` (each the most
+    /// specific file's that lists it).
     pub fn regional(
         &self,
         key: &str,
         region: Option<Region>,
     ) -> Result<Sourced<Decimal>, PolicyError> {
-        if let Some((f, Value::Regional(m))) = self.first(key) {
-            let entry = region
-                .map(|r| r.code())
-                .filter(|r| m.contains_key(*r))
-                .unwrap_or("default");
-            if let Some(v) = m.get(entry) {
-                return Ok(Sourced {
-                    value: *v,
-                    file: f.name.clone(),
-                    entry: Some(entry.to_string()),
-                });
-            }
-        }
-        Err(self.missing(key, None))
+        region
+            .and_then(|r| self.entry(key, r.code()))
+            .or_else(|| self.entry(key, "default"))
+            .ok_or_else(|| self.missing(key, None))
     }
 
     /// The village indicators of the village exit standard.
@@ -518,16 +519,8 @@ impl<'a> Policy<'a> {
 
     /// One entry of the `[county_exit]` table.
     pub fn county_exit(&self, entry: &str) -> Result<Sourced<Decimal>, PolicyError> {
-        if let Some((f, Value::Table(m))) = self.first("county_exit") {
-            if let Some(v) = m.get(entry) {
-                return Ok(Sourced {
-                    value: *v,
-                    file: f.name.clone(),
-                    entry: Some(entry.to_string()),
-                });
-            }
-        }
-        Err(self.missing(&format!("county_exit.{entry}"), None))
+        self.entry("county_exit", entry)
+            .ok_or_else(|| self.missing(&format!("county_exit.{entry}"), None))
     }
 
     /// Every effective value at `date`, for `fupin policy show`: (key, value, source).
@@ -670,33 +663,78 @@ mod tests {
     }
 
     #[test]
-    fn a_replacement_file_stands_alone_or_inherits() {
-        let alone =
-            PolicySet::replacing("name = \"test\"\n[poverty_line]\n2019 = 4000\n", "t.toml")
-                .unwrap();
-        let p = alone.for_area("140525100201");
-        assert_eq!(alone.name(), "test");
+    fn a_what_if_file_states_only_what_changes() {
+        // No village indicators, no school ages, one poverty line: the rest is the built-in policy.
+        let set = PolicySet::layered(
+            "name = \"what-if\"\n[poverty_line]\n2019 = 4000\n[village_exit_max_incidence_pct]\nwest = 2.5\n",
+            "w.toml",
+        )
+        .unwrap();
+        assert_eq!(set.name(), "what-if");
+        let p = set.for_area("140525100201");
+        assert_eq!(p.name(), "what-if");
+        let line = p.poverty_line(d(2019, 6, 30)).unwrap();
         assert_eq!(
-            p.poverty_line(d(2019, 1, 1)).unwrap().value,
+            (line.value, line.file.as_str()),
+            (Decimal::from(4000), "what-if")
+        );
+        // A later built-in year still applies from that year, as for a region file.
+        assert_eq!(
+            p.poverty_line(d(2020, 6, 30)).unwrap().value,
             Decimal::from(4000)
         );
         assert_eq!(
-            p.compulsory_school_age().unwrap_err().code(),
-            "policy_missing"
+            p.poverty_line(d(2018, 6, 30)).unwrap().value,
+            Decimal::from(3535)
         );
-        let region = PolicySet::replacing(
+        assert_eq!(p.village_indicators().unwrap().value.len(), 6);
+        assert_eq!(p.compulsory_school_age().unwrap().value, (6, 15));
+        // Jincheng's own values stay under the what-if file.
+        let ledger = p.yearly("monitoring_ledger_line", d(2020, 6, 30)).unwrap();
+        assert_eq!(
+            (ledger.value, ledger.file.as_str()),
+            (Decimal::from(4000), "jincheng")
+        );
+        // Regional tables merge entry by entry: west changed, default kept.
+        let west = p
+            .regional("village_exit_max_incidence_pct", Some(Region::West))
+            .unwrap();
+        assert_eq!(
+            (west.value, west.file.as_str()),
+            (Decimal::from_str("2.5").unwrap(), "what-if")
+        );
+        let east = p
+            .regional("village_exit_max_incidence_pct", Some(Region::East))
+            .unwrap();
+        assert_eq!(
+            (east.value, east.file.as_str()),
+            (Decimal::from(2), "national")
+        );
+        assert_eq!(
+            p.county_exit("max_missed_pct").unwrap().value,
+            Decimal::from(2)
+        );
+
+        // With an area prefix, the file applies under it only.
+        let region = PolicySet::layered(
             "name = \"r\"\narea_prefix = \"52\"\n[monitoring_line]\n2024 = 8800\n",
             "r.toml",
         )
         .unwrap();
-        let p = region.for_area("110000000000");
+        let inside = region.for_area("520102001001");
         assert_eq!(
-            p.monitoring_line(d(2024, 5, 1)).unwrap().value,
+            inside.monitoring_line(d(2024, 5, 1)).unwrap().value,
             Decimal::from(8800)
         );
         assert_eq!(
-            p.poverty_line(d(2019, 1, 1)).unwrap().value,
+            inside.poverty_line(d(2019, 1, 1)).unwrap().value,
             Decimal::from(3747)
+        );
+        let outside = region.for_area("110000000000");
+        assert_eq!(outside.name(), "national");
+        assert_eq!(
+            outside.monitoring_line(d(2024, 5, 1)).unwrap().value,
+            Decimal::from(7100)
         );
     }
 
@@ -737,8 +775,8 @@ mod tests {
         .unwrap();
         let set = PolicySet {
             base: None,
-            regions: vec![f],
-            everywhere: true,
+            regions: Vec::new(),
+            overlay: Some(f),
         };
         let p = set.for_area("");
         assert_eq!(

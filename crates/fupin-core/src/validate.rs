@@ -119,7 +119,15 @@ pub fn household<F: Fields + ?Sized>(
     date: NaiveDate,
 ) -> Result<HouseholdRecord, Vec<HouseholdError>> {
     let mut c = Check::new(f);
-    let number = c.text("household_number", true);
+    let number = c
+        .text("household_number", true)
+        .and_then(|s| match household_number(&s) {
+            Ok(()) => Some(s),
+            Err(e) => {
+                c.invalid("household_number", e, &s);
+                None
+            }
+        });
     let area = c
         .text("area_code", true)
         .and_then(|s| match village_area(&s) {
@@ -221,7 +229,13 @@ pub fn member<F: Fields + ?Sized>(
                 None
             }
         });
-    let name = c.text("name", true);
+    let name = c.text("name", true).and_then(|s| match person_name(&s) {
+        Ok(()) => Some(s),
+        Err(e) => {
+            c.invalid("name", e, &s);
+            None
+        }
+    });
     let relation = c.code::<Relation>("relation", !json);
     let school_status = c.code::<SchoolStatus>("school_status", false);
     let medical_insurance = c.boolean("medical_insurance", json);
@@ -308,6 +322,80 @@ impl From<crate::area::AreaError> for Invalid {
     }
 }
 
+/// The longest household number: [`household_number`].
+pub const MAX_HOUSEHOLD_NUMBER: usize = 32;
+/// The longest name of a person, in characters.
+pub const MAX_NAME_CHARS: usize = 50;
+/// The most members one household may have. The largest rural households have about 15 people; a
+/// household of more is a mistake or a crafted file, refused before any member is checked.
+pub const MAX_MEMBERS: usize = 50;
+/// The longest text of any other field (village group, phone, bank account, a code), in characters.
+pub const MAX_TEXT_CHARS: usize = 100;
+
+/// A household number: 1 to 32 ASCII letters, digits, `-` or `_`, starting with a letter or digit
+/// (`140525100201001`: the village code and a sequence; `H00001`). No path characters (`../`), no
+/// full-width digits, no spaces: it names files, URLs and audit entries.
+pub fn household_number(s: &str) -> Result<(), Invalid> {
+    let ok = !s.is_empty()
+        && s.len() <= MAX_HOUSEHOLD_NUMBER
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        return Ok(());
+    }
+    Err(Invalid {
+        code: "household_number",
+        zh: format!("户编号应为1到{MAX_HOUSEHOLD_NUMBER}位半角字母、数字、-或_"),
+        en: format!(
+            "a household number is 1 to {MAX_HOUSEHOLD_NUMBER} ASCII letters, digits, - or _"
+        ),
+    })
+}
+
+/// A household with more than [`MAX_MEMBERS`] members (`count` of them).
+pub fn too_many_members(count: usize) -> HouseholdError {
+    HouseholdError::new(
+        "members",
+        "too_many_members",
+        format!("一户最多{MAX_MEMBERS}名成员,此户有{count}名"),
+        format!("a household has at most {MAX_MEMBERS} members; this one has {count}"),
+    )
+}
+
+/// A person's name: at most [`MAX_NAME_CHARS`] characters (control characters are refused for
+/// every text field by the reader of the field).
+pub fn person_name(s: &str) -> Result<(), Invalid> {
+    if s.chars().count() <= MAX_NAME_CHARS {
+        return Ok(());
+    }
+    Err(Invalid {
+        code: "name_too_long",
+        zh: format!("姓名超过{MAX_NAME_CHARS}个字"),
+        en: format!("a name has at most {MAX_NAME_CHARS} characters"),
+    })
+}
+
+/// Any text field: no control characters (NUL, line breaks, tabs, escape) and at most `max`
+/// characters.
+pub fn plain_text(s: &str, max: usize) -> Result<(), Invalid> {
+    if s.chars().any(char::is_control) {
+        return Err(Invalid {
+            code: "control_character",
+            zh: "含有控制字符(如换行、制表符或 NUL)".into(),
+            en: "contains a control character (a line break, tab or NUL)".into(),
+        });
+    }
+    if s.chars().count() > max {
+        return Err(Invalid {
+            code: "text_too_long",
+            zh: format!("超过{max}个字"),
+            en: format!("longer than {max} characters"),
+        });
+    }
+    Ok(())
+}
+
 /// A member's ID number.
 pub fn resident_id(s: &str) -> Result<ResidentId, Invalid> {
     ResidentId::parse(s).map_err(|e| Invalid {
@@ -336,6 +424,12 @@ pub fn sheet_code<T: CodeList>(s: &str) -> Option<T> {
 
 /// An amount as the JSON gives it: a number, or a decimal string (commas and exponents allowed).
 pub(crate) fn json_money(v: &serde_json::Value) -> Result<Decimal, MoneyError> {
+    if let serde_json::Value::Number(n) = v {
+        // A number beyond the range of a decimal (1e30) is still a number: too large, not a format.
+        if n.as_f64().is_some_and(|f| f > 1e8) {
+            return Err(MoneyError::TooLarge);
+        }
+    }
     let text = match v {
         serde_json::Value::Number(n) => n.to_string(),
         serde_json::Value::String(s) => s.trim().replace(',', ""),
@@ -343,7 +437,7 @@ pub(crate) fn json_money(v: &serde_json::Value) -> Result<Decimal, MoneyError> {
     };
     Decimal::from_str(&text)
         .or_else(|_| Decimal::from_scientific(&text))
-        .map_err(|_| MoneyError::NotANumber)
+        .map_err(|_| crate::money::not_a_decimal(&text))
         .and_then(check_money)
 }
 
@@ -468,6 +562,24 @@ impl<'a, F: Fields + ?Sized> Check<'a, F> {
     }
 
     pub(crate) fn text(&mut self, key: &'static str, required: bool) -> Option<String> {
+        let s = self.raw_text(key, required)?;
+        // Names and household numbers have rules of their own length; every text is checked for
+        // control characters.
+        let max = match key {
+            "name" | "household_number" => usize::MAX,
+            _ => MAX_TEXT_CHARS,
+        };
+        match plain_text(&s, max) {
+            Ok(()) => Some(s),
+            Err(e) => {
+                let shown: String = s.escape_debug().take(60).collect();
+                self.invalid(key, e, &shown);
+                None
+            }
+        }
+    }
+
+    fn raw_text(&mut self, key: &'static str, required: bool) -> Option<String> {
         match self.get(key, required)? {
             Value::Cell(s) => Some(s.trim().to_string()),
             Value::Json(serde_json::Value::String(s)) if !s.trim().is_empty() => {

@@ -134,10 +134,10 @@ impl Format {
             .as_deref()
         {
             Some("csv") => Ok(Format::Csv),
-            Some("xlsx") | Some("xlsm") | Some("xls") => Ok(Format::Xlsx),
+            Some("xlsx") | Some("xlsm") => Ok(Format::Xlsx),
             Some("json") => Ok(Format::Json),
             _ => Err(SheetError::File(format!(
-                "不支持的文件类型 / unsupported file type: {} (.csv, .xlsx or .json)",
+                "不支持的文件类型 / unsupported file type: {} (.csv, .xlsx or .json; save .xls as .xlsx)",
                 path.display()
             ))),
         }

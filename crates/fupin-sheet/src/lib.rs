@@ -15,10 +15,12 @@ pub mod write;
 
 pub use columns::{header, Column, Format, COLUMNS};
 pub use fupin_core::error::RowError;
-pub use read::{read_file, read_json, read_rows, FileErrors, ReadOutcome};
+pub use read::{
+    read_csv, read_file, read_json, read_rows, read_xlsx_from, FileErrors, ReadOutcome,
+};
 pub use report::write_error_report;
 pub use template::{code_list_rows, write_template};
-pub use write::{household_rows, ExportWriter, SheetWriter, XlsxTable};
+pub use write::{csv_cell, household_rows, ExportWriter, SheetWriter, XlsxTable};
 
 /// An error of a file: unreadable, of an unsupported type, or not written.
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@ use crate::SheetError;
 use chrono::NaiveDate;
 use fupin_core::codes::CodeList;
 use fupin_core::error::RowError;
-use fupin_core::input;
+use fupin_core::input::{self, limits};
 use fupin_core::registry::plan::Incoming;
 use fupin_core::registry::{Area, HouseholdRecord};
 use fupin_core::validate::{self, Fields, HouseholdError, People, Source, Value};
@@ -25,6 +25,9 @@ pub struct ReadOutcome {
     pub rows: usize,
     /// Areas described by the file (the JSON's `villages` and `counties`).
     pub areas: Vec<Area>,
+    /// The header row names none of the member sheet's columns (for the CSV reader: a wrong
+    /// encoding rather than missing columns).
+    pub unknown_header: bool,
 }
 
 impl ReadOutcome {
@@ -73,68 +76,284 @@ impl FileErrors {
     }
 }
 
-/// Reads a CSV, XLSX or assess-JSON file. `date` is the default income year's reference.
+/// An error of the file at `path`.
+fn file_error(path: &Path, message: impl std::fmt::Display) -> SheetError {
+    SheetError::File(format!("{}: {message}", path.display()))
+}
+
+/// Reads a CSV, XLSX or assess-JSON file. `date` is the default income year's reference. Every
+/// reader is bounded ([`fupin_core::input::limits`]): a file beyond a bound is refused with an
+/// error naming it.
 pub fn read_file(path: &Path, date: NaiveDate) -> Result<ReadOutcome, SheetError> {
-    match Format::of(path)? {
-        Format::Csv => {
-            // Excel in Chinese saves CSV as GB18030 (GBK); anything that is not UTF-8 is read as that.
-            let bytes = std::fs::read(path)?;
-            let text: std::borrow::Cow<[u8]> = match std::str::from_utf8(&bytes) {
-                Ok(_) => std::borrow::Cow::Borrowed(&bytes),
-                Err(_) => {
-                    let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
-                    if bad {
-                        return Err(SheetError::File(format!(
-                            "{}: 文件编码应为 UTF-8 或 GB18030 / the file is neither UTF-8 nor GB18030",
-                            path.display()
-                        )));
-                    }
-                    std::borrow::Cow::Owned(text.into_owned().into_bytes())
-                }
-            };
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(&text[..]);
-            let rows = rdr.records().map(|r| {
-                r.map(|r| r.iter().map(str::to_string).collect::<Vec<_>>())
-                    .map_err(|e| SheetError::File(format!("{}: {e}", path.display())))
-            });
-            read_rows(rows, date)
-        }
-        Format::Xlsx => {
-            use calamine::Reader;
-            let mut wb = calamine::open_workbook_auto(path)
-                .map_err(|e| SheetError::File(format!("{}: {e}", path.display())))?;
-            let range = wb
-                .worksheet_range_at(0)
-                .ok_or_else(|| {
-                    SheetError::File(format!("{}: 没有工作表 / no worksheet", path.display()))
-                })?
-                .map_err(|e| SheetError::File(format!("{}: {e}", path.display())))?;
-            // Rows are numbered as the spreadsheet shows them, from the sheet's first row.
-            let start = range.start().map_or(0, |(r, _)| r as usize);
-            let blank = (0..start).map(|_| Ok(Vec::new()));
-            let rows = range
-                .rows()
-                .map(|r| Ok(r.iter().map(cell_text).collect::<Vec<_>>()));
-            read_rows(blank.chain(rows), date)
-        }
+    let format = Format::of(path)?;
+    let size = std::fs::metadata(path)?.len();
+    let max = match format {
+        Format::Csv => limits::MAX_CSV_BYTES,
+        Format::Xlsx => limits::MAX_XLSX_BYTES,
+        Format::Json => limits::MAX_JSON_BYTES,
+    };
+    if size > max {
+        return Err(file_error(
+            path,
+            format!(
+                "文件过大:{size} 字节,上限 {max} 字节 / the file is too large: {size} bytes, the limit is {max}"
+            ),
+        ));
+    }
+    match format {
+        Format::Csv => read_csv(path, &std::fs::read(path)?, date),
+        Format::Xlsx => read_xlsx(path, date),
         Format::Json => {
-            let text = std::fs::read_to_string(path)?;
-            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                SheetError::File(format!(
-                    "{}: 第{}行第{}列 line {}, column {}: {e}",
-                    path.display(),
-                    e.line(),
-                    e.column(),
-                    e.line(),
-                    e.column()
-                ))
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                file_error(
+                    path,
+                    format!("文件编码应为 UTF-8 / the file is not UTF-8: {e}"),
+                )
             })?;
+            let v = input::parse_json(&text).map_err(|e| {
+                file_error(
+                    path,
+                    format!(
+                        "第{}行第{}列 line {}, column {}: {e}",
+                        e.line(),
+                        e.column(),
+                        e.line(),
+                        e.column()
+                    ),
+                )
+            })?;
+            input::check_document(&v).map_err(|e| file_error(path, e))?;
             Ok(read_json(&v, date))
         }
     }
+}
+
+/// Reads the bytes of a CSV file: UTF-8, or GB18030 (GBK) as Excel in Chinese saves it.
+pub fn read_csv(path: &Path, bytes: &[u8], date: NaiveDate) -> Result<ReadOutcome, SheetError> {
+    // A text file with NUL bytes in its header, or in more than one byte of 100, is no CSV text
+    // (UTF-16, a binary file); a stray NUL in a cell is the validator's (`control_character`).
+    let utf16 = bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]);
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let nuls = bytes.iter().filter(|&&b| b == 0).count();
+    if utf16 || first_line.contains(&0) || nuls * 100 > bytes.len() {
+        return Err(file_error(
+            path,
+            format!(
+                "文件含有 NUL 字节,编码不是 UTF-8 或 GB18030{} / the file holds NUL bytes: it is not UTF-8 or GB18030 text{}",
+                if utf16 { "(是 UTF-16,请另存为 CSV UTF-8)" } else { "" },
+                if utf16 { " (it is UTF-16: save it as CSV UTF-8)" } else { "" },
+            ),
+        ));
+    }
+    let neither = || {
+        file_error(
+            path,
+            "文件编码应为 UTF-8 或 GB18030(不是 Big5 等)/ the file is neither UTF-8 nor GB18030 (Big5 or another encoding?)",
+        )
+    };
+    let (text, decoded): (std::borrow::Cow<[u8]>, bool) = match std::str::from_utf8(bytes) {
+        Ok(_) => (std::borrow::Cow::Borrowed(bytes), false),
+        Err(_) => {
+            let (text, _, bad) = encoding_rs::GB18030.decode(bytes);
+            if bad {
+                return Err(neither());
+            }
+            (
+                std::borrow::Cow::Owned(text.into_owned().into_bytes()),
+                true,
+            )
+        }
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&text[..]);
+    let rows = rdr.records().enumerate().map(|(i, r)| {
+        let r = r.map_err(|e| file_error(path, e))?;
+        let row = i as u64 + 1;
+        check_row(path, row, r.len())?;
+        // A `'` written before a formula character (CSV injection) is taken off again.
+        r.iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                check_cell(path, row, c, cell)?;
+                Ok(crate::write::csv_uncell(cell).to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()
+    });
+    match read_rows(rows, date) {
+        // A file decoded as GB18030 in which no column is known was most likely another encoding.
+        Ok(out) if decoded && out.unknown_header => Err(neither()),
+        other => other,
+    }
+}
+
+/// The bounds of a row: its number and its count of cells.
+fn check_row(path: &Path, row: u64, cells: usize) -> Result<(), SheetError> {
+    if row > limits::MAX_ROWS {
+        return Err(file_error(
+            path,
+            format!(
+                "行数超过上限 {} / more than {} rows",
+                limits::MAX_ROWS,
+                limits::MAX_ROWS
+            ),
+        ));
+    }
+    if cells > limits::MAX_COLUMNS {
+        return Err(file_error(
+            path,
+            format!(
+                "第{row}行有{cells}列,上限 {} 列 / row {row} has {cells} columns, the limit is {}",
+                limits::MAX_COLUMNS,
+                limits::MAX_COLUMNS
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The bound of one cell's text (row 1-based, column 0-based).
+fn check_cell(path: &Path, row: u64, col: usize, text: &str) -> Result<(), SheetError> {
+    if text.len() > limits::MAX_CELL_CHARS && text.chars().count() > limits::MAX_CELL_CHARS {
+        let at = cell_ref(row as u32 - 1, col as u32);
+        return Err(file_error(
+            path,
+            format!(
+                "单元格 {at} 超过 {} 个字 / cell {at} holds more than {} characters",
+                limits::MAX_CELL_CHARS,
+                limits::MAX_CELL_CHARS
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A cell's reference as a spreadsheet shows it (`A1`, `XFD1048576`), from 0-based row and column.
+pub fn cell_ref(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let rem = (c - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8(letters).expect("ASCII"), row + 1)
+}
+
+/// Checks an XLSX file's parts before any is inflated: their declared sizes, together, within
+/// [`limits::MAX_XLSX_UNPACKED_BYTES`].
+fn check_zip<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    file: &mut R,
+) -> Result<(), SheetError> {
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| {
+        file_error(
+            path,
+            format!("不是有效的 XLSX 文件 / not a valid XLSX file: {e}"),
+        )
+    })?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|e| file_error(path, e))?;
+        total = total.saturating_add(part.size());
+    }
+    if total > limits::MAX_XLSX_UNPACKED_BYTES {
+        return Err(file_error(
+            path,
+            format!(
+                "XLSX 解压后 {total} 字节,上限 {} 字节 / the XLSX file unpacks to {total} bytes, the limit is {}",
+                limits::MAX_XLSX_UNPACKED_BYTES,
+                limits::MAX_XLSX_UNPACKED_BYTES
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the first sheet of an XLSX file.
+fn read_xlsx(path: &Path, date: NaiveDate) -> Result<ReadOutcome, SheetError> {
+    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    read_xlsx_from(path, file, date)
+}
+
+/// Reads the first sheet of an XLSX workbook (`path` names it in errors) cell by cell (never
+/// calamine's dense range, which a single cell at XFD1048576 would make 17 billion cells wide),
+/// within the bounds of size, columns and cells.
+pub fn read_xlsx_from<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    mut file: R,
+    date: NaiveDate,
+) -> Result<ReadOutcome, SheetError> {
+    use calamine::Reader;
+    check_zip(path, &mut file)?;
+    file.seek(std::io::SeekFrom::Start(0))?;
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(file).map_err(|e| file_error(path, e))?;
+    let Some(name) = wb.sheet_names().first().cloned() else {
+        return Err(file_error(path, "没有工作表 / no worksheet"));
+    };
+    let mut reader = wb
+        .worksheet_cells_reader(&name)
+        .map_err(|e| file_error(path, e))?;
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(|e| file_error(path, e))? {
+        let (row, col) = cell.get_position();
+        let value = calamine::Data::from(cell.get_value().clone());
+        if matches!(value, calamine::Data::Empty) {
+            continue;
+        }
+        if col as usize >= limits::MAX_COLUMNS {
+            let at = cell_ref(row, col);
+            return Err(file_error(
+                path,
+                format!(
+                    "表格范围过大: {at} 超出 {} 列 / the sheet is too large: cell {at} is beyond column {}",
+                    limits::MAX_COLUMNS,
+                    limits::MAX_COLUMNS
+                ),
+            ));
+        }
+        if cells.len() as u64 >= limits::MAX_XLSX_CELLS {
+            return Err(file_error(
+                path,
+                format!(
+                    "表格范围过大: 超过 {} 个单元格 / the sheet is too large: more than {} cells (use CSV or several files)",
+                    limits::MAX_XLSX_CELLS,
+                    limits::MAX_XLSX_CELLS
+                ),
+            ));
+        }
+        let text = cell_text(&value);
+        check_cell(path, u64::from(row) + 1, col as usize, &text)?;
+        cells.push((row, col, text));
+    }
+    // Cells come in the sheet's order, which is row by row in every file Excel writes.
+    cells.sort_by_key(|&(r, c, _)| (r, c));
+    // Rows are numbered as the spreadsheet shows them: blank rows (cheap, nothing allocated) stand
+    // for the rows without cells.
+    let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
+    for (r, c, text) in cells {
+        if rows.last().is_none_or(|(last, _)| *last != r) {
+            rows.push((r, Vec::new()));
+        }
+        let row = &mut rows.last_mut().expect("pushed").1;
+        match row.get_mut(c as usize) {
+            // The same cell twice (a crafted file): the last one stands.
+            Some(cell) => *cell = text,
+            None => {
+                row.resize(c as usize, String::new());
+                row.push(text);
+            }
+        }
+    }
+    let mut next = 0u32;
+    let all = rows.into_iter().flat_map(move |(r, cells)| {
+        let blank = (next..r).map(|_| Ok(Vec::new()));
+        next = r + 1;
+        blank.chain(std::iter::once(Ok(cells)))
+    });
+    read_rows(all, date)
 }
 
 fn cell_text(c: &calamine::Data) -> String {
@@ -237,6 +456,32 @@ where
                 .position(|h| norm(h) == norm(c.zh) || norm(h) == norm(c.key))
         })
         .collect();
+    // The same column twice (`姓名` and `name`, or `姓名` twice): refused, naming both, rather
+    // than one of them silently read.
+    for (c, first) in COLUMNS.iter().zip(&index) {
+        let Some(first) = *first else { continue };
+        let same = |h: &String| norm(h) == norm(c.zh) || norm(h) == norm(c.key);
+        if let Some(again) = headers.iter().skip(first + 1).position(same) {
+            let again = first + 1 + again;
+            let (a, b) = (&headers[first], &headers[again]);
+            let (ra, rb) = (
+                cell_ref(header_row as u32 - 1, first as u32),
+                cell_ref(header_row as u32 - 1, again as u32),
+            );
+            out.errors.push(RowError::new(
+                header_row,
+                b,
+                b,
+                "duplicate_column",
+                &format!("列“{a}”({ra})与列“{b}”({rb})重复,都是“{}”", c.zh),
+                &format!(
+                    "the columns {a:?} ({ra}) and {b:?} ({rb}) are the same column {} ({})",
+                    c.key, c.zh
+                ),
+            ));
+        }
+    }
+    out.unknown_header = index.iter().all(Option::is_none);
     for key in [
         "household_number",
         "area_code",
@@ -372,6 +617,16 @@ where
             i
         });
         if let Some(m) = member {
+            let count = inc.record.members.len() + inc.leaves.len();
+            if count >= validate::MAX_MEMBERS {
+                let e = validate::too_many_members(count + 1);
+                let e = f
+                    .error(row, "id_number", e.code, &e.zh, &e.en)
+                    .in_household(&number);
+                out.errors.push(e);
+                g.bad = true;
+                continue;
+            }
             let id = m.member.id_number.clone();
             inc.member_rows.insert(id.clone(), row);
             match m.leave {

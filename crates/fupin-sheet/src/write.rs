@@ -78,6 +78,41 @@ pub fn household_rows(h: &HouseholdRecord) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The characters that make a spreadsheet read a CSV cell as a formula (OWASP, CSV injection).
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A plain decimal number (`-12.50`, `+3`, `1200`): a spreadsheet reads it as a number, never as a
+/// formula, so it is written as it is.
+fn plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !frac.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A cell as a CSV file carries it safely (OWASP's CSV-injection rule): text starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that Excel, WPS or LibreOffice
+/// shows it as text instead of running it (`=HYPERLINK(...)`, `+1+1`, `@SUM(...)`). A plain decimal
+/// number (`-12.50`) stays as it is, numeric. Reading a CSV takes the `'` off again
+/// ([`crate::read`]), so an export imports unchanged.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(FORMULA_START) && !plain_number(s) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The text of a CSV cell as written by [`csv_cell`]: a `'` before a formula character taken off.
+pub fn csv_uncell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => s,
+    }
+}
+
 /// A sheet being written, CSV or XLSX (constant memory).
 pub enum SheetWriter {
     Csv(Box<csv::Writer<std::io::BufWriter<std::fs::File>>>),
@@ -127,7 +162,7 @@ impl SheetWriter {
     pub fn write_row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<(), SheetError> {
         match self {
             SheetWriter::Csv(w) => w
-                .write_record(cells.iter().map(|c| c.as_ref()))
+                .write_record(cells.iter().map(|c| csv_cell(c.as_ref()).into_owned()))
                 .map_err(|e| SheetError::File(e.to_string())),
             SheetWriter::Xlsx { workbook, row, .. } => {
                 let ws = workbook.worksheet_from_index(0).map_err(xlsx_err)?;

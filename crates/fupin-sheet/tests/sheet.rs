@@ -3,5 +3,9 @@
 
 #[path = "sheet/county.rs"]
 mod county;
+#[path = "sheet/crafted.rs"]
+mod crafted;
 #[path = "sheet/files.rs"]
 mod files;
+#[path = "sheet/fuzz.rs"]
+mod fuzz;

@@ -45,19 +45,33 @@ pub fn run(args: AssessArgs, g: &Global) -> Result {
         );
     };
     let policies = g.policies()?;
+    // Read within the bound of a JSON input file (fupin_core::input::limits).
+    let max = fupin_core::input::limits::MAX_JSON_BYTES;
     let text = if input.as_os_str() == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map(|_| s)
+        std::io::stdin()
+            .take(max + 1)
+            .read_to_string(&mut s)
+            .map(|_| s)
     } else {
-        std::fs::read_to_string(&input)
+        std::fs::File::open(&input).and_then(|f| {
+            let mut s = String::new();
+            f.take(max + 1).read_to_string(&mut s).map(|_| s)
+        })
     };
+    if text.as_ref().is_ok_and(|t| t.len() as u64 > max) {
+        return Err(CliError::Usage(format!(
+            "输入文件过大,上限 {max} 字节 / {} is too large: the limit is {max} bytes",
+            input.display()
+        )));
+    }
     let text = text.map_err(|e| {
         CliError::Usage(format!(
             "无法读取输入 / cannot read input {}: {e}",
             input.display()
         ))
     })?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    let value: serde_json::Value = fupin_core::input::parse_json(&text).map_err(|e| {
         CliError::Usage(format!(
             "输入不是有效的 JSON / {} is not valid JSON: line {} column {}: {e}",
             input.display(),
@@ -68,8 +82,8 @@ pub fn run(args: AssessArgs, g: &Global) -> Result {
     let report = assess::assess(&value, &policies, args.as_of)
         .map_err(|e| CliError::Usage(format!("{}: {e}", input.display())))?;
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
-        Format::Table => print!("{}", render(&report)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&report).expect("json")),
+        Format::Table => out!("{}", render(&report)),
     }
     if report.errors.is_empty() {
         return Ok(());

@@ -88,7 +88,7 @@ pub fn run(args: DemoArgs, g: &Global) -> Result {
     };
     let s = result.map_err(CliError::Failed)?;
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "完成 / done: {} 县 counties, {} 户 households, {} 人 people, {} 次写入 household writes, {} 事件 events in {:.1}s (生成 generation {:.1}s, 写入 writing {:.1}s; {:.0} 户/秒 households/s)",
         s.counties,
         s.households,

@@ -49,10 +49,10 @@ pub fn run(cmd: PolicyCommand, g: &Global) -> Result {
                 })
                 .collect();
             let doc = serde_json::json!({"policy": policy.name(), "region": region, "year": year, "values": items});
-            println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
+            outln!("{}", serde_json::to_string_pretty(&doc).expect("json"));
         }
         Format::Table => {
-            println!(
+            outln!(
                 "政策 Policy: {}   地区 Region: {}   年份 Year: {year}\n",
                 policy.name(),
                 if region.is_empty() {
@@ -79,7 +79,7 @@ pub fn run(cmd: PolicyCommand, g: &Global) -> Result {
                     None => rows.push(vec![k, "—".into(), "未设定 not set".into()]),
                 }
             }
-            print!("{}", table::render(&rows));
+            out!("{}", table::render(&rows));
         }
     }
     Ok(())

@@ -150,11 +150,11 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
                 other => other?,
             };
             match a.format {
-                Format::Json => println!(
+                Format::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(&h).expect("serializable")
                 ),
-                Format::Table => print!("{}", history_table(&h)),
+                Format::Table => out!("{}", history_table(&h)),
             }
             Ok(())
         }
@@ -171,11 +171,11 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
             let repo = repo(g).await?;
             let r = fupin_store::period_report(repo.as_ref(), a.from, a.to, &a.area).await?;
             match a.format {
-                Format::Json => println!(
+                Format::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(&r).expect("serializable")
                 ),
-                Format::Table => print!("{}", report_table(&r)),
+                Format::Table => out!("{}", report_table(&r)),
             }
             Ok(())
         }
@@ -246,13 +246,13 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
     } else {
         "未导入 / not imported"
     };
-    println!(
+    outln!(
         "{verb}: {rows} 行 rows; 新增 created {}, 更新 updated {}, 未变 unchanged {}, 跳过 skipped {}, 事件 events {}; 生效日期 date {date}",
         out.created, out.updated, out.unchanged, out.skipped, out.events
     );
     if out.errors.is_empty() {
         if a.dry_run {
-            println!("试运行,未写入 / dry run, nothing written");
+            outln!("试运行,未写入 / dry run, nothing written");
         }
         return Ok(());
     }

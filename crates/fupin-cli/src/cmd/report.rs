@@ -99,7 +99,7 @@ pub async fn villages(a: PeriodArgs, g: &Global) -> Result {
         "villages": rows,
     });
     match a.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&doc).expect("json")),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&doc).expect("json")),
         Format::Table => {
             let mut t = vec![vec![
                 "村 village".to_string(),
@@ -138,7 +138,7 @@ pub async fn villages(a: PeriodArgs, g: &Global) -> Result {
                         .unwrap_or_default(),
                 ]);
             }
-            print!(
+            out!(
                 "贫困村退出 poor villages {} — {}  区划 area {}\n期初贫困村 poor at start {poor_at_start}, 退出 exited {exited}, 期末贫困村 poor at end {poor_at_end}\n\n{}",
                 a.from,
                 a.to,

@@ -125,7 +125,7 @@ pub fn user(cmd: UserCommand, g: &Global) -> Result {
         dir.add_user(&user, "cli")
             .await
             .map_err(|e| CliError::Rejected(e.to_string()))?;
-        println!(
+        outln!(
             "已添加用户 / added {} ({}, {})",
             user.name,
             user.role,

@@ -154,7 +154,7 @@ fn read_all(g: &Global) -> std::result::Result<(), String> {
         },
     )?;
     let people: u64 = counts.iter().sum();
-    println!(
+    outln!(
         "读取 / read {n} 户 households, {people} 人 people in {:.2}s",
         started.elapsed().as_secs_f64()
     );

@@ -278,3 +278,65 @@ fn the_same_person_twice_is_a_duplicate() {
     let other = people.place(BAD_ID, "H2", 5).unwrap_err();
     assert!(other.zh.contains("H1") && other.en.contains("household H1"));
 }
+
+#[test]
+fn household_numbers_names_and_texts_are_bounded() {
+    let long: &'static str = "1".repeat(33).leak();
+    for bad in ["../../etc", "１２３", "H 1", "-H1", long] {
+        assert_eq!(
+            household_errors(&[("household_number", bad)]),
+            one("household_number", "household_number"),
+            "{bad:?}"
+        );
+    }
+    for good in ["140525100201001", "H00001", "a-b_c", &"1".repeat(32)] {
+        assert!(household_number(good).is_ok(), "{good:?}");
+    }
+    assert_eq!(
+        household_errors(&[("housing_grade", "B\u{0}")]),
+        one("housing_grade", "control_character")
+    );
+    assert_eq!(
+        household_errors(&[("village_group", "组".repeat(101).leak())]),
+        one("village_group", "text_too_long")
+    );
+    let m = |name: &str| {
+        let id = good_id();
+        let r = row(&[("id_number", &id), ("name", name), ("relation", "户主")]);
+        validate_errors(member(&r, None))
+    };
+    assert_eq!(m("张\u{0}三"), one("name", "control_character"));
+    assert_eq!(m("张\r\n三"), one("name", "control_character"));
+    assert_eq!(m(&"张".repeat(51)), one("name", "name_too_long"));
+    // Fifty characters, a long transliterated name with its middle dot, is a name.
+    let long = format!("{}·{}", "阿".repeat(25), "买".repeat(24));
+    let r = row(&[
+        ("id_number", &good_id()),
+        ("name", &long),
+        ("relation", "户主"),
+    ]);
+    assert_eq!(member(&r, None).unwrap().member.name, long);
+    // From JSON: the household number and the name are refused the same way, the value named.
+    let e = household(
+        &Json(json!({"household_number": "../../etc"})),
+        d("2020-01-01"),
+    )
+    .unwrap_err();
+    let hn = e.iter().find(|e| e.field == "household_number").unwrap();
+    assert!(hn.en.ends_with(": ../../etc"), "{}", hn.en);
+}
+
+#[test]
+fn money_beyond_any_real_amount_is_refused_from_json_too() {
+    for v in [
+        json!(1e30),
+        json!(100000000.01),
+        json!("92233720368547758.08"),
+    ] {
+        let e = household(&Json(json!({"wage": v})), d("2020-01-01")).unwrap_err();
+        let wage = e.iter().find(|e| e.field == "wage").unwrap();
+        assert_eq!(wage.code, "money_too_large", "{v}");
+    }
+    let e = household(&Json(json!({"wage": 100000000})), d("2020-01-01")).unwrap_err();
+    assert!(e.iter().all(|e| e.field != "wage"), "{e:?}");
+}
