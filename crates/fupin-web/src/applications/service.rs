@@ -99,6 +99,8 @@ pub async fn advance(
     let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
     let step = Step::parse(&text(&b.step))
         .ok_or_else(|| ApiError::bad_request("step", "未知步骤 / unknown step"))?;
+    let area = a.area_code.as_str();
+    authz::check(&s.scope, Action::RecordStep { area, step })?;
     let rejected = text(&b.outcome) == "rejected";
     let current = Step::parse(&a.step).unwrap_or(Step::Application);
     let state = if a.rejected {

@@ -227,7 +227,8 @@ pub async fn save_edit(
     authz::check(
         &s.scope,
         Action::MoveHousehold {
-            area: &record.area_code,
+            from: &current.area_code,
+            to: &record.area_code,
         },
     )?;
     record.version = current.version;
@@ -246,7 +247,10 @@ pub async fn lifecycle(
     to: HouseholdStatus,
     body: &Transition,
 ) -> Result<HouseholdRecord, ApiError> {
-    st.household_for(s, number, true).await?;
+    let h = st.household_for(s, number, false).await?;
+    let paired = st.paired(s, number).await?;
+    let area = h.area_code.as_str();
+    authz::check(&s.scope, Action::Lifecycle { area, paired })?;
     let version = version_of(body.version)?;
     let reason = body
         .reason
