@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "directory",
         include_str!("../migrations/common/0006_directory.sql"),
     ),
+    (
+        9,
+        "proposals",
+        include_str!("../migrations/common/0009_proposals.sql"),
+    ),
 ];
 
 /// The SQL that migration `version` runs on `backend` (its tokens replaced); `None` for no such
@@ -175,13 +180,15 @@ mod tests {
     /// schema as a new one.
     #[test]
     fn each_backend_runs_the_sql_it_ran_before_the_files_were_merged() {
-        let before: [(i64, u64, u64); 6] = [
+        let before: [(i64, u64, u64); 7] = [
             (1, 0x61bc_c92d_c0b3_1a5a, 0x8a4d_20a7_7f69_8c33),
             (2, 0x3c4c_2559_3f65_3aa5, 0x3c4c_2559_3f65_3aa5),
             (3, 0xbbd1_1205_3c94_ef71, 0xbbd1_1205_3c94_ef71),
             (4, 0x2f05_43ba_3202_481f, 0xbce6_8e2b_342d_5796),
             (5, 0x039b_e3dd_c034_6011, 0x039b_e3dd_c034_6011),
             (6, 0xb433_c79e_be2b_04db, 0xb433_c79e_be2b_04db),
+            // Added after the merge: the text as it was first released.
+            (9, 0x2f01_d337_3801_472c, 0x2f01_d337_3801_472c),
         ];
         assert_eq!(MIGRATIONS.len(), before.len());
         for (version, sqlite, postgres) in before {
