@@ -175,6 +175,13 @@ async fn household_page(
     let paired = st.paired(s, number).await.unwrap_or(false);
     let area = h.area_code.as_str();
     let can_write = authz::may(&s.scope, Action::WriteHousehold { area, paired });
+    let can_act = authz::may(&s.scope, Action::Lifecycle { area, paired });
+    let can_propose = authz::may(&s.scope, Action::Propose { area, paired });
+    let proposals = st
+        .dir
+        .household_proposals(number)
+        .await
+        .map_err(|e| p.error(e))?;
     let (values, errors) = form.unwrap_or_else(|| (service::household_doc(&h), HashMap::new()));
     let ctx = context! {
         h => JValue::from_serialize(&h),
@@ -185,6 +192,9 @@ async fn household_page(
         v => JValue::from_serialize(&values),
         errors => errors,
         can_write => can_write,
+        can_act => can_act,
+        can_propose => can_propose,
+        proposals => JValue::from_serialize(&proposals),
         flash => flash,
         today => today.to_string(),
         village => h.area_code.clone(),
