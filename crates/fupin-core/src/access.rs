@@ -179,6 +179,10 @@ pub enum Action {
     /// See figures, lists, households, applications (always within the area; cadres only paired
     /// households).
     Read,
+    /// See personal information in full: ID numbers unmasked, phone, bank account, health
+    /// (PIPL: ID numbers and health are sensitive). Without it, ID numbers are masked and the rest
+    /// left out.
+    ReadPersonal,
     /// Change a household's facts (members, income, conditions, contact) without moving it.
     EditFacts,
     /// Record a visit to a household (帮扶走访).
@@ -222,7 +226,8 @@ pub fn step_level(step: Step) -> Role {
 /// - exit, return and removal, registering and moving a household, deciding proposals: county;
 /// - proposing an exit, return or removal: village and township accounts;
 /// - facts of a household: county, township, village, and the paired cadre; visits too;
-/// - viewers only read; accounts are the administrator's.
+/// - viewers only read, and see ID numbers masked and no phone, bank account or health detail;
+///   accounts are the administrator's.
 pub fn allowed(role: Role, action: Action) -> bool {
     use Role::*;
     if role == Admin {
@@ -230,6 +235,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
     }
     match action {
         Action::Read => true,
+        Action::ReadPersonal => role != Viewer,
         Action::EditFacts | Action::RecordVisit => {
             matches!(role, County | Township | Village | Cadre)
         }

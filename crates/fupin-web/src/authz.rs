@@ -109,6 +109,12 @@ pub fn may(scope: &Scope, action: Action) -> bool {
     check(scope, action).is_ok()
 }
 
+/// Whether the session sees personal information in full (ID numbers, phone, bank account,
+/// health); otherwise its answers pass through [`crate::privacy::redact`].
+pub fn sees_personal(scope: &Scope) -> bool {
+    access::allowed(scope.role, access::Action::ReadPersonal)
+}
+
 /// Whether the session's reads of households depend on its pairings (cadres see only the
 /// households they are paired with, in lists too).
 pub fn by_pairing(scope: &Scope) -> bool {

@@ -18,6 +18,7 @@ pub mod authz;
 pub mod error;
 pub mod i18n;
 pub mod openapi;
+pub mod privacy;
 pub mod proposals;
 pub mod registry;
 pub mod render;

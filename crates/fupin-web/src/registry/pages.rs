@@ -183,13 +183,16 @@ async fn household_page(
         .await
         .map_err(|e| p.error(e))?;
     let (values, errors) = form.unwrap_or_else(|| (service::household_doc(&h), HashMap::new()));
+    // Personal information by need: a viewer's page shows masked ID numbers, no phone, bank
+    // account or health detail.
+    let shown = JValue::from_serialize::<serde_json::Value>;
     let ctx = context! {
-        h => JValue::from_serialize(&h),
+        h => shown(crate::privacy::for_session(s, &h)),
         a => JValue::from_serialize(&assessment),
-        history => JValue::from_serialize(&history),
+        history => shown(crate::privacy::for_session(s, &history)),
         // Only what the trail shows: not the before/after copies of the household.
         audit => JValue::from_serialize(&audit),
-        v => JValue::from_serialize(&values),
+        v => shown(crate::privacy::for_session(s, &values)),
         errors => errors,
         can_write => can_write,
         can_act => can_act,
