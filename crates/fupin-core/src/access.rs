@@ -2,6 +2,7 @@
 //! is scoped to the user's area prefix, enforced in one place). The web layer asks only these functions.
 
 use crate::area::is_area_prefix;
+use crate::identification::Step;
 use std::fmt;
 
 /// A user's role.
@@ -171,6 +172,87 @@ impl Scope {
     }
 }
 
+/// What a user asks to do, whatever record it touches (the area is [`Scope`]'s business). The level
+/// rules of 两公示一公告 and of the household lifecycle (separation of duties) are [`allowed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See figures, lists, households, applications (always within the area; cadres only paired
+    /// households).
+    Read,
+    /// See personal information in full: ID numbers unmasked, phone, bank account, health
+    /// (PIPL: ID numbers and health are sensitive). Without it, ID numbers are masked and the rest
+    /// left out.
+    ReadPersonal,
+    /// Change a household's facts (members, income, conditions, contact) without moving it.
+    EditFacts,
+    /// Record a visit to a household (帮扶走访).
+    RecordVisit,
+    /// Register a new household (建档立卡).
+    CreateHousehold,
+    /// Move a household to another village of the county (its `area_code`).
+    MoveHousehold,
+    /// File an identification application (农户申请).
+    FileApplication,
+    /// Record a step of an identification application.
+    ApplicationStep(Step),
+    /// Exit (脱贫), return (返贫) or removal (清退) of a household.
+    Lifecycle,
+    /// Propose an exit, return or removal for the county's decision.
+    Propose,
+    /// Approve or reject a proposal (the lifecycle action runs on approval).
+    DecideProposal,
+    /// Create and list accounts.
+    ManageUsers,
+}
+
+/// The level a step of 两公示一公告 belongs to: the village's steps (application, survey,
+/// appraisal, check, both public notices), the township review, and the county's review,
+/// announcement and registration.
+pub fn step_level(step: Step) -> Role {
+    match step {
+        Step::TownshipReview => Role::Township,
+        Step::CountyReview | Step::Announcement | Step::Registered => Role::County,
+        _ => Role::Village,
+    }
+}
+
+/// Whether a role may take an action at all (separation of duties). The area is checked apart
+/// ([`Scope::covers`]); the system administrator may do everything.
+///
+/// - everyone reads (within its area);
+/// - the village's steps of 两公示一公告: village accounts and above (township, county);
+/// - the township review: township accounts only; the county review, announcement and
+///   registration: county accounts only (each level signs its own step);
+/// - exit, return and removal, registering and moving a household, deciding proposals: county;
+/// - proposing an exit, return or removal: village and township accounts;
+/// - facts of a household: county, township, village, and the paired cadre; visits too;
+/// - viewers only read, and see ID numbers masked and no phone, bank account or health detail;
+///   accounts are the administrator's.
+pub fn allowed(role: Role, action: Action) -> bool {
+    use Role::*;
+    if role == Admin {
+        return true;
+    }
+    match action {
+        Action::Read => true,
+        Action::ReadPersonal => role != Viewer,
+        Action::EditFacts | Action::RecordVisit => {
+            matches!(role, County | Township | Village | Cadre)
+        }
+        Action::FileApplication => matches!(role, County | Township | Village),
+        Action::ApplicationStep(step) => match step_level(step) {
+            Village => matches!(role, County | Township | Village),
+            level => role == level,
+        },
+        Action::Propose => matches!(role, Township | Village),
+        Action::CreateHousehold
+        | Action::MoveHousehold
+        | Action::Lifecycle
+        | Action::DecideProposal => role == County,
+        Action::ManageUsers => false,
+    }
+}
+
 /// Drops trailing all-zero levels of a 12-digit code: `140525000000` → `140525`.
 pub fn significant_prefix(area: &str) -> String {
     if area.len() != 12 {
@@ -230,5 +312,81 @@ mod tests {
         assert!(viewer.can_read_area("140525") && !viewer.can_read_area("14"));
         let admin = Scope::new(Role::Admin, None).unwrap();
         assert!(admin.can_write_household("650000000000", false) && admin.can_read_area(""));
+    }
+    #[test]
+    fn each_level_signs_its_own_steps() {
+        use Role::*;
+        let step = |r, s| allowed(r, Action::ApplicationStep(s));
+        for s in [
+            Step::HouseholdSurvey,
+            Step::DemocraticAppraisal,
+            Step::VillageCheck,
+            Step::FirstNotice,
+            Step::SecondNotice,
+        ] {
+            assert!(
+                step(Village, s) && step(Township, s) && step(County, s),
+                "{s}"
+            );
+            assert!(!step(Cadre, s) && !step(Viewer, s), "{s}");
+        }
+        assert!(step(Township, Step::TownshipReview));
+        assert!(!step(Village, Step::TownshipReview) && !step(County, Step::TownshipReview));
+        for s in [Step::CountyReview, Step::Announcement, Step::Registered] {
+            assert!(step(County, s), "{s}");
+            assert!(
+                !step(Village, s) && !step(Township, s) && !step(Cadre, s),
+                "{s}"
+            );
+        }
+        assert!(step(Admin, Step::TownshipReview) && step(Admin, Step::Registered));
+    }
+
+    #[test]
+    fn the_county_decides_the_lifecycle_and_villages_propose() {
+        use Role::*;
+        for a in [
+            Action::Lifecycle,
+            Action::DecideProposal,
+            Action::CreateHousehold,
+            Action::MoveHousehold,
+        ] {
+            let who: Vec<Role> = Role::ALL.into_iter().filter(|r| allowed(*r, a)).collect();
+            assert_eq!(who, [Admin, County], "{a:?}");
+        }
+        let proposers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| allowed(*r, Action::Propose))
+            .collect();
+        assert_eq!(proposers, [Admin, Township, Village]);
+    }
+
+    #[test]
+    fn cadres_edit_facts_and_visit_only_and_viewers_only_read() {
+        use Role::*;
+        let all = [
+            Action::Read,
+            Action::EditFacts,
+            Action::RecordVisit,
+            Action::CreateHousehold,
+            Action::MoveHousehold,
+            Action::FileApplication,
+            Action::ApplicationStep(Step::HouseholdSurvey),
+            Action::Lifecycle,
+            Action::Propose,
+            Action::DecideProposal,
+            Action::ManageUsers,
+        ];
+        let of = |r| {
+            all.into_iter()
+                .filter(|a| allowed(r, *a))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            of(Cadre),
+            [Action::Read, Action::EditFacts, Action::RecordVisit]
+        );
+        assert_eq!(of(Viewer), [Action::Read]);
+        assert!(!allowed(County, Action::ManageUsers) && allowed(Admin, Action::ManageUsers));
     }
 }

@@ -18,6 +18,7 @@ pub mod input;
 pub mod model;
 pub mod money;
 pub mod policy;
+pub mod proposal;
 pub mod registry;
 pub mod rules;
 pub mod tally;

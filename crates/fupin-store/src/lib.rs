@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod model;
 pub mod pairing;
 pub mod plan;
+pub mod proposals;
 pub mod registry;
 pub mod repo;
 pub mod rollup;

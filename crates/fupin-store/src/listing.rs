@@ -156,7 +156,7 @@ impl Listing for SqlStore {
                 .db
                 .query(
                     "SELECT CAST(at AS TEXT), entity, action, actor FROM audit_log \
-                     WHERE county = $1 AND entity IN ('household', 'pairing') \
+                     WHERE county = $1 AND entity IN ('household', 'pairing', 'proposal') \
                      AND entity_key = $2 ORDER BY id",
                 )
                 .bind(county_of(area))

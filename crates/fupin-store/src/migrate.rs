@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "audit_chain",
         include_str!("../migrations/common/0007_audit_chain.sql"),
     ),
+    (
+        9,
+        "proposals",
+        include_str!("../migrations/common/0009_proposals.sql"),
+    ),
 ];
 
 /// The SQL that migration `version` runs on `backend` (its tokens replaced); `None` for no such
@@ -189,6 +194,8 @@ mod tests {
             (6, 0xb433_c79e_be2b_04db, 0xb433_c79e_be2b_04db),
             // Written after the merge (the same on both backends): its digest pins it.
             (7, 0x9c94_08a1_69de_5c47, 0x9c94_08a1_69de_5c47),
+            // Added after the merge: the text as it was first released.
+            (9, 0x2f01_d337_3801_472c, 0x2f01_d337_3801_472c),
         ];
         assert_eq!(MIGRATIONS.len(), before.len());
         for (version, sqlite, postgres) in before {

@@ -5,27 +5,39 @@
 //! role may not take answers 403.
 
 use crate::error::ApiError;
-use fupin_core::access::{Role, Scope};
+use fupin_core::access::{self, Role, Scope};
+use fupin_core::identification::Step;
 
-/// What a session asks to do, with the area (and for cadres, the pairing) it touches.
+/// What a session asks to do, with the area (and for cadres, the pairing) it touches. Which role
+/// may do what at all is fupin-core's [`access::allowed`] (separation of duties); this adds the
+/// area and the answer.
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
     /// Read figures, lists, sub-areas, reports, village pages and applications of an area prefix.
     ReadArea(&'a str),
     /// Read a household of a village (`paired`: the session's cadre is paired with it).
     ReadHousehold { area: &'a str, paired: bool },
-    /// Change a household (404 when it may not even read it).
+    /// Change a household's facts and members (404 when it may not even read it).
     WriteHousehold { area: &'a str, paired: bool },
-    /// Move an existing household to an area (an update's new area code).
-    MoveHousehold { area: &'a str },
-    /// Register a new household in a village.
+    /// Move a household from one village to another (an update's new area code): the county,
+    /// within its county. Not moving (`from == to`) is always allowed.
+    MoveHousehold { from: &'a str, to: &'a str },
+    /// Register a new household in a village (建档立卡).
     CreateHousehold { area: &'a str },
+    /// Exit, return or remove a household (the county).
+    Lifecycle { area: &'a str, paired: bool },
+    /// Propose an exit, return or removal of a household (village, township).
+    Propose { area: &'a str, paired: bool },
+    /// Approve or reject a proposal about a household of `area` (the county).
+    DecideProposal { area: &'a str },
     /// Read an identification application of a village.
     ReadApplication { area: &'a str },
-    /// File applications or record their steps (any area; the area is checked by `FileApplication`).
+    /// File applications at all (what a page offers).
     WriteApplications,
     /// File an application in a village.
     FileApplication { area: &'a str },
+    /// Record a step of an application of a village (each level its own steps).
+    RecordStep { area: &'a str, step: Step },
     /// List and create accounts.
     ManageUsers,
 }
@@ -33,6 +45,7 @@ pub enum Action<'a> {
 /// Whether the session may take the action: `Ok`, or the error to answer (404 or 403).
 pub fn check(scope: &Scope, action: Action) -> Result<(), ApiError> {
     let allowed = |ok: bool, denied: fn() -> ApiError| if ok { Ok(()) } else { Err(denied()) };
+    let role = |a: access::Action| access::allowed(scope.role, a);
     match action {
         Action::ReadArea(prefix) => allowed(scope.can_read_area(prefix), ApiError::not_found),
         Action::ReadHousehold { area, paired } => {
@@ -40,31 +53,66 @@ pub fn check(scope: &Scope, action: Action) -> Result<(), ApiError> {
         }
         Action::WriteHousehold { area, paired } => {
             check(scope, Action::ReadHousehold { area, paired })?;
-            allowed(scope.can_write_household(area, paired), ApiError::forbidden)
+            allowed(
+                role(access::Action::EditFacts) && scope.can_write_household(area, paired),
+                ApiError::forbidden,
+            )
         }
-        Action::MoveHousehold { area } => {
-            allowed(scope.can_write_household(area, true), ApiError::forbidden)
-        }
-        Action::CreateHousehold { area } => allowed(
-            scope.can_write_household(area, false) && scope.role != Role::Cadre,
+        Action::MoveHousehold { from, to } if from == to => Ok(()),
+        Action::MoveHousehold { from, to } => allowed(
+            role(access::Action::MoveHousehold)
+                && scope.covers(from)
+                && scope.covers(to)
+                && fupin_core::area::county_of(from) == fupin_core::area::county_of(to),
             ApiError::forbidden,
         ),
+        Action::CreateHousehold { area } => allowed(
+            role(access::Action::CreateHousehold) && scope.covers(area),
+            ApiError::forbidden,
+        ),
+        Action::Lifecycle { area, paired } => {
+            check(scope, Action::ReadHousehold { area, paired })?;
+            allowed(role(access::Action::Lifecycle), ApiError::forbidden)
+        }
+        Action::Propose { area, paired } => {
+            check(scope, Action::ReadHousehold { area, paired })?;
+            allowed(role(access::Action::Propose), ApiError::forbidden)
+        }
+        Action::DecideProposal { area } => {
+            allowed(scope.covers(area), ApiError::not_found)?;
+            allowed(role(access::Action::DecideProposal), ApiError::forbidden)
+        }
         Action::ReadApplication { area } => allowed(
             scope.covers(area) && scope.role != Role::Cadre,
             ApiError::not_found,
         ),
-        Action::WriteApplications => allowed(
-            !matches!(scope.role, Role::Viewer | Role::Cadre),
-            ApiError::forbidden,
-        ),
-        Action::FileApplication { area } => allowed(scope.covers(area), ApiError::not_found),
-        Action::ManageUsers => allowed(scope.is_admin(), ApiError::forbidden),
+        Action::WriteApplications => {
+            allowed(role(access::Action::FileApplication), ApiError::forbidden)
+        }
+        Action::FileApplication { area } => {
+            check(scope, Action::ReadApplication { area })?;
+            allowed(role(access::Action::FileApplication), ApiError::forbidden)
+        }
+        Action::RecordStep { area, step } => {
+            check(scope, Action::ReadApplication { area })?;
+            allowed(
+                role(access::Action::ApplicationStep(step)),
+                ApiError::forbidden,
+            )
+        }
+        Action::ManageUsers => allowed(role(access::Action::ManageUsers), ApiError::forbidden),
     }
 }
 
 /// Whether the session may take the action (for what a page offers).
 pub fn may(scope: &Scope, action: Action) -> bool {
     check(scope, action).is_ok()
+}
+
+/// Whether the session sees personal information in full (ID numbers, phone, bank account,
+/// health); otherwise its answers pass through [`crate::privacy::redact`].
+pub fn sees_personal(scope: &Scope) -> bool {
+    access::allowed(scope.role, access::Action::ReadPersonal)
 }
 
 /// Whether the session's reads of households depend on its pairings (cadres see only the
@@ -117,6 +165,36 @@ mod tests {
             code(check(&cadre, Action::ReadApplication { area: own })),
             Some(404)
         );
+        // Each level signs its own step; exits are the county's.
+        let step = |step| Action::RecordStep { area: own, step };
+        assert_eq!(code(check(&village, step(Step::FirstNotice))), None);
+        assert_eq!(code(check(&village, step(Step::TownshipReview))), Some(403));
+        assert_eq!(code(check(&village, step(Step::CountyReview))), Some(403));
+        let county = scope(Role::County, "140525");
+        assert_eq!(code(check(&county, step(Step::TownshipReview))), Some(403));
+        assert_eq!(code(check(&county, step(Step::Registered))), None);
+        let exit = Action::Lifecycle {
+            area: own,
+            paired: true,
+        };
+        assert_eq!(code(check(&cadre, exit)), Some(403));
+        assert_eq!(code(check(&village, exit)), Some(403));
+        assert_eq!(code(check(&county, exit)), None);
+        let propose = Action::Propose {
+            area: own,
+            paired: false,
+        };
+        assert_eq!(code(check(&village, propose)), None);
+        let decide = Action::DecideProposal { area: other };
+        assert_eq!(code(check(&village, decide)), Some(404));
+        assert_eq!(code(check(&county, decide)), None);
+        // Moving: only the county, within its county.
+        let mv = |from, to| Action::MoveHousehold { from, to };
+        assert_eq!(code(check(&cadre, mv(own, own))), None);
+        assert_eq!(code(check(&cadre, mv(own, other))), Some(403));
+        assert_eq!(code(check(&village, mv(own, other))), Some(403));
+        assert_eq!(code(check(&county, mv(own, other))), None);
+        assert_eq!(code(check(&county, mv(own, "140581100201"))), Some(403));
         assert!(by_pairing(&cadre) && !by_pairing(&viewer));
         let admin = scope(Role::Admin, "");
         assert!(may(&admin, Action::ManageUsers));

@@ -133,6 +133,25 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("actor", "经办人", "By"),
     ("when", "时间", "When"),
     ("exclusions", "部门比对排除项", "Exclusions found"),
+    ("proposals", "提议", "Proposals"),
+    ("propose", "提议", "Propose"),
+    ("proposal_kind", "提议事项", "Proposed action"),
+    ("proposer", "提议人", "Proposed by"),
+    ("decision", "县级决定", "County decision"),
+    ("approve", "批准并执行", "Approve and run"),
+    ("reject_proposal", "驳回", "Reject"),
+    ("decision_reason", "理由", "Reason"),
+    ("household", "户", "Household"),
+    (
+        "no_proposals",
+        "没有待决定的提议",
+        "No proposals awaiting a decision",
+    ),
+    (
+        "propose_hint",
+        "脱贫、返贫和清退由县级决定;村、乡镇可提议。",
+        "Exit, return and removal are the county's decisions; villages and townships propose them.",
+    ),
     ("create", "创建", "Create"),
     ("role", "角色", "Role"),
     ("old_password", "原密码", "Current password"),
@@ -171,6 +190,10 @@ pub fn code_label(lang: &str, list: &str, code: &str) -> String {
         "relation" => label::<Relation>(lang, code),
         "housing_grade" => label::<HousingGrade>(lang, code),
         "check" => label::<Check>(lang, code).or_else(|| label::<VillageIndicator>(lang, code)),
+        "proposal_kind" => fupin_core::proposal::Kind::parse(code)
+            .map(|k| if lang == "en" { k.en() } else { k.zh() }.to_string()),
+        "proposal_status" => fupin_core::proposal::Status::parse(code)
+            .map(|k| if lang == "en" { k.en() } else { k.zh() }.to_string()),
         _ => None,
     };
     found.unwrap_or_else(|| code.to_string())

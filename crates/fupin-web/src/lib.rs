@@ -1,7 +1,7 @@
 //! fupin-web: the JSON API (`/api/v1`, documented at `/api/openapi.json`) and the server-rendered
 //! pages a county office works in.
 //!
-//! One capability per folder (`registry/`, `applications/`, `accounts/`), each with `service.rs`
+//! One capability per folder (`registry/`, `applications/`, `proposals/`, `accounts/`), each with `service.rs`
 //! (the operations, scoped and authorised), `api.rs` (JSON handlers) and `pages.rs` (pages).
 //! Handlers take a [`Session`] or [`WriteSession`] (API) or a [`render::Page`] /
 //! [`render::FormWrite`] (pages); every read and write is scoped through
@@ -18,6 +18,8 @@ pub mod authz;
 pub mod error;
 pub mod i18n;
 pub mod openapi;
+pub mod privacy;
+pub mod proposals;
 pub mod registry;
 pub mod render;
 pub mod session;
@@ -59,8 +61,10 @@ pub fn routes() -> Routes {
     let r = accounts::api::register(r);
     let r = registry::api::register(r);
     let r = applications::api::register(r);
+    let r = proposals::api::register(r);
     let pages = accounts::pages::register(r.router);
     let pages = registry::pages::register(pages);
+    let pages = proposals::pages::register(pages);
     let router = applications::pages::register(pages)
         .route("/static/{name}", get(assets::serve))
         .route("/api/openapi.json", get(openapi::document))

@@ -3,7 +3,7 @@
 //! by a strict parser), and an offline docs page that renders it.
 
 use crate::error::ErrorBody;
-use crate::{accounts, applications, registry};
+use crate::{accounts, applications, proposals, registry};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use serde_json::{json, Value};
@@ -43,6 +43,11 @@ use utoipa::OpenApi;
         applications::api::create,
         applications::api::read,
         applications::api::record_step,
+        proposals::api::list,
+        proposals::api::read,
+        proposals::api::decide,
+        proposals::api::of_household,
+        proposals::api::propose,
     ),
     components(schemas(ErrorBody)),
     security(("session" = [])),

@@ -63,6 +63,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "applications/application.html",
         include_str!("../templates/applications/application.html"),
     ),
+    (
+        "proposals/proposals.html",
+        include_str!("../templates/proposals/proposals.html"),
+    ),
+    (
+        "proposals/household.html",
+        include_str!("../templates/proposals/household.html"),
+    ),
 ];
 
 /// The templates a page template pulls in (`extends` and `include`), whose variables it needs too.
@@ -70,6 +78,8 @@ fn parts_of(name: &str) -> Vec<&'static str> {
     match name {
         "registry/households_table.html" => vec![],
         "registry/households.html" => vec!["base.html", "registry/households_table.html"],
+        "registry/household.html" => vec!["base.html", "proposals/household.html"],
+        "proposals/household.html" => vec![],
         "base.html" => vec![],
         _ => vec!["base.html"],
     }

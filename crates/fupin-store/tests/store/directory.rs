@@ -10,9 +10,12 @@ use fupin_store::{Backend, Repository};
 use std::path::Path;
 use std::sync::Arc;
 
-/// The directory on the database `on_both` gave the test (PostgreSQL: in its schema, kept): a
-/// second store on the same database, with its own pool (as another process would have).
-pub async fn directory_of(repo: &dyn Repository, dir: &Path, name: &str) -> Arc<dyn Directory> {
+/// The directory on the database `on_both` gave the test (PostgreSQL: in its schema, kept).
+pub(crate) async fn directory_of(
+    repo: &dyn Repository,
+    dir: &Path,
+    name: &str,
+) -> Arc<dyn Directory> {
     match repo.backend() {
         Backend::Sqlite => {
             let url = format!("sqlite:{}", dir.join("registry.db").display());

@@ -40,6 +40,7 @@ pub async fn list(
     Query(q): Query<AreaParam>,
 ) -> Result<Json<Value>, ApiError> {
     let applications = service::list(&st, &s, q.area.as_deref()).await?;
+    let applications = crate::privacy::for_session(&s, &applications);
     Ok(Json(json!({ "applications": applications })))
 }
 
@@ -63,8 +64,9 @@ pub async fn read(
     State(st): St,
     s: Session,
     Path(id): Path<String>,
-) -> Result<Json<Application>, ApiError> {
-    Ok(Json(service::read(&st, &s, &id).await?))
+) -> Result<Json<Value>, ApiError> {
+    let a = service::read(&st, &s, &id).await?;
+    Ok(Json(crate::privacy::for_session(&s, &a)))
 }
 
 /// 记录下一步骤 / record the next step

@@ -151,6 +151,6 @@ async fn notice(State(st): St, p: Page, Path(code): Path<String>) -> PageResult 
         .map_err(|e| p.error(e))?;
     let info = st.dir.area(&area).await.map_err(|e| p.error(e))?;
     let today = crate::registry::service::today().to_string();
-    let ctx = context! { rows => rows, area => area, name => info.map(|a| a.name).unwrap_or_default(), today => today };
+    let ctx = context! { rows => rows, steps => steps(), area => area, name => info.map(|a| a.name).unwrap_or_default(), today => today };
     Ok(p.render("applications/notice.html", ctx))
 }

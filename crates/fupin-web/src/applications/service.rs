@@ -66,14 +66,19 @@ pub async fn file(st: &AppState, s: &Session, b: &NewApplication) -> Result<Appl
     Ok(st.dir.application(&app.id).await?.expect("created"))
 }
 
-/// The applications of an area the session may read (default: its own area).
+/// The applications of an area the session may read (default: its own area): exactly those it
+/// could open one by one ([`read`]; none for a cadre).
 pub async fn list(
     st: &AppState,
     s: &Session,
     area: Option<&str>,
 ) -> Result<Vec<Application>, ApiError> {
     let area = st.area_for(s, area)?;
-    Ok(st.dir.applications(&area).await?)
+    let all = st.dir.applications(&area).await?;
+    Ok(all
+        .into_iter()
+        .filter(|a| authz::may(&s.scope, Action::ReadApplication { area: &a.area_code }))
+        .collect())
 }
 
 /// Loads an application the session may read, else 404.
@@ -99,6 +104,8 @@ pub async fn advance(
     let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
     let step = Step::parse(&text(&b.step))
         .ok_or_else(|| ApiError::bad_request("step", "未知步骤 / unknown step"))?;
+    let area = a.area_code.as_str();
+    authz::check(&s.scope, Action::RecordStep { area, step })?;
     let rejected = text(&b.outcome) == "rejected";
     let current = Step::parse(&a.step).unwrap_or(Step::Application);
     let state = if a.rejected {
@@ -161,9 +168,11 @@ pub async fn notice(
                 x.is_notice() || x == Step::VillageCheck || x == Step::TownshipReview
             })
     });
-    // Only what a public notice may show: name, masked ID number, household size and cause.
+    // Only what a public notice may show (DOMAIN.md §5): the applicant's name, household size and
+    // the stage; no ID number (not even masked), phone, bank account, health detail or free-text
+    // reason.
     let rows = in_notice
-        .map(|a| json!({"name": a.applicant_name, "id": fupin_core::ResidentId::parse(&a.applicant_id_number).map(|i| i.masked()).unwrap_or_default(), "members": a.members, "reason": a.reason, "step": a.step}))
+        .map(|a| json!({"name": a.applicant_name, "members": a.members, "step": a.step}))
         .collect();
     Ok((area, rows))
 }

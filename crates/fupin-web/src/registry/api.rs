@@ -84,7 +84,7 @@ pub async fn areas(State(st): St, s: Session, Query(q): Query<AreaQuery>) -> Ans
     params(ListQuery), responses((status = 200, description = "OK", body = Page<HouseholdRow>)))]
 pub async fn list(State(st): St, s: Session, Query(q): Query<ListQuery>) -> Answer<Value> {
     let page = service::list(&st, &s, &q).await?;
-    Ok(Json(serde_json::to_value(page).expect("json")))
+    Ok(Json(crate::privacy::for_session(&s, &page)))
 }
 
 /// 新建户(fupin assess 的户格式,加 number)/ create a household
@@ -104,12 +104,9 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/households/{number}", operation_id = "getHousehold", tag = "registry",
     params(("number" = String, Path, description = "户编号 / household number")),
     responses((status = 200, description = "OK", body = Household)))]
-pub async fn read(
-    State(st): St,
-    s: Session,
-    Path(number): Path<String>,
-) -> Answer<HouseholdRecord> {
-    Ok(Json(st.household_for(&s, &number, false).await?))
+pub async fn read(State(st): St, s: Session, Path(number): Path<String>) -> Answer<Value> {
+    let h = st.household_for(&s, &number, false).await?;
+    Ok(Json(crate::privacy::for_session(&s, &h)))
 }
 
 /// 修改一户(须带 version;可用 GET 的结果改后提交)/ update a household (with its version; a GET's answer, changed, is a valid body)
@@ -152,7 +149,7 @@ pub async fn history(
     Query(q): Query<AsOf>,
 ) -> Answer<Value> {
     let h = service::history(&st, &s, &number, q.as_of).await?;
-    Ok(Json(serde_json::to_value(h).expect("json")))
+    Ok(Json(crate::privacy::for_session(&s, &h)))
 }
 
 /// 操作日志 / audit trail
@@ -161,7 +158,8 @@ pub async fn history(
     params(("number" = String, Path, description = "户编号 / household number")),
     responses((status = 200, description = "OK", body = Audit)))]
 pub async fn audit(State(st): St, s: Session, Path(number): Path<String>) -> Answer<Value> {
-    Ok(Json(service::audit(&st, &s, &number).await?))
+    let trail = service::audit(&st, &s, &number).await?;
+    Ok(Json(crate::privacy::for_session(&s, &trail)))
 }
 
 async fn transition(

@@ -175,16 +175,29 @@ async fn household_page(
     let paired = st.paired(s, number).await.unwrap_or(false);
     let area = h.area_code.as_str();
     let can_write = authz::may(&s.scope, Action::WriteHousehold { area, paired });
+    let can_act = authz::may(&s.scope, Action::Lifecycle { area, paired });
+    let can_propose = authz::may(&s.scope, Action::Propose { area, paired });
+    let proposals = st
+        .dir
+        .household_proposals(number)
+        .await
+        .map_err(|e| p.error(e))?;
     let (values, errors) = form.unwrap_or_else(|| (service::household_doc(&h), HashMap::new()));
+    // Personal information by need: a viewer's page shows masked ID numbers, no phone, bank
+    // account or health detail.
+    let shown = JValue::from_serialize::<serde_json::Value>;
     let ctx = context! {
-        h => JValue::from_serialize(&h),
+        h => shown(crate::privacy::for_session(s, &h)),
         a => JValue::from_serialize(&assessment),
-        history => JValue::from_serialize(&history),
+        history => shown(crate::privacy::for_session(s, &history)),
         // Only what the trail shows: not the before/after copies of the household.
         audit => JValue::from_serialize(&audit),
-        v => JValue::from_serialize(&values),
+        v => shown(crate::privacy::for_session(s, &values)),
         errors => errors,
         can_write => can_write,
+        can_act => can_act,
+        can_propose => can_propose,
+        proposals => JValue::from_serialize(&proposals),
         flash => flash,
         today => today.to_string(),
         village => h.area_code.clone(),

@@ -172,21 +172,63 @@ pub async fn create(
             area: &record.area_code,
         },
     )?;
+    // Taken anywhere (inside the area or not): one answer, which says nothing of where.
     if st.repo.household(&record.number).await?.is_some() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "exists",
-            format!(
-                "户 {} 已存在 / household {} exists",
-                record.number, record.number
-            ),
-        ));
+        return Err(number_taken());
     }
     let date = date_of(body.date.as_deref())?;
-    Ok(st
+    let saved = st
         .repo
         .save(Incoming::new(record), 0, date, &s.user, &st.policies)
-        .await?)
+        .await;
+    saved.map_err(|e| refusal(s, e))
+}
+
+/// The answer to a new household whose number is taken, inside the session's area or outside it
+/// (the same answer: it reveals nothing about a household outside the area).
+pub fn number_taken() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "number_taken",
+        "户编号不可用,请换一个编号 / this household number cannot be used; choose another",
+    )
+}
+
+/// A store error as the session may see it. A `duplicate_person` naming a household the session
+/// may not read (another county, another village, a cadre's unpaired household) is answered without
+/// the household's number: outside the area looks like anywhere else.
+pub(crate) fn refusal(s: &Session, e: fupin_store::StoreError) -> ApiError {
+    let fupin_store::StoreError::Rejected(row) = &e else {
+        return e.into();
+    };
+    if row.code != "duplicate_person" {
+        return e.into();
+    }
+    let owner = row
+        .zh
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() >= 15);
+    // The owner's area is the first 12 digits of its number (village code + 3 digits); a cadre
+    // reaches only paired households, so for a cadre no other household is named.
+    let visible = owner.is_some_and(|n| {
+        !authz::by_pairing(&s.scope)
+            && authz::may(
+                &s.scope,
+                Action::ReadHousehold {
+                    area: &n[..12],
+                    paired: false,
+                },
+            )
+    });
+    if visible {
+        return e.into();
+    }
+    let generic = fupin_store::RowError {
+        zh: "证件号码已登记,请联系县级管理员核实".into(),
+        en: "this ID number is already registered; ask the county office to check".into(),
+        ..(**row).clone()
+    };
+    fupin_store::StoreError::Rejected(Box::new(generic)).into()
 }
 
 /// Changes a household (not its number or status) at the version the body carries.
@@ -227,15 +269,17 @@ pub async fn save_edit(
     authz::check(
         &s.scope,
         Action::MoveHousehold {
-            area: &record.area_code,
+            from: &current.area_code,
+            to: &record.area_code,
         },
     )?;
     record.version = current.version;
     let date = date_of(body.date.as_deref())?;
-    Ok(st
+    let saved = st
         .repo
         .save(Incoming::new(record), version, date, &s.user, &st.policies)
-        .await?)
+        .await;
+    saved.map_err(|e| refusal(s, e))
 }
 
 /// Runs a lifecycle action (exit, return, remove) for a session.
@@ -246,7 +290,10 @@ pub async fn lifecycle(
     to: HouseholdStatus,
     body: &Transition,
 ) -> Result<HouseholdRecord, ApiError> {
-    st.household_for(s, number, true).await?;
+    let h = st.household_for(s, number, false).await?;
+    let paired = st.paired(s, number).await?;
+    let area = h.area_code.as_str();
+    authz::check(&s.scope, Action::Lifecycle { area, paired })?;
     let version = version_of(body.version)?;
     let reason = body
         .reason
@@ -292,10 +339,11 @@ pub async fn add_member(
         incoming.joins.insert(id, reason);
     }
     let date = date_of(body.date.as_deref())?;
-    Ok(st
+    let saved = st
         .repo
         .save(incoming, version, date, &s.user, &st.policies)
-        .await?)
+        .await;
+    saved.map_err(|e| refusal(s, e))
 }
 
 /// Records a member leaving a household.

@@ -177,6 +177,11 @@ fn answers_carry_the_properties_their_schemas_document() {
                 format!("/api/v1/applications/{id}"),
             ),
             ("/api/v1/users", "/api/v1/users".to_string()),
+            ("/api/v1/proposals", "/api/v1/proposals".to_string()),
+            (
+                "/api/v1/households/{number}/proposals",
+                format!("/api/v1/households/{h}/proposals"),
+            ),
         ];
         for (path, uri) in reads {
             let r = get(&app, &uri, &cookie).await;

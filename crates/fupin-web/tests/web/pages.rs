@@ -27,6 +27,8 @@ fn every_page_renders_with_its_variables_defined() {
             "/villages/140525100201/notice".to_string(),
             "/applications".to_string(),
             format!("/applications/{id}"),
+            "/proposals".to_string(),
+            "/proposals?status=all".to_string(),
             "/admin/users".to_string(),
             "/account/password".to_string(),
             "/households/140525999999001".to_string(),
