@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
+pub mod monitoring;
 pub mod plan;
 
 /// The county code (first 6 digits of the area code): every household-owned row is keyed by it.

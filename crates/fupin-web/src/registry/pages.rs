@@ -162,6 +162,10 @@ async fn household_page(
         .map_err(|e| p.error(e))?;
     let today = service::today();
     let assessment = service::assess_record(st, &h, today).ok();
+    let checklist = assessment.as_ref().map(|a| exit_checklist(&a.exit.failed));
+    // The monitoring category as stored and listed, with its year and line.
+    let monitoring = fupin_core::registry::monitoring::judge(&h, &st.policies, today).shown();
+    let poor = matches!(h.status, HouseholdStatus::Poor | HouseholdStatus::Returned);
     let history = st
         .repo
         .history(number, None)
@@ -179,6 +183,9 @@ async fn household_page(
     let ctx = context! {
         h => JValue::from_serialize(&h),
         a => JValue::from_serialize(&assessment),
+        checklist => JValue::from_serialize(&checklist),
+        m => JValue::from_serialize(&monitoring),
+        poor => poor,
         history => JValue::from_serialize(&history),
         // Only what the trail shows: not the before/after copies of the household.
         audit => JValue::from_serialize(&audit),
@@ -190,6 +197,25 @@ async fn household_page(
         village => h.area_code.clone(),
     };
     Ok(p.render("registry/household.html", ctx))
+}
+
+/// The exit standard's checks in order (一收入、两不愁、三保障、饮水安全): (group, check code).
+const CHECKLIST: [(&str, &str); 7] = [
+    ("group_income", "income_below_line"),
+    ("group_two", "food"),
+    ("group_two", "clothing"),
+    ("group_three", "compulsory_education"),
+    ("group_three", "basic_medical"),
+    ("group_three", "housing_safety"),
+    ("group_water", "drinking_water"),
+];
+
+/// Every check of the exit standard, passed or failed (from the assessment's failed-check codes).
+fn exit_checklist(failed: &[&str]) -> Vec<serde_json::Value> {
+    CHECKLIST
+        .iter()
+        .map(|(group, code)| json!({"group": group, "code": code, "ok": !failed.contains(code)}))
+        .collect()
 }
 
 async fn household(

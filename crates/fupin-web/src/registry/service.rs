@@ -368,9 +368,13 @@ pub async fn assessment(
             }
         })
         .collect();
+    let mut assessment = serde_json::to_value(r).expect("json");
+    // The monitoring category as stored and listed: the income of its year against that year's line.
+    let judged = fupin_core::registry::monitoring::judge(&h, &st.policies, date).shown();
+    assessment["monitoring"] = serde_json::to_value(judged).expect("json");
     Ok(Assessment {
         as_of: date,
-        assessment: serde_json::to_value(r).expect("json"),
+        assessment,
         failed_checks,
     })
 }
