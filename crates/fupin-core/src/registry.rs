@@ -210,6 +210,23 @@ impl HouseholdRecord {
     }
 }
 
+/// The income and rigid expenses a household recorded for one year (every year is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct YearIncome {
+    pub year: i32,
+    #[serde(serialize_with = "ser_income")]
+    pub income: Income,
+    #[serde(serialize_with = "ser_rigid")]
+    pub rigid_expense: RigidExpense,
+}
+
+impl YearIncome {
+    /// Net income (wage + business + property + transfer − business cost).
+    pub fn net(&self) -> Decimal {
+        self.income.net()
+    }
+}
+
 /// A member as registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MemberRecord {

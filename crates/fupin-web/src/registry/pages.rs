@@ -171,6 +171,7 @@ async fn household_page(
         .history(number, None)
         .await
         .map_err(|e| p.error(e))?;
+    let incomes = income_years(&st.repo.incomes(number).await.map_err(|e| p.error(e))?, &h);
     let audit = st
         .dir
         .audit_trail(&h.area_code, number)
@@ -184,6 +185,7 @@ async fn household_page(
         h => JValue::from_serialize(&h),
         a => JValue::from_serialize(&assessment),
         checklist => JValue::from_serialize(&checklist),
+        incomes => JValue::from_serialize(&incomes),
         m => JValue::from_serialize(&monitoring),
         poor => poor,
         history => JValue::from_serialize(&history),
@@ -197,6 +199,26 @@ async fn household_page(
         village => h.area_code.clone(),
     };
     Ok(p.render("registry/household.html", ctx))
+}
+
+/// The income of every year recorded, with the net and per-capita income (over the current members,
+/// as the rules count them).
+fn income_years(
+    years: &[fupin_core::registry::YearIncome],
+    h: &fupin_store::HouseholdRecord,
+) -> Vec<serde_json::Value> {
+    use fupin_core::money::fmt2;
+    years
+        .iter()
+        .map(|y| {
+            let net = y.net();
+            let per_capita = fupin_core::rules::per_capita(net, h.members.len());
+            let mut v = serde_json::to_value(y).expect("json");
+            v["net"] = json!(fmt2(net));
+            v["per_capita"] = json!(fmt2(per_capita));
+            v
+        })
+        .collect()
 }
 
 /// The exit standard's checks in order (一收入、两不愁、三保障、饮水安全): (group, check code).

@@ -2,9 +2,10 @@
 //! filter, dashboard, page), income by year, member changes with a reason, the exit checklist, and
 //! new households (form, member sheet, the registration step of an application).
 
-use crate::common::{get, login, run};
+use crate::common::{get, login, post_form, put, run};
 use axum::http::StatusCode;
 use chrono::Datelike;
+use serde_json::json;
 use std::collections::BTreeMap;
 
 /// The value of `data-code` on the element with `id` in a page.
@@ -78,4 +79,136 @@ fn every_monitoring_category_counts_the_same_in_the_list_the_dashboard_and_the_p
 
 pub fn monitored(code: &str) -> bool {
     matches!(code, "unstable" | "marginal" | "sudden_hardship")
+}
+
+/// A demo household of 东沟村 (exited in 2019, income of 2020 recorded).
+const H: &str = "140525100201010";
+
+#[test]
+fn income_is_entered_for_a_year_and_every_year_is_kept() {
+    run("income_years", |app| async move {
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let uri = format!("/api/v1/households/{H}");
+        let rec = get(&app, &uri, &cookie).await;
+        assert_eq!(rec.json["income_year"], 2020, "{}", rec.text);
+        let old_wage = rec.json["income"]["wage"].clone();
+        // A 2021 income: stored as 2021's, 2020's kept.
+        let mut body = rec.json.clone();
+        body["income_year"] = json!(2021);
+        body["income"]["wage"] = json!("30000.00");
+        let r = put(&app, &uri, (&cookie, &csrf), body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["income_year"], 2021);
+        // Another edit without a year keeps 2021: never re-stamped as this year.
+        let mut body = r.json.clone();
+        body.as_object_mut().unwrap().remove("income_year");
+        body["phone"] = json!("13900000000");
+        let r = put(&app, &uri, (&cookie, &csrf), body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(
+            (
+                r.json["income_year"].clone(),
+                r.json["income"]["wage"].clone()
+            ),
+            (json!(2021), json!("30000.00"))
+        );
+        // A year after the change's is refused, naming the field.
+        let mut body = r.json.clone();
+        body["income_year"] = json!(2099);
+        let bad = put(&app, &uri, (&cookie, &csrf), body).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert!(
+            bad.text.contains("\"field\":\"income_year\""),
+            "{}",
+            bad.text
+        );
+        // The page lists every year (the demo recorded 2016, 2019 and 2020); the monitoring check is judged on 2021's income and line.
+        let page = get(&app, &format!("/households/{H}"), &cookie).await;
+        let years: Vec<&str> = page
+            .text
+            .split("data-year=\"")
+            .skip(1)
+            .map(|s| &s[..4])
+            .collect();
+        assert_eq!(years, ["2021", "2020", "2019", "2016"], "{}", page.text);
+        let row_2020 = page.text.split("data-year=\"2020\"").nth(1).unwrap();
+        let row_2020 = &row_2020[..row_2020.find("</tr>").unwrap()];
+        assert!(row_2020.contains(old_wage.as_str().unwrap()), "{row_2020}");
+        assert!(page.text.contains("2021 年人均纯收入") && page.text.contains("监测线 6000 元"));
+        // The edit form posts a year too: 2022's income through the page.
+        let form = page_form(
+            &page.text,
+            &csrf,
+            &[("income_year", "2022"), ("income_wage", "12000")],
+        );
+        let r = post_form(&app, &format!("/households/{H}"), &cookie, &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let rec = get(&app, &uri, &cookie).await;
+        assert_eq!(
+            (
+                rec.json["income_year"].clone(),
+                rec.json["income"]["wage"].clone()
+            ),
+            (json!(2022), json!("12000.00"))
+        );
+    });
+}
+
+/// The edit form of a household page as posted unchanged but for `changes` (inputs, checked boxes
+/// and selected options).
+pub fn page_form(html: &str, csrf: &str, changes: &[(&str, &str)]) -> String {
+    let form = &html[html.find("id=\"edit-form\"").unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[at..at + tag[at..].find('"')?].to_string())
+    };
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for tag in form.split('<').skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        if tag.starts_with("input") {
+            let Some(name) = attr(tag, "name") else {
+                continue;
+            };
+            if tag.contains("type=\"checkbox\"") {
+                if tag.contains("checked") {
+                    fields.push((name, "on".into()));
+                }
+            } else {
+                fields.push((name, attr(tag, "value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("select") {
+            let name = attr(tag, "name").unwrap();
+            let rest = &form[form.find(&format!("name=\"{name}\"")).unwrap()..];
+            let rest = &rest[..rest.find("</select>").unwrap()];
+            let value = rest
+                .split("<option")
+                .find(|o| o.contains("selected"))
+                .and_then(|o| attr(o, "value"))
+                .unwrap_or_default();
+            fields.push((name, value));
+        }
+    }
+    for (k, v) in changes {
+        match fields.iter_mut().find(|(n, _)| n == k) {
+            Some(f) => f.1 = v.to_string(),
+            None => fields.push((k.to_string(), v.to_string())),
+        }
+    }
+    fields.retain(|(k, _)| k != "_csrf");
+    fields.push(("_csrf".into(), csrf.into()));
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
