@@ -212,3 +212,76 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[test]
+fn the_page_shows_the_whole_exit_checklist_in_words_and_the_monitoring_check_for_exited_ones() {
+    run("checklist", |app| async move {
+        let (cookie, _) = login(&app, "zezhou").await;
+        let list = get(&app, "/api/v1/households?status=poor&per_page=500", &cookie).await;
+        let poor = list.json["rows"].as_array().unwrap();
+        assert!(!poor.is_empty());
+        let mut failed_seen = 0;
+        for r in poor {
+            let number = r["number"].as_str().unwrap();
+            let page = get(&app, &format!("/households/{number}"), &cookie).await;
+            let a = get(
+                &app,
+                &format!("/api/v1/households/{number}/assessment"),
+                &cookie,
+            )
+            .await;
+            let failed: Vec<&str> = a.json["failed_checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["code"].as_str().unwrap())
+                .collect();
+            let table = &page.text[page.text.find("id=\"exit-checklist\"").expect(number)..];
+            let table = &table[..table.find("</table>").unwrap()];
+            // 一收入、两不愁、三保障、饮水安全: seven checks, each passed or failed in words.
+            for group in ["一收入", "两不愁", "三保障", "饮水安全"] {
+                assert!(table.contains(group), "{number}: {group}");
+            }
+            let rows: Vec<&str> = table.split("<tr data-code=\"").skip(1).collect();
+            assert_eq!(rows.len(), 7, "{number}");
+            for row in rows {
+                let code = &row[..row.find('"').unwrap()];
+                if failed.contains(&code) {
+                    failed_seen += 1;
+                    assert!(
+                        row.contains("data-ok=\"no\"") && row.contains("✗ 未通过"),
+                        "{number} {code}"
+                    );
+                } else {
+                    assert!(
+                        row.contains("data-ok=\"yes\"") && row.contains("✓ 通过"),
+                        "{number} {code}"
+                    );
+                }
+            }
+            let verdict = if failed.is_empty() {
+                "✓ 达到脱贫标准"
+            } else {
+                "✗ 未达到脱贫标准"
+            };
+            assert!(page.text.contains(verdict), "{number}");
+        }
+        assert!(failed_seen > 0, "some poor household fails a check");
+        // An exited household: its monitoring check, not "未达到脱贫标准".
+        let page = get(&app, &format!("/households/{H}"), &cookie).await;
+        assert!(!page.text.contains("未达到脱贫标准"), "{}", page.text);
+        assert!(
+            page.text.contains("防返贫监测核验") && page.text.contains("id=\"monitoring-basis\"")
+        );
+        // In English too.
+        let en = format!("{cookie}; fupin_lang=en");
+        let page = get(&app, &format!("/households/{H}"), &en).await;
+        assert!(page.text.contains("Return-to-poverty monitoring check"));
+        assert!(
+            page.text.contains("2020 per-capita net income"),
+            "{}",
+            page.text
+        );
+        assert!(page.text.contains("Safe drinking water assured"));
+    });
+}
