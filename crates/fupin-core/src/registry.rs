@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
+pub mod monitoring;
 pub mod plan;
 
 /// The county code (first 6 digits of the area code): every household-owned row is keyed by it.
@@ -206,6 +207,23 @@ impl HouseholdRecord {
             }
         }
         out
+    }
+}
+
+/// The income and rigid expenses a household recorded for one year (every year is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct YearIncome {
+    pub year: i32,
+    #[serde(serialize_with = "ser_income")]
+    pub income: Income,
+    #[serde(serialize_with = "ser_rigid")]
+    pub rigid_expense: RigidExpense,
+}
+
+impl YearIncome {
+    /// Net income (wage + business + property + transfer − business cost).
+    pub fn net(&self) -> Decimal {
+        self.income.net()
     }
 }
 

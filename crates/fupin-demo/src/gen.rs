@@ -7,8 +7,8 @@ use crate::rng::{split, Rng};
 use chrono::{Datelike, NaiveDate};
 use fupin_core::area::full_code;
 use fupin_core::codes::{
-    Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, MonitoringCategory, Relation,
-    SchoolStatus, WorkPlace,
+    Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, Relation, SchoolStatus,
+    WorkPlace,
 };
 use fupin_core::model::{Income, RigidExpense};
 use fupin_core::AreaLevel;
@@ -890,9 +890,9 @@ fn timeline(
                         .and_then(|s| rust_decimal::prelude::ToPrimitive::to_i64(&s.value))
                         .unwrap_or(5000);
                     // Incomes over the final members: the assessment at the end sees exactly these.
+                    // The survey records the year's income, judged against the year's monitoring line.
                     let n = p.size;
-                    let year = date.year() - 1;
-                    h.monitoring = None;
+                    let year = date.year();
                     match p.kind {
                         Kind::Stable => {
                             guarantees_hold(h);
@@ -909,14 +909,14 @@ fn timeline(
                                 break_guarantee(h, rng);
                             }
                             set_rigid(h, 300_000, rng);
-                            h.monitoring = Some(if p.kind == Kind::Unstable {
-                                MonitoringCategory::Unstable
-                            } else {
-                                MonitoringCategory::Marginal
-                            });
+                            // The store judges the category (unstable or marginal by the status).
                         }
                         Kind::Poor => {
                             set_income(h, rng.range(1500, line_yuan - 100), n, year, rng);
+                        }
+                        Kind::Ready => {
+                            guarantees_hold(h);
+                            set_income(h, line_yuan + rng.range(200, 1500), n, year, rng);
                         }
                         Kind::Removed => {}
                     }

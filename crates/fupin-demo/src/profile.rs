@@ -15,6 +15,9 @@ pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 pub enum Kind {
     /// Still poor (or returned) at the end: income below the line.
     Poor,
+    /// Still registered poor at the end but meeting the exit standard, awaiting the exit procedure
+    /// (Jincheng, seed 003: "截至6月底,25户65人全部达到脱贫标准").
+    Ready,
     /// Exited, income above the monitoring line, every guarantee holding.
     Stable,
     /// Exited but a monitoring object (`unstable`): income below the monitoring line or a guarantee failing.
@@ -268,7 +271,8 @@ const JINCHENG: &[(&str, &str, u64, u32)] = &[
 
 /// `city`: Jincheng (晋城市, 1405) to 30 June 2020. At the end 25,345 registered households with
 /// 63,425 people (25 with 65 people not yet exited); in the first half of 2020 51 households with
-/// 104 people removed, 369 births and 1,175 deaths; 967 unstable households with 2,259 people and 310
+/// 104 people removed, 369 births and 1,175 deaths; the 25 poor households all meet the exit
+/// standard at the end; 967 unstable households with 2,259 people and 310
 /// marginal households with 752 people under monitoring (Jincheng policy, 5,000-yuan line).
 pub fn city() -> Profile {
     let survey = d(2020, 3, 31);
@@ -306,7 +310,7 @@ pub fn city() -> Profile {
         Cohort {
             households: 25,
             people: 65,
-            kind: Kind::Poor,
+            kind: Kind::Ready,
             paths: vec![(1, vec![step(identified(), Poor)])],
             quiet_after_last: false,
         },
@@ -523,7 +527,7 @@ pub fn scaled(name: &str, people: u64) -> Profile {
             let p = p.max(h);
             let paths = match kind {
                 Kind::Stable | Kind::Unstable => exits(EXIT_YEARS),
-                Kind::Poor => vec![(1, vec![step(identified(), Poor)])],
+                Kind::Poor | Kind::Ready => vec![(1, vec![step(identified(), Poor)])],
                 Kind::Marginal => vec![(1, vec![step(survey, NonPoor)])],
                 Kind::Removed => vec![(1, removed_on(d(2016, 8, 31)))],
             };

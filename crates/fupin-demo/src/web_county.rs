@@ -5,8 +5,7 @@
 
 use chrono::NaiveDate;
 use fupin_core::codes::{
-    Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, MonitoringCategory, Region,
-    Relation, SchoolStatus,
+    Attribute, Cause, Health, HouseholdStatus, HousingGrade, Labor, Region, Relation, SchoolStatus,
 };
 use fupin_core::id::check_char;
 use fupin_core::model::{Income, RigidExpense};
@@ -351,9 +350,8 @@ pub async fn load(
                     } else {
                         s2019
                     };
-                    let mut r = record(s2020, per_head_2020, 2020);
-                    r.monitoring = monitoring_of(&r, policies, as_of);
-                    let mut inc = Incoming::new(r);
+                    // The monitoring category is the store's: judged on the 2020 income.
+                    let mut inc = Incoming::new(record(s2020, per_head_2020, 2020));
                     if s2020 == HouseholdStatus::Returned {
                         inc.status_reason = Some("因病返贫 / returned through illness".into());
                     }
@@ -364,8 +362,7 @@ pub async fn load(
                     }
                     stages[2].push(inc);
                 } else {
-                    let mut r = record(HouseholdStatus::NonPoor, 3800 + rng.below(3000), 2020);
-                    r.monitoring = monitoring_of(&r, policies, as_of);
+                    let r = record(HouseholdStatus::NonPoor, 3800 + rng.below(3000), 2020);
                     stages[2].push(Incoming::new(r));
                 }
             }
@@ -421,26 +418,6 @@ fn rng_phone(n: u32, v: &str) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(1099511628211);
     }
     h % 1_000_000_000
-}
-
-/// The monitoring category stored with a household (unstable, marginal, sudden hardship), if any.
-fn monitoring_of(
-    r: &HouseholdRecord,
-    policies: &PolicySet,
-    as_of: NaiveDate,
-) -> Option<MonitoringCategory> {
-    let core = r.to_core()?;
-    let p = policies.for_area(&r.area_code);
-    let line = p.monitoring_line(as_of)?.value;
-    let ages = p.compulsory_school_age().ok()?.value;
-    let m = fupin_core::rules::monitoring(&core, line, ages, as_of);
-    matches!(
-        m.category,
-        MonitoringCategory::Unstable
-            | MonitoringCategory::Marginal
-            | MonitoringCategory::SuddenHardship
-    )
-    .then_some(m.category)
 }
 
 /// The login help printed by `fupin serve --demo`.

@@ -155,6 +155,9 @@ pub trait Repository: Send + Sync {
     /// Status, members and events as of a date (or now).
     fn history<'a>(&'a self, number: &'a str, as_of: Option<NaiveDate>) -> BoxFut<'a, History>;
 
+    /// Every year of income a household recorded, the latest first (empty for an unknown one).
+    fn incomes<'a>(&'a self, number: &'a str) -> BoxFut<'a, Vec<crate::model::YearIncome>>;
+
     /// The dynamic-management report of a period for an area prefix.
     fn change_report<'a>(
         &'a self,

@@ -21,3 +21,6 @@ mod load;
 
 #[path = "web/openapi.rs"]
 mod openapi;
+
+#[path = "web/household.rs"]
+mod household;

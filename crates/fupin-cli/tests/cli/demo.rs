@@ -117,6 +117,14 @@ fn city_profile_gives_the_jincheng_2020_figures() {
     assert_eq!(pair(&city["monitoring"]["marginal"]), (310, 752));
     assert_eq!(pair(&city["monitoring"]["sudden_hardship"]), (0, 0));
     assert_eq!(pair(&city["status"]["poor"]), (25, 65));
+    // "截至6月底,25户65人全部达到脱贫标准": at the end of June every poor household meets the
+    // exit standard.
+    let june = ["assess", "--db", &db, "--all", "--format", "json"];
+    let june = json(&run(&[&june[..], &["--as-of", "2020-06-30"]].concat()));
+    assert_eq!(june["as_of"], "2020-06-30");
+    let city_june = area(&june, "1405");
+    assert_eq!(pair(&city_june["status"]["poor"]), (25, 65));
+    assert_eq!(pair(&city_june["exit_meets_standard"]), (25, 65));
     // Every county of Jincheng is there, and the counties add up to the city.
     let counties: Vec<&Value> = a["areas"]
         .as_array()

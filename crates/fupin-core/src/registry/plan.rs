@@ -195,6 +195,25 @@ fn monitoring_event(
     }
 }
 
+/// The monitoring category stored after a write: [`super::monitoring::stored`] on the household's
+/// latest income (an older year written now does not replace a later one already stored).
+fn monitoring_after(
+    before: Option<&HouseholdRecord>,
+    after: &HouseholdRecord,
+    policy: &PolicySet,
+) -> Option<MonitoringCategory> {
+    match before {
+        Some(b) if b.income_year > after.income_year => {
+            let mut latest = after.clone();
+            latest.income_year = b.income_year;
+            latest.income = b.income.clone();
+            latest.rigid_expense = b.rigid_expense.clone();
+            super::monitoring::stored(&latest, after.monitoring, policy)
+        }
+        _ => super::monitoring::stored(after, after.monitoring, policy),
+    }
+}
+
 /// Plans one household's write: validates the lifecycle and lists every difference as a dated event.
 pub fn plan(
     existing: Option<&Existing>,
@@ -207,6 +226,7 @@ pub fn plan(
     let mut after = incoming.record.clone();
     let before = existing.map(|e| e.record.clone());
     after.version = before.as_ref().map_or(1, |b| b.version + 1);
+    after.monitoring = monitoring_after(before.as_ref(), &after, policy);
     let ev =
         |kind: &str, detail: Option<String>, id: Option<String>, reason: Option<String>| Event {
             date,

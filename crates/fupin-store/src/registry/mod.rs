@@ -78,6 +78,10 @@ impl Repository for SqlStore {
         Box::pin(self.history_of(number, as_of))
     }
 
+    fn incomes<'a>(&'a self, number: &'a str) -> BoxFut<'a, Vec<crate::model::YearIncome>> {
+        Box::pin(self.incomes_of(number))
+    }
+
     fn change_report<'a>(
         &'a self,
         from: NaiveDate,

@@ -5,6 +5,7 @@ use super::CHUNK;
 use crate::error::StoreError;
 use crate::model::{
     from_fen, kind, Area, AuditEntry, Event, History, HistoryMember, HouseholdRecord, MemberRecord,
+    YearIncome,
 };
 use crate::plan::Existing;
 use crate::repo::{ExportFilter, Sink};
@@ -232,6 +233,46 @@ pub(super) async fn load_areas(
 }
 
 impl SqlStore {
+    /// Every year of income of a household, the latest first.
+    pub(super) async fn incomes_of(&self, number: &str) -> Result<Vec<YearIncome>, StoreError> {
+        let mut pooled = self.db.acquire().await?;
+        let mut conn = pooled.conn();
+        let rows = conn
+            .query(
+                "SELECT i.year, i.wage, i.business, i.property, i.transfer, i.business_cost, \
+                 i.medical_expense, i.education_expense, i.disaster_loss, i.other_expense \
+                 FROM household h JOIN household_income i ON i.county = h.county \
+                 AND i.household_number = h.number WHERE h.number = $1 ORDER BY i.year DESC",
+            )
+            .bind(number)
+            .fetch_all(&mut conn)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let fen = |c: &str| -> Result<fupin_core::Decimal, StoreError> {
+                    Ok(from_fen(r.try_get::<i64, _>(c)?))
+                };
+                let year: i64 = r.try_get("year")?;
+                Ok(YearIncome {
+                    year: year as i32,
+                    income: fupin_core::model::Income {
+                        wage: fen("wage")?,
+                        business: fen("business")?,
+                        property: fen("property")?,
+                        transfer: fen("transfer")?,
+                        business_cost: fen("business_cost")?,
+                    },
+                    rigid_expense: fupin_core::model::RigidExpense {
+                        medical: fen("medical_expense")?,
+                        education: fen("education_expense")?,
+                        disaster: fen("disaster_loss")?,
+                        other: fen("other_expense")?,
+                    },
+                })
+            })
+            .collect()
+    }
+
     /// The current household with its current members.
     pub(super) async fn household_at(
         &self,

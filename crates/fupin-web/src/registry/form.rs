@@ -58,6 +58,8 @@ pub fn household(f: &HashMap<String, String>, number: &str) -> Household {
         }),
         phone: opt("phone"),
         bank_account: opt("bank_account"),
+        // A year that is no number is reported as out of range (0).
+        income_year: opt("income_year").map(|y| y.parse().unwrap_or(0)),
         members: Some(members),
         ..Household::default()
     }

@@ -160,8 +160,8 @@ pub struct Member {
 /// A household: the one shape the API answers with (GET, and every write) and takes (POST, PUT), so
 /// a client can read a household, change a field and write it back. On writes, `number` (or `id`,
 /// the `fupin assess` format's name) names the household, `version` is the one read (PUT), `date`
-/// the date of the change (default today); `monitoring`, `income_year` and the read-only member
-/// fields are ignored, and what a PUT leaves out of `village_group`, `phone`, `bank_account` is kept.
+/// the date of the change (default today), `income_year` the year of the income given;
+/// `monitoring` (judged by the registry) and the read-only member fields are ignored, and what a PUT leaves out of `village_group`, `phone`, `bank_account` is kept.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct Household {
     /// 户编号: the village's 12-digit code and 3 digits.
@@ -198,7 +198,8 @@ pub struct Household {
     pub clothing: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub water: Option<bool>,
-    /// Read only: the year of the income and rigid expenses.
+    /// The year the income and rigid expenses are of (each year is kept). On writes: default the
+    /// year stored, for a new household the year before `date`; never after `date`'s year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub income_year: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -162,11 +162,16 @@ async fn household_page(
         .map_err(|e| p.error(e))?;
     let today = service::today();
     let assessment = service::assess_record(st, &h, today).ok();
+    let checklist = assessment.as_ref().map(|a| exit_checklist(&a.exit.failed));
+    // The monitoring category as stored and listed, with its year and line.
+    let monitoring = fupin_core::registry::monitoring::judge(&h, &st.policies, today).shown();
+    let poor = matches!(h.status, HouseholdStatus::Poor | HouseholdStatus::Returned);
     let history = st
         .repo
         .history(number, None)
         .await
         .map_err(|e| p.error(e))?;
+    let incomes = income_years(&st.repo.incomes(number).await.map_err(|e| p.error(e))?, &h);
     let audit = st
         .dir
         .audit_trail(&h.area_code, number)
@@ -189,6 +194,10 @@ async fn household_page(
     let ctx = context! {
         h => shown(crate::privacy::for_session(s, &h)),
         a => JValue::from_serialize(&assessment),
+        checklist => JValue::from_serialize(&checklist),
+        incomes => JValue::from_serialize(&incomes),
+        m => JValue::from_serialize(&monitoring),
+        poor => poor,
         history => shown(crate::privacy::for_session(s, &history)),
         // Only what the trail shows: not the before/after copies of the household.
         audit => JValue::from_serialize(&audit),
@@ -203,6 +212,45 @@ async fn household_page(
         village => h.area_code.clone(),
     };
     Ok(p.render("registry/household.html", ctx))
+}
+
+/// The income of every year recorded, with the net and per-capita income (over the current members,
+/// as the rules count them).
+fn income_years(
+    years: &[fupin_core::registry::YearIncome],
+    h: &fupin_store::HouseholdRecord,
+) -> Vec<serde_json::Value> {
+    use fupin_core::money::fmt2;
+    years
+        .iter()
+        .map(|y| {
+            let net = y.net();
+            let per_capita = fupin_core::rules::per_capita(net, h.members.len());
+            let mut v = serde_json::to_value(y).expect("json");
+            v["net"] = json!(fmt2(net));
+            v["per_capita"] = json!(fmt2(per_capita));
+            v
+        })
+        .collect()
+}
+
+/// The exit standard's checks in order (一收入、两不愁、三保障、饮水安全): (group, check code).
+const CHECKLIST: [(&str, &str); 7] = [
+    ("group_income", "income_below_line"),
+    ("group_two", "food"),
+    ("group_two", "clothing"),
+    ("group_three", "compulsory_education"),
+    ("group_three", "basic_medical"),
+    ("group_three", "housing_safety"),
+    ("group_water", "drinking_water"),
+];
+
+/// Every check of the exit standard, passed or failed (from the assessment's failed-check codes).
+fn exit_checklist(failed: &[&str]) -> Vec<serde_json::Value> {
+    CHECKLIST
+        .iter()
+        .map(|(group, code)| json!({"group": group, "code": code, "ok": !failed.contains(code)}))
+        .collect()
 }
 
 async fn household(

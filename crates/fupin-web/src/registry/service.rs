@@ -102,13 +102,24 @@ pub fn record_from(
             }
         }
     }
-    let h = fupin_core::input::parse_household(&v, 0, today()).map_err(|errors| {
-        let fields = errors
-            .iter()
-            .map(|x| serde_json::to_value(x).expect("json"))
-            .collect();
-        ApiError::invalid("数据有误 / the household has invalid fields", fields)
-    })?;
+    let parsed = fupin_core::input::parse_household(&v, 0, today());
+    let income_year = income_year_of(body, base);
+    let (h, income_year) = match (parsed, income_year) {
+        (Ok(h), Ok(y)) => (h, y),
+        (parsed, year) => {
+            let mut fields: Vec<Value> = parsed
+                .err()
+                .unwrap_or_default()
+                .iter()
+                .map(|x| serde_json::to_value(x).expect("json"))
+                .collect();
+            fields.extend(year.err());
+            return Err(ApiError::invalid(
+                "数据有误 / the household has invalid fields",
+                fields,
+            ));
+        }
+    };
     let text = |given: &Option<String>| given.clone().filter(|s| !s.is_empty());
     let members = h
         .members
@@ -148,7 +159,7 @@ pub fn record_from(
         food: h.food,
         clothing: h.clothing,
         water: h.water,
-        income_year: Some(chrono::Datelike::year(&today())),
+        income_year: Some(income_year),
         income: h.income,
         rigid_expense: h.rigid_expense,
         phone: text(&body.phone).or_else(|| base.and_then(|b| b.phone.clone())),
@@ -157,6 +168,27 @@ pub fn record_from(
         version: base.map_or(0, |b| b.version),
         members,
     })
+}
+
+/// The year a body's income is of: the one it gives (`income_year`), else the year stored, else the
+/// year before the change (the `fupin assess` format's default); an edit never re-stamps it. A year
+/// after the change's year, or before 1949, is a field error.
+fn income_year_of(body: &Household, base: Option<&HouseholdRecord>) -> Result<i32, Value> {
+    use chrono::Datelike;
+    let date = date_of(body.date.as_deref()).unwrap_or_else(|_| today());
+    match body.income_year {
+        Some(y) if !(1949..=date.year()).contains(&y) => Err(json!({
+            "field": "income_year",
+            "code": "income_year",
+            "message": format!(
+                "收入年度应在 1949 至 {} 之间 / the income year must be from 1949 to {}: {y}",
+                date.year(),
+                date.year()
+            ),
+        })),
+        Some(y) => Ok(y),
+        None => Ok(base.and_then(|b| b.income_year).unwrap_or(date.year() - 1)),
+    }
 }
 
 /// Registers a new household.
@@ -416,9 +448,13 @@ pub async fn assessment(
             }
         })
         .collect();
+    let mut assessment = serde_json::to_value(r).expect("json");
+    // The monitoring category as stored and listed: the income of its year against that year's line.
+    let judged = fupin_core::registry::monitoring::judge(&h, &st.policies, date).shown();
+    assessment["monitoring"] = serde_json::to_value(judged).expect("json");
     Ok(Assessment {
         as_of: date,
-        assessment: serde_json::to_value(r).expect("json"),
+        assessment,
         failed_checks,
     })
 }

@@ -447,11 +447,6 @@ fn changed_fields_are_one_update_event() {
 #[test]
 fn monitoring_changes_are_events() {
     use MonitoringCategory::*;
-    let with = |m: Option<MonitoringCategory>| {
-        let mut r = record(Exited, 12000);
-        r.monitoring = m;
-        r
-    };
     let cases = [
         (None, Some(Unstable), Some(kind::ENTERED_MONITORING)),
         (Some(NoRisk), Some(Marginal), Some(kind::ENTERED_MONITORING)),
@@ -465,30 +460,53 @@ fn monitoring_changes_are_events() {
             Some(RiskEliminated),
             Some(kind::RISK_ELIMINATED),
         ),
-        (
-            Some(SuddenHardship),
-            Some(NoRisk),
-            Some(kind::MONITORING_CHANGED),
-        ),
+        (Some(SuddenHardship), None, Some(kind::MONITORING_CHANGED)),
         (Some(Marginal), Some(Marginal), None),
     ];
     for (from, to, event) in cases {
-        let p = plan_of(Some(&existing(with(from), None)), &incoming(with(to))).unwrap();
-        let kinds: Vec<_> = p.events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(
-            kinds,
-            event.into_iter().collect::<Vec<_>>(),
-            "{from:?} → {to:?}"
-        );
-        if let Some(e) = p.events.first() {
-            assert_eq!(e.detail.as_deref(), to.map(|m| m.code()));
-        }
+        assert_eq!(monitoring_event(from, to), event, "{from:?} → {to:?}");
     }
-    // A new household: entering monitoring is an event, a mere category is not.
-    let p = plan_of(None, &incoming(with(Some(Marginal)))).unwrap();
-    let kinds: Vec<_> = p.events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, [kind::RECORDED, kind::ENTERED_MONITORING]);
-    let p = plan_of(None, &incoming(with(Some(NoRisk)))).unwrap();
+}
+
+/// An exited household of 泽州县 with 2020 income of `per_head` a head (Jincheng's 2020 line: 5,000).
+fn exited_2020(per_head: i64, monitoring: Option<MonitoringCategory>) -> HouseholdRecord {
+    let mut r = record(Exited, per_head * 3);
+    r.income_year = Some(2020);
+    r.monitoring = monitoring;
+    r
+}
+
+#[test]
+fn a_write_stores_the_computed_category_whatever_the_incoming_one_says() {
+    use MonitoringCategory::*;
+    // Income below the line of its year: unstable, even when the file says nothing or no risk.
+    for given in [None, Some(NoRisk), Some(Marginal)] {
+        let p = plan_of(None, &incoming(exited_2020(4_800, given))).unwrap();
+        assert_eq!(p.after.monitoring, Some(Unstable), "{given:?}");
+        let kinds: Vec<_> = p.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, [kind::RECORDED, kind::ENTERED_MONITORING]);
+    }
+    // Above the line: not monitored, whatever the file says; a new household records no category.
+    let p = plan_of(None, &incoming(exited_2020(8_000, Some(Unstable)))).unwrap();
+    assert_eq!(p.after.monitoring, None);
     let kinds: Vec<_> = p.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, [kind::RECORDED]);
+    // Income rising above the line of its year takes a stored household out of monitoring.
+    let stored = existing(exited_2020(4_800, Some(Unstable)), Some("2020-12-31"));
+    let p = plan_of(Some(&stored), &incoming(exited_2020(8_000, Some(Unstable)))).unwrap();
+    assert_eq!(p.after.monitoring, None);
+    assert_eq!(
+        events(&p)[0],
+        (kind::MONITORING_CHANGED, None, None),
+        "{:?}",
+        p.events
+    );
+    // A risk elimination recorded stays while the household is not monitored.
+    let p = plan_of(None, &incoming(exited_2020(8_000, Some(RiskEliminated)))).unwrap();
+    assert_eq!(p.after.monitoring, Some(RiskEliminated));
+    // An older year's income written later does not replace the category of the later year.
+    let mut older = exited_2020(9_000, Some(Unstable));
+    older.income_year = Some(2019);
+    let p = plan_of(Some(&stored), &incoming(older)).unwrap();
+    assert_eq!(p.after.monitoring, Some(Unstable));
 }

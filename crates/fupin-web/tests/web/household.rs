@@ -1,0 +1,287 @@
+//! The household as a county office reads and writes it: one monitoring category everywhere (list,
+//! filter, dashboard, page), income by year, member changes with a reason, the exit checklist, and
+//! new households (form, member sheet, the registration step of an application).
+
+use crate::common::{get, login, post_form, put, run};
+use axum::http::StatusCode;
+use chrono::Datelike;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The value of `data-code` on the element with `id` in a page.
+fn data_code<'a>(html: &'a str, id: &str) -> Option<&'a str> {
+    let at = html.find(&format!("id=\"{id}\" data-code=\""))?;
+    let rest = &html[at..];
+    let start = rest.find("data-code=\"")? + "data-code=\"".len();
+    let end = rest[start..].find('"')?;
+    Some(&rest[start..start + end])
+}
+
+#[test]
+fn every_monitoring_category_counts_the_same_in_the_list_the_dashboard_and_the_pages() {
+    run("one_category", |app| async move {
+        let (cookie, _) = login(&app, "zezhou").await;
+        let all = get(&app, "/api/v1/households?per_page=500", &cookie).await;
+        assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+        let rows = all.json["rows"].as_array().unwrap().clone();
+        assert_eq!(rows.len(), 270);
+        // What each household's own page shows.
+        let mut on_pages: BTreeMap<String, u64> = BTreeMap::new();
+        let year = chrono::Local::now().year();
+        for r in &rows {
+            let number = r["number"].as_str().unwrap();
+            let page = get(&app, &format!("/households/{number}"), &cookie).await;
+            assert_eq!(page.status, StatusCode::OK, "{number}");
+            let shown = data_code(&page.text, "monitoring")
+                .expect("the category")
+                .to_string();
+            // The row of the list says the same.
+            let listed = r["monitoring"].as_str().unwrap_or("");
+            let same =
+                listed == shown || (listed.is_empty() && !crate::household::monitored(&shown));
+            assert!(same, "{number}: list {listed:?}, page {shown:?}");
+            *on_pages.entry(shown.clone()).or_default() += 1;
+            // The page states the year and the line the category was judged on, and that this
+            // year's income is missing.
+            if r["status"] == "exited" {
+                assert!(
+                    page.text.contains("2020 年人均纯收入") && page.text.contains("监测线 5000 元"),
+                    "{number}"
+                );
+                assert!(
+                    page.text.contains(&format!("{year} 年收入未录入")),
+                    "{number}"
+                );
+            }
+        }
+        let dashboard = get(&app, "/api/v1/dashboard", &cookie).await;
+        let figures = &dashboard.json["figures"]["monitoring"];
+        let mut monitored = 0;
+        for category in ["unstable", "marginal", "sudden_hardship"] {
+            let uri = format!("/api/v1/households?monitoring={category}&per_page=500");
+            let listed = get(&app, &uri, &cookie).await.json["total"]
+                .as_u64()
+                .unwrap();
+            let paged = on_pages.get(category).copied().unwrap_or(0);
+            assert_eq!(listed, paged, "{category}: filter {listed}, pages {paged}");
+            let on_dashboard = figures
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x[0] == category)
+                .map_or(0, |x| x[1]["households"].as_u64().unwrap());
+            assert_eq!(on_dashboard, paged, "{category}: dashboard");
+            monitored += paged;
+        }
+        assert!(monitored > 10, "{on_pages:?}");
+    });
+}
+
+pub fn monitored(code: &str) -> bool {
+    matches!(code, "unstable" | "marginal" | "sudden_hardship")
+}
+
+/// A demo household of 东沟村 (exited in 2019, income of 2020 recorded).
+const H: &str = "140525100201010";
+
+#[test]
+fn income_is_entered_for_a_year_and_every_year_is_kept() {
+    run("income_years", |app| async move {
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let uri = format!("/api/v1/households/{H}");
+        let rec = get(&app, &uri, &cookie).await;
+        assert_eq!(rec.json["income_year"], 2020, "{}", rec.text);
+        let old_wage = rec.json["income"]["wage"].clone();
+        // A 2021 income: stored as 2021's, 2020's kept.
+        let mut body = rec.json.clone();
+        body["income_year"] = json!(2021);
+        body["income"]["wage"] = json!("30000.00");
+        let r = put(&app, &uri, (&cookie, &csrf), body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["income_year"], 2021);
+        // Another edit without a year keeps 2021: never re-stamped as this year.
+        let mut body = r.json.clone();
+        body.as_object_mut().unwrap().remove("income_year");
+        body["phone"] = json!("13900000000");
+        let r = put(&app, &uri, (&cookie, &csrf), body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(
+            (
+                r.json["income_year"].clone(),
+                r.json["income"]["wage"].clone()
+            ),
+            (json!(2021), json!("30000.00"))
+        );
+        // A year after the change's is refused, naming the field.
+        let mut body = r.json.clone();
+        body["income_year"] = json!(2099);
+        let bad = put(&app, &uri, (&cookie, &csrf), body).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+        assert!(
+            bad.text.contains("\"field\":\"income_year\""),
+            "{}",
+            bad.text
+        );
+        // The page lists every year (the demo recorded 2016, 2019 and 2020); the monitoring check is judged on 2021's income and line.
+        let page = get(&app, &format!("/households/{H}"), &cookie).await;
+        let years: Vec<&str> = page
+            .text
+            .split("data-year=\"")
+            .skip(1)
+            .map(|s| &s[..4])
+            .collect();
+        assert_eq!(years, ["2021", "2020", "2019", "2016"], "{}", page.text);
+        let row_2020 = page.text.split("data-year=\"2020\"").nth(1).unwrap();
+        let row_2020 = &row_2020[..row_2020.find("</tr>").unwrap()];
+        assert!(row_2020.contains(old_wage.as_str().unwrap()), "{row_2020}");
+        assert!(page.text.contains("2021 年人均纯收入") && page.text.contains("监测线 6000 元"));
+        // The edit form posts a year too: 2022's income through the page.
+        let form = page_form(
+            &page.text,
+            &csrf,
+            &[("income_year", "2022"), ("income_wage", "12000")],
+        );
+        let r = post_form(&app, &format!("/households/{H}"), &cookie, &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let rec = get(&app, &uri, &cookie).await;
+        assert_eq!(
+            (
+                rec.json["income_year"].clone(),
+                rec.json["income"]["wage"].clone()
+            ),
+            (json!(2022), json!("12000.00"))
+        );
+    });
+}
+
+/// The edit form of a household page as posted unchanged but for `changes` (inputs, checked boxes
+/// and selected options).
+pub fn page_form(html: &str, csrf: &str, changes: &[(&str, &str)]) -> String {
+    let form = &html[html.find("id=\"edit-form\"").unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[at..at + tag[at..].find('"')?].to_string())
+    };
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for tag in form.split('<').skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        if tag.starts_with("input") {
+            let Some(name) = attr(tag, "name") else {
+                continue;
+            };
+            if tag.contains("type=\"checkbox\"") {
+                if tag.contains("checked") {
+                    fields.push((name, "on".into()));
+                }
+            } else {
+                fields.push((name, attr(tag, "value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("select") {
+            let name = attr(tag, "name").unwrap();
+            let rest = &form[form.find(&format!("name=\"{name}\"")).unwrap()..];
+            let rest = &rest[..rest.find("</select>").unwrap()];
+            let value = rest
+                .split("<option")
+                .find(|o| o.contains("selected"))
+                .and_then(|o| attr(o, "value"))
+                .unwrap_or_default();
+            fields.push((name, value));
+        }
+    }
+    for (k, v) in changes {
+        match fields.iter_mut().find(|(n, _)| n == k) {
+            Some(f) => f.1 = v.to_string(),
+            None => fields.push((k.to_string(), v.to_string())),
+        }
+    }
+    fields.retain(|(k, _)| k != "_csrf");
+    fields.push(("_csrf".into(), csrf.into()));
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn the_page_shows_the_whole_exit_checklist_in_words_and_the_monitoring_check_for_exited_ones() {
+    run("checklist", |app| async move {
+        let (cookie, _) = login(&app, "zezhou").await;
+        let list = get(&app, "/api/v1/households?status=poor&per_page=500", &cookie).await;
+        let poor = list.json["rows"].as_array().unwrap();
+        assert!(!poor.is_empty());
+        let mut failed_seen = 0;
+        for r in poor {
+            let number = r["number"].as_str().unwrap();
+            let page = get(&app, &format!("/households/{number}"), &cookie).await;
+            let a = get(
+                &app,
+                &format!("/api/v1/households/{number}/assessment"),
+                &cookie,
+            )
+            .await;
+            let failed: Vec<&str> = a.json["failed_checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["code"].as_str().unwrap())
+                .collect();
+            let table = &page.text[page.text.find("id=\"exit-checklist\"").expect(number)..];
+            let table = &table[..table.find("</table>").unwrap()];
+            // 一收入、两不愁、三保障、饮水安全: seven checks, each passed or failed in words.
+            for group in ["一收入", "两不愁", "三保障", "饮水安全"] {
+                assert!(table.contains(group), "{number}: {group}");
+            }
+            let rows: Vec<&str> = table.split("<tr data-code=\"").skip(1).collect();
+            assert_eq!(rows.len(), 7, "{number}");
+            for row in rows {
+                let code = &row[..row.find('"').unwrap()];
+                if failed.contains(&code) {
+                    failed_seen += 1;
+                    assert!(
+                        row.contains("data-ok=\"no\"") && row.contains("✗ 未通过"),
+                        "{number} {code}"
+                    );
+                } else {
+                    assert!(
+                        row.contains("data-ok=\"yes\"") && row.contains("✓ 通过"),
+                        "{number} {code}"
+                    );
+                }
+            }
+            let verdict = if failed.is_empty() {
+                "✓ 达到脱贫标准"
+            } else {
+                "✗ 未达到脱贫标准"
+            };
+            assert!(page.text.contains(verdict), "{number}");
+        }
+        assert!(failed_seen > 0, "some poor household fails a check");
+        // An exited household: its monitoring check, not "未达到脱贫标准".
+        let page = get(&app, &format!("/households/{H}"), &cookie).await;
+        assert!(!page.text.contains("未达到脱贫标准"), "{}", page.text);
+        assert!(
+            page.text.contains("防返贫监测核验") && page.text.contains("id=\"monitoring-basis\"")
+        );
+        // In English too.
+        let en = format!("{cookie}; fupin_lang=en");
+        let page = get(&app, &format!("/households/{H}"), &en).await;
+        assert!(page.text.contains("Return-to-poverty monitoring check"));
+        assert!(
+            page.text.contains("2020 per-capita net income"),
+            "{}",
+            page.text
+        );
+        assert!(page.text.contains("Safe drinking water assured"));
+    });
+}
