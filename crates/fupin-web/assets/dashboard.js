@@ -30,10 +30,10 @@
       if (!items.length) return;
       chart(id, {
         tooltip: { trigger: 'item', formatter: '{b}: {c} ' + u.households + ' ({d}%)' },
-        legend: { type: 'scroll', bottom: 0 },
+        legend: { bottom: 0 },
         series: [{
-          type: 'pie', radius: ['30%', '58%'], center: ['50%', '45%'],
-          label: { formatter: '{b}\n{c} ' + u.households, overflow: 'break' },
+          type: 'pie', radius: ['30%', '58%'], center: ['50%', '42%'],
+          label: { formatter: '{c} ({d}%)' },
           data: items.map(function (s) { return { name: s.label, value: s[value] }; })
         }]
       }, items);
@@ -59,22 +59,24 @@
     pie('chart-monitoring', f.monitoring, 'households');
     var t = f.trend;
     if (t.years.length) {
-      var series = [];
-      t.series.forEach(function (s) {
-        series.push({ name: s.label + ' (' + u.households + ')', type: 'bar', stack: 'h', data: s.households,
-                      label: { show: true, formatter: function (p) { return p.value ? p.value : ''; } } });
-      });
-      t.series.forEach(function (s) {
-        series.push({ name: s.label + ' (' + u.people + ')', type: 'line', yAxisIndex: 1, data: s.people,
-                      label: { show: false }, symbolSize: 6 });
-      });
       chart('chart-trend', {
-        tooltip: { trigger: 'axis' },
-        legend: { type: 'scroll', top: 0 },
-        grid: { left: 10, right: 10, top: 60, bottom: 10, containLabel: true },
+        tooltip: {
+          trigger: 'axis',
+          formatter: function (ps) {
+            var i = ps[0].dataIndex;
+            return t.years[i] + '<br>' + t.series.map(function (s) {
+              return s.label + ': ' + s.households[i] + ' ' + u.households + ' · ' + s.people[i] + ' ' + u.people;
+            }).join('<br>');
+          }
+        },
+        legend: { top: 0 },
+        grid: { left: 10, right: 10, top: 40, bottom: 10, containLabel: true },
         xAxis: { type: 'category', data: t.years.map(String) },
-        yAxis: [{ type: 'value', name: u.households }, { type: 'value', name: u.people }],
-        series: series
+        yAxis: { type: 'value', name: u.households },
+        series: t.series.map(function (s) {
+          return { name: s.label, type: 'bar', stack: 'h', data: s.households,
+                   label: { show: true, formatter: function (p) { return p.value ? p.value : ''; } } };
+        })
       });
     }
     window.addEventListener('resize', function () { charts.forEach(function (c) { c.chart.resize(); }); });

@@ -147,6 +147,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("all_areas", "全部地区", "All areas"),
     ("sub_areas", "下级地区", "Areas below"),
     ("trend", "历年变化(年末户数、人数)", "Over the years (households and people at year end)"),
+    ("trend_chart", "按状态的年末户数", "Households by status at year end"),
     ("year", "年份", "Year"),
     ("empty", "暂无数据", "Nothing to show"),
     ("no_households", "没有符合条件的农户", "No household matches"),
@@ -169,6 +170,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("household_size", "家庭人口", "Household size"),
     ("application_reason", "申请原因", "Reason given"),
     ("id", "编号", "No."),
+    ("income_year", "收入年度", "Income year"),
     ("village_meets", "达到贫困村退出标准", "Meets the village exit standard"),
 ];
 

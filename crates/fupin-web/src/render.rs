@@ -134,7 +134,9 @@ pub(crate) fn env() -> &'static Environment<'static> {
                 .map(|m| i18n::pick(&lang_of(state), m))
                 .unwrap_or_default()
         });
-        env.add_function("asset", |name: &str| crate::assets::url(name));
+        env.add_function("asset", |name: &str| {
+            JValue::from_safe_string(crate::assets::url(name))
+        });
         env.add_filter("localtime", |at: JValue| match at.as_str() {
             Some(s) => local_time(s),
             None => String::new(),
