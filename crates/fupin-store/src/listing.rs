@@ -166,7 +166,9 @@ impl Listing for SqlStore {
             Ok(rows
                 .into_iter()
                 .map(|(at, entity, action, actor)| TrailEntry {
-                    at: at.replace('T', " ").chars().take(16).collect(),
+                    // Whole, with its offset where the backend writes one: the page shows it in
+                    // China time.
+                    at,
                     entity,
                     action,
                     actor,

@@ -1,59 +1,95 @@
-// fupin pages: draws the dashboard charts from the figures embedded in the page.
+// fupin pages: behaviour without inline script (the Content-Security-Policy allows only files
+// from /static): confirmations, print buttons, and the area picker's cascading selects.
 (function () {
-  function draw() {
-    var el = document.getElementById('figures');
-    if (!el || typeof echarts === 'undefined') return;
-    var f = JSON.parse(el.textContent);
-    var charts = [];
-    function chart(id, option) {
-      var node = document.getElementById(id);
-      if (!node) return;
-      var c = echarts.init(node);
-      option.textStyle = { fontFamily: 'system-ui, "PingFang SC", "fupin Noto Sans SC", "Microsoft YaHei", sans-serif' };
-      c.setOption(option);
-      charts.push(c);
-      return c;
+  // <form data-confirm="..."> asks before it is sent.
+  document.addEventListener('submit', function (e) {
+    var msg = e.target.getAttribute && e.target.getAttribute('data-confirm');
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  }, true);
+  // <button data-print> prints the page.
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('[data-print]');
+    if (b) { e.preventDefault(); window.print(); }
+  });
+
+  // A select of a <form data-autosubmit> sends the form when it changes (the cascading selects
+  // through their hidden plain select).
+  document.addEventListener('change', function (e) {
+    var t = e.target;
+    if (t.tagName !== 'SELECT' || t.classList.contains('cascade-level')) return;
+    if (t.form && t.form.hasAttribute('data-autosubmit')) {
+      if (t.form.requestSubmit) t.form.requestSubmit(); else t.form.submit();
     }
-    chart('chart-status', {
-      tooltip: { trigger: 'item' },
-      series: [{ type: 'pie', radius: ['35%', '65%'], data: f.status.map(function (s) { return { name: s.label, value: s.people }; }) }]
+  });
+
+  // The area picker: a plain <select class="area-picker"> whose options carry data-parent and
+  // data-level becomes one select per level (township → village); the plain select stays in the
+  // form, hidden, and holds the value sent.
+  function picker(sel) {
+    if (sel.getAttribute('data-cascade')) return;
+    sel.setAttribute('data-cascade', '1');
+    var villagesOnly = sel.getAttribute('data-villages-only') === 'true';
+    var opts = Array.prototype.slice.call(sel.options).filter(function (o) { return o.value !== ''; });
+    if (!opts.length) return;
+    var byCode = {}, children = {};
+    opts.forEach(function (o) {
+      byCode[o.value] = o;
+      var p = o.getAttribute('data-parent') || '';
+      (children[p] = children[p] || []).push(o);
     });
-    var areas = chart('chart-areas', {
-      tooltip: { trigger: 'axis' },
-      grid: { left: 50, right: 10, bottom: 70 },
-      xAxis: { type: 'category', data: f.areas.map(function (a) { return a.label; }), axisLabel: { rotate: 40 } },
-      yAxis: { type: 'value', name: '%' },
-      series: [{ type: 'bar', data: f.areas.map(function (a) { return a.incidence; }), itemStyle: { color: '#b3261e' } }]
-    });
-    if (areas) {
-      areas.on('click', function (p) {
-        var a = f.areas[p.dataIndex];
-        if (a && a.href) window.location.href = a.href;
-      });
+    var root = opts[0];
+    var box = document.createElement('span');
+    box.className = 'cascade';
+    sel.parentNode.insertBefore(box, sel.nextSibling);
+    sel.hidden = true;
+    function chain(code) {
+      var out = [];
+      while (code && byCode[code]) { out.unshift(code); code = byCode[code].getAttribute('data-parent'); }
+      return out;
     }
-    chart('chart-causes', {
-      tooltip: { trigger: 'axis' },
-      grid: { left: 110, right: 10 },
-      xAxis: { type: 'value' },
-      yAxis: { type: 'category', data: f.causes.map(function (c) { return c.label; }) },
-      series: [{ type: 'bar', data: f.causes.map(function (c) { return c.value; }), itemStyle: { color: '#9a6700' } }]
-    });
-    chart('chart-monitoring', {
-      tooltip: { trigger: 'item' },
-      series: [{ type: 'pie', radius: '60%', data: f.monitoring.map(function (m) { return { name: m.label, value: m.households }; }) }]
-    });
-    window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
-    document.body.setAttribute('data-charts', String(charts.length));
+    function render(value) {
+      box.textContent = '';
+      var path = chain(value || '');
+      if (!path.length) path = [root.value];
+      var parent = root.value, level = 1;
+      while (children[parent]) {
+        var s = document.createElement('select');
+        s.className = 'cascade-level';
+        s.setAttribute('data-level-index', String(level));
+        s.setAttribute('aria-label', (sel.labels && sel.labels[0] ? sel.labels[0].textContent.trim() + ' ' : '') + level);
+        var all = document.createElement('option');
+        all.value = parent;
+        all.textContent = villagesOnly ? '—' : '(' + byCode[parent].textContent.trim() + ')';
+        s.appendChild(all);
+        children[parent].forEach(function (o) {
+          var c = document.createElement('option');
+          c.value = o.value;
+          c.textContent = o.textContent.trim();
+          s.appendChild(c);
+        });
+        var chosen = path[level];
+        s.value = chosen || parent;
+        s.addEventListener('change', function (ev) {
+          ev.stopPropagation();
+          var v = ev.target.value;
+          var complete = !villagesOnly || (byCode[v] && byCode[v].getAttribute('data-level') === 'village');
+          sel.value = complete ? v : '';
+          render(v);
+          sel.dispatchEvent(new Event('change', { bubbles: true }));
+        });
+        box.appendChild(s);
+        if (!chosen) break;
+        parent = chosen; level += 1;
+      }
+    }
+    render(sel.value);
   }
-  // Draw once the web font is ready, so that canvas text has its Chinese glyphs.
-  function start() {
-    if (document.fonts && document.fonts.load) {
-      document.fonts.load('12px "fupin Noto Sans SC"').then(draw, draw);
-    } else {
-      draw();
-    }
+  function init(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll('select.area-picker'), picker);
   }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { init(); });
+  else init();
+  document.addEventListener('htmx:afterSwap', function (e) { init(e.target); });
 })();
 // No inline handlers (Content-Security-Policy): a form with data-confirm asks first; a button with
 // data-print prints the page.

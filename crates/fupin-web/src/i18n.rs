@@ -207,7 +207,195 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("lang_switch", "English", "中文"),
     ("api_docs", "接口文档", "API docs"),
     ("none", "无", "none"),
+    ("app_short", "扶贫", "fupin"),
+    ("all_areas", "全部地区", "All areas"),
+    ("sub_areas", "下级地区", "Areas below"),
+    ("trend", "历年变化(年末户数、人数)", "Over the years (households and people at year end)"),
+    ("trend_chart", "按状态的年末户数", "Households by status at year end"),
+    ("year", "年份", "Year"),
+    ("empty", "暂无数据", "Nothing to show"),
+    ("no_households", "没有符合条件的农户", "No household matches"),
+    ("no_monitoring", "暂无监测对象", "No household under monitoring"),
+    ("no_events", "暂无动态记录", "No event recorded"),
+    ("no_applications", "暂无识别申请", "No application"),
+    ("no_rows", "暂无公示对象", "No one to announce"),
+    ("breadcrumb", "位置", "Location"),
+    ("errors_found", "表单有以下错误,请更正:", "The form has these errors; please correct them:"),
+    ("unit_yuan_month", "元/月", "yuan a month"),
+    ("dibao", "低保", "Subsistence allowance (dibao)"),
+    ("notice_title", "贫困户识别公示", "public notice of households identified as poor"),
+    (
+        "notice_body",
+        "根据扶贫对象识别程序,经农户申请、入户调查、民主评议和村委会、驻村工作队核实,现将下列拟识别对象予以公示,公示期不少于5天。如有异议,请向村委会或乡镇反映。",
+        "Following the identification procedure (application, household survey, village deliberation, and verification by the village committee and the resident work team), the households below are announced as proposed for identification, for at least 5 days. Objections go to the village committee or the township.",
+    ),
+    ("seq", "序号", "No."),
+    ("head_name", "户主姓名", "Head of household"),
+    ("household_size", "家庭人口", "Household size"),
+    ("application_reason", "申请原因", "Reason given"),
+    ("notice_step", "公示阶段", "Stage"),
+    ("id", "编号", "No."),
+    ("income_year", "收入年度", "Income year"),
+    ("village_meets", "达到贫困村退出标准", "Meets the village exit standard"),
 ];
+
+/// Role names (`fupin_core::access::Role` codes).
+const ROLES: &[(&str, &str, &str)] = &[
+    ("admin", "系统管理员", "Administrator"),
+    ("county", "县级用户", "County office"),
+    ("township", "乡镇用户", "Township"),
+    ("village", "村级用户", "Village"),
+    ("cadre", "帮扶干部", "Paired cadre"),
+    ("viewer", "只读用户", "Viewer"),
+];
+
+/// Event kinds of a household's timeline (`fupin_core::registry::kind`).
+const EVENTS: &[(&str, &str, &str)] = &[
+    ("identified", "识别为贫困户", "Identified as poor"),
+    ("recorded", "建档登记", "Recorded"),
+    ("exited", "脱贫", "Exited poverty"),
+    ("returned", "返贫", "Returned to poverty"),
+    ("removed", "清退", "Removed"),
+    ("entered_monitoring", "纳入监测", "Entered monitoring"),
+    ("risk_eliminated", "风险消除", "Risk eliminated"),
+    (
+        "monitoring_changed",
+        "监测类别变更",
+        "Monitoring category changed",
+    ),
+    ("updated", "信息变更", "Facts updated"),
+    ("member_joined", "成员增加", "Member joined"),
+    ("member_left", "成员减少", "Member left"),
+];
+
+/// Reasons a member joined or left (event details).
+const MEMBER_REASONS: &[(&str, &str, &str)] = &[
+    ("birth", "出生", "birth"),
+    ("marriage", "婚姻", "marriage"),
+    ("moved", "迁出", "moved away"),
+    ("death", "死亡", "death"),
+    ("other", "其他", "other"),
+];
+
+/// Exclusions found by cross-department comparison (`fupin_core::identification::Exclusion`).
+const EXCLUSIONS: &[(&str, &str, &str)] = &[
+    (
+        "public_payroll",
+        "家庭成员有财政供养人员",
+        "A member on the public payroll",
+    ),
+    ("private_car", "有私家车", "A private car"),
+    (
+        "commercial_housing",
+        "购买商品房",
+        "Commercial housing bought",
+    ),
+    ("registered_company", "注册有公司", "A registered company"),
+];
+
+/// What an audit entry was about, and what was done.
+const AUDIT: &[(&str, &str, &str)] = &[
+    ("household", "农户", "household"),
+    ("member", "成员", "member"),
+    ("area", "区划", "area"),
+    ("user", "用户", "account"),
+    ("application", "识别申请", "application"),
+    ("pairing", "结对帮扶", "pairing"),
+    ("create", "新增", "created"),
+    ("update", "修改", "changed"),
+    ("delete", "删除", "deleted"),
+    ("step", "办理步骤", "step recorded"),
+    ("password", "修改密码", "password changed"),
+    ("exit", "脱贫", "exit"),
+    ("return", "返贫", "return"),
+    ("remove", "清退", "removal"),
+];
+
+fn lookup(table: &[(&str, &str, &str)], lang: &str, key: &str) -> Option<String> {
+    table
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, zh, en)| if lang == "en" { *en } else { *zh }.to_string())
+}
+
+/// A role's name in `lang` (the code when unknown).
+pub fn role(lang: &str, code: &str) -> String {
+    lookup(ROLES, lang, code).unwrap_or_else(|| code.to_string())
+}
+
+/// A timeline entry's kind in `lang` (the code when unknown).
+pub fn event(lang: &str, kind: &str) -> String {
+    lookup(EVENTS, lang, kind).unwrap_or_else(|| kind.to_string())
+}
+
+/// A timeline entry's detail in `lang`: the status or monitoring category it set, the reason a
+/// member joined or left, the fields an update changed (comma-separated codes).
+pub fn event_detail(lang: &str, kind: &str, detail: &str) -> String {
+    let list = match kind {
+        "identified" | "recorded" | "exited" | "returned" | "removed" => Some("status"),
+        "entered_monitoring" | "risk_eliminated" | "monitoring_changed" => Some("monitoring"),
+        _ => None,
+    };
+    if let Some(list) = list {
+        return code_label(lang, list, detail);
+    }
+    if kind == "member_joined" || kind == "member_left" {
+        return lookup(MEMBER_REASONS, lang, detail).unwrap_or_else(|| detail.to_string());
+    }
+    detail
+        .split([',', ' '])
+        .filter(|f| !f.is_empty())
+        .map(|f| field(lang, f))
+        .collect::<Vec<_>>()
+        .join(if lang == "en" { ", " } else { "、" })
+}
+
+/// A household field's name (as an update's detail names it) in `lang`.
+fn field(lang: &str, f: &str) -> String {
+    let key = match f {
+        "medical_expense" => "medical",
+        "education_expense" => "education",
+        "disaster_loss" => "disaster",
+        "other_expense" => "other",
+        "main_cause" => "cause",
+        "area_code" => "area",
+        "medical_insurance" => "medical_insured",
+        other => other,
+    };
+    if TEXT.iter().any(|(k, _, _)| *k == key) {
+        t(lang, key)
+    } else {
+        f.to_string()
+    }
+}
+
+/// An audit entry's entity or action in `lang` (the code when unknown).
+pub fn audit(lang: &str, code: &str) -> String {
+    lookup(AUDIT, lang, code).unwrap_or_else(|| code.to_string())
+}
+
+/// One side of a message written `中文 / English` (the whole message when it has no such halves).
+pub fn pick(lang: &str, message: &str) -> String {
+    match message.split_once(" / ") {
+        Some((zh, en)) => if lang == "en" { en } else { zh }.trim().to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Every English word of the interface text (4 letters or more), for the tests that look for
+/// English left in the Chinese pages.
+pub fn english_words() -> Vec<String> {
+    let mut words: Vec<String> = [TEXT, ROLES, EVENTS, MEMBER_REASONS, AUDIT, EXCLUSIONS]
+        .iter()
+        .flat_map(|table| table.iter().map(|(_, _, en)| *en))
+        .flat_map(|en| en.split(|c: char| !c.is_ascii_alphabetic()))
+        .filter(|w| w.len() >= 4)
+        .map(str::to_string)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
 
 /// The text of `key` in `lang` (`zh` or `en`); the key itself when unknown.
 pub fn t(lang: &str, key: &str) -> String {
@@ -239,6 +427,10 @@ pub fn code_label(lang: &str, list: &str, code: &str) -> String {
             .map(|k| if lang == "en" { k.en() } else { k.zh() }.to_string()),
         "proposal_status" => fupin_core::proposal::Status::parse(code)
             .map(|k| if lang == "en" { k.en() } else { k.zh() }.to_string()),
+        "role" => Some(role(lang, code)),
+        "event" => Some(event(lang, code)),
+        "audit" => Some(audit(lang, code)),
+        "exclusion" => lookup(EXCLUSIONS, lang, code),
         _ => None,
     };
     found.unwrap_or_else(|| code.to_string())
@@ -285,6 +477,24 @@ mod tests {
         assert_eq!(code_label("en", "status", "exited"), "exited");
         assert_eq!(code_label("zh", "check", "broadband"), "通宽带");
         assert_eq!(options("zh", "housing_grade").len(), 4);
+    }
+
+    #[test]
+    fn timeline_audit_and_roles_in_both_languages() {
+        assert_eq!(event("zh", "member_left"), "成员减少");
+        assert_eq!(event("en", "exited"), "Exited poverty");
+        assert_eq!(event_detail("en", "exited", "exited"), "exited");
+        assert_eq!(event_detail("zh", "identified", "poor"), "未脱贫");
+        assert_eq!(event_detail("zh", "member_joined", "birth"), "出生");
+        assert_eq!(
+            event_detail("en", "updated", "phone,income"),
+            "Phone, Income (yuan/year)"
+        );
+        assert_eq!(role("zh", "cadre"), "帮扶干部");
+        assert_eq!(audit("en", "update"), "changed");
+        assert_eq!(pick("en", "未找到 / not found"), "not found");
+        assert_eq!(pick("zh", "未找到 / not found"), "未找到");
+        assert!(english_words().contains(&"Dashboard".to_string()));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod authz;
 pub mod error;
 pub mod i18n;
+pub mod names;
 pub mod openapi;
 pub mod privacy;
 pub mod proposals;
@@ -67,6 +68,7 @@ pub fn routes() -> Routes {
     let pages = proposals::pages::register(pages);
     let router = applications::pages::register(pages)
         .route("/static/{name}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/docs", get(openapi::docs_page));
     Routes { router, api: r.api }
@@ -74,7 +76,19 @@ pub fn routes() -> Routes {
 
 /// The application as a service.
 pub fn app(state: Arc<AppState>) -> Router {
-    routes().router.with_state(state)
+    routes().router.with_state(state).layer(compression())
+}
+
+/// gzip or brotli, as the browser accepts, for pages, JSON and static files above 1 KiB (not the
+/// fonts: woff2 is compressed already).
+fn compression(
+) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    use tower_http::compression::{CompressionLayer, DefaultPredicate};
+    let p = DefaultPredicate::new()
+        .and(SizeAbove::new(1024))
+        .and(NotForContentType::const_new("font/"));
+    CompressionLayer::new().compress_when(p)
 }
 
 /// Serves on `listen` until the process ends.

@@ -19,6 +19,7 @@ use std::sync::{Arc, OnceLock};
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
     (
         "accounts/login.html",
         include_str!("../templates/accounts/login.html"),
@@ -77,11 +78,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 fn parts_of(name: &str) -> Vec<&'static str> {
     match name {
         "registry/households_table.html" => vec![],
-        "registry/households.html" => vec!["base.html", "registry/households_table.html"],
-        "registry/household.html" => vec!["base.html", "proposals/household.html"],
+        "registry/households.html" => {
+            vec!["base.html", "macros.html", "registry/households_table.html"]
+        }
+        "registry/household.html" => vec!["base.html", "macros.html", "proposals/household.html"],
         "proposals/household.html" => vec![],
+        "macros.html" => vec![],
         "base.html" => vec![],
-        _ => vec!["base.html"],
+        _ => vec!["base.html", "macros.html"],
     }
 }
 
@@ -123,8 +127,29 @@ pub(crate) fn env() -> &'static Environment<'static> {
                     .unwrap_or_default()
             },
         );
+        env.add_function(
+            "event_detail",
+            |state: &minijinja::State, kind: &str, detail: JValue| {
+                detail
+                    .as_str()
+                    .map(|d| i18n::event_detail(&lang_of(state), kind, d))
+                    .unwrap_or_default()
+            },
+        );
         env.add_function("options", |state: &minijinja::State, list: &str| {
             options_value(&lang_of(state), list)
+        });
+        env.add_filter("bi", |state: &minijinja::State, msg: JValue| {
+            msg.as_str()
+                .map(|m| i18n::pick(&lang_of(state), m))
+                .unwrap_or_default()
+        });
+        env.add_function("asset", |name: &str| {
+            JValue::from_safe_string(crate::assets::url(name))
+        });
+        env.add_filter("localtime", |at: JValue| match at.as_str() {
+            Some(s) => local_time(s),
+            None => String::new(),
         });
         env.add_function("mask", |id: &str| {
             fupin_core::ResidentId::parse(id)
@@ -133,6 +158,35 @@ pub(crate) fn env() -> &'static Environment<'static> {
         });
         env
     })
+}
+
+/// China Standard Time (UTC+8, no daylight saving since 1991): the time zone of every timestamp
+/// shown.
+pub fn china() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("offset")
+}
+
+/// A stored timestamp (RFC 3339, or `YYYY-MM-DD HH:MM:SS[.f][+zz:zz]`, UTC when it names no offset)
+/// as local time in Asia/Shanghai, `YYYY-MM-DD HH:MM`; anything else as given.
+pub fn local_time(at: &str) -> String {
+    use chrono::{DateTime, NaiveDateTime};
+    let at = at.trim();
+    let parsed = DateTime::parse_from_rfc3339(at)
+        .or_else(|_| DateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S%.f%#z"))
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S%.f")
+                .or_else(|_| NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S%.f"))
+                .or_else(|_| NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M"))
+                .map(|t| t.and_utc())
+        });
+    match parsed {
+        Ok(t) => t
+            .with_timezone(&china())
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        Err(_) => at.to_string(),
+    }
 }
 
 /// The variables a template (with the templates it pulls in) looks up that the environment does
@@ -170,6 +224,8 @@ pub fn render(lang: &str, s: Option<&Session>, name: &str, ctx: JValue) -> Respo
         role => s.map(|s| s.scope.role.code()),
         user_area => s.map(|s| s.scope.area.clone()),
         csrf => s.map(|s| s.csrf.clone()),
+        // The name of the user's area (a page extracted as [`Page`] gives it).
+        user_area_name => None::<String>,
         is_admin => s.is_some_and(|s| authz::may(&s.scope, Action::ManageUsers)),
         // Whether the session may file applications and record their steps.
         can_file => s.is_some_and(|s| authz::may(&s.scope, Action::WriteApplications)),
@@ -213,6 +269,8 @@ pub fn with_status(mut r: Response, status: StatusCode) -> Response {
 pub struct Page {
     pub session: Session,
     pub lang: &'static str,
+    /// The name of the session's area, shown in the header.
+    pub area_name: Option<String>,
 }
 
 impl FromRequestParts<Arc<AppState>> for Page {
@@ -220,17 +278,45 @@ impl FromRequestParts<Arc<AppState>> for Page {
 
     async fn from_request_parts(p: &mut Parts, st: &Arc<AppState>) -> Result<Self, Response> {
         match st.session(&p.headers) {
-            Some(session) => Ok(Page {
-                session,
-                lang: lang(&p.headers),
-            }),
-            None => Err(Redirect::to("/login").into_response()),
+            Some(session) => {
+                let area_name = crate::names::name_of(st, &session.scope.area)
+                    .await
+                    .ok()
+                    .flatten();
+                Ok(Page {
+                    session,
+                    lang: lang(&p.headers),
+                    area_name,
+                })
+            }
+            None => Err(login_redirect(p)),
         }
     }
 }
 
+/// The redirect to the login page of a request without a session: the page asked for comes back
+/// as `next` (a GET's path and query; the login page goes there afterwards).
+fn login_redirect(p: &Parts) -> Response {
+    let wanted = p.uri.path_and_query().map(|x| x.as_str()).unwrap_or("/");
+    if p.method != axum::http::Method::GET || wanted == "/" || !safe_next(wanted) {
+        return Redirect::to("/login").into_response();
+    }
+    Redirect::to(&format!("/login?next={}", crate::names::urlencode(wanted))).into_response()
+}
+
+/// Whether `next` is a path of this site (`/households?q=…`), never another site
+/// (`//evil.example`, `/\\evil`, `https://…`) or a script.
+pub fn safe_next(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control())
+        && !next.starts_with("/login")
+}
+
 impl Page {
     pub fn render(&self, name: &str, ctx: JValue) -> Response {
+        let ctx = context! { user_area_name => self.area_name.clone(), ..ctx };
         render(self.lang, Some(&self.session), name, ctx)
     }
 
@@ -289,5 +375,35 @@ mod tests {
         assert!(!page.contains("t"), "functions are not variables");
         let ctx = context! { lang => "zh" };
         assert!(missing_variables("error.html", &ctx).contains(&"message".to_string()));
+    }
+
+    #[test]
+    fn only_paths_of_this_site_come_back_after_login() {
+        assert!(safe_next("/households?status=poor&q=%E5%BC%A0"));
+        assert!(safe_next("/villages/140525100201"));
+        for bad in [
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "",
+            "/login?next=/",
+            "/\t/x",
+        ] {
+            assert!(!safe_next(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_show_in_china_time() {
+        assert_eq!(local_time("2026-11-29T19:21:05Z"), "2026-11-30 03:21");
+        assert_eq!(
+            local_time("2026-11-29 16:00:00.123456+00:00"),
+            "2026-11-30 00:00"
+        );
+        assert_eq!(local_time("2026-11-29 16:00:00.5+00"), "2026-11-30 00:00");
+        assert_eq!(local_time("2026-11-29 01:02:03"), "2026-11-29 09:02");
+        assert_eq!(local_time("2026-11-29 20:02"), "2026-11-30 04:02");
+        assert_eq!(local_time("2020-06-30"), "2020-06-30");
     }
 }

@@ -24,3 +24,5 @@ mod openapi;
 
 #[path = "web/household.rs"]
 mod household;
+#[path = "web/interface.rs"]
+mod interface;

@@ -5,7 +5,7 @@ use super::service;
 use crate::render::{error_page, render, with_status, FormWrite, Page};
 use crate::session::{cleared_session_cookie, cookie, lang, LANG_COOKIE, PRE_COOKIE};
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -25,10 +25,17 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
         .route("/account/password", get(password_page).post(password_post))
 }
 
-/// The login page with a fresh pre-session CSRF token (cookie and hidden field).
-fn login_form(headers: &HeaderMap, error: Option<String>, username: Option<String>) -> Response {
+/// The login page with a fresh pre-session CSRF token (cookie and hidden field), and the page to go
+/// to afterwards (`next`, a path of this site).
+fn login_form(
+    headers: &HeaderMap,
+    error: Option<String>,
+    username: Option<String>,
+    next: Option<&str>,
+) -> Response {
     let token = crate::auth::random_token();
-    let ctx = context! { login_csrf => token.clone(), error => error, username => username };
+    let next = next.filter(|n| crate::render::safe_next(n));
+    let ctx = context! { login_csrf => token.clone(), error => error, username => username, next => next };
     let mut r = render(lang(headers), None, "accounts/login.html", ctx);
     r.headers_mut().insert(
         header::SET_COOKIE,
@@ -39,8 +46,8 @@ fn login_form(headers: &HeaderMap, error: Option<String>, username: Option<Strin
     r
 }
 
-async fn login_page(headers: HeaderMap) -> Response {
-    login_form(&headers, None, None)
+async fn login_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    login_form(&headers, None, None, q.get("next").map(String::as_str))
 }
 
 async fn login_post(
@@ -55,13 +62,20 @@ async fn login_post(
     }
     let user = f.get("username").cloned().unwrap_or_default();
     let password = f.get("password").map(String::as_str).unwrap_or("");
+    let next = f
+        .get("next")
+        .map(String::as_str)
+        .filter(|n| crate::render::safe_next(n));
     match st.login(&user, password).await {
         Ok(s) => (
             [(header::SET_COOKIE, st.session_cookie(&s.token))],
-            Redirect::to("/"),
+            Redirect::to(next.unwrap_or("/")),
         )
             .into_response(),
-        Err(e) => with_status(login_form(&headers, Some(e.message), Some(user)), e.status),
+        Err(e) => with_status(
+            login_form(&headers, Some(e.message), Some(user), next),
+            e.status,
+        ),
     }
 }
 
@@ -85,11 +99,34 @@ async fn set_lang(Path(l): Path<String>, headers: HeaderMap) -> Response {
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
 }
 
+/// The accounts page's context: the accounts with their areas' names, the area picker.
+async fn users_ctx(
+    st: &AppState,
+    p: &Page,
+    list: &[fupin_store::directory::User],
+    error: Option<String>,
+) -> Result<JValue, Response> {
+    let codes: Vec<String> = list.iter().map(|u| u.area.clone()).collect();
+    let names = crate::names::names_of(st, &codes)
+        .await
+        .map_err(|e| p.error(e))?;
+    let all = crate::i18n::t(p.lang, "all_areas");
+    let picker = crate::names::picker(st, &p.session.scope.area, None, &all)
+        .await
+        .map_err(|e| p.error(e))?;
+    Ok(context! {
+        users => JValue::from_serialize(list),
+        error => error,
+        area_names => names,
+        areas => JValue::from_serialize(&picker),
+    })
+}
+
 async fn users(State(st): St, p: Page) -> PageResult {
     let list = service::users(&st, &p.session)
         .await
         .map_err(|e| p.error(e))?;
-    let ctx = context! { users => JValue::from_serialize(&list), error => JValue::from(()) };
+    let ctx = users_ctx(&st, &p, &list, None).await?;
     Ok(p.render("accounts/users.html", ctx))
 }
 
@@ -100,8 +137,10 @@ async fn user_create(State(st): St, w: FormWrite) -> Response {
         Ok(_) => Redirect::to("/admin/users").into_response(),
         Err(e) => {
             let list = st.dir.users().await.unwrap_or_default();
-            let ctx = context! { users => JValue::from_serialize(&list), error => e.message };
-            p.render_as(e.status, "accounts/users.html", ctx)
+            match users_ctx(&st, p, &list, Some(e.message)).await {
+                Ok(ctx) => p.render_as(e.status, "accounts/users.html", ctx),
+                Err(r) => r,
+            }
         }
     }
 }

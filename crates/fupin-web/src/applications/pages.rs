@@ -33,27 +33,45 @@ fn steps() -> Vec<Value> {
         .collect()
 }
 
-/// The context of the list page, with the filing form's values and errors.
-fn list_ctx(
+/// The context of the list page, with the filing form's values and errors, the villages' names and
+/// the area picker (the village prefilled for a village account).
+async fn list_ctx(
+    st: &AppState,
+    p: &Page,
     apps: &[Application],
     form: Option<&NewApplication>,
     errors: HashMap<String, String>,
     message: Option<String>,
-) -> JValue {
-    context! {
+) -> Result<JValue, Response> {
+    let codes: Vec<String> = apps.iter().map(|a| a.area_code.clone()).collect();
+    let names = crate::names::names_of(st, &codes)
+        .await
+        .map_err(|e| p.error(e))?;
+    let own = &p.session.scope.area;
+    let chosen = form
+        .and_then(|f| f.area_code.clone())
+        .or_else(|| (own.len() == 12).then(|| own.clone()));
+    let all = crate::i18n::t(p.lang, "all_areas");
+    let picker = crate::names::picker(st, own, chosen.as_deref(), &all)
+        .await
+        .map_err(|e| p.error(e))?;
+    Ok(context! {
         apps => JValue::from_serialize(apps),
         steps => steps(),
         errors => errors,
         v => JValue::from_serialize(form),
         message => message,
-    }
+        area_names => names,
+        areas => JValue::from_serialize(&picker),
+        chosen_area => chosen,
+    })
 }
 
 async fn list(State(st): St, p: Page, Query(q): Query<AreaParam>) -> PageResult {
     let apps = service::list(&st, &p.session, q.area.as_deref())
         .await
         .map_err(|e| p.error(e))?;
-    let ctx = list_ctx(&apps, None, HashMap::new(), None);
+    let ctx = list_ctx(&st, &p, &apps, None, HashMap::new(), None).await?;
     Ok(p.render("applications/applications.html", ctx))
 }
 
@@ -86,11 +104,11 @@ async fn create(State(st): St, w: FormWrite) -> PageResult {
             )
         })
         .collect();
-    let ctx = list_ctx(&apps, Some(&body), errors, Some(e.message.clone()));
+    let ctx = list_ctx(&st, p, &apps, Some(&body), errors, Some(e.message.clone())).await?;
     Ok(p.render_as(e.status, "applications/applications.html", ctx))
 }
 
-fn application_ctx(a: &Application, error: Option<String>) -> JValue {
+fn application_ctx(a: &Application, error: Option<String>, village: Option<String>) -> JValue {
     let current = Step::parse(&a.step).unwrap_or(Step::Application);
     let next = if a.rejected { None } else { current.next() };
     let steps: Vec<Value> = Step::ALL
@@ -110,14 +128,22 @@ fn application_ctx(a: &Application, error: Option<String>) -> JValue {
         next => next.map(|n| json!({"code": n.code(), "zh": n.zh(), "en": n.en(), "county": n == Step::CountyReview})),
         exclusions => exclusions,
         error => error,
+        village => village,
     }
+}
+
+/// The name of an application's village.
+async fn village_of(st: &AppState, a: &Application) -> Option<String> {
+    crate::names::name_of(st, &a.area_code).await.ok().flatten()
 }
 
 async fn show(State(st): St, p: Page, Path(id): Path<String>) -> PageResult {
     let a = service::read(&st, &p.session, &id)
         .await
         .map_err(|e| p.error(e))?;
-    Ok(p.render("applications/application.html", application_ctx(&a, None)))
+    let village = village_of(&st, &a).await;
+    let ctx = application_ctx(&a, None, village);
+    Ok(p.render("applications/application.html", ctx))
 }
 
 async fn step(State(st): St, Path(id): Path<String>, w: FormWrite) -> PageResult {
@@ -141,7 +167,8 @@ async fn step(State(st): St, Path(id): Path<String>, w: FormWrite) -> PageResult
     let a = service::read(&st, &p.session, &id)
         .await
         .map_err(|e| p.error(e))?;
-    let ctx = application_ctx(&a, Some(e.message.clone()));
+    let village = village_of(&st, &a).await;
+    let ctx = application_ctx(&a, Some(e.message.clone()), village);
     Ok(p.render_as(e.status, "applications/application.html", ctx))
 }
 
@@ -149,8 +176,11 @@ async fn notice(State(st): St, p: Page, Path(code): Path<String>) -> PageResult 
     let (area, rows) = service::notice(&st, &p.session, &code)
         .await
         .map_err(|e| p.error(e))?;
-    let info = st.dir.area(&area).await.map_err(|e| p.error(e))?;
+    let crumbs = crate::names::breadcrumb(&st, &p.session.scope.area, &area)
+        .await
+        .map_err(|e| p.error(e))?;
+    let name = crumbs.last().map(|c| c.name.clone()).unwrap_or_default();
     let today = crate::registry::service::today().to_string();
-    let ctx = context! { rows => rows, steps => steps(), area => area, name => info.map(|a| a.name).unwrap_or_default(), today => today };
+    let ctx = context! { rows => rows, steps => steps(), crumbs => JValue::from_serialize(&crumbs), name => name, today => today };
     Ok(p.render("applications/notice.html", ctx))
 }

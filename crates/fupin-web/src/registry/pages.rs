@@ -3,6 +3,7 @@
 
 use super::{form, service, AreaParam, Household, ListQuery, Transition};
 use crate::authz::{self, Action};
+use crate::names::urlencode;
 use crate::render::{FormWrite, Page};
 use crate::{i18n, ApiError, AppState};
 use axum::extract::{Path, Query, State};
@@ -28,14 +29,6 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
         .route("/villages/{code}", get(village))
 }
 
-fn area_label(code: &str, name: &str) -> String {
-    if name.is_empty() {
-        code.to_string()
-    } else {
-        format!("{name} {code}")
-    }
-}
-
 /// The area one level up from `area`, not above the session's own.
 fn parent_area(area: &str, own: &str) -> Option<String> {
     if area.len() <= own.len() {
@@ -51,22 +44,72 @@ fn parent_area(area: &str, own: &str) -> Option<String> {
     Some(area[..n.max(own.len())].to_string())
 }
 
+/// The statuses of the dashboard's trend, in the order of its legend.
+const TREND_STATUSES: [&str; 4] = ["poor", "returned", "exited", "removed"];
+
+/// Where a sub-area of the dashboard leads: a village to its page, any other area to its dashboard.
+fn area_href(code: &str) -> String {
+    if code.len() >= 12 {
+        format!("/villages/{code}")
+    } else {
+        format!("/?area={code}")
+    }
+}
+
 async fn dashboard(State(st): St, p: Page, Query(q): Query<AreaParam>) -> PageResult {
     let (area, d) = service::dashboard(&st, &p.session, q.area.as_deref(), q.year)
         .await
         .map_err(|e| p.error(e))?;
     let (figures, year, changes) = (&d.figures, d.year, &d.changes);
-    let info = st.dir.area(&area).await.map_err(|e| p.error(e))?;
+    let trend = service::trend(&st, &area, year)
+        .await
+        .map_err(|e| p.error(e))?;
+    let crumbs = crate::names::breadcrumb(&st, &p.session.scope.area, &area)
+        .await
+        .map_err(|e| p.error(e))?;
     let l = p.lang;
+    let area_q = urlencode(&area);
+    // Every status has its card, 0 included.
+    let status: Vec<_> = <HouseholdStatus as fupin_core::CodeList>::all()
+        .iter()
+        .map(|st| {
+            let code = fupin_core::CodeList::code(*st);
+            let c = figures
+                .status
+                .iter()
+                .find(|(k, _)| k == code)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default();
+            json!({"code": code, "label": i18n::code_label(l, "status", code), "households": c.households, "people": c.people,
+                   "href": format!("/households?area={area_q}&status={code}")})
+        })
+        .collect();
     let chart = json!({
-        "status": figures.status.iter().map(|(k, c)| json!({"label": i18n::code_label(l, "status", k), "people": c.people, "households": c.households})).collect::<Vec<_>>(),
+        "units": {"households": i18n::t(l, "households_n"), "people": i18n::t(l, "people_n")},
+        "status": status.iter().filter(|s| s["households"].as_i64() > Some(0)).collect::<Vec<_>>(),
         "areas": figures.sub_areas.iter().map(|a| {
             let incidence = a.rural_population.filter(|r| *r > 0).map(|r| (a.poor_people as f64) * 100.0 / (r as f64)).unwrap_or(0.0);
-            let href = if a.code.len() >= 12 { format!("/villages/{}", a.code) } else { format!("/?area={}", a.code) };
-            json!({"label": area_label(&a.code, &a.name), "incidence": (incidence * 100.0).round() / 100.0, "href": href})
+            let name = if a.name.is_empty() { a.code.clone() } else { a.name.clone() };
+            json!({"label": name, "incidence": (incidence * 100.0).round() / 100.0, "href": area_href(&a.code)})
         }).collect::<Vec<_>>(),
-        "causes": figures.causes.iter().map(|(k, n)| json!({"label": i18n::code_label(l, "cause", k), "value": n})).collect::<Vec<_>>(),
-        "monitoring": figures.monitoring.iter().map(|(k, c)| json!({"label": i18n::code_label(l, "monitoring", k), "households": c.households})).collect::<Vec<_>>(),
+        "causes": figures.causes.iter().map(|(k, n)| json!({"label": i18n::code_label(l, "cause", k), "value": n,
+            "href": format!("/households?area={area_q}&cause={k}")})).collect::<Vec<_>>(),
+        "monitoring": figures.monitoring.iter().map(|(k, c)| json!({"label": i18n::code_label(l, "monitoring", k), "households": c.households,
+            "href": format!("/households?area={area_q}&monitoring={k}")})).collect::<Vec<_>>(),
+        "trend": {
+            "years": trend.iter().map(|t| t.year).collect::<Vec<_>>(),
+            "series": TREND_STATUSES.iter().map(|k| {
+                let pick = |t: &service::TrendYear| match *k {
+                    "poor" => t.stock.poor.clone(),
+                    "returned" => t.stock.returned.clone(),
+                    "exited" => t.stock.exited.clone(),
+                    _ => t.stock.removed.clone(),
+                };
+                json!({"code": k, "label": i18n::code_label(l, "status", k),
+                       "households": trend.iter().map(|t| pick(t).households).collect::<Vec<_>>(),
+                       "people": trend.iter().map(|t| pick(t).people).collect::<Vec<_>>()})
+            }).collect::<Vec<_>>(),
+        },
     });
     let poor_people: i64 = figures
         .status
@@ -79,29 +122,34 @@ async fn dashboard(State(st): St, p: Page, Query(q): Query<AreaParam>) -> PageRe
         .filter(|r| *r > 0)
         .and_then(|r| fupin_core::rules::incidence_pct(poor_people as u64, r as u64).ok())
         .map(fupin_core::money::fmt2);
+    let sub_areas: Vec<_> = figures
+        .sub_areas
+        .iter()
+        .map(|a| json!({"code": a.code, "name": a.name, "href": area_href(&a.code), "households": a.households,
+                        "poor_people": a.poor_people, "rural_population": a.rural_population}))
+        .collect();
+    let area_name = crumbs
+        .last()
+        .filter(|c| c.code == area)
+        .map(|c| c.name.clone());
     let ctx = context! {
         area => area.clone(),
         year => year,
-        area_name => info.map(|a| a.name).unwrap_or_default(),
+        area_name => area_name,
+        crumbs => JValue::from_serialize(&crumbs),
         parent => parent_area(&area, &p.session.scope.area),
+        status => JValue::from_serialize(&status),
+        sub_areas => JValue::from_serialize(&sub_areas),
         figures => JValue::from_serialize(figures),
         changes => JValue::from_serialize(changes),
-        chart_json => chart.to_string().replace("</", "<\\/"),
+        trend => JValue::from_serialize(&trend),
+        // In a data attribute (escaped as any attribute): no inline script, and a name holding
+        // `</script>` stays text.
+        chart_json => chart.to_string(),
         incidence => incidence,
         poor_people => poor_people,
     };
     Ok(p.render("registry/dashboard.html", ctx))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn households(
@@ -130,8 +178,18 @@ async fn households(
         }
         parts.join("&")
     };
+    let codes: Vec<String> = page.rows.iter().map(|r| r.area_code.clone()).collect();
+    let names = crate::names::names_of(&st, &codes)
+        .await
+        .map_err(|e| p.error(e))?;
+    let own = &p.session.scope.area;
+    let picker = crate::names::picker(&st, own, q.area.as_deref(), &i18n::t(p.lang, "all_areas"))
+        .await
+        .map_err(|e| p.error(e))?;
     let ctx = context! {
         page => JValue::from_serialize(&page),
+        area_names => names,
+        areas => JValue::from_serialize(&picker),
         pages => pages,
         q => JValue::from_serialize(json!({"area": q.area, "status": q.status, "cause": q.cause, "attribute": q.attribute, "monitoring": q.monitoring, "q": q.q})),
         prev_query => (page.page > 1).then(|| query(page.page - 1)),
@@ -191,6 +249,13 @@ async fn household_page(
     // Personal information by need: a viewer's page shows masked ID numbers, no phone, bank
     // account or health detail.
     let shown = JValue::from_serialize::<serde_json::Value>;
+    let crumbs = crate::names::breadcrumb(st, &s.scope.area, &h.area_code)
+        .await
+        .map_err(|e| p.error(e))?;
+    let all = i18n::t(p.lang, "all_areas");
+    let areas = crate::names::picker(st, &s.scope.area, Some(&h.area_code), &all)
+        .await
+        .map_err(|e| p.error(e))?;
     let ctx = context! {
         h => shown(crate::privacy::for_session(s, &h)),
         a => JValue::from_serialize(&assessment),
@@ -210,6 +275,8 @@ async fn household_page(
         flash => flash,
         today => today.to_string(),
         village => h.area_code.clone(),
+        crumbs => JValue::from_serialize(&crumbs),
+        areas => JValue::from_serialize(&areas),
     };
     Ok(p.render("registry/household.html", ctx))
 }
@@ -336,8 +403,10 @@ async fn village(State(st): St, p: Page, Path(code): Path<String>) -> PageResult
     let v = service::village_figures(&st, &p.session, &code)
         .await
         .map_err(|e| p.error(e))?;
-    Ok(p.render(
-        "registry/village.html",
-        context! { v => JValue::from_serialize(&v) },
-    ))
+    let crumbs = crate::names::breadcrumb(&st, &p.session.scope.area, &v.area_code)
+        .await
+        .map_err(|e| p.error(e))?;
+    let ctx =
+        context! { v => JValue::from_serialize(&v), crumbs => JValue::from_serialize(&crumbs) };
+    Ok(p.render("registry/village.html", ctx))
 }

@@ -543,6 +543,33 @@ pub async fn dashboard(
     Ok((area, d))
 }
 
+/// One year of the dashboard's trend: households and people by status at the year's end.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrendYear {
+    pub year: i32,
+    pub stock: fupin_core::registry::EndStock,
+}
+
+/// How many years the dashboard's trend goes back at most.
+pub const TREND_YEARS: i32 = 10;
+
+/// Households and people by status at the end of each year up to `last`, from the registry's
+/// events (the yearly change reports, from the roll-ups where the area has them), beginning with
+/// the first year that has any household (at most [`TREND_YEARS`] years).
+pub async fn trend(st: &AppState, area: &str, last: i32) -> Result<Vec<TrendYear>, ApiError> {
+    let mut out = Vec::new();
+    for year in last - TREND_YEARS + 1..=last {
+        let end = st.repo.year_report(year, area).await?.end;
+        let any = [&end.poor, &end.exited, &end.returned, &end.removed]
+            .iter()
+            .any(|s| s.households > 0);
+        if any || !out.is_empty() {
+            out.push(TrendYear { year, stock: end });
+        }
+    }
+    Ok(out)
+}
+
 /// The village page's figures: incidence and the village exit check under its policy.
 pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<Village, ApiError> {
     let area = st.area_for(s, Some(code))?;

@@ -247,12 +247,12 @@ fn writes_need_the_csrf_token_the_area_and_the_current_version() {
             "{}",
             audit.text
         );
-        // The household page shows the same trail, on both backends.
+        // The household page shows the same trail, on both backends, in words (农户 修改).
         let page = get(&app, &format!("/households/{H_IN}"), &cookie).await;
         assert_eq!(page.status, StatusCode::OK);
         let trail = &page.text[page.text.find("id=\"audit\"").expect("audit table")..];
         assert!(
-            trail.contains("zezhou") && trail.contains("household"),
+            trail.contains("zezhou") && trail.contains("农户 修改"),
             "{trail}"
         );
         // A page form without its CSRF token changes nothing.

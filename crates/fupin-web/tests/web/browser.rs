@@ -214,10 +214,11 @@ fn a_county_office_works_in_the_browser() {
     d.click("#login-submit");
     assert!(d.text("#login-error").contains("用户名或密码错误"));
 
-    // Log in; the dashboard draws its four charts (ECharts canvases).
+    // Log in; the dashboard draws its five charts (ECharts canvases; the fifth, the trend over the
+    // years, came with issue 10).
     d.login(&base, "zezhou");
     d.wait_for("charts", |d| {
-        d.script("return document.body.getAttribute('data-charts')") == json!("4")
+        d.script("return document.body.getAttribute('data-charts')") == json!("5")
     });
     let canvases = d.script(
         "return document.querySelectorAll('#chart-status canvas, #chart-areas canvas').length",
