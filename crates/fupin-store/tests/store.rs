@@ -15,3 +15,5 @@ mod lifecycle;
 mod registry;
 #[path = "store/scan.rs"]
 mod scan;
+#[path = "store/search.rs"]
+mod search;

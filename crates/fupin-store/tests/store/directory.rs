@@ -11,7 +11,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// The directory on the database `on_both` gave the test (PostgreSQL: in its schema, kept).
-async fn directory_of(repo: &dyn Repository, dir: &Path, name: &str) -> Arc<dyn Directory> {
+pub(crate) async fn directory_of(
+    repo: &dyn Repository,
+    dir: &Path,
+    name: &str,
+) -> Arc<dyn Directory> {
     match repo.backend() {
         Backend::Sqlite => {
             let url = format!("sqlite:{}", dir.join("registry.db").display());
