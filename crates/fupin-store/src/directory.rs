@@ -1,5 +1,5 @@
 //! The web application's side of the store, as one trait object: [`Directory`] is every small
-//! trait of the kinds of data the web application uses — [`Accounts`], [`Pairings`],
+//! trait of the kinds of data the web application uses — [`Accounts`], [`Sessions`], [`Pairings`],
 //! [`Applications`], [`Areas`], [`Listing`] — each implemented once on [`SqlStore`] in its own
 //! module. Every write goes to the audit log with its actor.
 
@@ -14,12 +14,13 @@ pub use crate::listing::{
     Count, Figures, HouseholdRow, ListFilter, Listing, Page, SubArea, TrailEntry,
 };
 pub use crate::pairing::{Pairing, Pairings};
+pub use crate::sessions::{Sessions, StoredSession};
 pub use fupin_core::registry::Area;
 
-/// Accounts, pairings, applications, areas, lists and figures.
-pub trait Directory: Accounts + Pairings + Applications + Areas + Listing {}
+/// Accounts, sessions, pairings, applications, areas, lists and figures.
+pub trait Directory: Accounts + Sessions + Pairings + Applications + Areas + Listing {}
 
-impl<T: Accounts + Pairings + Applications + Areas + Listing + ?Sized> Directory for T {}
+impl<T: Accounts + Sessions + Pairings + Applications + Areas + Listing + ?Sized> Directory for T {}
 
 /// Opens the registry and the directory on one database URL: one [`SqlStore`] (one pool, migrated
 /// once) behind both traits.

@@ -17,3 +17,5 @@ mod registry;
 mod scan;
 #[path = "store/search.rs"]
 mod search;
+#[path = "store/sessions.rs"]
+mod sessions;

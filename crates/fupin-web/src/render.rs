@@ -209,12 +209,13 @@ impl FromRequestParts<Arc<AppState>> for Page {
     type Rejection = Response;
 
     async fn from_request_parts(p: &mut Parts, st: &Arc<AppState>) -> Result<Self, Response> {
-        match st.session(&p.headers) {
-            Some(session) => Ok(Page {
+        match st.session(&p.headers).await {
+            Ok(Some(session)) => Ok(Page {
                 session,
                 lang: lang(&p.headers),
             }),
-            None => Err(Redirect::to("/login").into_response()),
+            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Err(e) => Err(error_page(lang(&p.headers), None, e)),
         }
     }
 }

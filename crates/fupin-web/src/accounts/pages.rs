@@ -3,7 +3,7 @@
 
 use super::service;
 use crate::render::{error_page, render, with_status, FormWrite, Page};
-use crate::session::{cleared_session_cookie, cookie, lang, LANG_COOKIE, PRE_COOKIE};
+use crate::session::{cleared_session_cookie, cookie, lang, ClientAddr, LANG_COOKIE, PRE_COOKIE};
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
@@ -45,6 +45,7 @@ async fn login_page(headers: HeaderMap) -> Response {
 
 async fn login_post(
     State(st): St,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
@@ -55,7 +56,7 @@ async fn login_post(
     }
     let user = f.get("username").cloned().unwrap_or_default();
     let password = f.get("password").map(String::as_str).unwrap_or("");
-    match st.login(&user, password).await {
+    match st.login(&user, password, &addr).await {
         Ok(s) => (
             [(header::SET_COOKIE, st.session_cookie(&s.token))],
             Redirect::to("/"),
@@ -66,7 +67,9 @@ async fn login_post(
 }
 
 async fn logout(State(st): St, w: FormWrite) -> Response {
-    st.logout(&w.page.session.token);
+    if let Err(e) = st.logout(&w.page.session.token).await {
+        return w.page.error(e);
+    }
     let cookie = cleared_session_cookie();
     ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
 }
@@ -111,10 +114,10 @@ async fn password_page(p: Page) -> Response {
     p.render("accounts/password.html", ctx)
 }
 
-async fn password_post(State(st): St, w: FormWrite) -> Response {
+async fn password_post(State(st): St, ClientAddr(addr): ClientAddr, w: FormWrite) -> Response {
     let p = &w.page;
     let (old, new) = (w.get("old_password"), w.get("new_password"));
-    match service::change_password(&st, &p.session, old, new).await {
+    match service::change_password(&st, &p.session, old, new, &addr).await {
         Ok(()) => p.render(
             "accounts/password.html",
             context! { error => JValue::from(()), done => true },
