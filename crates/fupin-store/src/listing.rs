@@ -53,8 +53,9 @@ pub struct Page<T> {
     pub page: u32,
     pub per_page: u32,
     pub rows: Vec<T>,
-    /// A search found more than [`SEARCH_LIMIT`] households: `total` counts the first of them
-    /// only (a search is for finding someone; more characters narrow it).
+    /// A search stopped at [`SEARCH_LIMIT`] matches (members or household numbers): there may be
+    /// more households than `total` counts (a search is for finding someone; more characters
+    /// narrow it).
     pub more: bool,
 }
 
@@ -469,7 +470,8 @@ async fn search_list(
     };
     if !number.is_empty() {
         sql.push_str(&format!(
-            " UNION SELECT h.county, h.number, h.area_code FROM household h WHERE {number} AND {cond}"
+            " UNION ALL SELECT h.county, h.number, h.area_code FROM household h \
+             WHERE {number} AND {cond}"
         ));
     }
     sql.push_str(&format!(" LIMIT {}", SEARCH_LIMIT + 1));
@@ -477,10 +479,12 @@ async fn search_list(
     for v in &values {
         query.push(v.as_str());
     }
+    // Rows stream up to the limit (several members of a household may match, and its number):
+    // when the limit stops them, there may be more households than those counted.
     let mut keys: Vec<(String, String, String)> = query.fetch_all_as(db).await?;
+    let more = keys.len() > SEARCH_LIMIT;
     keys.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
     keys.dedup();
-    let more = keys.len() > SEARCH_LIMIT;
     keys.truncate(SEARCH_LIMIT);
     let start = (page as usize - 1).saturating_mul(per_page as usize);
     let shown: Vec<&(String, String, String)> =

@@ -95,3 +95,26 @@ fn search_finds_names_and_id_numbers_in_the_area_and_follows_writes() {
         assert_eq!(found(s, "", "李6").await, (1, vec![hh(6)]));
     });
 }
+
+#[test]
+fn a_search_stops_at_its_limit_and_says_so() {
+    on_both("search_limit", |repo, dir| async move {
+        // 501 households: 张i and 张小i in each (1,002 names starting with 张), one 李i.
+        let out = import_rows(repo.as_ref(), &dir, "a.csv", &county(501), "2019-12-31").await;
+        assert!(out.committed, "{:?}", out.errors);
+        let dir_ = directory_of(repo.as_ref(), &dir, "search_limit").await;
+        let filter = |q: &str, page| ListFilter {
+            area: "14".into(),
+            q: Some(q.into()),
+            page,
+            per_page: 50,
+            ..Default::default()
+        };
+        let li = dir_.list_households(&filter("李", 11)).await.unwrap();
+        assert_eq!((li.total, li.rows.len(), li.more), (501, 1, false));
+        let zhang = dir_.list_households(&filter("张", 1)).await.unwrap();
+        assert!(zhang.more, "1,002 matching names: stopped at 1,000");
+        assert!((500..=501).contains(&zhang.total), "{}", zhang.total);
+        assert_eq!(zhang.rows.len(), 50);
+    });
+}
