@@ -1,5 +1,5 @@
 //! The web application's side of the store, as one trait object: [`Directory`] is every small
-//! trait of the kinds of data the web application uses — [`Accounts`], [`Pairings`],
+//! trait of the kinds of data the web application uses — [`Accounts`], [`Sessions`], [`Pairings`],
 //! [`Applications`], [`Areas`], [`Listing`], [`Proposals`] — each implemented once on [`SqlStore`] in its own
 //! module. Every write goes to the audit log with its actor.
 
@@ -15,12 +15,19 @@ pub use crate::listing::{
 };
 pub use crate::pairing::{Pairing, Pairings};
 pub use crate::proposals::{Proposal, Proposals};
+pub use crate::sessions::{Sessions, StoredSession};
 pub use fupin_core::registry::Area;
 
-/// Accounts, pairings, applications, areas, lists and figures.
-pub trait Directory: Accounts + Pairings + Applications + Areas + Listing + Proposals {}
+/// Accounts, sessions, pairings, applications, areas, lists, figures and proposals.
+pub trait Directory:
+    Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals
+{
+}
 
-impl<T: Accounts + Pairings + Applications + Areas + Listing + Proposals + ?Sized> Directory for T {}
+impl<T: Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals + ?Sized>
+    Directory for T
+{
+}
 
 /// Opens the registry and the directory on one database URL: one [`SqlStore`] (one pool, migrated
 /// once) behind both traits.

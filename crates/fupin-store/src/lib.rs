@@ -23,6 +23,7 @@ pub mod registry;
 pub mod repo;
 pub mod rollup;
 pub mod scan;
+pub mod sessions;
 pub mod sql;
 pub mod store;
 

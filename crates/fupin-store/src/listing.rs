@@ -5,7 +5,7 @@
 use crate::error::StoreError;
 use crate::repo::BoxFut;
 use crate::rollup::{self, DEPTHS};
-use crate::sql::Db;
+use crate::sql::{Backend, Db};
 use crate::store::SqlStore;
 use fupin_core::area::{child_len, code_range, county_of};
 use fupin_core::codes::{Attribute, Cause, CodeList, HouseholdStatus, MonitoringCategory};
@@ -53,7 +53,14 @@ pub struct Page<T> {
     pub page: u32,
     pub per_page: u32,
     pub rows: Vec<T>,
+    /// A search stopped at [`SEARCH_LIMIT`] matches (members or household numbers): there may be
+    /// more households than `total` counts (a search is for finding someone; more characters
+    /// narrow it).
+    pub more: bool,
 }
+
+/// The most households a search lists (see [`Page::more`]).
+pub const SEARCH_LIMIT: usize = 1000;
 
 /// Households and people of one group.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -178,7 +185,8 @@ impl Listing for SqlStore {
     }
 }
 
-/// The conditions of a list filter on `household h`, with their values in placeholder order.
+/// The conditions of a list filter on `household h` (all but the search), with their values in
+/// placeholder order.
 fn conditions(f: &ListFilter) -> (String, Vec<String>) {
     let (lo, hi) = code_range(&f.area);
     let mut cond = String::from("h.area_code BETWEEN $1 AND $2");
@@ -197,16 +205,6 @@ fn conditions(f: &ListFilter) -> (String, Vec<String>) {
         if let Some(v) = v {
             add(&mut cond, &format!(" AND h.{col} = $?"), v.to_string());
         }
-    }
-    if let Some(q) = search(f) {
-        let like = format!("%{}%", q.replace(['%', '_'], ""));
-        add(
-            &mut cond,
-            " AND (h.number LIKE $? OR EXISTS (SELECT 1 FROM member s WHERE s.county = h.county \
-             AND s.household_number = h.number AND s.left_on IS NULL \
-             AND (s.name LIKE $? OR s.id_number LIKE $?)))",
-            like,
-        );
     }
     if let Some(c) = &f.cadre {
         add(
@@ -233,9 +231,13 @@ async fn list(db: &Db, f: &ListFilter) -> Result<Page<HouseholdRow>, StoreError>
             page,
             per_page,
             rows: Vec::new(),
+            more: false,
         });
     }
     let (cond, values) = conditions(f);
+    if let Some(q) = search(f) {
+        return search_list(db, f, q, &cond, values, page, per_page).await;
+    }
     // Filtered by area, status or monitoring only: the total is in the roll-ups.
     let by_rollup = DEPTHS.contains(&f.area.len())
         && f.cause.is_none()
@@ -272,17 +274,29 @@ async fn list(db: &Db, f: &ListFilter) -> Result<Page<HouseholdRow>, StoreError>
     };
     let offset = i64::from(page - 1) * i64::from(per_page);
     let sql = format!(
-        "SELECT h.number, h.area_code, \
-         (SELECT m.name FROM member m WHERE m.county = h.county AND m.household_number = h.number \
-          AND m.left_on IS NULL ORDER BY m.seq LIMIT 1), \
-         h.people, h.status, h.monitoring, h.main_cause, h.attribute \
-         FROM household h WHERE {cond} ORDER BY h.area_code, h.number \
-         LIMIT {per_page} OFFSET {offset}"
+        "{LINE} WHERE {cond} ORDER BY h.area_code, h.number LIMIT {per_page} OFFSET {offset}"
     );
     let mut q = db.query(&sql);
     for v in &values {
         q.push(v.as_str());
     }
+    Ok(Page {
+        total: total as u64,
+        page,
+        per_page,
+        rows: lines(q, db).await?,
+        more: false,
+    })
+}
+
+/// The columns of a line of the list, from `household h` (the head: the first current member).
+const LINE: &str = "SELECT h.number, h.area_code, \
+     (SELECT m.name FROM member m WHERE m.county = h.county AND m.household_number = h.number \
+      AND m.left_on IS NULL ORDER BY m.seq LIMIT 1), \
+     h.people, h.status, h.monitoring, h.main_cause, h.attribute FROM household h";
+
+/// The lines a query of [`LINE`] gives.
+async fn lines(q: crate::sql::Query<'_>, db: &Db) -> Result<Vec<HouseholdRow>, StoreError> {
     type Line = (
         String,
         String,
@@ -293,8 +307,7 @@ async fn list(db: &Db, f: &ListFilter) -> Result<Page<HouseholdRow>, StoreError>
         Option<String>,
         Option<String>,
     );
-    let rows = q
-        .fetch_all_as::<Line>(db)
+    Ok(q.fetch_all_as::<Line>(db)
         .await?
         .into_iter()
         .map(
@@ -311,12 +324,188 @@ async fn list(db: &Db, f: &ListFilter) -> Result<Page<HouseholdRow>, StoreError>
                 }
             },
         )
-        .collect();
+        .collect())
+}
+
+/// What a search text looks for, and through which index (migration 10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Search {
+    /// One or two characters (shorter than a trigram): names equal to it or starting with it
+    /// (`member_by_name`, `member_by_county_name`).
+    Prefix(String),
+    /// Three or more characters, not all digits: names containing it (trigrams), and the household
+    /// of that number.
+    Name(String),
+    /// Three or more digits (an ID number may end in X): ID numbers containing it (trigrams), and
+    /// household numbers starting with it (`household_by_number`).
+    Digits(String),
+}
+
+impl Search {
+    fn of(q: &str) -> Search {
+        let digits = q
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X');
+        if q.chars().count() < 3 {
+            Search::Prefix(q.to_string())
+        } else if digits {
+            Search::Digits(q.to_ascii_uppercase())
+        } else {
+            Search::Name(q.to_string())
+        }
+    }
+}
+
+/// `q` for a `LIKE` pattern: `%`, `_` and the escape character `\\` escaped (PostgreSQL's default
+/// escape).
+fn like_escape(q: &str) -> String {
+    let mut s = String::with_capacity(q.len() + 2);
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s
+}
+
+/// The smallest string above every string that starts with the digits `d` (`"1409"` → `"141"`),
+/// `None` when there is none (all nines): household numbers with a prefix as a range, which an
+/// ordinary index serves in any collation.
+fn digits_after(d: &str) -> Option<String> {
+    let mut b = d.as_bytes().to_vec();
+    while let Some(last) = b.pop() {
+        if last.is_ascii_digit() && last < b'9' {
+            b.push(last + 1);
+            return String::from_utf8(b).ok();
+        }
+        if !last.is_ascii_digit() {
+            return None;
+        }
+    }
+    None
+}
+
+/// The households a search finds, through the indexes of migration 10: their keys (at most
+/// [`SEARCH_LIMIT`] + 1) first, then the lines of the page asked for.
+#[allow(clippy::too_many_arguments)]
+async fn search_list(
+    db: &Db,
+    f: &ListFilter,
+    q: &str,
+    cond: &str,
+    mut values: Vec<String>,
+    page: u32,
+    per_page: u32,
+) -> Result<Page<HouseholdRow>, StoreError> {
+    let search = Search::of(q);
+    // Members of a county's households live under its code: a search within one county reads
+    // only its members where the index allows (`member_by_county_name`).
+    let county = (f.area.len() >= 6).then(|| county_of(&f.area).to_string());
+    let mut from = String::new();
+    let push = |values: &mut Vec<String>, v: String| {
+        values.push(v);
+        format!("${}", values.len())
+    };
+    let member_cond = match (&search, db.backend()) {
+        (Search::Prefix(p), Backend::Sqlite) => {
+            from.push_str("member m");
+            let lo = push(&mut values, p.clone());
+            let hi = push(&mut values, format!("{p}{}", char::MAX));
+            format!("m.name >= {lo} AND m.name < {hi}")
+        }
+        (Search::Prefix(p), Backend::Postgres) => {
+            from.push_str("member m");
+            let k = push(&mut values, format!("{}%", like_escape(p)));
+            format!("m.name LIKE {k}")
+        }
+        (Search::Name(t) | Search::Digits(t), Backend::Sqlite) => {
+            from.push_str("member_search x CROSS JOIN member m");
+            let column = match search {
+                Search::Digits(_) => "id_number",
+                _ => "name",
+            };
+            let k = push(
+                &mut values,
+                format!("{column} : \"{}\"", t.replace('"', "\"\"")),
+            );
+            format!("member_search MATCH {k} AND m.rowid = x.rowid")
+        }
+        (Search::Name(t), Backend::Postgres) => {
+            from.push_str("member m");
+            let k = push(&mut values, format!("%{}%", like_escape(t)));
+            format!("m.name LIKE {k}")
+        }
+        (Search::Digits(t), Backend::Postgres) => {
+            from.push_str("member m");
+            let k = push(&mut values, format!("%{}%", like_escape(t)));
+            format!("m.id_number LIKE {k}")
+        }
+    };
+    let county_cond = match &county {
+        Some(c) => format!(" AND m.county = {}", push(&mut values, c.clone())),
+        None => String::new(),
+    };
+    let mut sql = format!(
+        "SELECT h.county, h.number, h.area_code FROM {from} CROSS JOIN household h \
+         WHERE {member_cond} AND m.left_on IS NULL{county_cond} \
+         AND h.county = m.county AND h.number = m.household_number AND {cond}"
+    );
+    let number = match &search {
+        Search::Digits(d) => {
+            let lo = push(&mut values, d.clone());
+            match digits_after(d) {
+                Some(after) => format!(
+                    "h.number >= {lo} AND h.number < {}",
+                    push(&mut values, after)
+                ),
+                None => format!("h.number >= {lo}"),
+            }
+        }
+        Search::Name(n) => format!("h.number = {}", push(&mut values, n.clone())),
+        Search::Prefix(_) => String::new(),
+    };
+    if !number.is_empty() {
+        sql.push_str(&format!(
+            " UNION ALL SELECT h.county, h.number, h.area_code FROM household h \
+             WHERE {number} AND {cond}"
+        ));
+    }
+    sql.push_str(&format!(" LIMIT {}", SEARCH_LIMIT + 1));
+    let mut query = db.query(&sql);
+    for v in &values {
+        query.push(v.as_str());
+    }
+    // Rows stream up to the limit (several members of a household may match, and its number):
+    // when the limit stops them, there may be more households than those counted.
+    let mut keys: Vec<(String, String, String)> = query.fetch_all_as(db).await?;
+    let more = keys.len() > SEARCH_LIMIT;
+    keys.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    keys.dedup();
+    keys.truncate(SEARCH_LIMIT);
+    let start = (page as usize - 1).saturating_mul(per_page as usize);
+    let shown: Vec<&(String, String, String)> =
+        keys.iter().skip(start).take(per_page as usize).collect();
+    let rows = if shown.is_empty() {
+        Vec::new()
+    } else {
+        let sql = format!(
+            "{LINE} WHERE (h.county, h.number) IN ({}) ORDER BY h.area_code, h.number",
+            crate::sql::values(db.backend(), shown.len(), 2)
+        );
+        let mut q = db.query(&sql);
+        for (county, number, _) in &shown {
+            q.push(county.as_str());
+            q.push(number.as_str());
+        }
+        lines(q, db).await?
+    };
     Ok(Page {
-        total: total as u64,
+        total: keys.len() as u64,
         page,
         per_page,
         rows,
+        more,
     })
 }
 

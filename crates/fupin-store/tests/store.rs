@@ -23,3 +23,7 @@ mod proposals;
 mod registry;
 #[path = "store/scan.rs"]
 mod scan;
+#[path = "store/search.rs"]
+mod search;
+#[path = "store/sessions.rs"]
+mod sessions;

@@ -277,8 +277,8 @@ impl FromRequestParts<Arc<AppState>> for Page {
     type Rejection = Response;
 
     async fn from_request_parts(p: &mut Parts, st: &Arc<AppState>) -> Result<Self, Response> {
-        match st.session(&p.headers) {
-            Some(session) => {
+        match st.session(&p.headers).await {
+            Ok(Some(session)) => {
                 let area_name = crate::names::name_of(st, &session.scope.area)
                     .await
                     .ok()
@@ -289,7 +289,8 @@ impl FromRequestParts<Arc<AppState>> for Page {
                     area_name,
                 })
             }
-            None => Err(login_redirect(p)),
+            Ok(None) => Err(login_redirect(p)),
+            Err(e) => Err(error_page(lang(&p.headers), None, e)),
         }
     }
 }

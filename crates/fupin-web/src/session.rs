@@ -9,12 +9,12 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use fupin_core::access::Scope;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const SESSION_COOKIE: &str = "fupin_session";
 pub const LANG_COOKIE: &str = "fupin_lang";
 pub const PRE_COOKIE: &str = "fupin_csrf";
-/// Sessions end after this long without use.
+/// Sessions end after this long without use (kept in the database: `fupin_store::sessions`).
 pub const SESSION_IDLE: Duration = Duration::from_secs(8 * 3600);
 
 /// A logged-in user. As an extractor: the session of the request, else 401.
@@ -25,14 +25,17 @@ pub struct Session {
     pub scope: Scope,
     /// The CSRF token every write must carry (form field `_csrf` or header `X-CSRF-Token`).
     pub csrf: String,
-    pub last_seen: Instant,
+    /// When the session was last marked used (Unix seconds; marked at most once a minute).
+    pub last_seen: i64,
 }
 
 impl FromRequestParts<Arc<AppState>> for Session {
     type Rejection = ApiError;
 
     async fn from_request_parts(p: &mut Parts, st: &Arc<AppState>) -> Result<Self, ApiError> {
-        st.session(&p.headers).ok_or_else(ApiError::unauthorized)
+        st.session(&p.headers)
+            .await?
+            .ok_or_else(ApiError::unauthorized)
     }
 }
 
@@ -94,4 +97,22 @@ pub fn lang(headers: &HeaderMap) -> &'static str {
 /// The `Set-Cookie` value that ends the session cookie.
 pub fn cleared_session_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// The address a request comes from (the peer's IP address; `unknown` when the server was not
+/// started with connection info, as in tests that call the router directly). Behind a reverse
+/// proxy every request comes from the proxy: the login throttle then counts per name there.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(p: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = p
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+        Ok(ClientAddr(addr))
+    }
 }

@@ -1,4 +1,5 @@
-//! The application state: the store, the policy, sessions, login throttling and cached dashboards;
+//! The application state: the store, the policy, sessions (kept in the database), login throttling
+//! and cached dashboards;
 //! and the two scoping primitives every read and write goes through, [`AppState::household_for`]
 //! and [`AppState::area_for`] (decisions by [`crate::authz`]).
 
@@ -14,13 +15,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The application: the store, the policy, sessions and login throttling.
+/// The application: the store, the policy, sessions (in the database) and login throttling.
 pub struct AppState {
     pub repo: Arc<dyn Repository>,
     pub dir: Arc<dyn Directory>,
     pub policies: PolicySet,
     pub throttle: crate::auth::Throttle,
-    sessions: Mutex<HashMap<String, Session>>,
+    /// Where passwords are hashed and checked (off the async workers).
+    pub hasher: crate::auth::Hasher,
+    /// Sessions end after this long without use (default [`crate::session::SESSION_IDLE`]).
+    pub session_idle: Duration,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
     /// Dashboard figures by (area, requested year), with when and at which write generation they
@@ -59,7 +63,8 @@ impl AppState {
             dir,
             policies,
             throttle: crate::auth::Throttle::default(),
-            sessions: Mutex::new(HashMap::new()),
+            hasher: crate::auth::Hasher::default(),
+            session_idle: crate::session::SESSION_IDLE,
             secure_cookies: false,
             dashboards: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
@@ -98,43 +103,73 @@ impl AppState {
         cache.insert(key, (Instant::now(), generation, d));
     }
 
-    /// The session of a request, if logged in (and not idle too long).
-    pub fn session(&self, headers: &axum::http::HeaderMap) -> Option<Session> {
-        let token = crate::session::cookie(headers, SESSION_COOKIE)?;
-        let mut sessions = self.sessions.lock().expect("sessions");
-        let now = Instant::now();
-        let s = sessions.get_mut(token)?;
-        if now.duration_since(s.last_seen) > crate::session::SESSION_IDLE {
-            sessions.remove(token);
-            return None;
+    /// The session of a request, if logged in (and not idle too long): looked up in the database
+    /// by the hash of the cookie's token, with its account as it is now (a disabled account has no
+    /// session).
+    pub async fn session(
+        &self,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Option<Session>, ApiError> {
+        let Some(token) = crate::session::cookie(headers, SESSION_COOKIE) else {
+            return Ok(None);
+        };
+        let idle = self.session_idle.as_secs() as i64;
+        let hash = crate::auth::token_hash(token);
+        let Some(stored) = self.dir.session(&hash, unix_now(), idle).await? else {
+            return Ok(None);
+        };
+        if stored.user.disabled {
+            return Ok(None);
         }
-        s.last_seen = now;
-        Some(s.clone())
+        Ok(scope_of(&stored.user).map(|scope| Session {
+            token: token.to_string(),
+            user: stored.user.name,
+            scope,
+            csrf: stored.csrf,
+            last_seen: stored.last_seen,
+        }))
     }
 
-    /// Starts a session for a user whose password was checked.
-    pub(crate) fn start_session(&self, user: &str, scope: Scope) -> Session {
+    /// Starts a session for a user whose password was checked (and deletes the sessions idle too
+    /// long).
+    pub(crate) async fn start_session(
+        &self,
+        user: &str,
+        scope: Scope,
+    ) -> Result<Session, ApiError> {
+        let now = unix_now();
         let session = Session {
             token: crate::auth::random_token(),
             user: user.to_string(),
             scope,
             csrf: crate::auth::random_token(),
-            last_seen: Instant::now(),
+            last_seen: now,
         };
-        self.sessions
-            .lock()
-            .expect("sessions")
-            .insert(session.token.clone(), session.clone());
-        session
+        let hash = crate::auth::token_hash(&session.token);
+        let idle = self.session_idle.as_secs() as i64;
+        self.dir
+            .create_session(&hash, user, &session.csrf, now, idle)
+            .await?;
+        Ok(session)
     }
 
-    /// Checks a user name and password; on success starts a session. Throttled per user name.
-    pub async fn login(&self, username: &str, password: &str) -> Result<Session, ApiError> {
-        crate::accounts::service::login(self, username, password).await
+    /// Checks a user name and password from an address; on success starts a session. Throttled
+    /// per (name, address), per address and per name (see [`crate::auth::Throttle`]).
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+    ) -> Result<Session, ApiError> {
+        crate::accounts::service::login(self, username, password, address).await
     }
 
-    pub fn logout(&self, token: &str) {
-        self.sessions.lock().expect("sessions").remove(token);
+    /// Ends a session.
+    pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
+        Ok(self
+            .dir
+            .end_session(&crate::auth::token_hash(token))
+            .await?)
     }
 
     /// The `Set-Cookie` value for a session.
@@ -188,6 +223,13 @@ impl AppState {
         authz::check(&s.scope, Action::ReadArea(&r))?;
         Ok(r)
     }
+}
+
+/// Now in Unix seconds (sessions' times).
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The scope of an account, `None` when its role or area is invalid.

@@ -449,7 +449,8 @@ impl SqlStore {
         Ok(n)
     }
 
-    /// Tables and their columns.
+    /// Tables and their columns (not SQLite's search index of migration 10, a virtual table that
+    /// PostgreSQL has as indexes).
     pub(super) async fn schema_columns(
         &self,
     ) -> Result<BTreeMap<String, BTreeSet<String>>, StoreError> {
@@ -457,7 +458,8 @@ impl SqlStore {
             Backend::Sqlite => {
                 "SELECT m.name AS t, p.name AS c FROM sqlite_master m \
                  JOIN pragma_table_info(m.name) p \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+                 AND m.name NOT LIKE 'member_search%'"
             }
             Backend::Postgres => {
                 "SELECT table_name::text AS t, column_name::text AS c \

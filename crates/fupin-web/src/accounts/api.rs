@@ -2,7 +2,7 @@
 
 use super::{service, AccountList, Login, NewUser, PasswordChange, SessionInfo};
 use crate::error::{ApiError, JsonBody};
-use crate::session::{cleared_session_cookie, Session, WriteSession};
+use crate::session::{cleared_session_cookie, ClientAddr, Session, WriteSession};
 use crate::{AppState, Routes};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -31,9 +31,10 @@ pub fn register(r: Routes) -> Routes {
     responses((status = 200, description = "OK (Set-Cookie: fupin_session)", body = SessionInfo)))]
 pub async fn session_post(
     State(st): St,
+    ClientAddr(addr): ClientAddr,
     JsonBody(body): JsonBody<Login>,
 ) -> Result<Response, ApiError> {
-    let s = st.login(&body.username, &body.password).await?;
+    let s = st.login(&body.username, &body.password, &addr).await?;
     let cookie = st.session_cookie(&s.token);
     Ok(([(header::SET_COOKIE, cookie)], Json(SessionInfo::of(&s))).into_response())
 }
@@ -48,10 +49,10 @@ pub async fn session_get(s: Session) -> Json<SessionInfo> {
 /// 退出登录 / log out
 #[utoipa::path(delete, path = "/api/v1/session", operation_id = "logOut", tag = "accounts",
     responses((status = 204, description = "Logged out")))]
-pub async fn session_delete(State(st): St, s: WriteSession) -> Response {
-    st.logout(&s.token);
+pub async fn session_delete(State(st): St, s: WriteSession) -> Result<Response, ApiError> {
+    st.logout(&s.token).await?;
     let cookie = cleared_session_cookie();
-    ([(header::SET_COOKIE, cookie)], StatusCode::NO_CONTENT).into_response()
+    Ok(([(header::SET_COOKIE, cookie)], StatusCode::NO_CONTENT).into_response())
 }
 
 /// 修改密码 / change the password
@@ -60,10 +61,11 @@ pub async fn session_delete(State(st): St, s: WriteSession) -> Response {
     responses((status = 204, description = "Changed")))]
 pub async fn password_put(
     State(st): St,
+    ClientAddr(addr): ClientAddr,
     s: WriteSession,
     JsonBody(b): JsonBody<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    service::change_password(&st, &s, &b.old_password, &b.new_password).await?;
+    service::change_password(&st, &s, &b.old_password, &b.new_password, &addr).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -3,7 +3,7 @@
 
 use super::service;
 use crate::render::{error_page, render, with_status, FormWrite, Page};
-use crate::session::{cleared_session_cookie, cookie, lang, LANG_COOKIE, PRE_COOKIE};
+use crate::session::{cleared_session_cookie, cookie, lang, ClientAddr, LANG_COOKIE, PRE_COOKIE};
 use crate::{ApiError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -52,6 +52,7 @@ async fn login_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>
 
 async fn login_post(
     State(st): St,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
@@ -66,7 +67,7 @@ async fn login_post(
         .get("next")
         .map(String::as_str)
         .filter(|n| crate::render::safe_next(n));
-    match st.login(&user, password).await {
+    match st.login(&user, password, &addr).await {
         Ok(s) => (
             [(header::SET_COOKIE, st.session_cookie(&s.token))],
             Redirect::to(next.unwrap_or("/")),
@@ -80,7 +81,9 @@ async fn login_post(
 }
 
 async fn logout(State(st): St, w: FormWrite) -> Response {
-    st.logout(&w.page.session.token);
+    if let Err(e) = st.logout(&w.page.session.token).await {
+        return w.page.error(e);
+    }
     let cookie = cleared_session_cookie();
     ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
 }
@@ -150,10 +153,10 @@ async fn password_page(p: Page) -> Response {
     p.render("accounts/password.html", ctx)
 }
 
-async fn password_post(State(st): St, w: FormWrite) -> Response {
+async fn password_post(State(st): St, ClientAddr(addr): ClientAddr, w: FormWrite) -> Response {
     let p = &w.page;
     let (old, new) = (w.get("old_password"), w.get("new_password"));
-    match service::change_password(&st, &p.session, old, new).await {
+    match service::change_password(&st, &p.session, old, new, &addr).await {
         Ok(()) => p.render(
             "accounts/password.html",
             context! { error => JValue::from(()), done => true },

@@ -1,4 +1,5 @@
-//! Logging in (throttled), changing a password, and creating accounts (admin only).
+//! Logging in (throttled), changing a password (throttled; ends the other sessions), and creating
+//! accounts (admin only).
 
 use crate::authz::{self, Action};
 use crate::error::ApiError;
@@ -10,62 +11,98 @@ use fupin_core::access::{Role, Scope};
 use fupin_store::directory::User;
 use std::time::Instant;
 
-/// Checks a user name and password; on success starts a session. Throttled per user name.
-pub async fn login(st: &AppState, username: &str, password: &str) -> Result<Session, ApiError> {
-    let key = username.trim().to_lowercase();
-    if let Err(wait) = st.throttle.check(&key, Instant::now()) {
-        let minutes = wait.as_secs() / 60 + 1;
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "throttled",
-            format!("登录失败次数过多,请 {minutes} 分钟后再试 / too many failed logins, try again in {minutes} minutes"),
-        ));
+/// The answer to a refused or wrong attempt.
+fn throttled(wait: std::time::Duration) -> ApiError {
+    let seconds = wait.as_secs().max(1);
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttled",
+        format!("尝试次数过多,请 {seconds} 秒后再试 / too many failed attempts, try again in {seconds} seconds"),
+    )
+}
+
+/// Checks a user name and password from `address`; on success starts a session. The attempt is
+/// counted by the throttle before the password is checked; an unknown or disabled name is checked
+/// against a dummy hash (the same work as a known one); argon2 runs off the async workers. Logged
+/// (name and address, never the password).
+pub async fn login(
+    st: &AppState,
+    username: &str,
+    password: &str,
+    address: &str,
+) -> Result<Session, ApiError> {
+    let name = username.trim();
+    let attempt = match st.throttle.begin(name, address, Instant::now()) {
+        Ok(a) => a,
+        Err(wait) => {
+            tracing::warn!(target: "fupin::login", user = name, address, "login throttled");
+            return Err(throttled(wait));
+        }
+    };
+    if !attempt.delay.is_zero() {
+        tokio::time::sleep(attempt.delay).await;
     }
-    let user = st.dir.user(username.trim()).await?;
-    let ok = user
-        .as_ref()
-        .filter(|u| !u.disabled && crate::auth::verify_password(password, &u.password_hash));
-    let Some(user) = ok else {
-        st.throttle.fail(&key, Instant::now());
+    let user = st.dir.user(name).await?.filter(|u| !u.disabled);
+    let hash = user.as_ref().map(|u| u.password_hash.as_str());
+    let ok = st.hasher.verify(password, hash).await;
+    let Some(user) = user.filter(|_| ok) else {
+        tracing::warn!(target: "fupin::login", user = name, address, "login failed");
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "bad_login",
             "用户名或密码错误 / wrong user name or password",
         ));
     };
-    st.throttle.succeed(&key);
-    let scope = scope_of(user).ok_or_else(|| {
+    st.throttle.succeeded(&attempt);
+    let scope = scope_of(&user).ok_or_else(|| {
         ApiError::new(
             StatusCode::FORBIDDEN,
             "bad_account",
             "账号区划无效 / the account's area is invalid",
         )
     })?;
-    Ok(st.start_session(&user.name, scope))
+    tracing::info!(target: "fupin::login", user = name, address, "login");
+    st.start_session(&user.name, scope).await
 }
 
-/// Changes the session user's password after checking the old one.
+/// Changes the session user's password after checking the old one (throttled like a login of the
+/// name from `address`), and ends the user's other sessions.
 pub async fn change_password(
     st: &AppState,
     s: &Session,
     old: &str,
     new: &str,
+    address: &str,
 ) -> Result<(), ApiError> {
+    let attempt = st
+        .throttle
+        .begin(&s.user, address, Instant::now())
+        .map_err(|wait| {
+            tracing::warn!(target: "fupin::login", user = s.user, address, "password change throttled");
+            throttled(wait)
+        })?;
+    if !attempt.delay.is_zero() {
+        tokio::time::sleep(attempt.delay).await;
+    }
     let user = st
         .dir
         .user(&s.user)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    if !crate::auth::verify_password(old, &user.password_hash) {
+    if !st.hasher.verify(old, Some(&user.password_hash)).await {
+        tracing::warn!(target: "fupin::login", user = s.user, address, "password change: wrong current password");
         return Err(ApiError::bad_request(
             "bad_password",
             "原密码错误 / the current password is wrong",
         ));
     }
+    st.throttle.succeeded(&attempt);
     crate::auth::check_new_password(new).map_err(|m| ApiError::bad_request("weak_password", m))?;
-    st.dir
-        .set_password(&s.user, &crate::auth::hash_password(new), &s.user)
-        .await?;
+    let hash = st.hasher.hash(new).await;
+    st.dir.set_password(&s.user, &hash, &s.user).await?;
+    let keep = crate::auth::token_hash(&s.token);
+    let ended = st.dir.end_sessions_of(&s.user, Some(&keep)).await?;
+    tracing::info!(target: "fupin::login", user = s.user, address, ended, "password changed");
     Ok(())
 }
 

@@ -167,6 +167,68 @@ pub async fn login(app: &Router, user: &str) -> (String, String) {
     (pair, r.json["csrf_token"].as_str().unwrap().to_string())
 }
 
+/// A request from a client address (as the server's connection info gives it).
+pub async fn call_from(
+    app: &Router,
+    addr: &str,
+    method: Method,
+    uri: &str,
+    session: Option<(&str, &str)>,
+    body: Value,
+) -> Resp {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some((cookie, csrf)) = session {
+        req = req
+            .header(header::COOKIE, cookie)
+            .header("x-csrf-token", csrf);
+    }
+    let mut req = req.body(Body::from(body.to_string())).unwrap();
+    let ip: std::net::IpAddr = addr.parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+            ip, 40000,
+        )));
+    send(app, req).await
+}
+
+/// A JSON POST without a session from a client address.
+pub async fn post_from(app: &Router, addr: &str, uri: &str, body: Value) -> Resp {
+    call_from(app, addr, Method::POST, uri, None, body).await
+}
+
+/// Runs a test on the demo county's application state on SQLite, then on PostgreSQL when it is
+/// there; the test gets a second state on the same database (a second server process, or the same
+/// one restarted).
+pub fn run_states<F, Fut>(name: &str, f: F)
+where
+    F: Fn(Arc<AppState>, Arc<AppState>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    runtime().block_on(async {
+        let (state, guard) = sqlite_app().await;
+        let url = format!("sqlite:{}", guard.path().join("web.db").display());
+        let (repo, d) = fupin_store::directory::open_both(&url).await.unwrap();
+        let second = Arc::new(AppState::new(repo, d, PolicySet::builtin()));
+        eprintln!("{name}: SQLite");
+        f(state, second).await;
+        if let Some(state) = postgres_app(name).await {
+            let url = std::env::var("DATABASE_URL").unwrap();
+            let schema = format!("w_{name}_{}", std::process::id());
+            let store = Arc::new(
+                fupin_store::SqlStore::open_existing_schema(&url, &schema)
+                    .await
+                    .unwrap(),
+            );
+            let second = Arc::new(AppState::new(store.clone(), store, PolicySet::builtin()));
+            eprintln!("{name}: PostgreSQL");
+            f(state, second).await;
+        }
+    });
+}
+
 /// Runs a test on the demo county on SQLite, then on PostgreSQL when it is there.
 pub fn run<F, Fut>(name: &str, f: F)
 where
