@@ -340,7 +340,7 @@ mod accounts;
 #[path = "cli/demo.rs"]
 mod demo;
 
-#[path = "cli/safety.rs"]
-mod safety;
 #[path = "cli/input.rs"]
 mod input;
+#[path = "cli/safety.rs"]
+mod safety;
