@@ -235,7 +235,6 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("application_reason", "申请原因", "Reason given"),
     ("notice_step", "公示阶段", "Stage"),
     ("id", "编号", "No."),
-    ("income_year", "收入年度", "Income year"),
     ("village_meets", "达到贫困村退出标准", "Meets the village exit standard"),
 ];
 

@@ -238,7 +238,7 @@ fn a_county_office_works_in_the_browser() {
         d.exists("a[href='/households/140525101201001']")
     });
     d.click("a[href='/households/140525101201001']");
-    d.wait_for("the household page", |d| d.exists("#exit-result"));
+    d.wait_for("the household page", |d| d.exists("#exit-checklist"));
     assert!(d.text("h1").contains("140525101201001"));
 
     // An edit with a broken ID number shows the error beside the field and saves nothing.
