@@ -218,3 +218,23 @@ fn json_input_that_holds_nothing_is_refused_and_a_byte_order_mark_is_read() {
     );
     assert_eq!(json_out(&o)["as_of"], "2020-06-30");
 }
+
+#[test]
+fn a_household_of_8000_repeated_members_is_refused_at_once() {
+    let mut doc = households(1);
+    let member = doc["households"][0]["members"][0].clone();
+    doc["households"][0]["members"] = Value::Array(vec![member; 8_000]);
+    let input = tmp("repeated.json", &doc.to_string());
+    let o = fupin(&["assess", "--input", input.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = json_out(&o);
+    let errors = out["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{out}");
+    assert_eq!(errors[0]["code"], "too_many_members");
+    assert_eq!(errors[0]["field"], "members");
+}
