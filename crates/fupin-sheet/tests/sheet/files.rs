@@ -151,16 +151,11 @@ fn the_web_table_is_one_sheet_of_strings() {
     assert_eq!(cells, [["户编号", "人数"], ["H00001", "3"]]);
 }
 
-/// The XML of a workbook's first sheet.
-fn sheet_xml(path: &std::path::Path) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut xml = String::new();
-    zip.by_name("xl/worksheets/sheet1.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    xml
+/// A part of a workbook (`xl/worksheets/sheet1.xml`, `xl/styles.xml`) as text.
+fn xlsx_part(path: &std::path::Path, name: &str) -> String {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    std::io::read_to_string(zip.by_name(name).unwrap()).unwrap()
 }
 
 #[test]
@@ -197,14 +192,12 @@ fn an_xlsx_export_has_numbers_as_numbers_a_frozen_header_and_a_filter() {
             r[col(key)]
         );
     }
-    let xml = sheet_xml(&out);
+    let xml = xlsx_part(&out, "xl/worksheets/sheet1.xml");
     assert!(xml.contains(r#"state="frozen""#), "{xml:.1500}");
     assert!(xml.contains(r#"<autoFilter ref="A1:AL7"/>"#), "{xml:.1500}");
     assert!(xml.contains("<cols>"));
     // The money format shows two decimals.
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
-    let mut styles = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    let styles = xlsx_part(&out, "xl/styles.xml");
     assert!(styles.contains(r##"formatCode="#,##0.00""##), "{styles}");
 }
 

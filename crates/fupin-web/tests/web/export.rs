@@ -6,7 +6,6 @@ use crate::common::{login, run};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use calamine::{Data, Reader};
-use std::io::Read;
 use tower::ServiceExt;
 
 /// GETs the download: status, Content-Disposition, bytes.
@@ -32,12 +31,8 @@ async fn download(app: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, S
 /// The XML of the first sheet.
 fn sheet_xml(bytes: &[u8]) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut xml = String::new();
-    zip.by_name("xl/worksheets/sheet1.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    xml
+    let part = zip.by_name("xl/worksheets/sheet1.xml").unwrap();
+    std::io::read_to_string(part).unwrap()
 }
 
 #[test]
