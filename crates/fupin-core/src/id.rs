@@ -278,14 +278,13 @@ mod tests {
 
     /// 2,000 cases, or `PROPTEST_CASES` (`scripts/fuzz.sh`); no regression files in the tree.
     fn fuzz_config() -> ProptestConfig {
-        let cases = std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(2_000);
+        // proptest's default reads PROPTEST_CASES; without it, 2,000.
+        let given = ProptestConfig::default();
+        let set = std::env::var_os("PROPTEST_CASES").is_some();
         ProptestConfig {
-            cases,
+            cases: if set { given.cases } else { 2_000 },
             failure_persistence: None,
-            ..ProptestConfig::default()
+            ..given
         }
     }
 

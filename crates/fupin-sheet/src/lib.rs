@@ -20,7 +20,7 @@ pub use read::{
 };
 pub use report::write_error_report;
 pub use template::{code_list_rows, write_template};
-pub use write::{csv_cell, household_rows, ExportWriter, SheetWriter, XlsxTable};
+pub use write::{csv_cell, household_rows, Cell, ExportWriter, SheetWriter, XlsxTable};
 
 /// An error of a file: unreadable, of an unsupported type, or not written.
 #[derive(Debug, thiserror::Error)]

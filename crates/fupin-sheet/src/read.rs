@@ -297,9 +297,25 @@ pub fn read_xlsx_from<R: std::io::Read + std::io::Seek>(
         .worksheet_cells_reader(&name)
         .map_err(|e| file_error(path, e))?;
     let mut cells: Vec<(u32, u32, String)> = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(|e| file_error(path, e))? {
-        let (row, col) = cell.get_position();
-        let value = calamine::Data::from(cell.get_value().clone());
+    // calamine 0.31 multiplies a cell reference's digits without a bound: a crafted reference
+    // (`A99999999999`) overflows, a panic where overflow is checked (found by the fuzz run). Such a
+    // file is refused as unreadable; where the overflow wraps, the column and cell bounds hold.
+    let mut next = || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            reader.next_cell().map(|c| {
+                c.map(|c| {
+                    (
+                        c.get_position(),
+                        calamine::Data::from(c.get_value().clone()),
+                    )
+                })
+            })
+        }))
+        .unwrap_or(Err(calamine::XlsxError::Unexpected(
+            "单元格引用无效 / an invalid cell reference",
+        )))
+    };
+    while let Some(((row, col), value)) = next().map_err(|e| file_error(path, e))? {
         if matches!(value, calamine::Data::Empty) {
             continue;
         }

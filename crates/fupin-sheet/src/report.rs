@@ -1,6 +1,6 @@
 //! The error report of an import: one row per error.
 
-use crate::write::SheetWriter;
+use crate::write::{Cell, SheetWriter};
 use crate::SheetError;
 use fupin_core::error::RowError;
 use std::path::Path;
@@ -8,7 +8,7 @@ use std::path::Path;
 /// Writes the error report (row, column, value, code, message in Chinese and English).
 pub fn write_error_report(path: &Path, errors: &[RowError]) -> Result<(), SheetError> {
     let mut w = SheetWriter::create(path, "错误 errors")?;
-    w.write_row(&[
+    w.write_header(&[
         "行 row",
         "列 column",
         "值 value",
@@ -18,14 +18,14 @@ pub fn write_error_report(path: &Path, errors: &[RowError]) -> Result<(), SheetE
         "户编号 household",
     ])?;
     for e in errors {
-        w.write_row(&[
-            e.row.to_string(),
-            e.column.clone(),
-            e.value.clone(),
-            e.code.clone(),
-            e.zh.clone(),
-            e.en.clone(),
-            e.household.clone().unwrap_or_default(),
+        w.write_cells(&[
+            Cell::Int(e.row as i64),
+            Cell::from(e.column.clone()),
+            Cell::from(e.value.clone()),
+            Cell::from(e.code.clone()),
+            Cell::from(e.zh.clone()),
+            Cell::from(e.en.clone()),
+            Cell::from(e.household.clone().unwrap_or_default()),
         ])?;
     }
     w.finish()

@@ -63,7 +63,7 @@ pub fn code_list_rows() -> Vec<Vec<String>> {
 /// Writes the empty template: the header row, and a second sheet with the code lists.
 pub fn write_template(path: &Path) -> Result<(), SheetError> {
     let mut w = SheetWriter::create(path, "成员 members")?;
-    w.write_row(&header())?;
+    w.write_header(&header())?;
     w.add_sheet("代码表 codes", &code_list_rows())?;
     w.finish()
 }

@@ -26,3 +26,5 @@ mod openapi;
 mod household;
 #[path = "web/interface.rs"]
 mod interface;
+#[path = "web/export.rs"]
+mod export;

@@ -6,6 +6,12 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+/// Asserts the exit status, showing standard error otherwise.
+fn exits(o: &std::process::Output, code: i32) {
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(code), "{stderr}");
+}
+
 /// `n` valid poor households of two members in village 140525100201, as assess JSON.
 fn households(n: u32) -> Value {
     let list: Vec<Value> = (0..n)
@@ -53,12 +59,7 @@ fn a_closed_pipe_ends_quietly_with_status_zero() {
     }
     // Read whole, the same file is assessed without error (the households are valid).
     let o = fupin(&["assess", "--input", input.to_str().unwrap()]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    exits(&o, 0);
     assert_eq!(json_out(&o)["households"].as_array().unwrap().len(), 1500);
 }
 
@@ -72,12 +73,7 @@ fn a_what_if_policy_states_only_what_changes() {
     let input = super::root().join("examples/households.json");
     let o = super::assess_with(&input, &policy, &[]);
     // The example's one broken ID number, nothing else.
-    assert_eq!(
-        o.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    exits(&o, 3);
     let out = json_out(&o);
     assert_eq!(out["policy"], "what-if-3900");
     assert_eq!(out["errors"].as_array().unwrap().len(), 1, "{out}");
@@ -110,12 +106,7 @@ fn a_what_if_policy_states_only_what_changes() {
         "--policy",
         policy.to_str().unwrap(),
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    exits(&o, 0);
     let doc = json_out(&o);
     let value = |key: &str| {
         doc["values"]
@@ -151,12 +142,7 @@ fn simulate_compares_a_what_if_file_with_the_built_in_policy() {
     };
     // The broken household is left out (status 3); the rest is imported.
     let o = db_arg(&["import", input.to_str().unwrap(), "--partial"]);
-    assert_eq!(
-        o.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    exits(&o, 3);
     let run = |args: &[&str]| {
         let o = db_arg(args);
         assert!(
@@ -210,11 +196,21 @@ fn json_input_that_holds_nothing_is_refused_and_a_byte_order_mark_is_read() {
     let input = tmp("bom.json", &format!("\u{feff}{example}"));
     let o = fupin(&["assess", "--input", input.to_str().unwrap()]);
     // The example's one broken ID number: the file itself was read.
-    assert_eq!(
-        o.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    exits(&o, 3);
     assert_eq!(json_out(&o)["as_of"], "2020-06-30");
+}
+
+#[test]
+fn a_household_of_8000_repeated_members_is_refused_at_once() {
+    let mut doc = households(1);
+    let member = doc["households"][0]["members"][0].clone();
+    doc["households"][0]["members"] = Value::Array(vec![member; 8_000]);
+    let input = tmp("repeated.json", &doc.to_string());
+    let o = fupin(&["assess", "--input", input.to_str().unwrap()]);
+    exits(&o, 3);
+    let out = json_out(&o);
+    let errors = out["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{out}");
+    assert_eq!(errors[0]["code"], "too_many_members");
+    assert_eq!(errors[0]["field"], "members");
 }

@@ -336,3 +336,45 @@ fn json_files_that_hold_nothing_are_refused_and_a_byte_order_mark_is_read() {
     let read = read_file(&path, d("2020-01-01")).unwrap();
     assert_eq!(read.as_of, Some(d("2020-06-30")));
 }
+
+/// The workbook at `path` with `from` replaced by `to` in its first sheet's XML.
+fn patch_sheet(path: &std::path::Path, from: &str, to: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap();
+        let name = part.name().to_string();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(data).unwrap();
+            assert!(xml.contains(from), "{xml}");
+            data = xml.replacen(from, to, 1).into_bytes();
+        }
+        out.start_file(name, stored).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_cell_reference_past_any_sheet_is_refused_not_a_panic() {
+    // Found by the fuzz run: calamine overflows on a reference of eleven digits.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ref.xlsx");
+    xlsx_with(&path, &header_cells());
+    for bad in ["r=\"A99999999999\"", "r=\"ZZZZZZZZZZZZZ1\""] {
+        let bytes = patch_sheet(&path, "r=\"A1\"", bad);
+        let crafted = dir.path().join("crafted.xlsx");
+        std::fs::write(&crafted, bytes).unwrap();
+        let e = file_error(read_file(&crafted, d("2020-01-01")));
+        // Refused, by the overflow (checked builds) or by the sheet's bounds (wrapping builds).
+        assert!(
+            e.contains("单元格引用无效 / an invalid cell reference") || e.contains("表格范围过大"),
+            "{bad}: {e}"
+        );
+    }
+}

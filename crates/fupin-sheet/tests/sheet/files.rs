@@ -150,3 +150,80 @@ fn the_web_table_is_one_sheet_of_strings() {
         .collect();
     assert_eq!(cells, [["户编号", "人数"], ["H00001", "3"]]);
 }
+
+/// A part of a workbook (`xl/worksheets/sheet1.xml`, `xl/styles.xml`) as text.
+fn xlsx_part(path: &std::path::Path, name: &str) -> String {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    std::io::read_to_string(zip.by_name(name).unwrap()).unwrap()
+}
+
+#[test]
+fn an_xlsx_export_has_numbers_as_numbers_a_frozen_header_and_a_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("in.csv");
+    write_csv(&src, &county(2), true);
+    let read = read_file(&src, d("2020-01-01")).unwrap();
+    let out = dir.path().join("export.xlsx");
+    let mut w = ExportWriter::create(&out).unwrap();
+    for h in &read.households {
+        w.write(&h.record).unwrap();
+    }
+    w.finish().unwrap();
+    use calamine::{Data, Reader};
+    let mut wb = calamine::open_workbook_auto(&out).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let col = |key: &str| {
+        fupin_sheet::COLUMNS
+            .iter()
+            .position(|c| c.key == key)
+            .unwrap()
+    };
+    let r = rows[1];
+    assert_eq!(r[col("wage")], Data::Float(15000.0));
+    assert_eq!(r[col("business")], Data::Float(1200.5));
+    assert_eq!(r[col("income_year")], Data::Float(2019.0));
+    // Numbers that are codes stay text: household number, area code, ID number, phone.
+    for key in ["household_number", "area_code", "id_number", "phone"] {
+        assert!(
+            matches!(r[col(key)], Data::String(_)),
+            "{key}: {:?}",
+            r[col(key)]
+        );
+    }
+    let xml = xlsx_part(&out, "xl/worksheets/sheet1.xml");
+    assert!(xml.contains(r#"state="frozen""#), "{xml:.1500}");
+    assert!(xml.contains(r#"<autoFilter ref="A1:AL7"/>"#), "{xml:.1500}");
+    assert!(xml.contains("<cols>"));
+    // The money format shows two decimals.
+    let styles = xlsx_part(&out, "xl/styles.xml");
+    assert!(styles.contains(r##"formatCode="#,##0.00""##), "{styles}");
+}
+
+#[test]
+fn a_named_table_has_typed_cells_and_a_filtered_header() {
+    use fupin_sheet::Cell;
+    let mut t = XlsxTable::named("贫困户名册").unwrap();
+    t.header(&["户编号", "人数", "人均纯收入"]).unwrap();
+    t.cells(&[
+        Cell::from("140525100201001"),
+        Cell::Int(3),
+        Cell::Money("3800.5".parse().unwrap()),
+    ])
+    .unwrap();
+    let bytes = t.finish().unwrap();
+    use calamine::{Data, Reader};
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(wb.sheet_names(), ["贫困户名册"]);
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(
+        rows[1],
+        [
+            Data::String("140525100201001".into()),
+            Data::Float(3.0),
+            Data::Float(3800.5)
+        ]
+    );
+}
