@@ -3,7 +3,7 @@
   function draw() {
     var el = document.getElementById('figures');
     if (!el || typeof echarts === 'undefined') return;
-    var f = JSON.parse(el.textContent);
+    var f = JSON.parse(el.getAttribute('data-figures') || el.textContent);
     var charts = [];
     function chart(id, option) {
       var node = document.getElementById(id);

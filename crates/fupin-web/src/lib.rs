@@ -17,6 +17,8 @@ pub mod auth;
 pub mod authz;
 pub mod error;
 pub mod i18n;
+pub mod log;
+pub mod middleware;
 pub mod openapi;
 pub mod privacy;
 pub mod proposals;
@@ -68,7 +70,9 @@ pub fn routes() -> Routes {
     let router = applications::pages::register(pages)
         .route("/static/{name}", get(assets::serve))
         .route("/api/openapi.json", get(openapi::document))
-        .route("/api/docs", get(openapi::docs_page));
+        .route("/api/docs", get(openapi::docs_page))
+        .fallback(middleware::fallback)
+        .layer(axum::middleware::from_fn(middleware::harden));
     Routes { router, api: r.api }
 }
 

@@ -221,8 +221,12 @@ impl FromRequestParts<Arc<AppState>> for Page {
     async fn from_request_parts(p: &mut Parts, st: &Arc<AppState>) -> Result<Self, Response> {
         match st.session(&p.headers) {
             Some(session) => Ok(Page {
+                lang: {
+                    // The access log's user.
+                    crate::middleware::note_user(&p.extensions, &session.user);
+                    lang(&p.headers)
+                },
                 session,
-                lang: lang(&p.headers),
             }),
             None => Err(Redirect::to("/login").into_response()),
         }

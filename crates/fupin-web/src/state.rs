@@ -130,7 +130,9 @@ impl AppState {
 
     /// Checks a user name and password; on success starts a session. Throttled per user name.
     pub async fn login(&self, username: &str, password: &str) -> Result<Session, ApiError> {
-        crate::accounts::service::login(self, username, password).await
+        let outcome = crate::accounts::service::login(self, username, password).await;
+        crate::middleware::log_login(username, &outcome);
+        outcome
     }
 
     pub fn logout(&self, token: &str) {

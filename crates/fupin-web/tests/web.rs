@@ -18,3 +18,6 @@ mod accounts;
 
 #[path = "web/openapi.rs"]
 mod openapi;
+
+#[path = "web/headers.rs"]
+mod headers;

@@ -5,7 +5,7 @@ use super::service;
 use crate::render::{error_page, render, with_status, FormWrite, Page};
 use crate::session::{cleared_session_cookie, cookie, lang, LANG_COOKIE, PRE_COOKIE};
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -26,21 +26,25 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
 }
 
 /// The login page with a fresh pre-session CSRF token (cookie and hidden field).
-fn login_form(headers: &HeaderMap, error: Option<String>, username: Option<String>) -> Response {
+fn login_form(
+    st: &AppState,
+    headers: &HeaderMap,
+    error: Option<String>,
+    username: Option<String>,
+) -> Response {
     let token = crate::auth::random_token();
     let ctx = context! { login_csrf => token.clone(), error => error, username => username };
     let mut r = render(lang(headers), None, "accounts/login.html", ctx);
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        format!("{PRE_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict")
-            .parse()
-            .expect("cookie"),
-    );
+    let secure = if st.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{PRE_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict{secure}");
+    if let Ok(v) = cookie.parse() {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
     r
 }
 
-async fn login_page(headers: HeaderMap) -> Response {
-    login_form(&headers, None, None)
+async fn login_page(State(st): St, headers: HeaderMap) -> Response {
+    login_form(&st, &headers, None, None)
 }
 
 async fn login_post(
@@ -61,7 +65,10 @@ async fn login_post(
             Redirect::to("/"),
         )
             .into_response(),
-        Err(e) => with_status(login_form(&headers, Some(e.message), Some(user)), e.status),
+        Err(e) => with_status(
+            login_form(&st, &headers, Some(e.message), Some(user)),
+            e.status,
+        ),
     }
 }
 
@@ -71,18 +78,40 @@ async fn logout(State(st): St, w: FormWrite) -> Response {
     ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
 }
 
-async fn set_lang(Path(l): Path<String>, headers: HeaderMap) -> Response {
+/// Sets the interface language and goes back: to `?next=` or the referring page, only when it is
+/// a path of this site (`/…`, not `//host` or `/\host`), else to the dashboard (no open redirect).
+async fn set_lang(
+    State(st): St,
+    Path(l): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     let l = if l == "en" { "en" } else { "zh" };
-    let back = headers
+    let referer = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
         .and_then(|r| {
             r.find("://")
                 .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
-        })
+        });
+    let back = q
+        .get("next")
+        .cloned()
+        .or(referer)
+        .filter(|b| same_site_path(b))
         .unwrap_or_else(|| "/".into());
-    let cookie = format!("{LANG_COOKIE}={l}; Path=/; SameSite=Lax; Max-Age=31536000");
+    let secure = if st.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{LANG_COOKIE}={l}; Path=/; SameSite=Lax; Max-Age=31536000{secure}");
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+/// Whether a redirect target is a path of this site: starts with one `/`, no scheme, no host, no
+/// backslash or control character (browsers read `/\host` as `//host`).
+pub fn same_site_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.chars().any(char::is_control)
 }
 
 async fn users(State(st): St, p: Page) -> PageResult {

@@ -71,11 +71,9 @@ async fn create(State(st): St, w: FormWrite) -> PageResult {
         Ok(a) => return Ok(Redirect::to(&format!("/applications/{}", a.id)).into_response()),
         Err(e) => e,
     };
-    let apps = st
-        .dir
-        .applications(&p.session.scope.area)
+    let apps = service::list(&st, &p.session, None)
         .await
-        .unwrap_or_default();
+        .map_err(|e| p.error(e))?;
     let errors: HashMap<String, String> = e
         .fields
         .iter()

@@ -86,7 +86,8 @@ async fn dashboard(State(st): St, p: Page, Query(q): Query<AreaParam>) -> PageRe
         parent => parent_area(&area, &p.session.scope.area),
         figures => JValue::from_serialize(figures),
         changes => JValue::from_serialize(changes),
-        chart_json => chart.to_string().replace("</", "<\\/"),
+        // In an attribute (escaped like any text), read by app.js: no inline script.
+        chart_json => chart.to_string(),
         incidence => incidence,
         poor_people => poor_people,
     };

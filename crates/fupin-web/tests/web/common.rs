@@ -65,6 +65,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 
 pub struct Resp {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub json: Value,
     pub text: String,
     pub set_cookie: Option<String>,
@@ -97,9 +98,10 @@ pub async fn call(
 }
 
 /// Sends a request and reads the answer whole.
-async fn send(app: &Router, req: Request<Body>) -> Resp {
+pub async fn send(app: &Router, req: Request<Body>) -> Resp {
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
+    let headers = resp.headers().clone();
     let set_cookie = resp
         .headers()
         .get(header::SET_COOKIE)
@@ -110,6 +112,7 @@ async fn send(app: &Router, req: Request<Body>) -> Resp {
     let text = String::from_utf8_lossy(&bytes).to_string();
     Resp {
         status,
+        headers,
         json: serde_json::from_str(&text).unwrap_or(Value::Null),
         text,
         set_cookie,
