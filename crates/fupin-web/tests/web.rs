@@ -21,3 +21,6 @@ mod openapi;
 
 #[path = "web/headers.rs"]
 mod headers;
+
+#[path = "web/duties.rs"]
+mod duties;

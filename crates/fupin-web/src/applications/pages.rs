@@ -134,6 +134,7 @@ async fn step(State(st): St, Path(id): Path<String>, w: FormWrite) -> PageResult
     };
     let e = match service::advance(&st, &p.session, &id, &body).await {
         Ok(_) => return Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(e) if matches!(e.status.as_u16(), 403 | 404) => return Err(p.error(e)),
         Err(e) => e,
     };
     let a = service::read(&st, &p.session, &id)
