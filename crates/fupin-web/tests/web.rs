@@ -24,3 +24,6 @@ mod headers;
 
 #[path = "web/duties.rs"]
 mod duties;
+
+#[path = "web/jurisdiction.rs"]
+mod jurisdiction;

@@ -119,6 +119,21 @@ pub async fn send(app: &Router, req: Request<Body>) -> Resp {
     }
 }
 
+/// A GET with a session cookie, the answer's bytes (downloads).
+pub async fn send_bytes(app: &Router, uri: &str, cookie: &str) -> Vec<u8> {
+    let req = Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "GET {uri}");
+    axum::body::to_bytes(resp.into_body(), 1 << 26)
+        .await
+        .unwrap()
+        .to_vec()
+}
+
 /// A GET with a session cookie.
 pub async fn get(app: &Router, uri: &str, cookie: &str) -> Resp {
     call(app, Method::GET, uri, Some(cookie), None, None).await
