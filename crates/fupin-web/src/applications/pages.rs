@@ -2,6 +2,7 @@
 //! and a village's public notice.
 
 use super::{service, NewApplication, StepInput};
+use crate::authz::{self, Action};
 use crate::registry::{AreaParam, Numeric};
 use crate::render::{FormWrite, Page};
 use crate::AppState;
@@ -88,9 +89,12 @@ async fn create(State(st): St, w: FormWrite) -> PageResult {
     Ok(p.render_as(e.status, "applications/applications.html", ctx))
 }
 
-fn application_ctx(a: &Application, error: Option<String>) -> JValue {
+fn application_ctx(p: &Page, a: &Application, error: Option<String>) -> JValue {
     let current = Step::parse(&a.step).unwrap_or(Step::Application);
     let next = if a.rejected { None } else { current.next() };
+    // The next step's form only for the level that signs it.
+    let area = a.area_code.as_str();
+    let next = next.filter(|&step| authz::may(&p.session.scope, Action::RecordStep { area, step }));
     let steps: Vec<Value> = Step::ALL
         .iter()
         .map(|x| {
@@ -115,7 +119,10 @@ async fn show(State(st): St, p: Page, Path(id): Path<String>) -> PageResult {
     let a = service::read(&st, &p.session, &id)
         .await
         .map_err(|e| p.error(e))?;
-    Ok(p.render("applications/application.html", application_ctx(&a, None)))
+    Ok(p.render(
+        "applications/application.html",
+        application_ctx(&p, &a, None),
+    ))
 }
 
 async fn step(State(st): St, Path(id): Path<String>, w: FormWrite) -> PageResult {
@@ -140,7 +147,7 @@ async fn step(State(st): St, Path(id): Path<String>, w: FormWrite) -> PageResult
     let a = service::read(&st, &p.session, &id)
         .await
         .map_err(|e| p.error(e))?;
-    let ctx = application_ctx(&a, Some(e.message.clone()));
+    let ctx = application_ctx(p, &a, Some(e.message.clone()));
     Ok(p.render_as(e.status, "applications/application.html", ctx))
 }
 
