@@ -12,7 +12,7 @@ use serde_json::json;
 
 const H_IN: &str = "140525100201001";
 
-fn header<'a>(r: &'a crate::common::Resp, name: header::HeaderName) -> &'a str {
+fn header(r: &crate::common::Resp, name: header::HeaderName) -> &str {
     r.headers
         .get(&name)
         .map(|v| v.to_str().unwrap())
