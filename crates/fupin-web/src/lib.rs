@@ -18,6 +18,8 @@ pub mod authz;
 pub mod error;
 pub mod i18n;
 pub mod names;
+pub mod log;
+pub mod middleware;
 pub mod openapi;
 pub mod privacy;
 pub mod proposals;
@@ -70,7 +72,9 @@ pub fn routes() -> Routes {
         .route("/static/{name}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .route("/api/openapi.json", get(openapi::document))
-        .route("/api/docs", get(openapi::docs_page));
+        .route("/api/docs", get(openapi::docs_page))
+        .fallback(middleware::fallback)
+        .layer(axum::middleware::from_fn(middleware::harden));
     Routes { router, api: r.api }
 }
 

@@ -33,10 +33,40 @@ fn is_id(text: &str) -> bool {
     text.len() == 18 && ResidentId::parse(text).is_ok()
 }
 
+/// A text with every resident ID number in it masked (`member:1405…` in an event's detail).
+pub fn mask_in_text(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        let candidate = b.get(i..i + 18).filter(|w| {
+            w[..17].iter().all(u8::is_ascii_digit)
+                && (w[17].is_ascii_digit() || w[17] == b'X' || w[17] == b'x')
+                && (i == 0 || !b[i - 1].is_ascii_digit())
+                && b.get(i + 18).is_none_or(|c| !c.is_ascii_digit())
+        });
+        match candidate
+            .and_then(|w| std::str::from_utf8(w).ok())
+            .filter(|w| is_id(w))
+        {
+            Some(id) => {
+                out.push_str(&mask_id(id));
+                i += 18;
+            }
+            None => {
+                let ch = text[i..].chars().next().unwrap_or(' ');
+                out.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+    out
+}
+
 /// Removes personal detail from a JSON answer, in place (see the module's text).
 pub fn redact(v: &mut Value) {
     match v {
-        Value::String(text) if is_id(text) => *text = mask_id(text),
+        Value::String(text) => *text = mask_in_text(text),
         Value::Array(items) => items.iter_mut().for_each(redact),
         Value::Object(map) => {
             let old = std::mem::take(map);
@@ -46,7 +76,7 @@ pub fn redact(v: &mut Value) {
                     continue;
                 }
                 redact(&mut x);
-                let key = if is_id(&k) { mask_id(&k) } else { k };
+                let key = mask_in_text(&k);
                 out.insert(key, x);
             }
             *map = out;
@@ -77,6 +107,7 @@ mod tests {
             "rigid_expense": {"medical": "8000", "education": "100"},
             "members": [{"id_number": id, "name": "张三", "health": "serious_illness", "disability_grade": 2}],
             "changes": {id: {"name": ["a", "b"]}},
+            "detail": format!("income_year,member:{id}"),
             "note": "140525"
         });
         redact(&mut v);
@@ -95,5 +126,10 @@ mod tests {
         assert_eq!(v["rigid_expense"]["education"], "100");
         assert_eq!(v["members"][0]["name"], "张三");
         assert_eq!(v["note"], "140525");
+        assert_eq!(v["detail"], "income_year,member:110105********002X");
+        assert_eq!(
+            mask_in_text("户 140525100201001 中"),
+            "户 140525100201001 中"
+        );
     }
 }

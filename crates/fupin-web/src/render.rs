@@ -279,6 +279,8 @@ impl FromRequestParts<Arc<AppState>> for Page {
     async fn from_request_parts(p: &mut Parts, st: &Arc<AppState>) -> Result<Self, Response> {
         match st.session(&p.headers).await {
             Ok(Some(session)) => {
+                // The access log's user.
+                crate::middleware::note_user(&p.extensions, &session.user);
                 let area_name = crate::names::name_of(st, &session.scope.area)
                     .await
                     .ok()

@@ -33,9 +33,12 @@ impl FromRequestParts<Arc<AppState>> for Session {
     type Rejection = ApiError;
 
     async fn from_request_parts(p: &mut Parts, st: &Arc<AppState>) -> Result<Self, ApiError> {
-        st.session(&p.headers)
+        let s = st
+            .session(&p.headers)
             .await?
-            .ok_or_else(ApiError::unauthorized)
+            .ok_or_else(ApiError::unauthorized)?;
+        crate::middleware::note_user(&p.extensions, &s.user);
+        Ok(s)
     }
 }
 

@@ -28,3 +28,11 @@ mod household;
 mod interface;
 #[path = "web/export.rs"]
 mod export;
+#[path = "web/headers.rs"]
+mod headers;
+
+#[path = "web/duties.rs"]
+mod duties;
+
+#[path = "web/jurisdiction.rs"]
+mod jurisdiction;

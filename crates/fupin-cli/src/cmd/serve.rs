@@ -48,6 +48,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 pub fn serve(args: ServeArgs, g: &Global) -> Result {
+    fupin_web::log::init();
     let policies = g.policies()?;
     let url = g.db_url();
     runtime().block_on(async move {

@@ -28,6 +28,7 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
 /// The login page with a fresh pre-session CSRF token (cookie and hidden field), and the page to go
 /// to afterwards (`next`, a path of this site).
 fn login_form(
+    st: &AppState,
     headers: &HeaderMap,
     error: Option<String>,
     username: Option<String>,
@@ -37,17 +38,20 @@ fn login_form(
     let next = next.filter(|n| crate::render::safe_next(n));
     let ctx = context! { login_csrf => token.clone(), error => error, username => username, next => next };
     let mut r = render(lang(headers), None, "accounts/login.html", ctx);
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        format!("{PRE_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict")
-            .parse()
-            .expect("cookie"),
-    );
+    let secure = if st.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{PRE_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict{secure}");
+    if let Ok(v) = cookie.parse() {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
     r
 }
 
-async fn login_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    login_form(&headers, None, None, q.get("next").map(String::as_str))
+async fn login_page(
+    State(st): St,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    login_form(&st, &headers, None, None, q.get("next").map(String::as_str))
 }
 
 async fn login_post(
@@ -74,7 +78,7 @@ async fn login_post(
         )
             .into_response(),
         Err(e) => with_status(
-            login_form(&headers, Some(e.message), Some(user), next),
+            login_form(&st, &headers, Some(e.message), Some(user), next),
             e.status,
         ),
     }
@@ -88,17 +92,30 @@ async fn logout(State(st): St, w: FormWrite) -> Response {
     ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
 }
 
-async fn set_lang(Path(l): Path<String>, headers: HeaderMap) -> Response {
+/// Sets the interface language and goes back: to `?next=` or the referring page, only when it is
+/// a path of this site (`/…`, not `//host` or `/\host`), else to the dashboard (no open redirect).
+async fn set_lang(
+    State(st): St,
+    Path(l): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     let l = if l == "en" { "en" } else { "zh" };
-    let back = headers
+    let referer = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
         .and_then(|r| {
             r.find("://")
                 .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
-        })
+        });
+    let back = q
+        .get("next")
+        .cloned()
+        .or(referer)
+        .filter(|b| crate::render::safe_next(b))
         .unwrap_or_else(|| "/".into());
-    let cookie = format!("{LANG_COOKIE}={l}; Path=/; SameSite=Lax; Max-Age=31536000");
+    let secure = if st.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{LANG_COOKIE}={l}; Path=/; SameSite=Lax; Max-Age=31536000{secure}");
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
 }
 

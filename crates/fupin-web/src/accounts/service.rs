@@ -35,7 +35,7 @@ pub async fn login(
     let attempt = match st.throttle.begin(name, address, Instant::now()) {
         Ok(a) => a,
         Err(wait) => {
-            tracing::warn!(target: "fupin::login", user = name, address, "login throttled");
+            tracing::warn!(target: "fupin::login", user = name, address, outcome = "throttled", "login throttled");
             return Err(throttled(wait));
         }
     };
@@ -46,7 +46,7 @@ pub async fn login(
     let hash = user.as_ref().map(|u| u.password_hash.as_str());
     let ok = st.hasher.verify(password, hash).await;
     let Some(user) = user.filter(|_| ok) else {
-        tracing::warn!(target: "fupin::login", user = name, address, "login failed");
+        tracing::warn!(target: "fupin::login", user = name, address, outcome = "bad_login", "login failed");
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "bad_login",
@@ -61,7 +61,7 @@ pub async fn login(
             "账号区划无效 / the account's area is invalid",
         )
     })?;
-    tracing::info!(target: "fupin::login", user = name, address, "login");
+    tracing::info!(target: "fupin::login", user = name, address, outcome = "ok", "login");
     st.start_session(&user.name, scope).await
 }
 

@@ -2,6 +2,7 @@
 //! and a village's public notice.
 
 use super::{service, NewApplication, StepInput};
+use crate::authz::{self, Action};
 use crate::registry::{AreaParam, Numeric};
 use crate::render::{FormWrite, Page};
 use crate::AppState;
@@ -89,11 +90,9 @@ async fn create(State(st): St, w: FormWrite) -> PageResult {
         Ok(a) => return Ok(Redirect::to(&format!("/applications/{}", a.id)).into_response()),
         Err(e) => e,
     };
-    let apps = st
-        .dir
-        .applications(&p.session.scope.area)
+    let apps = service::list(&st, &p.session, None)
         .await
-        .unwrap_or_default();
+        .map_err(|e| p.error(e))?;
     let errors: HashMap<String, String> = e
         .fields
         .iter()
@@ -108,9 +107,17 @@ async fn create(State(st): St, w: FormWrite) -> PageResult {
     Ok(p.render_as(e.status, "applications/applications.html", ctx))
 }
 
-fn application_ctx(a: &Application, error: Option<String>, village: Option<String>) -> JValue {
+fn application_ctx(
+    p: &Page,
+    a: &Application,
+    error: Option<String>,
+    village: Option<String>,
+) -> JValue {
     let current = Step::parse(&a.step).unwrap_or(Step::Application);
     let next = if a.rejected { None } else { current.next() };
+    // The next step's form only for the level that signs it.
+    let area = a.area_code.as_str();
+    let next = next.filter(|&step| authz::may(&p.session.scope, Action::RecordStep { area, step }));
     let steps: Vec<Value> = Step::ALL
         .iter()
         .map(|x| {
@@ -142,7 +149,7 @@ async fn show(State(st): St, p: Page, Path(id): Path<String>) -> PageResult {
         .await
         .map_err(|e| p.error(e))?;
     let village = village_of(&st, &a).await;
-    let ctx = application_ctx(&a, None, village);
+    let ctx = application_ctx(&p, &a, None, village);
     Ok(p.render("applications/application.html", ctx))
 }
 
@@ -162,13 +169,14 @@ async fn step(State(st): St, Path(id): Path<String>, w: FormWrite) -> PageResult
     };
     let e = match service::advance(&st, &p.session, &id, &body).await {
         Ok(_) => return Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(e) if matches!(e.status.as_u16(), 403 | 404) => return Err(p.error(e)),
         Err(e) => e,
     };
     let a = service::read(&st, &p.session, &id)
         .await
         .map_err(|e| p.error(e))?;
     let village = village_of(&st, &a).await;
-    let ctx = application_ctx(&a, Some(e.message.clone()), village);
+    let ctx = application_ctx(p, &a, Some(e.message.clone()), village);
     Ok(p.render_as(e.status, "applications/application.html", ctx))
 }
 

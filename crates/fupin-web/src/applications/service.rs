@@ -63,7 +63,10 @@ pub async fn file(st: &AppState, s: &Session, b: &NewApplication) -> Result<Appl
         steps: Vec::new(),
     };
     st.dir.create_application(&app, &s.user).await?;
-    Ok(st.dir.application(&app.id).await?.expect("created"))
+    st.dir
+        .application(&app.id)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The applications of an area the session may read (default: its own area): exactly those it
@@ -148,7 +151,10 @@ pub async fn advance(
         note: Some(note).filter(|n| !n.is_empty()),
     };
     st.dir.record_step(id, &rec, rejected).await?;
-    Ok(st.dir.application(id).await?.expect("exists"))
+    st.dir
+        .application(id)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The applications of a village in public notice (or about to be): only what a notice may show.

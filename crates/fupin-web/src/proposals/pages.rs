@@ -60,7 +60,7 @@ async fn decide(State(st): St, Path(id): Path<String>, w: FormWrite) -> PageResu
         Ok(_) => return Ok(Redirect::to("/proposals").into_response()),
         Err(e) => e,
     };
-    if e.status == axum::http::StatusCode::NOT_FOUND {
+    if matches!(e.status.as_u16(), 403 | 404) {
         return Err(p.error(e));
     }
     let rows = service::list(&st, &p.session, None, Some("pending"))

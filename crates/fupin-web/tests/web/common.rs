@@ -65,6 +65,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 
 pub struct Resp {
     pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
     pub json: Value,
     pub text: String,
     pub set_cookie: Option<String>,
@@ -97,9 +98,10 @@ pub async fn call(
 }
 
 /// Sends a request and reads the answer whole.
-async fn send(app: &Router, req: Request<Body>) -> Resp {
+pub async fn send(app: &Router, req: Request<Body>) -> Resp {
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
+    let headers = resp.headers().clone();
     let set_cookie = resp
         .headers()
         .get(header::SET_COOKIE)
@@ -110,10 +112,26 @@ async fn send(app: &Router, req: Request<Body>) -> Resp {
     let text = String::from_utf8_lossy(&bytes).to_string();
     Resp {
         status,
+        headers,
         json: serde_json::from_str(&text).unwrap_or(Value::Null),
         text,
         set_cookie,
     }
+}
+
+/// A GET with a session cookie, the answer's bytes (downloads).
+pub async fn send_bytes(app: &Router, uri: &str, cookie: &str) -> Vec<u8> {
+    let req = Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "GET {uri}");
+    axum::body::to_bytes(resp.into_body(), 1 << 26)
+        .await
+        .unwrap()
+        .to_vec()
 }
 
 /// A GET with a session cookie.
