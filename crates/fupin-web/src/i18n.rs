@@ -77,6 +77,13 @@ const TEXT: &[(&str, &str, &str)] = &[
     ),
     ("why_not", "未通过的项目", "Failed checks"),
     ("income_year", "收入年度", "Income year"),
+    ("member_change", "成员变动", "Member change"),
+    ("join_reason", "增加原因", "Reason for joining"),
+    ("leave_reason", "减少原因", "Reason for leaving"),
+    ("stays", "(不变)", "(stays)"),
+    ("member_date", "成员变动日期", "Date of the member change"),
+    ("joined", "增加", "joined"),
+    ("left", "减少", "left"),
     ("income_years", "历年收入(元)", "Income by year (yuan)"),
     ("net_income", "纯收入", "Net income"),
     ("group_income", "一收入", "Income"),
@@ -216,6 +223,10 @@ pub fn code_label(lang: &str, list: &str, code: &str) -> String {
         "relation" => label::<Relation>(lang, code),
         "housing_grade" => label::<HousingGrade>(lang, code),
         "check" => label::<Check>(lang, code).or_else(|| label::<VillageIndicator>(lang, code)),
+        "join_reason" => fupin_core::registry::JoinReason::parse(code)
+            .map(|r| if lang == "en" { r.en() } else { r.zh() }.to_string()),
+        "leave_reason" => fupin_core::registry::LeaveReason::parse(code)
+            .map(|r| if lang == "en" { r.en() } else { r.zh() }.to_string()),
         _ => None,
     };
     found.unwrap_or_else(|| code.to_string())

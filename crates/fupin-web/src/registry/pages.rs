@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use fupin_core::codes::HouseholdStatus;
+use fupin_core::registry::{kind, JoinReason, LeaveReason};
 use minijinja::{context, Value as JValue};
 use serde_json::json;
 use std::collections::HashMap;
@@ -186,6 +187,10 @@ async fn household_page(
         a => JValue::from_serialize(&assessment),
         checklist => JValue::from_serialize(&checklist),
         incomes => JValue::from_serialize(&incomes),
+        stored_ids => h.members.iter().map(|m| m.id_number.clone()).collect::<Vec<_>>(),
+        join_reasons => reasons(p.lang, JoinReason::ALL.iter().map(|r| (r.code(), r.zh(), r.en()))),
+        leave_reasons => reasons(p.lang, LeaveReason::ALL.iter().map(|r| (r.code(), r.zh(), r.en()))),
+        member_counts => member_counts(&history.events),
         m => JValue::from_serialize(&monitoring),
         poor => poor,
         history => JValue::from_serialize(&history),
@@ -219,6 +224,38 @@ fn income_years(
             v
         })
         .collect()
+}
+
+/// (code, label) options of member-change reasons in `lang`.
+fn reasons<'a>(
+    lang: &str,
+    all: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Vec<(String, String)> {
+    all.map(|(code, zh, en)| {
+        (
+            code.to_string(),
+            if lang == "en" { en } else { zh }.to_string(),
+        )
+    })
+    .collect()
+}
+
+/// The member changes of a household's timeline counted by kind and reason
+/// (`member_joined:birth` → 1): births and deaths are its natural increase and decrease.
+fn member_counts(events: &[fupin_core::registry::Event]) -> Vec<(String, String, u64)> {
+    let mut out: Vec<(String, String, u64)> = Vec::new();
+    for e in events {
+        let kind = e.kind.as_str();
+        if kind != kind::MEMBER_JOINED && kind != kind::MEMBER_LEFT {
+            continue;
+        }
+        let reason = e.detail.clone().unwrap_or_default();
+        match out.iter_mut().find(|(k, r, _)| k == kind && *r == reason) {
+            Some(c) => c.2 += 1,
+            None => out.push((kind.to_string(), reason, 1)),
+        }
+    }
+    out
 }
 
 /// The exit standard's checks in order (一收入、两不愁、三保障、饮水安全): (group, check code).
@@ -262,26 +299,51 @@ async fn household_edit(State(st): St, Path(number): Path<String>, w: FormWrite)
         .get("version")
         .and_then(|v| v.parse().ok())
         .unwrap_or(-1);
-    let saved = service::save_edit(&st, &p.session, &number, &current, version, &doc).await;
-    let e = match saved {
-        Ok(_) => return Ok(Redirect::to(&format!("/households/{number}?saved=1")).into_response()),
-        Err(e) => e,
-    };
-    let mut errors: HashMap<String, String> = e
-        .fields
+    let stored: Vec<&str> = current
+        .members
         .iter()
-        .map(|x| {
-            let message = x["message"].as_str().unwrap_or("").to_string();
-            (form::field_name(x), message)
-        })
+        .map(|m| m.id_number.as_str())
         .collect();
-    if errors.is_empty() {
-        errors.insert("_form".into(), e.message.clone());
-    }
+    let (saved, mut errors) = match form::member_changes(&w.form, &stored, service::today()) {
+        Ok((changes, date)) => {
+            if let Some(d) = date {
+                doc.date = Some(d.to_string());
+            }
+            let mut edit = doc.clone();
+            let leaving = |m: &super::Member| {
+                let id = m.id_number.as_deref().unwrap_or("");
+                changes.leaves.iter().any(|(l, _)| l == id)
+            };
+            if let Some(members) = edit.members.as_mut() {
+                members.retain(|m| !leaving(m));
+            }
+            let saved =
+                service::save_edit(&st, &p.session, &number, &current, version, &edit, &changes)
+                    .await;
+            (Some(saved), HashMap::new())
+        }
+        Err(errors) => (None, errors),
+    };
+    let status = match saved {
+        Some(Ok(_)) => {
+            return Ok(Redirect::to(&format!("/households/{number}?saved=1")).into_response())
+        }
+        Some(Err(e)) => {
+            errors.extend(e.fields.iter().map(|x| {
+                let message = x["message"].as_str().unwrap_or("").to_string();
+                (form::field_name(x), message)
+            }));
+            if errors.is_empty() {
+                errors.insert("_form".into(), e.message.clone());
+            }
+            e.status
+        }
+        None => StatusCode::UNPROCESSABLE_ENTITY,
+    };
     // Keep the member rows as typed, with the household's other values.
     doc.status = Some(fupin_core::codes::CodeList::code(current.status).to_string());
     let r = household_page(&st, p, &number, Some((doc, errors)), None).await?;
-    let status = if e.status == StatusCode::CONFLICT {
+    let status = if status == StatusCode::CONFLICT {
         StatusCode::CONFLICT
     } else {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -230,7 +230,32 @@ pub async fn update(
 ) -> Result<HouseholdRecord, ApiError> {
     let current = st.household_for(s, number, true).await?;
     let version = version_of(body.version)?;
-    save_edit(st, s, number, &current, version, body).await
+    save_edit(
+        st,
+        s,
+        number,
+        &current,
+        version,
+        body,
+        &MemberChanges::default(),
+    )
+    .await
+}
+
+/// The reasons of the member changes of an edit (the page's form gives them; a PUT's members that
+/// are gone leave with `other`, new ones join with the core's default).
+#[derive(Debug, Clone, Default)]
+pub struct MemberChanges {
+    pub joins: std::collections::HashMap<String, fupin_store::model::JoinReason>,
+    pub leaves: Vec<(String, fupin_store::model::LeaveReason)>,
+}
+
+/// A 422 naming the field of a member change the core's validator refused.
+pub fn member_field_error(field: &str, e: fupin_core::validate::Invalid) -> ApiError {
+    ApiError::invalid(
+        "数据有误 / the member change has invalid fields",
+        vec![json!({"field": field, "code": e.code, "message": format!("{} / {}", e.zh, e.en)})],
+    )
 }
 
 /// Saves an edit of `current` (API PUT and the page's form): same number and status, a new area
@@ -242,6 +267,7 @@ pub async fn save_edit(
     current: &HouseholdRecord,
     version: i64,
     body: &Household,
+    changes: &MemberChanges,
 ) -> Result<HouseholdRecord, ApiError> {
     let mut record = record_from(body, Some(current))?;
     if record.number != number {
@@ -264,9 +290,12 @@ pub async fn save_edit(
     )?;
     record.version = current.version;
     let date = date_of(body.date.as_deref())?;
+    let mut incoming = Incoming::new(record);
+    incoming.joins = changes.joins.clone();
+    incoming.leaves = changes.leaves.clone();
     Ok(st
         .repo
-        .save(Incoming::new(record), version, date, &s.user, &st.policies)
+        .save(incoming, version, date, &s.user, &st.policies)
         .await?)
 }
 
@@ -305,25 +334,25 @@ pub async fn add_member(
         .member
         .clone()
         .ok_or_else(|| ApiError::bad_request("member", "缺少 member / member is required"))?;
+    let reason = fupin_core::validate::join_reason(body.reason.as_deref().unwrap_or(""))
+        .map_err(|e| member_field_error("reason", e))?;
+    let date = match body.date.as_deref() {
+        Some(d) => fupin_core::validate::change_date(d, today())
+            .map_err(|e| member_field_error("date", e))?,
+        None => today(),
+    };
     let mut doc = household_doc(&current);
     doc.members.get_or_insert_with(Vec::new).push(member);
     let record = record_from(&doc, Some(&current))?;
     let mut incoming = Incoming::new(record);
-    if let Some(reason) = body
-        .reason
-        .as_deref()
-        .and_then(fupin_store::model::JoinReason::parse)
-    {
-        let id = incoming
-            .record
-            .members
-            .last()
-            .expect("pushed")
-            .id_number
-            .clone();
-        incoming.joins.insert(id, reason);
-    }
-    let date = date_of(body.date.as_deref())?;
+    let id = incoming
+        .record
+        .members
+        .last()
+        .expect("pushed")
+        .id_number
+        .clone();
+    incoming.joins.insert(id, reason);
     Ok(st
         .repo
         .save(incoming, version, date, &s.user, &st.policies)
@@ -339,8 +368,11 @@ pub async fn remove_member(
     q: &super::Leave,
 ) -> Result<HouseholdRecord, ApiError> {
     let mut current = st.household_for(s, number, true).await?;
-    let reason = fupin_store::model::LeaveReason::parse(&q.reason)
-        .ok_or_else(|| ApiError::bad_request("reason", "原因应为 death、marriage、moved 或 other / reason must be death, marriage, moved or other"))?;
+    let reason = fupin_core::validate::leave_reason(&q.reason)
+        .map_err(|e| member_field_error("reason", e))?;
+    let given = q.date.map(|d| d.to_string()).unwrap_or_default();
+    let date = fupin_core::validate::change_date(&given, today())
+        .map_err(|e| member_field_error("date", e))?;
     let before = current.members.len();
     current.members.retain(|m| m.id_number != id_number);
     if current.members.len() == before {
@@ -350,13 +382,7 @@ pub async fn remove_member(
     incoming.leaves.push((id_number.to_string(), reason));
     Ok(st
         .repo
-        .save(
-            incoming,
-            q.version,
-            q.date.unwrap_or_else(today),
-            &s.user,
-            &st.policies,
-        )
+        .save(incoming, q.version, date, &s.user, &st.policies)
         .await?)
 }
 

@@ -2,7 +2,7 @@
 //! filter, dashboard, page), income by year, member changes with a reason, the exit checklist, and
 //! new households (form, member sheet, the registration step of an application).
 
-use crate::common::{get, login, post_form, put, run};
+use crate::common::{get, login, post, post_form, put, run};
 use axum::http::StatusCode;
 use chrono::Datelike;
 use serde_json::json;
@@ -283,5 +283,188 @@ fn the_page_shows_the_whole_exit_checklist_in_words_and_the_monitoring_check_for
             page.text
         );
         assert!(page.text.contains("Safe drinking water assured"));
+    });
+}
+
+/// A valid ID number of 泽州县 for someone born on `birth` (YYYYMMDD).
+pub fn new_id(birth: &str, seq: u32) -> String {
+    let first17 = format!("140525{birth}{seq:03}");
+    format!(
+        "{first17}{}",
+        fupin_core::id::check_char(first17.as_bytes())
+    )
+}
+
+#[test]
+fn members_join_and_leave_with_a_reason_and_a_date() {
+    run("member_changes", |app| async move {
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let me = (cookie.as_str(), csrf.as_str());
+        let uri = format!("/api/v1/households/{H}");
+        let rec = get(&app, &uri, &cookie).await;
+        let version = rec.json["version"].as_i64().unwrap();
+        let bride = new_id("19980305", 402);
+        let member = json!({"id_number": bride, "name": "王小燕", "relation": "child_in_law", "medical_insurance": true});
+        // No reason: refused, naming the field.
+        let r = post(
+            &app,
+            &format!("{uri}/members"),
+            me,
+            json!({"version": version, "member": member}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert_eq!(
+            r.json["error"]["fields"][0]["field"], "reason",
+            "{}",
+            r.text
+        );
+        let r = post(
+            &app,
+            &format!("{uri}/members"),
+            me,
+            json!({"version": version, "member": member, "reason": "death"}),
+        )
+        .await;
+        assert_eq!(
+            r.json["error"]["fields"][0]["code"], "unknown_code",
+            "{}",
+            r.text
+        );
+        // 婚入 on a date.
+        let body =
+            json!({"version": version, "member": member, "reason": "婚入", "date": "2024-05-01"});
+        let r = post(&app, &format!("{uri}/members"), me, body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let version = r.json["version"].as_i64().unwrap();
+        // A death needs its date.
+        let head = rec.json["members"][0]["id_number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let gone = format!("{uri}/members/{head}?version={version}&reason=death");
+        let r = crate::common::delete(&app, &gone, me).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert_eq!(r.json["error"]["fields"][0]["field"], "date", "{}", r.text);
+        let r = crate::common::delete(&app, &format!("{gone}&date=2024-08-20"), me).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        // Dated events with their reasons, and the natural decrease of the period.
+        let h = get(&app, &format!("{uri}/history"), &cookie).await;
+        let events: Vec<(String, String, String)> = h.json["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"].as_str().unwrap().starts_with("member_"))
+            .map(|e| {
+                let s = |k: &str| e[k].as_str().unwrap_or("").to_string();
+                (s("date"), s("kind"), s("detail"))
+            })
+            .collect();
+        assert_eq!(
+            events,
+            [
+                (
+                    "2024-05-01".into(),
+                    "member_joined".into(),
+                    "marriage".into()
+                ),
+                ("2024-08-20".into(), "member_left".into(), "death".into())
+            ]
+        );
+        let report = get(
+            &app,
+            "/api/v1/reports/changes?from=2024-01-01&to=2024-12-31&area=140525100201",
+            &cookie,
+        )
+        .await;
+        assert_eq!(
+            report.json["people"]["natural_decrease"], 1,
+            "{}",
+            report.text
+        );
+        assert_eq!(
+            report.json["people"]["natural_increase"], 0,
+            "a marriage is no birth"
+        );
+        // The page counts them on the timeline.
+        let page = get(&app, &format!("/households/{H}"), &cookie).await;
+        assert!(
+            page.text
+                .contains("data-kind=\"member_left\" data-reason=\"death\">1<"),
+            "{}",
+            page.text
+        );
+        assert!(page.text.contains("减少·死亡"));
+        // Through the form: a member moves out; without the date the page names the field.
+        let page = get(&app, &format!("/households/{H}"), &cookie).await;
+        let form = page_form(&page.text, &csrf, &[("m0_leave_reason", "moved")]);
+        let r = post_form(&app, &format!("/households/{H}"), &cookie, &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("id=\"err-member_date\""), "{}", r.text);
+        let form = page_form(
+            &page.text,
+            &csrf,
+            &[("m0_leave_reason", "moved"), ("member_date", "2025-03-01")],
+        );
+        let r = post_form(&app, &format!("/households/{H}"), &cookie, &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let after = get(&app, &uri, &cookie).await;
+        let ids: Vec<&str> = after.json["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id_number"].as_str().unwrap())
+            .collect();
+        let moved = rec.json["members"][1]["id_number"].as_str().unwrap();
+        assert!(!ids.contains(&moved), "{ids:?}");
+        // A new row without its reason is refused, naming the row's reason.
+        let page = get(&app, &format!("/households/{H}"), &cookie).await;
+        let n = ids.len();
+        let baby = new_id("20250101", 611);
+        let new_row = [
+            (format!("m{n}_id_number"), baby.clone()),
+            (format!("m{n}_name"), "小宝".to_string()),
+            (format!("m{n}_relation"), "grandchild".to_string()),
+            ("member_date".to_string(), "2025-06-01".to_string()),
+        ];
+        let changes: Vec<(&str, &str)> = new_row
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = post_form(
+            &app,
+            &format!("/households/{H}"),
+            &cookie,
+            &page_form(&page.text, &csrf, &changes),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(
+            r.text.contains(&format!("id=\"err-m{n}_join_reason\"")),
+            "{}",
+            r.text
+        );
+        let mut with_reason = changes.clone();
+        let key = format!("m{n}_join_reason");
+        with_reason.push((key.as_str(), "birth"));
+        let r = post_form(
+            &app,
+            &format!("/households/{H}"),
+            &cookie,
+            &page_form(&page.text, &csrf, &with_reason),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let report = get(
+            &app,
+            "/api/v1/reports/changes?from=2025-01-01&to=2025-12-31&area=140525100201",
+            &cookie,
+        )
+        .await;
+        assert_eq!(
+            report.json["people"]["natural_increase"], 1,
+            "{}",
+            report.text
+        );
     });
 }
