@@ -10,6 +10,7 @@
 pub mod api;
 pub mod export;
 pub mod form;
+pub mod import;
 pub mod pages;
 pub mod service;
 

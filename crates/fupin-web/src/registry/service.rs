@@ -221,6 +221,86 @@ pub async fn create(
         .await?)
 }
 
+/// The first free household number of a village: its code and three digits, counting on from the
+/// number of households it holds.
+pub async fn next_number(st: &AppState, village: &str) -> Result<String, ApiError> {
+    let f = ListFilter {
+        area: village.to_string(),
+        page: 1,
+        per_page: 1,
+        ..ListFilter::default()
+    };
+    let held = st.dir.list_households(&f).await?.total;
+    for n in held + 1..=999 {
+        let number = format!("{village}{n:03}");
+        if st.repo.household(&number).await?.is_none() {
+            return Ok(number);
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        "no_free_number",
+        format!("村 {village} 已无可用户编号 / village {village} has no free household number"),
+    ))
+}
+
+/// 建档立卡: the registration step of an identification application registers its household — status
+/// `poor`, in the application's village, the applicant as head (first member; added uninsured when
+/// the members given leave them out), the main cause from the application's reason unless given,
+/// the members and facts of the household survey (`body`, the API's household; required), the
+/// next free number unless given. The household's `identified` event and audit entry are the
+/// store's, as for every new household. Called before the step is recorded, so a refused household
+/// leaves the application at its announcement.
+pub async fn register_application(
+    st: &AppState,
+    s: &Session,
+    app: &fupin_store::directory::Application,
+    body: Option<&Household>,
+) -> Result<HouseholdRecord, ApiError> {
+    let Some(body) = body else {
+        return Err(ApiError::invalid(
+            "建档立卡须填写入户调查的家庭信息 / registration needs the household of the survey",
+            vec![json!({"field": "household", "code": "missing_field",
+                "message": "请填写家庭成员、收入与两不愁三保障情况 / give the members, income and guarantees"})],
+        ));
+    };
+    let mut h = body.clone();
+    h.area_code = Some(app.area_code.clone());
+    h.status = Some(HouseholdStatus::Poor.code().to_string());
+    if h.main_cause.is_none() {
+        h.main_cause =
+            fupin_core::codes::Cause::parse(app.reason.trim()).map(|c| c.code().to_string());
+    }
+    let number = match h
+        .number
+        .clone()
+        .or_else(|| h.id.clone())
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) => n,
+        None => next_number(st, &app.area_code).await?,
+    };
+    h.number = Some(number);
+    h.id = None;
+    let mut members = h.members.take().unwrap_or_default();
+    let applicant = members.iter().position(|m| {
+        m.id_number.as_deref().map(str::trim) == Some(app.applicant_id_number.as_str())
+    });
+    let mut head = match applicant {
+        Some(i) => members.remove(i),
+        None => super::Member {
+            id_number: Some(app.applicant_id_number.clone()),
+            name: Some(app.applicant_name.clone()),
+            medical_insurance: Some(false),
+            ..super::Member::default()
+        },
+    };
+    head.relation = Some(fupin_core::codes::Relation::Head.code().to_string());
+    members.insert(0, head);
+    h.members = Some(members);
+    create(st, s, &h).await
+}
+
 /// Changes a household (not its number or status) at the version the body carries.
 pub async fn update(
     st: &AppState,

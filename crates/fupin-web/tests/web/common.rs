@@ -97,7 +97,7 @@ pub async fn call(
 }
 
 /// Sends a request and reads the answer whole.
-async fn send(app: &Router, req: Request<Body>) -> Resp {
+pub async fn send(app: &Router, req: Request<Body>) -> Resp {
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let set_cookie = resp

@@ -468,3 +468,272 @@ fn members_join_and_leave_with_a_reason_and_a_date() {
         );
     });
 }
+
+/// Runs `f` with the demo application's state and router on SQLite, then on PostgreSQL when there.
+fn with_state<F, Fut>(name: &str, f: F)
+where
+    F: Fn(std::sync::Arc<fupin_web::AppState>, axum::Router) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    crate::common::runtime().block_on(async {
+        let (state, _guard) = crate::common::sqlite_app().await;
+        f(state.clone(), fupin_web::app(state)).await;
+        if let Some(state) = crate::common::postgres_app(name).await {
+            f(state.clone(), fupin_web::app(state)).await;
+        }
+    });
+}
+
+/// Files an application for `applicant` (ID number) in 东沟村 and records every step up to the
+/// announcement, the notices long past: the application waits for its registration.
+async fn announced(st: &fupin_web::AppState, app: &axum::Router, applicant: &str) -> String {
+    let (cookie, csrf) = login(app, "zezhou").await;
+    let body = json!({"area_code": "140525100201", "applicant_name": "田大壮", "applicant_id_number": applicant, "members": 3, "reason": "因病"});
+    let r = post(app, "/api/v1/applications", (&cookie, &csrf), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.json["id"].as_str().unwrap().to_string();
+    let steps = [
+        "household_survey",
+        "democratic_appraisal",
+        "village_check",
+        "first_notice",
+        "township_review",
+        "second_notice",
+        "county_review",
+        "announcement",
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        let rec = fupin_store::directory::StepRecord {
+            step: step.to_string(),
+            outcome: "passed".into(),
+            actor: "zezhou".into(),
+            at: format!("2025-03-{:02}T09:00:00Z", 1 + 3 * i),
+            note: None,
+        };
+        st.dir.record_step(&id, &rec, false).await.unwrap();
+    }
+    id
+}
+
+#[test]
+fn registration_creates_the_household_with_its_identified_event_and_audit_entry() {
+    with_state("registration", |st, app| async move {
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let me = (cookie.as_str(), csrf.as_str());
+        let applicant = new_id("19800101", 701);
+        let id = announced(&st, &app, &applicant).await;
+        let steps = format!("/api/v1/applications/{id}/steps");
+        // Without the household of the survey: refused, naming the field; still announced.
+        let r = post(&app, &steps, me, json!({"step": "registered"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert_eq!(r.json["error"]["fields"][0]["field"], "household");
+        let a = get(&app, &format!("/api/v1/applications/{id}"), &cookie).await;
+        assert_eq!(a.json["step"], "announcement", "{}", a.text);
+        let (spouse, child) = (new_id("19820202", 702), new_id("20100303", 703));
+        let household = json!({
+            "housing_grade": "C", "food": true, "clothing": true, "water": false,
+            "income_year": 2024, "income": {"wage": "6000", "transfer": "1200"},
+            "members": [
+                {"id_number": spouse, "name": "李秀英", "relation": "spouse", "medical_insurance": true},
+                {"id_number": child, "name": "田小明", "relation": "child", "school_status": "primary", "medical_insurance": true}
+            ]
+        });
+        let r = post(
+            &app,
+            &steps,
+            me,
+            json!({"step": "registered", "household": household}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["step"], "registered");
+        let note = r.json["steps"].as_array().unwrap().last().unwrap()["note"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let number = note.split_whitespace().nth(1).unwrap().to_string();
+        assert!(
+            number.starts_with("140525100201") && number.len() == 15,
+            "{note}"
+        );
+        // The household: poor, the applicant its head, the members given, the cause applied for.
+        let h = get(&app, &format!("/api/v1/households/{number}"), &cookie).await;
+        assert_eq!(h.status, StatusCode::OK, "{}", h.text);
+        assert_eq!(h.json["status"], "poor");
+        assert_eq!(h.json["main_cause"], "illness");
+        assert_eq!(h.json["income_year"], 2024);
+        let members: Vec<(&str, &str)> = h.json["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["id_number"].as_str().unwrap(),
+                    m["relation"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            members,
+            [
+                (applicant.as_str(), "head"),
+                (spouse.as_str(), "spouse"),
+                (child.as_str(), "child")
+            ]
+        );
+        let history = get(
+            &app,
+            &format!("/api/v1/households/{number}/history"),
+            &cookie,
+        )
+        .await;
+        assert_eq!(
+            history.json["events"][0]["kind"], "identified",
+            "{}",
+            history.text
+        );
+        assert_eq!(history.json["events"][0]["actor"], "zezhou");
+        let audit = get(&app, &format!("/api/v1/households/{number}/audit"), &cookie).await;
+        let entries = audit.json["entries"].as_array().unwrap();
+        assert!(
+            entries
+                .iter()
+                .any(|e| e["action"] == "create" && e["actor"] == "zezhou"),
+            "{}",
+            audit.text
+        );
+        // Registered once: the step cannot be recorded again.
+        let again = post(
+            &app,
+            &steps,
+            me,
+            json!({"step": "registered", "household": {}}),
+        )
+        .await;
+        assert!(again.status.is_client_error(), "{}", again.text);
+
+        // Through the page: the form prefilled with the applicant registers a second application.
+        let applicant = new_id("19750505", 704);
+        let id = announced(&st, &app, &applicant).await;
+        let page = get(&app, &format!("/households/new?application={id}"), &cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(
+            page.text.contains(&format!("value=\"{applicant}\"")),
+            "{}",
+            page.text
+        );
+        let form = format!(
+            "_csrf={csrf}&application={id}&area_code=140525100201&number=&housing_grade=B&food=on&clothing=on&water=on&income_year=2024&income_wage=9000\
+             &m0_id_number={applicant}&m0_name=%E7%94%B0%E5%A4%A7%E5%A3%AE&m0_relation=head&m0_medical_insured=on&m1_id_number=&m1_name="
+        );
+        let r = crate::common::post_form(&app, "/households/new", &cookie, &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let a = get(&app, &format!("/api/v1/applications/{id}"), &cookie).await;
+        assert_eq!(a.json["step"], "registered", "{}", a.text);
+    });
+}
+
+#[test]
+fn the_new_household_form_creates_one_and_names_a_bad_field() {
+    run("new_form", |app| async move {
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let page = get(&app, "/households/new", &cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(page.text.contains("id=\"import-form\""));
+        let head = new_id("19660606", 801);
+        let base = format!(
+            "_csrf={csrf}&area_code=140525100202&number=&status=non_poor&housing_grade=B&food=on&clothing=on&water=on&income_year=2025&income_wage=30000\
+             &m0_name=%E7%8E%8B%E5%BC%BA&m0_relation=head&m0_medical_insured=on"
+        );
+        let bad = format!("{base}&m0_id_number=140525196606068019");
+        let r = crate::common::post_form(&app, "/households/new", &cookie, &bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("id=\"err-m0_id_number\""), "{}", r.text);
+        let good = format!("{base}&m0_id_number={head}");
+        let r = crate::common::post_form(&app, "/households/new", &cookie, &good).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let list = get(&app, &format!("/api/v1/households?q={head}"), &cookie).await;
+        let row = &list.json["rows"][0];
+        assert_eq!(
+            (row["area_code"].as_str(), row["status"].as_str()),
+            (Some("140525100202"), Some("non_poor")),
+            "{}",
+            list.text
+        );
+        let h = get(
+            &app,
+            &format!("/api/v1/households/{}", row["number"].as_str().unwrap()),
+            &cookie,
+        )
+        .await;
+        assert_eq!(h.json["income_year"], 2025);
+    });
+}
+
+/// A multipart upload of `file` named `name` from the new-household page.
+async fn upload(
+    app: &axum::Router,
+    cookie: &str,
+    csrf: &str,
+    name: &str,
+    file: &str,
+) -> crate::common::Resp {
+    let boundary = "fupinBoundary7MA4YWxk";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/households/import")
+        .header("cookie", cookie)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    crate::common::send(app, req).await
+}
+
+#[test]
+fn a_member_sheet_uploads_all_or_nothing_with_row_and_column_errors() {
+    run("upload", |app| async move {
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let (a, b, c) = (
+            new_id("19700707", 901),
+            new_id("19720808", 902),
+            new_id("19600909", 903),
+        );
+        let sheet = |third: &str| {
+            let header = "household_number,area_code,status,housing_grade,food,clothing,water,income_year,wage,id_number,name,relation,medical_insurance";
+            format!(
+                "{header}\n140525100203901,140525100203,未脱贫,B,是,是,是,2025,6000,{a},赵一,户主,是\n\
+                 140525100203901,140525100203,未脱贫,B,是,是,是,2025,6000,{b},钱二,配偶,是\n\
+                 140525100203902,140525100203,未脱贫,C,是,是,否,2025,3000,{third},孙三,户主,是\n"
+            )
+        };
+        // Row 4 holds a bad ID number: nothing is imported, the row and column are named.
+        let bad = sheet("140525196009090000");
+        let r = upload(&app, &cookie, &csrf, "members.csv", &bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("data-committed=\"no\""));
+        assert!(
+            r.text.contains("data-row=\"4\" data-column=\"id_number\""),
+            "{}",
+            r.text
+        );
+        let none = get(&app, "/api/v1/households/140525100203901", &cookie).await;
+        assert_eq!(none.status, StatusCode::NOT_FOUND, "all or nothing");
+        // Corrected: both households are registered.
+        let r = upload(&app, &cookie, &csrf, "members.csv", &sheet(&c)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(r.text.contains("data-committed=\"yes\""), "{}", r.text);
+        let h = get(&app, "/api/v1/households/140525100203901", &cookie).await;
+        assert_eq!(h.json["members"].as_array().unwrap().len(), 2, "{}", h.text);
+        let h = get(&app, "/api/v1/households/140525100203902", &cookie).await;
+        assert_eq!(h.json["status"], "poor", "{}", h.text);
+        // Without the form's token: refused.
+        let r = upload(&app, &cookie, "0000", "members.csv", &sheet(&c)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    });
+}
