@@ -328,7 +328,16 @@ async fn household_edit(State(st): St, Path(number): Path<String>, w: FormWrite)
                     .await;
             (Some(saved), HashMap::new())
         }
-        Err(errors) => (None, errors),
+        Err(mut errors) => {
+            // The household's own field errors too (a mistyped ID number reads as a new member).
+            if let Err(e) = service::record_from(&doc, Some(&current)) {
+                errors.extend(e.fields.iter().map(|x| {
+                    let message = x["message"].as_str().unwrap_or("").to_string();
+                    (form::field_name(x), message)
+                }));
+            }
+            (None, errors)
+        }
     };
     let status = match saved {
         Some(Ok(_)) => {
