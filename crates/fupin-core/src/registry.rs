@@ -262,11 +262,12 @@ pub enum LeaveReason {
 }
 
 macro_rules! reason_codes {
-    ($t:ident { $($v:ident => ($code:literal, $zh:literal)),+ }) => {
+    ($t:ident { $($v:ident => ($code:literal, $zh:literal, $en:literal)),+ }) => {
         impl $t {
             pub const ALL: &'static [$t] = &[$($t::$v),+];
             pub fn code(self) -> &'static str { match self { $($t::$v => $code),+ } }
             pub fn zh(self) -> &'static str { match self { $($t::$v => $zh),+ } }
+            pub fn en(self) -> &'static str { match self { $($t::$v => $en),+ } }
             /// Parses the code or the Chinese label.
             pub fn parse(s: &str) -> Option<$t> {
                 let s = s.trim();
@@ -276,8 +277,8 @@ macro_rules! reason_codes {
     };
 }
 
-reason_codes!(JoinReason { Birth => ("birth", "出生"), Marriage => ("marriage", "婚入"), Other => ("other", "其他") });
-reason_codes!(LeaveReason { Death => ("death", "死亡"), Marriage => ("marriage", "婚出"), Moved => ("moved", "迁出"), Other => ("other", "其他") });
+reason_codes!(JoinReason { Birth => ("birth", "出生", "birth"), Marriage => ("marriage", "婚入", "marriage in"), Other => ("other", "其他", "other") });
+reason_codes!(LeaveReason { Death => ("death", "死亡", "death"), Marriage => ("marriage", "婚出", "marriage out"), Moved => ("moved", "迁出", "moved out"), Other => ("other", "其他", "other") });
 
 /// The kinds of dated events.
 pub mod kind {

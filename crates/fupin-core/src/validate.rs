@@ -396,6 +396,77 @@ pub fn plain_text(s: &str, max: usize) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// Why a member joins, where members are added one at a time (web form, API): required, the code
+/// or the Chinese label of [`JoinReason`].
+pub fn join_reason(s: &str) -> Result<JoinReason, Invalid> {
+    let known = "出生、婚入、其他 / birth, marriage, other";
+    reason(
+        s,
+        JoinReason::parse,
+        "增加成员须填写原因",
+        "a member who joins needs a reason",
+        known,
+    )
+}
+
+/// Why a member leaves, where members are removed one at a time (web form, API): required, the
+/// code or the Chinese label of [`LeaveReason`].
+pub fn leave_reason(s: &str) -> Result<LeaveReason, Invalid> {
+    let known = "死亡、婚出、迁出、其他 / death, marriage, moved, other";
+    reason(
+        s,
+        LeaveReason::parse,
+        "减少成员须填写原因",
+        "a member who leaves needs a reason",
+        known,
+    )
+}
+
+fn reason<T>(
+    s: &str,
+    parse: fn(&str) -> Option<T>,
+    zh: &str,
+    en: &str,
+    known: &str,
+) -> Result<T, Invalid> {
+    if s.trim().is_empty() {
+        return Err(Invalid {
+            code: "required",
+            zh: zh.into(),
+            en: en.into(),
+        });
+    }
+    parse(s).ok_or_else(|| Invalid {
+        code: "unknown_code",
+        zh: format!("原因应为 {known}"),
+        en: format!("the reason must be one of {known}"),
+    })
+}
+
+/// The date of a member change, YYYY-MM-DD: required, not after `today`.
+pub fn change_date(s: &str, today: chrono::NaiveDate) -> Result<chrono::NaiveDate, Invalid> {
+    if s.trim().is_empty() {
+        return Err(Invalid {
+            code: "required",
+            zh: "成员变动须填写日期".into(),
+            en: "a member change needs a date".into(),
+        });
+    }
+    match chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        Ok(d) if d <= today => Ok(d),
+        Ok(_) => Err(Invalid {
+            code: "date_in_future",
+            zh: "变动日期不能晚于今天".into(),
+            en: "the date of the change cannot be after today".into(),
+        }),
+        Err(_) => Err(Invalid {
+            code: "date",
+            zh: "日期应为 YYYY-MM-DD".into(),
+            en: "the date must be YYYY-MM-DD".into(),
+        }),
+    }
+}
+
 /// A member's ID number.
 pub fn resident_id(s: &str) -> Result<ResidentId, Invalid> {
     ResidentId::parse(s).map_err(|e| Invalid {

@@ -49,6 +49,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/registry/household.html"),
     ),
     (
+        "registry/household_new.html",
+        include_str!("../templates/registry/household_new.html"),
+    ),
+    (
+        "registry/household_import.html",
+        include_str!("../templates/registry/household_import.html"),
+    ),
+    (
         "registry/village.html",
         include_str!("../templates/registry/village.html"),
     ),

@@ -340,3 +340,27 @@ fn money_beyond_any_real_amount_is_refused_from_json_too() {
     let e = household(&Json(json!({"wage": 100000000})), d("2020-01-01")).unwrap_err();
     assert!(e.iter().all(|e| e.field != "wage"), "{e:?}");
 }
+
+#[test]
+fn a_member_change_one_at_a_time_needs_a_known_reason_and_a_date() {
+    use crate::registry::{JoinReason, LeaveReason};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    assert_eq!(join_reason("出生"), Ok(JoinReason::Birth));
+    assert_eq!(join_reason("marriage"), Ok(JoinReason::Marriage));
+    assert_eq!(join_reason(" ").unwrap_err().code, "required");
+    assert_eq!(join_reason("death").unwrap_err().code, "unknown_code");
+    assert_eq!(leave_reason("婚出"), Ok(LeaveReason::Marriage));
+    assert_eq!(leave_reason("moved"), Ok(LeaveReason::Moved));
+    assert_eq!(leave_reason("").unwrap_err().code, "required");
+    assert_eq!(leave_reason("birth").unwrap_err().code, "unknown_code");
+    assert_eq!(
+        change_date("2026-02-28", today),
+        Ok(chrono::NaiveDate::from_ymd_opt(2026, 2, 28).unwrap())
+    );
+    assert_eq!(change_date("", today).unwrap_err().code, "required");
+    assert_eq!(
+        change_date("2026-03-02", today).unwrap_err().code,
+        "date_in_future"
+    );
+    assert_eq!(change_date("28/02/2026", today).unwrap_err().code, "date");
+}

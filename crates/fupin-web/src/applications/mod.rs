@@ -33,6 +33,11 @@ pub struct StepInput {
     /// Exclusions found at the county review (codes); any rejects the application.
     #[serde(default)]
     pub exclusions: Vec<String>,
+    /// The registration step (`registered`, 建档立卡): the household of the survey it registers
+    /// (members, income of a year, guarantees; the applicant is its head, the village and the status
+    /// `poor` are the application's; the number, unless given, the village's next free one).
+    #[serde(default)]
+    pub household: Option<crate::registry::Household>,
 }
 
 /// The applications of an area.

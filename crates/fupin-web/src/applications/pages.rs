@@ -166,6 +166,8 @@ async fn step(State(st): St, Path(id): Path<String>, w: FormWrite) -> PageResult
         outcome: w.form.get("outcome").cloned(),
         note: w.form.get("note").cloned(),
         exclusions,
+        // Registration posts the household from the new-household form (registry pages).
+        household: None,
     };
     let e = match service::advance(&st, &p.session, &id, &body).await {
         Ok(_) => return Ok(Redirect::to(&format!("/applications/{id}")).into_response()),

@@ -143,6 +143,18 @@ pub async fn advance(
         Err(e @ identification::StepError::Excluded(_)) => ("rejected", true, e.to_string()),
         Err(e) => return Err(ApiError::new(StatusCode::CONFLICT, e.code(), e.to_string())),
     };
+    // 建档立卡 registers the household first: a household refused leaves the step unrecorded.
+    let mut note = note;
+    if step == Step::Registered && !rejected {
+        let h =
+            crate::registry::service::register_application(st, s, &a, b.household.as_ref()).await?;
+        let registered = format!("户 {} / household {}", h.number, h.number);
+        note = if note.is_empty() {
+            registered
+        } else {
+            format!("{note}; {registered}")
+        };
+    }
     let rec = StepRecord {
         step: step.code().to_string(),
         outcome: outcome.to_string(),

@@ -1,6 +1,7 @@
 //! The household edit form of the pages, read into the API's [`Household`], and the mapping of
 //! field errors back to the form's inputs.
 
+use super::service::MemberChanges;
 use super::{Household, Income, Member, Numeric, RigidExpense};
 use std::collections::HashMap;
 
@@ -62,6 +63,66 @@ pub fn household(f: &HashMap<String, String>, number: &str) -> Household {
         income_year: opt("income_year").map(|y| y.parse().unwrap_or(0)),
         members: Some(members),
         ..Household::default()
+    }
+}
+
+/// The member changes of the edit form against the stored members (`stored`, by ID number): a
+/// stored member whose row names a leave reason (`m{i}_leave_reason`) leaves, a row with a new ID
+/// number joins with its `m{i}_join_reason`; each needs its reason, and any change needs the date
+/// (`member_date`), which becomes the date of the edit. Errors by input name.
+pub fn member_changes(
+    f: &HashMap<String, String>,
+    stored: &[&str],
+    today: chrono::NaiveDate,
+) -> Result<(MemberChanges, Option<chrono::NaiveDate>), HashMap<String, String>> {
+    use fupin_core::validate::{change_date, join_reason, leave_reason};
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let text = |e: fupin_core::validate::Invalid| format!("{} / {}", e.zh, e.en);
+    let mut changes = MemberChanges::default();
+    let mut errors = HashMap::new();
+    for i in 0..50 {
+        let p = format!("m{i}_");
+        if !f.contains_key(&format!("{p}id_number")) {
+            break;
+        }
+        let id = get(&format!("{p}id_number"));
+        let leave = get(&format!("{p}leave_reason"));
+        if stored.contains(&id.as_str()) {
+            if !leave.is_empty() {
+                match leave_reason(&leave) {
+                    Ok(r) => changes.leaves.push((id, r)),
+                    Err(e) => {
+                        errors.insert(format!("{p}leave_reason"), text(e));
+                    }
+                }
+            }
+        } else if !id.is_empty() || !get(&format!("{p}name")).is_empty() {
+            match join_reason(&get(&format!("{p}join_reason"))) {
+                Ok(r) => {
+                    changes.joins.insert(id, r);
+                }
+                Err(e) => {
+                    errors.insert(format!("{p}join_reason"), text(e));
+                }
+            }
+        }
+    }
+    let changed = !changes.joins.is_empty() || !changes.leaves.is_empty() || !errors.is_empty();
+    let date = if changed {
+        match change_date(&get("member_date"), today) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.insert("member_date".into(), text(e));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if errors.is_empty() {
+        Ok((changes, date))
+    } else {
+        Err(errors)
     }
 }
 

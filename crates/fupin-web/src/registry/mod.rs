@@ -10,6 +10,7 @@
 pub mod api;
 pub mod export;
 pub mod form;
+pub mod import;
 pub mod pages;
 pub mod service;
 
@@ -235,9 +236,9 @@ pub struct Transition {
 pub struct Join {
     /// The household's version (required).
     pub version: Option<i64>,
-    /// `birth`, `marriage`, `moved` or `other`.
+    /// Required: `birth` (出生), `marriage` (婚入) or `other` (其他).
     pub reason: Option<String>,
-    /// YYYY-MM-DD, default today.
+    /// YYYY-MM-DD, not after today; default today.
     pub date: Option<String>,
     pub member: Option<Member>,
 }
@@ -248,9 +249,9 @@ pub struct Join {
 pub struct Leave {
     /// The household's version.
     pub version: i64,
-    /// `death`, `marriage`, `moved` or `other`.
+    /// Required: `death` (死亡), `marriage` (婚出), `moved` (迁出) or `other` (其他).
     pub reason: String,
-    /// YYYY-MM-DD, default today.
+    /// Required: YYYY-MM-DD, not after today (a missing one answers 422 naming `date`).
     #[param(value_type = Option<String>)]
     pub date: Option<chrono::NaiveDate>,
 }

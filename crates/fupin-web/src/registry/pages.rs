@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use fupin_core::codes::HouseholdStatus;
+use fupin_core::registry::{kind, JoinReason, LeaveReason};
 use minijinja::{context, Value as JValue};
 use serde_json::json;
 use std::collections::HashMap;
@@ -24,6 +25,12 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
     r.route("/", get(dashboard))
         .route("/households", get(households))
         .route("/households/export.xlsx", get(super::export::xlsx))
+        .route("/households/new", get(new_form).post(new_create))
+        .route(
+            "/households/import",
+            post(super::import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
         .route("/households/{number}", get(household).post(household_edit))
         .route("/households/{number}/action", post(household_action))
         .route("/villages/{code}", get(village))
@@ -261,6 +268,10 @@ async fn household_page(
         a => JValue::from_serialize(&assessment),
         checklist => JValue::from_serialize(&checklist),
         incomes => JValue::from_serialize(&incomes),
+        stored_ids => h.members.iter().map(|m| m.id_number.clone()).collect::<Vec<_>>(),
+        join_reasons => reasons(p.lang, JoinReason::ALL.iter().map(|r| (r.code(), r.zh(), r.en()))),
+        leave_reasons => reasons(p.lang, LeaveReason::ALL.iter().map(|r| (r.code(), r.zh(), r.en()))),
+        member_counts => member_counts(&history.events),
         m => JValue::from_serialize(&monitoring),
         poor => poor,
         history => shown(crate::privacy::for_session(s, &history)),
@@ -299,6 +310,38 @@ fn income_years(
             v
         })
         .collect()
+}
+
+/// (code, label) options of member-change reasons in `lang`.
+fn reasons<'a>(
+    lang: &str,
+    all: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Vec<(String, String)> {
+    all.map(|(code, zh, en)| {
+        (
+            code.to_string(),
+            if lang == "en" { en } else { zh }.to_string(),
+        )
+    })
+    .collect()
+}
+
+/// The member changes of a household's timeline counted by kind and reason
+/// (`member_joined:birth` → 1): births and deaths are its natural increase and decrease.
+fn member_counts(events: &[fupin_core::registry::Event]) -> Vec<(String, String, u64)> {
+    let mut out: Vec<(String, String, u64)> = Vec::new();
+    for e in events {
+        let kind = e.kind.as_str();
+        if kind != kind::MEMBER_JOINED && kind != kind::MEMBER_LEFT {
+            continue;
+        }
+        let reason = e.detail.clone().unwrap_or_default();
+        match out.iter_mut().find(|(k, r, _)| k == kind && *r == reason) {
+            Some(c) => c.2 += 1,
+            None => out.push((kind.to_string(), reason, 1)),
+        }
+    }
+    out
 }
 
 /// The exit standard's checks in order (一收入、两不愁、三保障、饮水安全): (group, check code).
@@ -342,26 +385,60 @@ async fn household_edit(State(st): St, Path(number): Path<String>, w: FormWrite)
         .get("version")
         .and_then(|v| v.parse().ok())
         .unwrap_or(-1);
-    let saved = service::save_edit(&st, &p.session, &number, &current, version, &doc).await;
-    let e = match saved {
-        Ok(_) => return Ok(Redirect::to(&format!("/households/{number}?saved=1")).into_response()),
-        Err(e) => e,
-    };
-    let mut errors: HashMap<String, String> = e
-        .fields
+    let stored: Vec<&str> = current
+        .members
         .iter()
-        .map(|x| {
-            let message = x["message"].as_str().unwrap_or("").to_string();
-            (form::field_name(x), message)
-        })
+        .map(|m| m.id_number.as_str())
         .collect();
-    if errors.is_empty() {
-        errors.insert("_form".into(), e.message.clone());
-    }
+    let (saved, mut errors) = match form::member_changes(&w.form, &stored, service::today()) {
+        Ok((changes, date)) => {
+            if let Some(d) = date {
+                doc.date = Some(d.to_string());
+            }
+            let mut edit = doc.clone();
+            let leaving = |m: &super::Member| {
+                let id = m.id_number.as_deref().unwrap_or("");
+                changes.leaves.iter().any(|(l, _)| l == id)
+            };
+            if let Some(members) = edit.members.as_mut() {
+                members.retain(|m| !leaving(m));
+            }
+            let saved =
+                service::save_edit(&st, &p.session, &number, &current, version, &edit, &changes)
+                    .await;
+            (Some(saved), HashMap::new())
+        }
+        Err(mut errors) => {
+            // The household's own field errors too (a mistyped ID number reads as a new member).
+            if let Err(e) = service::record_from(&doc, Some(&current)) {
+                errors.extend(e.fields.iter().map(|x| {
+                    let message = x["message"].as_str().unwrap_or("").to_string();
+                    (form::field_name(x), message)
+                }));
+            }
+            (None, errors)
+        }
+    };
+    let status = match saved {
+        Some(Ok(_)) => {
+            return Ok(Redirect::to(&format!("/households/{number}?saved=1")).into_response())
+        }
+        Some(Err(e)) => {
+            errors.extend(e.fields.iter().map(|x| {
+                let message = x["message"].as_str().unwrap_or("").to_string();
+                (form::field_name(x), message)
+            }));
+            if errors.is_empty() {
+                errors.insert("_form".into(), e.message.clone());
+            }
+            e.status
+        }
+        None => StatusCode::UNPROCESSABLE_ENTITY,
+    };
     // Keep the member rows as typed, with the household's other values.
     doc.status = Some(fupin_core::codes::CodeList::code(current.status).to_string());
     let r = household_page(&st, p, &number, Some((doc, errors)), None).await?;
-    let status = if e.status == StatusCode::CONFLICT {
+    let status = if status == StatusCode::CONFLICT {
         StatusCode::CONFLICT
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -409,4 +486,175 @@ async fn village(State(st): St, p: Page, Path(code): Path<String>) -> PageResult
     let ctx =
         context! { v => JValue::from_serialize(&v), crumbs => JValue::from_serialize(&crumbs) };
     Ok(p.render("registry/village.html", ctx))
+}
+
+/// `?application=ID`: the new-household form registers that application (建档立卡).
+#[derive(serde::Deserialize, Default)]
+struct NewQuery {
+    application: Option<String>,
+}
+
+/// Renders the new-household form with its values and errors.
+fn new_page(
+    p: &Page,
+    app: Option<&fupin_store::directory::Application>,
+    values: &Household,
+    errors: HashMap<String, String>,
+    status: StatusCode,
+) -> Response {
+    let mut v = values.clone();
+    // Room for more members than given.
+    let members = v.members.get_or_insert_with(Vec::new);
+    while members.len() < 6 {
+        members.push(super::Member::default());
+    }
+    let ctx = context! {
+        v => JValue::from_serialize(&v),
+        app => JValue::from_serialize(app),
+        errors => errors,
+    };
+    p.render_as(status, "registry/household_new.html", ctx)
+}
+
+/// The new household's values before anything is typed: the application's village, applicant
+/// (head) and cause, or the session's village; last year's income; today.
+fn new_values(
+    s: &crate::session::Session,
+    app: Option<&fupin_store::directory::Application>,
+) -> Household {
+    use chrono::Datelike;
+    let today = service::today();
+    let area = app
+        .map(|a| a.area_code.clone())
+        .or_else(|| (s.scope.area.len() == 12).then(|| s.scope.area.clone()));
+    Household {
+        area_code: area,
+        status: Some("poor".into()),
+        housing_grade: Some("B".into()),
+        main_cause: app.and_then(|a| {
+            <fupin_core::codes::Cause as fupin_core::CodeList>::parse(a.reason.trim())
+                .map(|c| fupin_core::CodeList::code(c).to_string())
+        }),
+        income_year: Some(today.year() - 1),
+        date: Some(today.to_string()),
+        members: Some(
+            app.map(|a| super::Member {
+                id_number: Some(a.applicant_id_number.clone()),
+                name: Some(a.applicant_name.clone()),
+                relation: Some("head".into()),
+                ..super::Member::default()
+            })
+            .into_iter()
+            .collect(),
+        ),
+        ..Household::default()
+    }
+}
+
+async fn new_form(State(st): St, p: Page, Query(q): Query<NewQuery>) -> PageResult {
+    let app = match q.application.as_deref().filter(|a| !a.is_empty()) {
+        Some(id) => Some(
+            crate::applications::service::read(&st, &p.session, id)
+                .await
+                .map_err(|e| p.error(e))?,
+        ),
+        None => None,
+    };
+    let v = new_values(&p.session, app.as_ref());
+    Ok(new_page(
+        &p,
+        app.as_ref(),
+        &v,
+        HashMap::new(),
+        StatusCode::OK,
+    ))
+}
+
+/// Creates a household from the form, or registers an application's household (its registration
+/// step); then shows the household.
+async fn new_create(State(st): St, w: FormWrite) -> PageResult {
+    let p = &w.page;
+    let number = w.get("number").trim().to_string();
+    let mut doc = form::household(&w.form, &number);
+    doc.id = None;
+    doc.number = Some(number.clone()).filter(|n| !n.is_empty());
+    doc.status = Some(w.get("status").to_string()).filter(|s| !s.is_empty());
+    doc.phone = Some(w.get("phone").to_string()).filter(|s| !s.is_empty());
+    doc.date = Some(w.get("date").to_string()).filter(|s| !s.is_empty());
+    let app_id = w.get("application").to_string();
+    let app = match app_id.as_str() {
+        "" => None,
+        id => Some(
+            crate::applications::service::read(&st, &p.session, id)
+                .await
+                .map_err(|e| p.error(e))?,
+        ),
+    };
+    let created = match &app {
+        Some(a) => {
+            if doc.number.is_none() {
+                doc.number = Some(
+                    service::next_number(&st, &a.area_code)
+                        .await
+                        .map_err(|e| p.error(e))?,
+                );
+            }
+            let step = crate::applications::StepInput {
+                step: Some("registered".into()),
+                outcome: Some("passed".into()),
+                household: Some(doc.clone()),
+                ..Default::default()
+            };
+            crate::applications::service::advance(&st, &p.session, &a.id, &step)
+                .await
+                .map(|_| doc.number.clone().unwrap_or_default())
+        }
+        None => {
+            let area = doc.area_code.clone().unwrap_or_default();
+            let numbered = match doc.number.clone() {
+                Some(n) => Ok(n),
+                None if fupin_core::AreaCode::parse(&area)
+                    .is_ok_and(|a| a.level() == fupin_core::AreaLevel::Village) =>
+                {
+                    service::next_number(&st, &area).await
+                }
+                // The validator names the bad area; any number will do until then.
+                None => Ok(format!("{area}000")),
+            };
+            match numbered {
+                Ok(n) => {
+                    doc.number = Some(n);
+                    service::create(&st, &p.session, &doc)
+                        .await
+                        .map(|h| h.number)
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    let e = match created {
+        Ok(number) => {
+            return Ok(Redirect::to(&format!("/households/{number}?saved=1")).into_response())
+        }
+        Err(e) => e,
+    };
+    let mut errors: HashMap<String, String> = e
+        .fields
+        .iter()
+        .map(|x| {
+            let message = x["message"].as_str().unwrap_or("").to_string();
+            (form::field_name(x), message)
+        })
+        .collect();
+    if errors.is_empty() {
+        errors.insert("_form".into(), e.message.clone());
+    }
+    let status = if e.status.is_client_error() {
+        e.status
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut shown = doc;
+    shown.number = Some(number).filter(|n| !n.is_empty());
+    Ok(new_page(p, app.as_ref(), &shown, errors, status))
 }

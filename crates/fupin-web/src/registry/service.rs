@@ -263,6 +263,86 @@ pub(crate) fn refusal(s: &Session, e: fupin_store::StoreError) -> ApiError {
     fupin_store::StoreError::Rejected(Box::new(generic)).into()
 }
 
+/// The first free household number of a village: its code and three digits, counting on from the
+/// number of households it holds.
+pub async fn next_number(st: &AppState, village: &str) -> Result<String, ApiError> {
+    let f = ListFilter {
+        area: village.to_string(),
+        page: 1,
+        per_page: 1,
+        ..ListFilter::default()
+    };
+    let held = st.dir.list_households(&f).await?.total;
+    for n in held + 1..=999 {
+        let number = format!("{village}{n:03}");
+        if st.repo.household(&number).await?.is_none() {
+            return Ok(number);
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        "no_free_number",
+        format!("村 {village} 已无可用户编号 / village {village} has no free household number"),
+    ))
+}
+
+/// 建档立卡: the registration step of an identification application registers its household — status
+/// `poor`, in the application's village, the applicant as head (first member; added uninsured when
+/// the members given leave them out), the main cause from the application's reason unless given,
+/// the members and facts of the household survey (`body`, the API's household; required), the
+/// next free number unless given. The household's `identified` event and audit entry are the
+/// store's, as for every new household. Called before the step is recorded, so a refused household
+/// leaves the application at its announcement.
+pub async fn register_application(
+    st: &AppState,
+    s: &Session,
+    app: &fupin_store::directory::Application,
+    body: Option<&Household>,
+) -> Result<HouseholdRecord, ApiError> {
+    let Some(body) = body else {
+        return Err(ApiError::invalid(
+            "建档立卡须填写入户调查的家庭信息 / registration needs the household of the survey",
+            vec![json!({"field": "household", "code": "missing_field",
+                "message": "请填写家庭成员、收入与两不愁三保障情况 / give the members, income and guarantees"})],
+        ));
+    };
+    let mut h = body.clone();
+    h.area_code = Some(app.area_code.clone());
+    h.status = Some(HouseholdStatus::Poor.code().to_string());
+    if h.main_cause.is_none() {
+        h.main_cause =
+            fupin_core::codes::Cause::parse(app.reason.trim()).map(|c| c.code().to_string());
+    }
+    let number = match h
+        .number
+        .clone()
+        .or_else(|| h.id.clone())
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) => n,
+        None => next_number(st, &app.area_code).await?,
+    };
+    h.number = Some(number);
+    h.id = None;
+    let mut members = h.members.take().unwrap_or_default();
+    let applicant = members.iter().position(|m| {
+        m.id_number.as_deref().map(str::trim) == Some(app.applicant_id_number.as_str())
+    });
+    let mut head = match applicant {
+        Some(i) => members.remove(i),
+        None => super::Member {
+            id_number: Some(app.applicant_id_number.clone()),
+            name: Some(app.applicant_name.clone()),
+            medical_insurance: Some(false),
+            ..super::Member::default()
+        },
+    };
+    head.relation = Some(fupin_core::codes::Relation::Head.code().to_string());
+    members.insert(0, head);
+    h.members = Some(members);
+    create(st, s, &h).await
+}
+
 /// Changes a household (not its number or status) at the version the body carries.
 pub async fn update(
     st: &AppState,
@@ -272,7 +352,32 @@ pub async fn update(
 ) -> Result<HouseholdRecord, ApiError> {
     let current = st.household_for(s, number, true).await?;
     let version = version_of(body.version)?;
-    save_edit(st, s, number, &current, version, body).await
+    save_edit(
+        st,
+        s,
+        number,
+        &current,
+        version,
+        body,
+        &MemberChanges::default(),
+    )
+    .await
+}
+
+/// The reasons of the member changes of an edit (the page's form gives them; a PUT's members that
+/// are gone leave with `other`, new ones join with the core's default).
+#[derive(Debug, Clone, Default)]
+pub struct MemberChanges {
+    pub joins: std::collections::HashMap<String, fupin_store::model::JoinReason>,
+    pub leaves: Vec<(String, fupin_store::model::LeaveReason)>,
+}
+
+/// A 422 naming the field of a member change the core's validator refused.
+pub fn member_field_error(field: &str, e: fupin_core::validate::Invalid) -> ApiError {
+    ApiError::invalid(
+        "数据有误 / the member change has invalid fields",
+        vec![json!({"field": field, "code": e.code, "message": format!("{} / {}", e.zh, e.en)})],
+    )
 }
 
 /// Saves an edit of `current` (API PUT and the page's form): same number and status, a new area
@@ -284,6 +389,7 @@ pub async fn save_edit(
     current: &HouseholdRecord,
     version: i64,
     body: &Household,
+    changes: &MemberChanges,
 ) -> Result<HouseholdRecord, ApiError> {
     let mut record = record_from(body, Some(current))?;
     if record.number != number {
@@ -307,9 +413,12 @@ pub async fn save_edit(
     )?;
     record.version = current.version;
     let date = date_of(body.date.as_deref())?;
+    let mut incoming = Incoming::new(record);
+    incoming.joins = changes.joins.clone();
+    incoming.leaves = changes.leaves.clone();
     let saved = st
         .repo
-        .save(Incoming::new(record), version, date, &s.user, &st.policies)
+        .save(incoming, version, date, &s.user, &st.policies)
         .await;
     saved.map_err(|e| refusal(s, e))
 }
@@ -352,25 +461,25 @@ pub async fn add_member(
         .member
         .clone()
         .ok_or_else(|| ApiError::bad_request("member", "缺少 member / member is required"))?;
+    let reason = fupin_core::validate::join_reason(body.reason.as_deref().unwrap_or(""))
+        .map_err(|e| member_field_error("reason", e))?;
+    let date = match body.date.as_deref() {
+        Some(d) => fupin_core::validate::change_date(d, today())
+            .map_err(|e| member_field_error("date", e))?,
+        None => today(),
+    };
     let mut doc = household_doc(&current);
     doc.members.get_or_insert_with(Vec::new).push(member);
     let record = record_from(&doc, Some(&current))?;
     let mut incoming = Incoming::new(record);
-    if let Some(reason) = body
-        .reason
-        .as_deref()
-        .and_then(fupin_store::model::JoinReason::parse)
-    {
-        let id = incoming
-            .record
-            .members
-            .last()
-            .expect("pushed")
-            .id_number
-            .clone();
-        incoming.joins.insert(id, reason);
-    }
-    let date = date_of(body.date.as_deref())?;
+    let id = incoming
+        .record
+        .members
+        .last()
+        .expect("pushed")
+        .id_number
+        .clone();
+    incoming.joins.insert(id, reason);
     let saved = st
         .repo
         .save(incoming, version, date, &s.user, &st.policies)
@@ -387,8 +496,11 @@ pub async fn remove_member(
     q: &super::Leave,
 ) -> Result<HouseholdRecord, ApiError> {
     let mut current = st.household_for(s, number, true).await?;
-    let reason = fupin_store::model::LeaveReason::parse(&q.reason)
-        .ok_or_else(|| ApiError::bad_request("reason", "原因应为 death、marriage、moved 或 other / reason must be death, marriage, moved or other"))?;
+    let reason = fupin_core::validate::leave_reason(&q.reason)
+        .map_err(|e| member_field_error("reason", e))?;
+    let given = q.date.map(|d| d.to_string()).unwrap_or_default();
+    let date = fupin_core::validate::change_date(&given, today())
+        .map_err(|e| member_field_error("date", e))?;
     let before = current.members.len();
     current.members.retain(|m| m.id_number != id_number);
     if current.members.len() == before {
@@ -398,13 +510,7 @@ pub async fn remove_member(
     incoming.leaves.push((id_number.to_string(), reason));
     Ok(st
         .repo
-        .save(
-            incoming,
-            q.version,
-            q.date.unwrap_or_else(today),
-            &s.user,
-            &st.policies,
-        )
+        .save(incoming, q.version, date, &s.user, &st.policies)
         .await?)
 }
 
