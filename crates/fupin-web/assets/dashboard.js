@@ -28,12 +28,14 @@
     }
     function pie(id, items, value) {
       if (!items.length) return;
+      // On a phone the labels stay short enough to fit beside the ring.
+      var narrow = window.innerWidth < 600;
       chart(id, {
         tooltip: { trigger: 'item', formatter: '{b}: {c} ' + u.households + ' ({d}%)' },
         legend: { bottom: 0 },
         series: [{
-          type: 'pie', radius: ['30%', '58%'], center: ['50%', '42%'],
-          label: { formatter: '{c} ({d}%)' },
+          type: 'pie', radius: narrow ? ['25%', '48%'] : ['30%', '58%'], center: ['50%', '42%'],
+          label: { formatter: narrow ? '{c}' : '{c} ({d}%)' }, labelLine: { length: 8, length2: 6 },
           data: items.map(function (s) { return { name: s.label, value: s[value] }; })
         }]
       }, items);
@@ -81,6 +83,7 @@
     }
     window.addEventListener('resize', function () { charts.forEach(function (c) { c.chart.resize(); }); });
     document.body.setAttribute('data-charts', String(charts.length));
+    if (window.performance) document.body.setAttribute('data-charts-ms', String(Math.round(performance.now())));
   }
   // Canvas text drawn before a web font arrived is redrawn once it has.
   if (document.fonts && document.fonts.addEventListener) {
