@@ -485,3 +485,34 @@ fn after_login_the_page_wanted_and_never_another_site() {
         }
     });
 }
+
+#[test]
+fn a_form_with_errors_lists_them_at_its_top_in_the_page_language() {
+    crate::common::runtime().block_on(async {
+        let (state, _guard) = sqlite_app().await;
+        let app = fupin_web::app(state);
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let form = format!("_csrf={csrf}&area_code=1&applicant_name=&members=0");
+        for (lang, want, not) in [
+            ("zh", "请更正", "please correct"),
+            ("en", "please correct", "请更正"),
+        ] {
+            let c = format!("{cookie}; fupin_lang={lang}");
+            let r = crate::common::post_form(&app, "/applications", &c, &form).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+            let summary = &r.text[r.text.find("id=\"error-summary\"").expect("a summary")..];
+            let summary = &summary[..summary.find("</div>").unwrap()];
+            assert!(summary.contains(want), "{lang}: {summary}");
+            assert!(!summary.contains(not), "{lang}: {summary}");
+            assert!(
+                summary.contains("href=\"#f-"),
+                "each error links to its field: {summary}"
+            );
+            if lang == "en" {
+                let text = visible_text(summary);
+                assert!(!text.chars().any(is_han), "{text}");
+                assert!(summary.matches("<li>").count() >= 2, "{summary}");
+            }
+        }
+    });
+}
