@@ -81,9 +81,11 @@ def main():
         "/* Made by scripts/font-subset.py: do not edit. Noto Sans CJK SC (SIL OFL 1.1). */\n"
         '@font-face { font-family: "fupin Noto Sans SC"; '
         'src: url("/static/noto-sans-sc-subset.woff2") format("woff2"); font-display: swap; '
+        "font-weight: 100 900; "
         "unicode-range: U+3000-303F, U+4E00-9FFF, U+FF00-FFEF; }\n"
         '@font-face { font-family: "fupin Noto Sans SC"; '
         'src: url("/static/noto-sans-sc-ui.woff2") format("woff2"); font-display: swap; '
+        "font-weight: 100 900; "
         f"unicode-range: {ranges([ord(c) for c in chars])}; }}\n"
     )
     (ASSETS / "fonts.css").write_text(css, encoding="utf-8")

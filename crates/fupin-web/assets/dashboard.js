@@ -2,8 +2,11 @@
 // inline script). Every chart has its legend or axis names and shows its values; a bar, a slice or
 // a card leads to the filtered list or the area below.
 (function () {
-  var FONT = 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "fupin Noto Sans SC", sans-serif';
+  // The page's font stack (app.css): the shipped font before system-ui, whose bold face would
+  // otherwise answer for Chinese characters with empty boxes on a machine without Chinese fonts.
+  var FONT = '-apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "fupin Noto Sans SC", system-ui, sans-serif';
   var charts = [];
+  var redraws = 0;
   function draw() {
     var root = document.getElementById('dashboard');
     if (!root || typeof echarts === 'undefined') return;
@@ -28,12 +31,14 @@
     }
     function pie(id, items, value) {
       if (!items.length) return;
+      // On a phone the labels stay short enough to fit beside the ring.
+      var narrow = window.innerWidth < 600;
       chart(id, {
         tooltip: { trigger: 'item', formatter: '{b}: {c} ' + u.households + ' ({d}%)' },
         legend: { bottom: 0 },
         series: [{
-          type: 'pie', radius: ['30%', '58%'], center: ['50%', '42%'],
-          label: { formatter: '{c} ({d}%)' },
+          type: 'pie', radius: narrow ? ['25%', '48%'] : ['30%', '58%'], center: ['50%', '42%'],
+          label: { formatter: narrow ? '{c}' : '{c} ({d}%)' }, labelLine: { length: 8, length2: 6 },
           data: items.map(function (s) { return { name: s.label, value: s[value] }; })
         }]
       }, items);
@@ -50,7 +55,9 @@
     }, f.areas);
     chart('chart-causes', {
       tooltip: { trigger: 'axis' },
-      grid: { left: 10, right: 40, top: 10, bottom: 10, containLabel: true },
+      // A margin beyond the measured labels: measured with a web font still arriving they come out
+      // a character short.
+      grid: { left: 24, right: 40, top: 10, bottom: 10, containLabel: true },
       xAxis: { type: 'value', name: u.households },
       yAxis: { type: 'category', inverse: true, data: f.causes.map(function (c) { return c.label; }) },
       series: [{ type: 'bar', data: f.causes.map(function (c) { return c.value; }),
@@ -81,12 +88,29 @@
     }
     window.addEventListener('resize', function () { charts.forEach(function (c) { c.chart.resize(); }); });
     document.body.setAttribute('data-charts', String(charts.length));
+    if (window.performance) document.body.setAttribute('data-charts-ms', String(Math.round(performance.now())));
   }
   // Canvas text drawn before a web font arrived is redrawn once it has.
   if (document.fonts && document.fonts.addEventListener) {
     document.fonts.addEventListener('loadingdone', function () {
-      charts.forEach(function (c) { c.chart.setOption(c.option, true); });
+      // A font stack spelled differently, so that text is measured anew (ECharts keeps widths
+      // measured with the fallback font by font string).
+      redraws += 1;
+      charts.forEach(function (c) {
+        c.option.textStyle = { fontFamily: FONT + new Array(redraws + 1).join(', sans-serif') };
+        c.chart.setOption(c.option, true);
+      });
     });
   }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', draw); else draw();
+  // Draw once the fonts the page uses have arrived (at once where the system has Chinese fonts; at
+  // most 3 s of waiting for the shipped one), so that labels are measured with their glyphs.
+  function start() {
+    var ready = document.fonts && document.fonts.ready;
+    if (!ready) { draw(); return; }
+    var done = false;
+    function once() { if (!done) { done = true; draw(); } }
+    ready.then(once, once);
+    setTimeout(once, 3000);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
 })();

@@ -4,7 +4,7 @@
 //! on every use. Compression (gzip, brotli) is the application's layer (see [`crate::app`]).
 
 use axum::extract::Path;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::sync::OnceLock;
 
@@ -16,9 +16,9 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/htmx.min.js"),
     ),
     (
-        "echarts.min.js",
+        "echarts.common.min.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../assets/echarts.min.js"),
+        include_bytes!("../assets/echarts.common.min.js"),
     ),
     (
         "app.js",
@@ -57,12 +57,23 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-/// A file as served: its plain name, the name with its content hash, type and body.
+/// Brotli copies (quality 11, made by `scripts/compress-assets.py`) of the large vendor files,
+/// served as they are to browsers that accept br.
+const BROTLI: &[(&str, &[u8])] = &[
+    (
+        "echarts.common.min.js",
+        include_bytes!("../assets/echarts.common.min.js.br"),
+    ),
+    ("htmx.min.js", include_bytes!("../assets/htmx.min.js.br")),
+];
+
+/// A file as served: its plain name, the name with its content hash, type, body and brotli copy.
 struct Asset {
     name: &'static str,
     hashed: String,
     mime: &'static str,
     body: Vec<u8>,
+    br: Option<&'static [u8]>,
 }
 
 /// 64-bit FNV-1a: a stable content hash (the URL changes whenever the content does).
@@ -94,6 +105,7 @@ fn assets() -> &'static [Asset] {
                 hashed: hashed_name(name, body),
                 mime,
                 body: body.to_vec(),
+                br: BROTLI.iter().find(|(n, _)| n == name).map(|(_, b)| *b),
             })
             .collect();
         let (name, mime, css) = FILES
@@ -114,6 +126,7 @@ fn assets() -> &'static [Asset] {
             hashed: hashed_name(name, css.as_bytes()),
             mime,
             body: css.into_bytes(),
+            br: None,
         });
         out
     })
@@ -128,8 +141,10 @@ pub fn url(name: &str) -> String {
     }
 }
 
-/// `GET /static/{name}`: a hashed name is immutable for a year; a plain name is revalidated.
-pub async fn serve(Path(name): Path<String>) -> Response {
+/// `GET /static/{name}`: a hashed name is immutable for a year; a plain name is revalidated. A file
+/// with a brotli copy answers with it when the browser accepts br (the compression layer leaves an
+/// answer with a `Content-Encoding` as it is).
+pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
     let (asset, cache) = match assets().iter().find(|a| a.hashed == name) {
         Some(a) => (a, "public, max-age=31536000, immutable"),
         None => match assets().iter().find(|a| a.name == name) {
@@ -137,14 +152,22 @@ pub async fn serve(Path(name): Path<String>) -> Response {
             None => return StatusCode::NOT_FOUND.into_response(),
         },
     };
-    (
-        [
-            (header::CONTENT_TYPE, asset.mime),
-            (header::CACHE_CONTROL, cache),
-        ],
-        asset.body.clone(),
-    )
-        .into_response()
+    let accepts_br = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|e| e.split(';').next() == Some("br") || e.trim().starts_with("br"))
+        });
+    let head = [
+        (header::CONTENT_TYPE, asset.mime),
+        (header::CACHE_CONTROL, cache),
+        (header::VARY, "accept-encoding"),
+    ];
+    match asset.br.filter(|_| accepts_br) {
+        Some(br) => (head, [(header::CONTENT_ENCODING, "br")], br).into_response(),
+        None => (head, asset.body.clone()).into_response(),
+    }
 }
 
 /// `GET /favicon.ico`: the icon, for browsers that ask before reading the page.
@@ -166,5 +189,18 @@ mod tests {
         assert!(body.contains(&url("noto-sans-sc-ui.woff2")), "{body}");
         assert!(body.contains(&url("noto-sans-sc-subset.woff2")));
         assert!(!body.contains("/static/noto-sans-sc-ui.woff2\""));
+    }
+
+    #[test]
+    fn each_brotli_copy_is_its_file() {
+        for (name, br) in BROTLI {
+            let file = FILES.iter().find(|(n, _, _)| n == name).expect(name).2;
+            let mut out = Vec::new();
+            brotli::BrotliDecompress(&mut &br[..], &mut out).expect("brotli");
+            assert!(
+                out == file,
+                "{name}.br is stale: run scripts/compress-assets.py"
+            );
+        }
     }
 }

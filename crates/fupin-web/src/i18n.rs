@@ -262,7 +262,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("errors_found", "表单有以下错误,请更正:", "The form has these errors; please correct them:"),
     ("unit_yuan_month", "元/月", "yuan a month"),
     ("dibao", "低保", "Subsistence allowance (dibao)"),
-    ("notice_title", "贫困户识别公示", "public notice of households identified as poor"),
+    ("notice_title", "贫困户识别公示", "Public notice of households identified as poor"),
     (
         "notice_body",
         "根据扶贫对象识别程序,经农户申请、入户调查、民主评议和村委会、驻村工作队核实,现将下列拟识别对象予以公示,公示期不少于5天。如有异议,请向村委会或乡镇反映。",

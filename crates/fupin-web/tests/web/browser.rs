@@ -307,3 +307,196 @@ fn a_county_office_works_in_the_browser() {
     d.go(&format!("{base}/households/140525100201002"));
     assert!(d.exists("#exit-checklist"), "its own village is reachable");
 }
+
+/// The demo county served on a free port: the runtime (kept alive), the base URL, the database.
+fn serve_demo() -> (tokio::runtime::Runtime, String, tempfile::TempDir) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (state, guard) = rt.block_on(sqlite_app());
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    rt.spawn(fupin_web::serve_on(state, listener));
+    (rt, base, guard)
+}
+
+impl Driver {
+    fn url(&self) -> String {
+        self.cmd("GET", "/url", None).as_str().unwrap().to_string()
+    }
+
+    /// Clicks at (x, y) pixels from the centre of the element `css` (a canvas, say).
+    fn click_at(&self, css: &str, x: i64, y: i64) {
+        let e = self.find(css);
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "arguments[0].scrollIntoView({block: 'center'})", "args": [{"element-6066-11e4-a52e-4f735466cecf": e}]})),
+        );
+        let origin = json!({"element-6066-11e4-a52e-4f735466cecf": e});
+        let actions = json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+            "actions": [{"type": "pointerMove", "origin": origin, "x": x, "y": y, "duration": 0},
+                        {"type": "pointerDown", "button": 0}, {"type": "pointerUp", "button": 0}]}]});
+        self.cmd("POST", "/actions", Some(actions));
+    }
+}
+
+#[test]
+fn names_the_area_picker_and_the_dashboard_lead_to_the_households() {
+    if std::env::var("FUPIN_SKIP_BROWSER").is_ok() {
+        eprintln!("browser test skipped (FUPIN_SKIP_BROWSER)");
+        return;
+    }
+    let (_rt, base, _guard) = serve_demo();
+    let d = Driver::start();
+
+    // A page asked for before logging in is the page shown after.
+    d.go(&format!("{base}/households?status=exited"));
+    d.wait_for("the login page", |d| d.exists("#login-submit"));
+    assert!(
+        d.url().contains("next=%2Fhouseholds%3Fstatus%3Dexited"),
+        "{}",
+        d.url()
+    );
+    d.clear_and_type("#username", "zezhou");
+    d.clear_and_type("#password", PASSWORD);
+    d.click("#login-submit");
+    d.wait_for("the list", |d| d.exists("#household-list"));
+    assert!(
+        d.url().ends_with("/households?status=exited"),
+        "{}",
+        d.url()
+    );
+
+    // The area picker: township, then village, by name; the list follows without a reload.
+    d.wait_for("the cascading selects", |d| {
+        d.exists("select.cascade-level")
+    });
+    assert_eq!(
+        d.script("return document.getElementById('area').hidden"),
+        json!(true),
+        "the plain select stays in the form, hidden"
+    );
+    d.click("select.cascade-level[data-level-index='1'] option[value='140525100']");
+    d.wait_for("the village select", |d| {
+        d.exists("select.cascade-level[data-level-index='2'] option[value='140525100201']")
+    });
+    let villages = d.text("select.cascade-level[data-level-index='2']");
+    assert!(villages.contains("东沟村"), "{villages}");
+    d.click("select.cascade-level[data-level-index='2'] option[value='140525100201']");
+    d.wait_for("the village's households", |d| {
+        d.url().contains("area=140525100201")
+            && d.script(
+                "var c = Array.from(document.querySelectorAll('#household-list td[data-code]')); \
+                 return c.length > 0 && c.every(function (td) { return td.textContent.trim() === '东沟村'; })",
+            ) == json!(true)
+    });
+    assert_eq!(
+        d.script("return document.getElementById('filter-status').value"),
+        json!("exited"),
+        "the other filters kept"
+    );
+
+    // Static files: hashed, compressed, the fonts answer as fonts.
+    let checks = d.script(
+        "var css = document.querySelector('link[rel=stylesheet]').getAttribute('href'); \
+         return fetch(css).then(function (r) { return r.text().then(function (t) { \
+           var fonts = t.match(/\\/static\\/noto-sans-sc-[a-z]+\\.[0-9a-f]{8}\\.woff2/g) || []; \
+           return Promise.all(fonts.map(function (f) { return fetch(f).then(function (x) { return [f, x.status, x.headers.get('content-type')]; }); })) \
+             .then(function (fs) { return {css: css, encoding: r.headers.get('content-encoding'), cache: r.headers.get('cache-control'), fonts: fs}; }); }); })",
+    );
+    assert!(
+        checks["css"].as_str().unwrap().starts_with("/static/app."),
+        "{checks}"
+    );
+    let encoding = checks["encoding"].as_str().unwrap_or("");
+    assert!(encoding == "br" || encoding == "gzip", "{checks}");
+    assert_eq!(checks["cache"], "public, max-age=31536000, immutable");
+    let fonts = checks["fonts"].as_array().unwrap();
+    assert_eq!(fonts.len(), 2, "{checks}");
+    for f in fonts {
+        assert_eq!(f[1], 200, "{f}");
+        assert_eq!(f[2], "font/woff2", "{f}");
+    }
+
+    // The English page: no Chinese in the interface (the filters, the headings, the buttons).
+    d.click("#lang-switch");
+    d.wait_for("English", |d| d.text("h1") == "Households");
+    let han = d.script(
+        "var t = [document.querySelector('header.top nav').innerText, document.querySelector('h1').innerText, \
+          Array.from(document.querySelectorAll('form.filters label')).map(function (l) { \
+            return Array.from(l.childNodes).filter(function (n) { return n.nodeType === 3; }).map(function (n) { return n.textContent; }).join(''); }).join(' '), \
+          Array.from(document.querySelectorAll('form.filters select:not(.area-picker):not(.cascade-level) option')).map(function (o) { return o.text; }).join(' '), \
+          document.querySelector('#household-list tr').innerText, document.getElementById('search-submit').innerText].join(' '); \
+         return (t.match(/[\\u3400-\\u9fff]/g) || []).join('');",
+    );
+    assert_eq!(han, json!(""), "Chinese left in the English page");
+    d.click("#lang-switch");
+    d.wait_for("Chinese", |d| d.text("h1") == "贫困户");
+
+    // The dashboard: the monitoring chart leads to its filtered list.
+    d.go(&format!("{base}/"));
+    d.wait_for("charts", |d| {
+        d.script("return document.body.getAttribute('data-charts')") == json!("5")
+    });
+    let links =
+        d.script("return document.getElementById('chart-monitoring').getAttribute('data-links')");
+    assert!(links.as_str().unwrap().contains("monitoring="), "{links}");
+    // The top of the ring (the pie is centred at 42% of the height, radii 30–58%; 25–48% on a
+    // phone).
+    let h = d
+        .script("return document.getElementById('chart-monitoring').clientHeight")
+        .as_i64()
+        .unwrap();
+    let w = d
+        .script("return document.getElementById('chart-monitoring').clientWidth")
+        .as_i64()
+        .unwrap();
+    let r = w.min(h) / 2;
+    d.click_at("#chart-monitoring canvas", 0, -(h * 8 / 100) - r * 40 / 100);
+    d.wait_for("the monitored households", |d| {
+        d.url().contains("monitoring=")
+    });
+    let category = d.script("return document.getElementById('filter-monitoring').value");
+    let category = category.as_str().unwrap().to_string();
+    assert!(
+        category == "marginal" || category == "unstable" || category == "sudden",
+        "{category}"
+    );
+    let shown = d.script(
+        "return Array.from(document.querySelectorAll('#household-list tr')).slice(1).map(function (r) { return r.cells[4].textContent.trim(); })",
+    );
+    let shown = shown.as_array().unwrap();
+    assert!(!shown.is_empty());
+    let label = fupin_web::i18n::code_label("zh", "monitoring", &category);
+    assert!(shown.iter().all(|c| c == &json!(label)), "{shown:?}");
+
+    // Village drill-down: township → village page → its households.
+    d.go(&format!("{base}/"));
+    d.click("#sub-areas a[href='/?area=140525100']");
+    d.wait_for("the township", |d| d.text("h1").contains("南村镇"));
+    assert!(d.text("#breadcrumb").contains("泽州县"));
+    d.click("#sub-areas a[href='/villages/140525100201']");
+    d.wait_for("the village page", |d| d.exists("#village-exit"));
+    assert!(d.text("h1").contains("东沟村"));
+    d.click("#village-households");
+    d.wait_for("its households", |d| d.exists("#household-list"));
+    assert!(d.url().contains("area=140525100201"));
+    let villages = d.script(
+        "return Array.from(new Set(Array.from(document.querySelectorAll('#household-list td[data-code]')).map(function (td) { return td.textContent.trim(); })))",
+    );
+    assert_eq!(villages, json!(["东沟村"]));
+    // The household's title names its head.
+    d.click("#household-list a[href^='/households/']");
+    d.wait_for("the household", |d| d.exists("#head-name"));
+    let head = d.text("#head-name");
+    let title = d.script("return document.title");
+    assert!(
+        title.as_str().unwrap().starts_with(&head),
+        "{title} / {head}"
+    );
+}

@@ -387,10 +387,18 @@ fn static_files_are_hashed_compressed_cached_and_the_font_is_served() {
             body.len(),
             plain.len()
         );
-        let echarts = fupin_web::assets::url("echarts.min.js");
+        let echarts = fupin_web::assets::url("echarts.common.min.js");
         let (_, h, gz) = raw(&app, &echarts, &[("accept-encoding", "gzip")]).await;
         assert_eq!(h[header::CONTENT_ENCODING], "gzip");
-        assert!(gz.len() < 400_000, "echarts gzipped: {}", gz.len());
+        assert!(gz.len() < 300_000, "echarts gzipped: {}", gz.len());
+        // Its brotli copy (quality 11), made once, for browsers that accept br.
+        let (_, h, br) = raw(&app, &echarts, &[("accept-encoding", "gzip, deflate, br")]).await;
+        assert_eq!(h[header::CONTENT_ENCODING], "br");
+        assert!(
+            br.len() < gz.len() && br.len() < 200_000,
+            "echarts br: {}",
+            br.len()
+        );
         // Pages are compressed too.
         let req = [("accept-encoding", "gzip"), ("cookie", cookie.as_str())];
         let (_, h, _) = raw(&app, "/households", &req).await;
@@ -474,6 +482,37 @@ fn after_login_the_page_wanted_and_never_another_site() {
             let resp = app.clone().oneshot(req).await.unwrap();
             assert!(resp.status().is_redirection(), "{next}");
             assert_eq!(resp.headers()[header::LOCATION], lands, "{next}");
+        }
+    });
+}
+
+#[test]
+fn a_form_with_errors_lists_them_at_its_top_in_the_page_language() {
+    crate::common::runtime().block_on(async {
+        let (state, _guard) = sqlite_app().await;
+        let app = fupin_web::app(state);
+        let (cookie, csrf) = login(&app, "zezhou").await;
+        let form = format!("_csrf={csrf}&area_code=1&applicant_name=&members=0");
+        for (lang, want, not) in [
+            ("zh", "请更正", "please correct"),
+            ("en", "please correct", "请更正"),
+        ] {
+            let c = format!("{cookie}; fupin_lang={lang}");
+            let r = crate::common::post_form(&app, "/applications", &c, &form).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+            let summary = &r.text[r.text.find("id=\"error-summary\"").expect("a summary")..];
+            let summary = &summary[..summary.find("</div>").unwrap()];
+            assert!(summary.contains(want), "{lang}: {summary}");
+            assert!(!summary.contains(not), "{lang}: {summary}");
+            assert!(
+                summary.contains("href=\"#f-"),
+                "each error links to its field: {summary}"
+            );
+            if lang == "en" {
+                let text = visible_text(summary);
+                assert!(!text.chars().any(is_han), "{text}");
+                assert!(summary.matches("<li>").count() >= 2, "{summary}");
+            }
         }
     });
 }
