@@ -129,7 +129,16 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL)",
     )
     .await?;
+    // Read first: a database that is up to date is opened without taking the write lock (a
+    // command opening it while an import writes does not wait for the import).
+    let applied: Vec<i64> = db
+        .query("SELECT version FROM schema_migrations")
+        .fetch_all_scalar(db)
+        .await?;
     for (version, name, text) in MIGRATIONS {
+        if applied.contains(version) {
+            continue;
+        }
         let mut tx = db.begin().await?;
         let done: Option<i64> = tx
             .query("SELECT version FROM schema_migrations WHERE version = $1")
