@@ -24,6 +24,7 @@ use crate::error::StoreError;
 use crate::sql::{values, Backend, Conn, Db, Row};
 use crate::store::SqlStore;
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -133,13 +134,22 @@ pub(crate) async fn seal(conn: &mut Conn<'_>) -> Result<(), StoreError> {
         .await?
         .pop()
         .unwrap_or((0, String::new()));
-    let select =
-        format!("SELECT {CONTENT} FROM audit_log WHERE hash IS NULL ORDER BY id LIMIT {PAGE}");
+    // By pages after the last id sealed (not `LIMIT` alone: PostgreSQL's index still holds the
+    // entries this transaction sealed, and each page would step over all of them again).
+    let select = format!(
+        "SELECT {CONTENT} FROM audit_log WHERE hash IS NULL AND id > $1 ORDER BY id LIMIT {PAGE}"
+    );
+    let mut after = i64::MIN;
     loop {
-        let rows = conn.query(&select).fetch_all(&mut *conn).await?;
-        if rows.is_empty() {
+        let rows = conn
+            .query(&select)
+            .bind(after)
+            .fetch_all(&mut *conn)
+            .await?;
+        let Some(last) = rows.last() else {
             break;
-        }
+        };
+        after = last.try_get("id")?;
         let mut links = Vec::with_capacity(rows.len());
         for r in &rows {
             seq += 1;
@@ -338,19 +348,24 @@ impl SqlStore {
         let mut conn = pooled.conn();
         // (county, number) → (place, entry id, state) of its last entry.
         let mut last: HashMap<(String, String), (i64, i64, Option<String>)> = HashMap::new();
-        let rows: Vec<(String, String, Option<i64>, i64, Option<String>)> = conn
+        // Streamed: one entry at a time, one slot per household.
+        let mut rows = conn
             .query(
                 "SELECT county, entity_key, seq, id, state FROM audit_log WHERE entity = 'household'",
             )
-            .fetch_all_as(&mut conn)
-            .await?;
-        for (county, number, seq, id, state) in rows {
+            .fetch(&mut conn);
+        while let Some(r) = rows.try_next().await? {
+            let (county, number): (String, String) =
+                (r.try_get("county")?, r.try_get("entity_key")?);
+            let (seq, id): (Option<i64>, i64) = (r.try_get("seq")?, r.try_get("id")?);
+            let state: Option<String> = r.try_get("state")?;
             let seq = seq.unwrap_or(i64::MAX);
             let slot = last.entry((county, number)).or_insert((seq, id, None));
             if seq >= slot.0 {
                 *slot = (seq, id, state);
             }
         }
+        drop(rows);
         let numbers: Vec<(String, String)> = conn
             .query("SELECT county, number FROM household ORDER BY county, number")
             .fetch_all_as(&mut conn)

@@ -14,8 +14,8 @@
 //! statement: a deferred `BEGIN` that read first and wrote later would fail with "database is
 //! locked" (`SQLITE_BUSY_SNAPSHOT`, which no busy timeout retries) when another connection wrote
 //! in between. Another process (a `fupin import` while the server writes) waits its turn through the
-//! busy timeout of every connection. Reads take no lock: they run on the pool or on
-//! [`Db::acquire`]d connections and never write. Committing a write transaction seals its audit
+//! busy timeout of every connection, tried again up to [`WRITE_WAIT`] in all. Reads take no lock:
+//! they run on the pool or on [`Db::acquire`]d connections and never write. Committing a write transaction seals its audit
 //! entries into the chain first ([`crate::audit::seal`]).
 
 use futures_util::stream::BoxStream;
@@ -70,6 +70,20 @@ impl<T> FromRow for T where
 pub enum Db {
     Sqlite(SqlitePool, WriterLock),
     Pg(PgPool),
+}
+
+/// How long a SQLite write waits, in all, for another process's write transaction before it fails.
+pub const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// SQLite's "database is locked" (`SQLITE_BUSY` and its extended codes).
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| c & 0xff == 5),
+        _ => false,
+    }
 }
 
 /// One SQLite write transaction at a time per pool (see the module documentation).
@@ -128,7 +142,16 @@ impl Db {
         Ok(match self {
             Db::Sqlite(p, lock) => {
                 let guard = lock.clone().lock_owned().await;
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(guard))
+                // Each attempt waits the busy timeout for another process's write (an import);
+                // nothing is done before BEGIN succeeds, so trying again is safe.
+                let started = std::time::Instant::now();
+                let tx = loop {
+                    match p.begin_with("BEGIN IMMEDIATE").await {
+                        Err(e) if is_busy(&e) && started.elapsed() < WRITE_WAIT => continue,
+                        other => break other?,
+                    }
+                };
+                Tx::Sqlite(tx, Some(guard))
             }
             Db::Pg(p) => Tx::Pg(p.begin().await?),
         })
@@ -546,6 +569,32 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(sqlite_round_trip());
+    }
+
+    /// What a write finds while another process holds the write lock is recognised, so that
+    /// `Db::begin` tries again instead of failing.
+    #[test]
+    fn a_write_lock_held_elsewhere_is_busy() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            use sqlx::sqlite::SqliteConnectOptions;
+            let file = std::env::temp_dir().join(format!("fupin-busy-{}", std::process::id()));
+            let opts = SqliteConnectOptions::new()
+                .filename(&file)
+                .create_if_missing(true)
+                .busy_timeout(std::time::Duration::ZERO);
+            let a = SqlitePool::connect_with(opts.clone()).await.unwrap();
+            let b = SqlitePool::connect_with(opts).await.unwrap();
+            let held = a.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            let e = b.begin_with("BEGIN IMMEDIATE").await.unwrap_err();
+            assert!(is_busy(&e), "{e}");
+            assert!(!is_busy(&sqlx::Error::RowNotFound));
+            drop(held);
+            let _ = std::fs::remove_file(&file);
+        });
     }
 
     async fn sqlite_round_trip() {

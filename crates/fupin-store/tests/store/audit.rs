@@ -180,3 +180,33 @@ fn an_audit_entry_edited_or_deleted_breaks_the_chain_there() {
         assert!(b.en.contains("chain places 2 to 2"), "{b}");
     });
 }
+
+#[test]
+fn entries_from_before_the_chain_are_sealed_when_the_database_is_next_opened() {
+    on_both("audit_backfill", |repo, dir| async move {
+        let out = import_rows(repo.as_ref(), &dir, "a.csv", &county(3), "2019-12-31").await;
+        assert!(out.committed);
+        let store = store_of(repo.as_ref(), &dir, "audit_backfill").await;
+        // As a database migrated to version 7 finds them: no entry chained, an empty head.
+        let db = store.db();
+        let n = db
+            .query("UPDATE audit_log SET seq = NULL, hash = NULL")
+            .execute(db)
+            .await
+            .unwrap();
+        assert_eq!(n, 3);
+        tamper(&store, "UPDATE audit_head SET seq = 0, hash = ''").await;
+        let b = store
+            .verify_audit()
+            .await
+            .unwrap()
+            .broken
+            .expect("unchained");
+        assert_eq!(b.code, "audit_entry_not_chained");
+        // The next open seals them in id order.
+        let reopened = store_of(repo.as_ref(), &dir, "audit_backfill").await;
+        let check = reopened.verify_audit().await.unwrap();
+        assert!(check.ok(), "{check:?}");
+        assert_eq!((check.entries, check.head.0), (3, 3));
+    });
+}

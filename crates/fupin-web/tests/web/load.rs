@@ -30,6 +30,8 @@ fn twenty_writers_and_readers_get_no_5xx_and_every_acknowledged_write_is_stored(
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
+    // The server's runtime: four workers (more than the tests' two), as the figures in
+    // docs/SECURITY.md were measured.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .enable_all()
