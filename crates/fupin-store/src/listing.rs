@@ -375,12 +375,9 @@ fn like_escape(q: &str) -> String {
 fn digits_after(d: &str) -> Option<String> {
     let mut b = d.as_bytes().to_vec();
     while let Some(last) = b.pop() {
-        if last.is_ascii_digit() && last < b'9' {
+        if last < b'9' {
             b.push(last + 1);
             return String::from_utf8(b).ok();
-        }
-        if !last.is_ascii_digit() {
-            return None;
         }
     }
     None
@@ -452,6 +449,8 @@ async fn search_list(
          AND h.county = m.county AND h.number = m.household_number AND {cond}"
     );
     let number = match &search {
+        // Household numbers are digits only.
+        Search::Digits(d) if d.contains('X') => String::new(),
         Search::Digits(d) => {
             let lo = push(&mut values, d.clone());
             match digits_after(d) {
@@ -720,5 +719,23 @@ pub fn figures_of_rollup(
         causes,
         monitoring: pick("monitoring:"),
         rural_population,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_text_picks_its_index() {
+        assert_eq!(Search::of("王"), Search::Prefix("王".into()));
+        assert_eq!(Search::of("12"), Search::Prefix("12".into()));
+        assert_eq!(Search::of("王秀英"), Search::Name("王秀英".into()));
+        assert_eq!(Search::of("0312x"), Search::Digits("0312X".into()));
+        assert_eq!(Search::of("H00012"), Search::Name("H00012".into()));
+        assert_eq!(digits_after("1409"), Some("141".into()));
+        assert_eq!(digits_after("140525"), Some("140526".into()));
+        assert_eq!(digits_after("999"), None);
+        assert_eq!(like_escape("a%b_c\\"), "a\\%b\\_c\\\\");
     }
 }

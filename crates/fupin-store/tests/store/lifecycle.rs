@@ -140,8 +140,9 @@ fn both_backends_have_the_same_tables_and_columns() {
         assert!(s["household"].contains("county") && s["member"].contains("left_on"));
         for (table, cols) in &s {
             // Areas are reference data; the roll-ups sum many counties (and are rebuilt from the
-            // county-keyed tables); accounts and their sessions belong to no household; the migrations are bookkeeping;
-            // the audit chain's head is one row over every county's entries.
+            // county-keyed tables); accounts and their sessions belong to no household; the
+            // migrations are bookkeeping; the audit chain's head is one row over every county's
+            // entries.
             let not_household_owned = [
                 "area",
                 "schema_migrations",
