@@ -22,14 +22,14 @@ mod load;
 #[path = "web/openapi.rs"]
 mod openapi;
 
-#[path = "web/household.rs"]
-mod household;
-#[path = "web/interface.rs"]
-mod interface;
 #[path = "web/export.rs"]
 mod export;
 #[path = "web/headers.rs"]
 mod headers;
+#[path = "web/household.rs"]
+mod household;
+#[path = "web/interface.rs"]
+mod interface;
 
 #[path = "web/duties.rs"]
 mod duties;
