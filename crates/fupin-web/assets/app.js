@@ -91,16 +91,3 @@
   else init();
   document.addEventListener('htmx:afterSwap', function (e) { init(e.target); });
 })();
-// No inline handlers (Content-Security-Policy): a form with data-confirm asks first; a button with
-// data-print prints the page.
-(function () {
-  document.addEventListener('submit', function (e) {
-    var f = e.target;
-    if (f && f.getAttribute && f.getAttribute('data-confirm') && !window.confirm(f.getAttribute('data-confirm'))) {
-      e.preventDefault();
-    }
-  });
-  document.addEventListener('click', function (e) {
-    if (e.target && e.target.closest && e.target.closest('[data-print]')) window.print();
-  });
-})();

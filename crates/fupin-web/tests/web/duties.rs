@@ -170,7 +170,8 @@ fn api_cases(app_id: &str, proposal: &str, member: &str) -> Vec<Case> {
             "/api/v1/households/{number}/members/{id_number}",
             &h(&format!("/members/{member}?version=1&reason=nonsense")),
             None,
-            [400, 400, 400, 400, 400, 403],
+            // An unknown reason is a field error (422), for each role that may change members.
+            [422, 422, 422, 422, 422, 403],
         ),
         case(
             M::GET,
