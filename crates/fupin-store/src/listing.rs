@@ -336,8 +336,9 @@ enum Search {
     /// Three or more characters, not all digits: names containing it (trigrams), and the household
     /// of that number.
     Name(String),
-    /// Three or more digits (an ID number may end in X): ID numbers containing it (trigrams), and
-    /// household numbers starting with it (`household_by_number`).
+    /// Three or more digits (an ID number may end in X): ID numbers containing it (trigrams; a
+    /// whole ID number through its own index), and household numbers starting with it
+    /// (`household_by_number`).
     Digits(String),
 }
 
@@ -405,6 +406,11 @@ async fn search_list(
         format!("${}", values.len())
     };
     let member_cond = match (&search, db.backend()) {
+        // A whole ID number: its own index (`member_by_id_number`), exact.
+        (Search::Digits(id), _) if id.len() == 18 => {
+            from.push_str("member m");
+            format!("m.id_number = {}", push(&mut values, id.clone()))
+        }
         (Search::Prefix(p), Backend::Sqlite) => {
             from.push_str("member m");
             let lo = push(&mut values, p.clone());
