@@ -18,8 +18,15 @@ use fupin_store::{HouseholdRecord, Incoming, MemberRecord};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
+/// Today in China (UTC+8, no daylight saving), whatever the server's own time zone: the date a
+/// county office means, also on a server kept in UTC.
 pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    china_date(chrono::Utc::now())
+}
+
+/// The date in China (UTC+8) at an instant.
+pub fn china_date(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    (at + chrono::Duration::hours(8)).date_naive()
 }
 
 /// A date given as YYYY-MM-DD, default today.
@@ -729,4 +736,19 @@ pub async fn village_figures(st: &AppState, s: &Session, code: &str) -> Result<V
             .map(|x| serde_json::to_value(x).expect("json"))
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::china_date;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn the_date_is_chinas() {
+        // 17:00 UTC on 31 December is already 1 January in China.
+        let at = Utc.with_ymd_and_hms(2025, 12, 31, 17, 0, 0).unwrap();
+        assert_eq!(china_date(at).to_string(), "2026-01-01");
+        let at = Utc.with_ymd_and_hms(2025, 12, 31, 15, 59, 59).unwrap();
+        assert_eq!(china_date(at).to_string(), "2025-12-31");
+    }
 }
