@@ -500,3 +500,72 @@ fn names_the_area_picker_and_the_dashboard_lead_to_the_households() {
         "{title} / {head}"
     );
 }
+
+/// Issue 10 (items 4 and 5), as a county office sees it: income entered for a chosen year keeps
+/// the year before it (the page lists both, and the monitoring check names the new year), and a
+/// member who leaves is recorded with the reason chosen on the form.
+#[test]
+fn income_of_a_chosen_year_and_a_member_leaving_with_a_reason() {
+    if std::env::var("FUPIN_SKIP_BROWSER").is_ok() {
+        eprintln!("browser test skipped (FUPIN_SKIP_BROWSER)");
+        return;
+    }
+    let (_rt, base, _guard) = serve_demo();
+    let d = Driver::start();
+    d.login(&base, "zezhou");
+    // A poor household of at least two members.
+    let number = d.script(
+        "return fetch('/api/v1/households?status=poor&per_page=50', {credentials: 'same-origin'}).then(r => r.json())
+           .then(p => Promise.all(p.rows.map(r => fetch('/api/v1/households/' + r.number, {credentials: 'same-origin'}).then(x => x.json()))))
+           .then(hs => hs.find(h => h.members.length >= 2).number)",
+    );
+    let number = number.as_str().expect("a household of two").to_string();
+    d.go(&format!("{base}/households/{number}"));
+    d.wait_for("the household page", |d| d.exists("#exit-checklist"));
+    let stored: i32 = d
+        .script("return document.getElementById('f-income_year').value")
+        .as_str()
+        .unwrap()
+        .parse()
+        .expect("the stored income year");
+    let year = stored + 1;
+    let members = d
+        .script("return document.querySelectorAll('#members select[id$=_leave_reason]').length")
+        .as_u64()
+        .unwrap();
+    assert!(members >= 2, "{members} members can leave");
+    let last = members - 1;
+    d.clear_and_type("#f-income_year", &year.to_string());
+    d.clear_and_type("#f-income_wage", "30000.00");
+    d.script(&format!(
+        "document.getElementById('f-m{last}_leave_reason').value = 'death';
+         document.getElementById('f-member_date').value = '{year}-06-30'; return true"
+    ));
+    d.click("#save");
+    d.wait_for("the saved page", |d| d.exists("#flash"));
+    // Both years are kept, each its own row; the monitoring check is judged on the new one.
+    assert!(
+        d.exists(&format!("#income-years tr[data-year='{stored}']")),
+        "the year before is kept"
+    );
+    assert!(
+        d.exists(&format!("#income-years tr[data-year='{year}']")),
+        "the new year is listed"
+    );
+    assert!(
+        d.text("#monitoring-basis").contains(&year.to_string()),
+        "{}",
+        d.text("#monitoring-basis")
+    );
+    // The member left, for the reason chosen.
+    let left = d
+        .script("return document.querySelectorAll('#members select[id$=_leave_reason]').length")
+        .as_u64()
+        .unwrap();
+    assert_eq!(left, members - 1, "one member fewer");
+    assert!(
+        d.text("#timeline").contains("死亡"),
+        "{}",
+        d.text("#timeline")
+    );
+}
