@@ -471,8 +471,14 @@ async fn search_list(
         Search::Prefix(_) => String::new(),
     };
     if !number.is_empty() {
+        // SQLite would read a wide area's households through the area index (every household
+        // of the registry for an admin) rather than the few numbers of the range.
+        let households = match db.backend() {
+            Backend::Sqlite => "household h INDEXED BY household_by_number",
+            Backend::Postgres => "household h",
+        };
         sql.push_str(&format!(
-            " UNION ALL SELECT h.county, h.number, h.area_code FROM household h \
+            " UNION ALL SELECT h.county, h.number, h.area_code FROM {households} \
              WHERE {number} AND {cond}"
         ));
     }
