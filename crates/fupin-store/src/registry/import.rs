@@ -169,8 +169,8 @@ impl SqlStore {
 }
 
 impl SqlStore {
-    /// Refreshes the planner's statistics of the registry's tables (a write: on SQLite it takes its
-    /// turn like any other).
+    /// Refreshes the planner's statistics of the registry's tables, and on SQLite merges the search
+    /// index's segments (a write: on SQLite it takes its turn like any other).
     async fn analyze(&self) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
         let sql = match self.db.backend() {
@@ -178,6 +178,13 @@ impl SqlStore {
             Backend::Postgres => "ANALYZE household, household_income, member, event",
         };
         tx.query(sql).execute(&mut tx).await?;
+        if self.db.backend() == Backend::Sqlite {
+            // The search index (FTS5, migration 10) written by many small segments answers
+            // slowly until they are merged into one (docs/PERFORMANCE.md, "Search").
+            tx.query("INSERT INTO member_search(member_search) VALUES ('optimize')")
+                .execute(&mut tx)
+                .await?;
+        }
         tx.commit_unsealed().await?;
         Ok(())
     }
