@@ -41,7 +41,7 @@ fn the_household_list_downloads_as_a_register_a_county_office_can_use() {
         let (cookie, _) = login(&app, "zezhou").await;
         let (status, disposition, bytes) = download(&app, "/households/export.xlsx", &cookie).await;
         assert_eq!(status, StatusCode::OK);
-        let today = chrono::Local::now().date_naive();
+        let today = fupin_web::registry::service::today();
         // The file is named by area and date, in Chinese with an ASCII fallback.
         assert!(
             disposition.starts_with(&format!(

@@ -27,7 +27,7 @@ fn every_monitoring_category_counts_the_same_in_the_list_the_dashboard_and_the_p
         assert_eq!(rows.len(), 270);
         // What each household's own page shows.
         let mut on_pages: BTreeMap<String, u64> = BTreeMap::new();
-        let year = chrono::Local::now().year();
+        let year = fupin_web::registry::service::today().year();
         for r in &rows {
             let number = r["number"].as_str().unwrap();
             let page = get(&app, &format!("/households/{number}"), &cookie).await;
