@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
+#[cfg(test)]
+mod fixtures;
 pub mod monitoring;
 pub mod plan;
 

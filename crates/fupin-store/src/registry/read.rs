@@ -54,12 +54,35 @@ pub(super) fn need_code<T: CodeList>(v: String) -> Result<T, StoreError> {
     T::parse(&v).ok_or_else(|| bad_value(T::LIST, &v))
 }
 
-/// A household (without members) from a row of [`HOUSEHOLD_COLUMNS`].
-pub(super) fn household_from_row(r: &Row) -> Result<HouseholdRecord, StoreError> {
-    let year: Option<i64> = r.try_get("year")?;
+/// The income items and rigid expenses of a row with `household_income`'s columns (a household
+/// without an income row, through a left join: zero).
+fn income_of(
+    r: &Row,
+) -> Result<(fupin_core::model::Income, fupin_core::model::RigidExpense), StoreError> {
     let fen = |c: &str| -> Result<fupin_core::Decimal, StoreError> {
         Ok(from_fen(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)))
     };
+    Ok((
+        fupin_core::model::Income {
+            wage: fen("wage")?,
+            business: fen("business")?,
+            property: fen("property")?,
+            transfer: fen("transfer")?,
+            business_cost: fen("business_cost")?,
+        },
+        fupin_core::model::RigidExpense {
+            medical: fen("medical_expense")?,
+            education: fen("education_expense")?,
+            disaster: fen("disaster_loss")?,
+            other: fen("other_expense")?,
+        },
+    ))
+}
+
+/// A household (without members) from a row of [`HOUSEHOLD_COLUMNS`].
+pub(super) fn household_from_row(r: &Row) -> Result<HouseholdRecord, StoreError> {
+    let year: Option<i64> = r.try_get("year")?;
+    let (income, rigid_expense) = income_of(r)?;
     let causes: String = r.try_get("secondary_causes")?;
     Ok(HouseholdRecord {
         number: r.try_get("number")?,
@@ -79,19 +102,8 @@ pub(super) fn household_from_row(r: &Row) -> Result<HouseholdRecord, StoreError>
         clothing: r.try_get("clothing")?,
         water: r.try_get("water")?,
         income_year: year.map(|y| y as i32),
-        income: fupin_core::model::Income {
-            wage: fen("wage")?,
-            business: fen("business")?,
-            property: fen("property")?,
-            transfer: fen("transfer")?,
-            business_cost: fen("business_cost")?,
-        },
-        rigid_expense: fupin_core::model::RigidExpense {
-            medical: fen("medical_expense")?,
-            education: fen("education_expense")?,
-            disaster: fen("disaster_loss")?,
-            other: fen("other_expense")?,
-        },
+        income,
+        rigid_expense,
         phone: r.try_get("phone")?,
         bank_account: r.try_get("bank_account")?,
         version: r.try_get("version")?,
@@ -249,25 +261,12 @@ impl SqlStore {
             .await?;
         rows.iter()
             .map(|r| {
-                let fen = |c: &str| -> Result<fupin_core::Decimal, StoreError> {
-                    Ok(from_fen(r.try_get::<i64, _>(c)?))
-                };
                 let year: i64 = r.try_get("year")?;
+                let (income, rigid_expense) = income_of(r)?;
                 Ok(YearIncome {
                     year: year as i32,
-                    income: fupin_core::model::Income {
-                        wage: fen("wage")?,
-                        business: fen("business")?,
-                        property: fen("property")?,
-                        transfer: fen("transfer")?,
-                        business_cost: fen("business_cost")?,
-                    },
-                    rigid_expense: fupin_core::model::RigidExpense {
-                        medical: fen("medical_expense")?,
-                        education: fen("education_expense")?,
-                        disaster: fen("disaster_loss")?,
-                        other: fen("other_expense")?,
-                    },
+                    income,
+                    rigid_expense,
                 })
             })
             .collect()

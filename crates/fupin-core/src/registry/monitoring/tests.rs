@@ -2,63 +2,16 @@
 //! policies (Jincheng's 2020 warning line of 5,000 yuan, the national 6,000 of 2021 and 7,100 of 2024).
 
 use super::*;
-use crate::codes::{HousingGrade, Relation, SchoolStatus};
-use crate::id::check_char;
-use crate::model::{Income, RigidExpense};
-use crate::registry::MemberRecord;
+use crate::registry::fixtures::three_people;
 use MonitoringCategory::*;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn member(birth: &str, seq: u32, relation: Relation) -> MemberRecord {
-    let first17 = format!("140525{birth}{seq:03}");
-    MemberRecord {
-        id_number: format!("{first17}{}", check_char(first17.as_bytes())),
-        name: format!("成员{seq}"),
-        relation,
-        labor: None,
-        health: None,
-        disability_grade: None,
-        school_status: SchoolStatus::NotInSchool,
-        medical_insurance: true,
-        pension_insurance: false,
-        work_place: None,
-        work_months: None,
-    }
-}
-
-/// Three adults with `per_head` yuan of wage each in `year`, every guarantee holding.
+/// Three people with `per_head` yuan of wage each in `year`, every guarantee holding.
 fn record(status: HouseholdStatus, per_head: i64, year: i32) -> HouseholdRecord {
-    HouseholdRecord {
-        number: "140525100201001".into(),
-        area_code: "140525100201".into(),
-        village_group: None,
-        attribute: None,
-        main_cause: None,
-        secondary_causes: Vec::new(),
-        status,
-        monitoring: None,
-        housing_grade: HousingGrade::B,
-        food: true,
-        clothing: true,
-        water: true,
-        income_year: Some(year),
-        income: Income {
-            wage: Decimal::from(per_head * 3),
-            ..Income::default()
-        },
-        rigid_expense: RigidExpense::default(),
-        phone: None,
-        bank_account: None,
-        version: 1,
-        members: vec![
-            member("19700101", 1, Relation::Head),
-            member("19720202", 2, Relation::Spouse),
-            member("19950303", 3, Relation::Child),
-        ],
-    }
+    three_people(status, per_head * 3, year)
 }
 
 fn policy() -> PolicySet {

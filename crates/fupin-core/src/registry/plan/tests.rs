@@ -3,68 +3,17 @@
 
 use super::*;
 use crate::codes::{HousingGrade, Relation, SchoolStatus};
-use crate::id::check_char;
-use crate::model::{Income, RigidExpense};
-use crate::Decimal;
+use crate::registry::fixtures::{id, member, three_people};
 use HouseholdStatus::*;
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-/// A valid ID number of someone born on `birth` (YYYYMMDD), with sequence `seq`.
-fn id(birth: &str, seq: u32) -> String {
-    let first17 = format!("140525{birth}{seq:03}");
-    format!("{first17}{}", check_char(first17.as_bytes()))
-}
-
-fn member(birth: &str, seq: u32, relation: Relation) -> MemberRecord {
-    MemberRecord {
-        id_number: id(birth, seq),
-        name: format!("成员{seq}"),
-        relation,
-        labor: None,
-        health: None,
-        disability_grade: None,
-        school_status: SchoolStatus::NotInSchool,
-        medical_insurance: true,
-        pension_insurance: false,
-        work_place: None,
-        work_months: None,
-    }
-}
-
 /// Three adults with a yearly wage of `wage` yuan, every guarantee holding: at 12,000 yuan
 /// (4,000 a person) they pass the exit check at the 2019 line of 3,747.
 fn record(status: HouseholdStatus, wage: i64) -> HouseholdRecord {
-    HouseholdRecord {
-        number: "140525100201001".into(),
-        area_code: "140525100201".into(),
-        village_group: None,
-        attribute: None,
-        main_cause: None,
-        secondary_causes: Vec::new(),
-        status,
-        monitoring: None,
-        housing_grade: HousingGrade::B,
-        food: true,
-        clothing: true,
-        water: true,
-        income_year: Some(2019),
-        income: Income {
-            wage: Decimal::from(wage),
-            ..Income::default()
-        },
-        rigid_expense: RigidExpense::default(),
-        phone: None,
-        bank_account: None,
-        version: 1,
-        members: vec![
-            member("19700101", 1, Relation::Head),
-            member("19720202", 2, Relation::Spouse),
-            member("19950303", 3, Relation::Child),
-        ],
-    }
+    three_people(status, wage, 2019)
 }
 
 const DAY: &str = "2019-12-31";
