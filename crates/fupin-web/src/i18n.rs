@@ -167,6 +167,8 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("edit", "编辑", "Edit"),
     ("save", "保存", "Save"),
     ("saved", "已保存", "Saved"),
+    ("monitoring_code_format", "监测码格式不对：应为户编号加一位校验码", "Not a monitoring code: a household number and one check character"),
+    ("monitoring_code_check", "监测码校验不通过：请核对后重新输入", "The monitoring code's check character does not match: check the code"),
     (
         "fix_errors",
         "请更正标出的错误",

@@ -23,6 +23,7 @@ pub mod names;
 pub mod openapi;
 pub mod privacy;
 pub mod proposals;
+pub mod qr;
 pub mod registry;
 pub mod render;
 pub mod session;

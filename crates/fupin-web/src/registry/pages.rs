@@ -34,6 +34,23 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
         .route("/households/{number}", get(household).post(household_edit))
         .route("/households/{number}/action", post(household_action))
         .route("/villages/{code}", get(village))
+        .route("/m/{code}", get(monitoring_code))
+}
+
+/// A monitoring code (a card's QR code, a code read out on the phone) opens its household's page for
+/// a signed-in user; the page then applies the user's area as any household page does. A code whose
+/// check character does not match is refused, never guessed.
+async fn monitoring_code(p: Page, Path(code): Path<String>) -> PageResult {
+    match fupin_core::household_code::parse(&code) {
+        Ok(number) => {
+            Ok(Redirect::to(&format!("/households/{}", urlencode(number))).into_response())
+        }
+        Err(e) => Err(p.error(ApiError::new(
+            StatusCode::NOT_FOUND,
+            e.code(),
+            i18n::t(p.lang, e.code()),
+        ))),
+    }
 }
 
 /// The area one level up from `area`, not above the session's own.
