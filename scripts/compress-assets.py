@@ -8,7 +8,7 @@ import pathlib
 import brotli
 
 ASSETS = pathlib.Path("crates/fupin-web/assets")
-for name in ["echarts.common.min.js", "htmx.min.js"]:
+for name in ["htmx.min.js"]:
     data = (ASSETS / name).read_bytes()
     out = ASSETS / (name + ".br")
     out.write_bytes(brotli.compress(data, quality=11, lgwin=22))

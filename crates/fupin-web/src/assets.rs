@@ -16,19 +16,9 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/htmx.min.js"),
     ),
     (
-        "echarts.common.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/echarts.common.min.js"),
-    ),
-    (
         "app.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/app.js"),
-    ),
-    (
-        "dashboard.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/dashboard.js"),
     ),
     (
         "apidoc.js",
@@ -59,13 +49,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
 
 /// Brotli copies (quality 11, made by `scripts/compress-assets.py`) of the large vendor files,
 /// served as they are to browsers that accept br.
-const BROTLI: &[(&str, &[u8])] = &[
-    (
-        "echarts.common.min.js",
-        include_bytes!("../assets/echarts.common.min.js.br"),
-    ),
-    ("htmx.min.js", include_bytes!("../assets/htmx.min.js.br")),
-];
+const BROTLI: &[(&str, &[u8])] = &[("htmx.min.js", include_bytes!("../assets/htmx.min.js.br"))];
 
 /// A file as served: its plain name, the name with its content hash, type, body and brotli copy.
 struct Asset {

@@ -15,6 +15,7 @@ pub mod applications;
 pub mod assets;
 pub mod auth;
 pub mod authz;
+pub mod charts;
 pub mod error;
 pub mod i18n;
 pub mod log;

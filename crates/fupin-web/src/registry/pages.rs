@@ -108,33 +108,90 @@ async fn dashboard(State(st): St, p: Page, Query(q): Query<AreaParam>) -> PageRe
                    "href": format!("/households?area={area_q}&status={code}")})
         })
         .collect();
-    let chart = json!({
-        "units": {"households": i18n::t(l, "households_n"), "people": i18n::t(l, "people_n")},
-        "status": status.iter().filter(|s| s["households"].as_i64() > Some(0)).collect::<Vec<_>>(),
-        "areas": figures.sub_areas.iter().map(|a| {
-            let incidence = a.rural_population.filter(|r| *r > 0).map(|r| (a.poor_people as f64) * 100.0 / (r as f64)).unwrap_or(0.0);
-            let name = if a.name.is_empty() { a.code.clone() } else { a.name.clone() };
-            json!({"label": name, "incidence": (incidence * 100.0).round() / 100.0, "href": area_href(&a.code)})
-        }).collect::<Vec<_>>(),
-        "causes": figures.causes.iter().map(|(k, n)| json!({"label": i18n::code_label(l, "cause", k), "value": n,
-            "href": format!("/households?area={area_q}&cause={k}")})).collect::<Vec<_>>(),
-        "monitoring": figures.monitoring.iter().map(|(k, c)| json!({"label": i18n::code_label(l, "monitoring", k), "households": c.households,
-            "href": format!("/households?area={area_q}&monitoring={k}")})).collect::<Vec<_>>(),
-        "trend": {
-            "years": trend.iter().map(|t| t.year).collect::<Vec<_>>(),
-            "series": TREND_STATUSES.iter().map(|k| {
-                let pick = |t: &service::TrendYear| match *k {
-                    "poor" => t.stock.poor.clone(),
-                    "returned" => t.stock.returned.clone(),
-                    "exited" => t.stock.exited.clone(),
-                    _ => t.stock.removed.clone(),
+    // The charts, drawn here (crate::charts): in the page's first paint, links on every part.
+    use crate::charts::{self, Item, Series};
+    let hh = i18n::t(l, "households_n");
+    let chart_status = charts::donut(
+        &status
+            .iter()
+            .map(|s| {
+                let n = s["households"].as_i64().unwrap_or(0);
+                Item::new(s["label"].as_str().unwrap_or(""), n as f64, n.to_string())
+                    .href(s["href"].as_str().unwrap_or(""))
+                    .colour(charts::status_colour(s["code"].as_str().unwrap_or("")))
+            })
+            .collect::<Vec<_>>(),
+        &hh,
+    );
+    let chart_areas = charts::bars(
+        &figures
+            .sub_areas
+            .iter()
+            .map(|a| {
+                let incidence = a.rural_population.filter(|r| *r > 0).and_then(|r| {
+                    fupin_core::rules::incidence_pct(a.poor_people as u64, r as u64).ok()
+                });
+                let name = if a.name.is_empty() {
+                    a.code.clone()
+                } else {
+                    a.name.clone()
                 };
-                json!({"code": k, "label": i18n::code_label(l, "status", k),
-                       "households": trend.iter().map(|t| pick(t).households).collect::<Vec<_>>(),
-                       "people": trend.iter().map(|t| pick(t).people).collect::<Vec<_>>()})
-            }).collect::<Vec<_>>(),
-        },
-    });
+                let value = incidence
+                    .and_then(|d| d.to_string().parse::<f64>().ok())
+                    .unwrap_or(0.0);
+                let text = incidence.map_or("—".to_string(), |d| {
+                    format!("{}%", fupin_core::money::fmt2(d))
+                });
+                Item::new(name, value, text).href(area_href(&a.code))
+            })
+            .collect::<Vec<_>>(),
+        charts::PALETTE[0],
+    );
+    let chart_causes = charts::bars(
+        &figures
+            .causes
+            .iter()
+            .map(|(k, n)| {
+                Item::new(i18n::code_label(l, "cause", k), *n as f64, n.to_string())
+                    .href(format!("/households?area={area_q}&cause={k}"))
+            })
+            .collect::<Vec<_>>(),
+        charts::PALETTE[3],
+    );
+    let chart_monitoring = charts::donut(
+        &figures
+            .monitoring
+            .iter()
+            .map(|(k, c)| {
+                Item::new(
+                    i18n::code_label(l, "monitoring", k),
+                    c.households as f64,
+                    c.households.to_string(),
+                )
+                .href(format!("/households?area={area_q}&monitoring={k}"))
+            })
+            .collect::<Vec<_>>(),
+        &hh,
+    );
+    let chart_trend = charts::stacked(
+        &trend.iter().map(|t| t.year.to_string()).collect::<Vec<_>>(),
+        &TREND_STATUSES
+            .iter()
+            .map(|k| {
+                let pick = |t: &service::TrendYear| match *k {
+                    "poor" => t.stock.poor.households,
+                    "returned" => t.stock.returned.households,
+                    "exited" => t.stock.exited.households,
+                    _ => t.stock.removed.households,
+                };
+                Series {
+                    label: i18n::code_label(l, "status", k),
+                    values: trend.iter().map(|t| pick(t) as f64).collect(),
+                    colour: Some(charts::status_colour(k)),
+                }
+            })
+            .collect::<Vec<_>>(),
+    );
     let poor_people: i64 = figures
         .status
         .iter()
@@ -167,9 +224,11 @@ async fn dashboard(State(st): St, p: Page, Query(q): Query<AreaParam>) -> PageRe
         figures => JValue::from_serialize(figures),
         changes => JValue::from_serialize(changes),
         trend => JValue::from_serialize(&trend),
-        // In a data attribute (escaped as any attribute): no inline script, and a name holding
-        // `</script>` stays text.
-        chart_json => chart.to_string(),
+        chart_status => chart_status,
+        chart_areas => chart_areas,
+        chart_causes => chart_causes,
+        chart_monitoring => chart_monitoring,
+        chart_trend => chart_trend,
         incidence => incidence,
         poor_people => poor_people,
     };

@@ -214,16 +214,23 @@ fn a_county_office_works_in_the_browser() {
     d.click("#login-submit");
     assert!(d.text("#login-error").contains("用户名或密码错误"));
 
-    // Log in; the dashboard draws its five charts (ECharts canvases; the fifth, the trend over the
-    // years, came with issue 10).
+    // Log in; the dashboard shows its five charts with the page itself (drawn on the server: the
+    // rings and the trend in SVG, the bars in HTML), each with its values written on it.
     d.login(&base, "zezhou");
-    d.wait_for("charts", |d| {
-        d.script("return document.body.getAttribute('data-charts')") == json!("5")
-    });
-    let canvases = d.script(
-        "return document.querySelectorAll('#chart-status canvas, #chart-areas canvas').length",
+    let drawn = d.script(
+        "return ['#chart-status svg path', '#chart-areas .bar', '#chart-causes .bar', '#chart-trend svg rect'].map(function (s) { return document.querySelectorAll(s).length; })",
     );
-    assert!(canvases.as_u64().unwrap() >= 2, "charts drawn: {canvases}");
+    let drawn: Vec<u64> = drawn
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    assert!(drawn.iter().all(|n| *n >= 2), "charts drawn: {drawn:?}");
+    // The ring's legend gives each status's households and share; the area bars their incidence.
+    let legend = d.text("#chart-status .legend");
+    assert!(legend.contains("户 ("), "{legend}");
+    assert!(d.text("#chart-areas").contains('%'));
     assert!(d.text("h1").contains("泽州县"));
 
     // Search by part of an ID number and open the household.
@@ -438,26 +445,23 @@ fn names_the_area_picker_and_the_dashboard_lead_to_the_households() {
     d.click("#lang-switch");
     d.wait_for("Chinese", |d| d.text("h1") == "贫困户");
 
-    // The dashboard: the monitoring chart leads to its filtered list.
+    // The dashboard: a slice of the monitoring ring leads to its filtered list (clicked where a
+    // person clicks: on the ring's first slice, at the top of the ring, inside its width).
     d.go(&format!("{base}/"));
-    d.wait_for("charts", |d| {
-        d.script("return document.body.getAttribute('data-charts')") == json!("5")
-    });
-    let links =
-        d.script("return document.getElementById('chart-monitoring').getAttribute('data-links')");
+    d.wait_for("the dashboard", |d| d.exists("#chart-monitoring svg"));
+    let links = d.script(
+        "return Array.from(document.querySelectorAll('#chart-monitoring a')).map(function (a) { return a.getAttribute('href'); }).join(' ')",
+    );
     assert!(links.as_str().unwrap().contains("monitoring="), "{links}");
-    // The top of the ring (the pie is centred at 42% of the height, radii 30–58%; 25–48% on a
-    // phone).
     let h = d
-        .script("return document.getElementById('chart-monitoring').clientHeight")
-        .as_i64()
-        .unwrap();
-    let w = d
-        .script("return document.getElementById('chart-monitoring').clientWidth")
-        .as_i64()
-        .unwrap();
-    let r = w.min(h) / 2;
-    d.click_at("#chart-monitoring canvas", 0, -(h * 8 / 100) - r * 40 / 100);
+        .script(
+            "return document.querySelector('#chart-monitoring svg').getBoundingClientRect().height",
+        )
+        .as_f64()
+        .unwrap() as i64;
+    // The ring spans radii 56–96 of a 200-unit box centred on the svg: 76 units above the centre
+    // is inside the first slice, which starts at the top.
+    d.click_at("#chart-monitoring svg", 1, -(h * 76 / 200));
     d.wait_for("the monitored households", |d| {
         d.url().contains("monitoring=")
     });
