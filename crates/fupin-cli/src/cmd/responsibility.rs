@@ -18,9 +18,13 @@ pub enum ResponsibilityCommand {
 
 #[derive(Args)]
 pub struct CheckArgs {
-    /// 输入文件(JSON;`-` 为标准输入)/ input file (JSON; `-` for standard input)
+    /// 输入文件(JSON;`-` 为标准输入);省略时检查数据库(--db)/ input file (JSON; `-` for
+    /// standard input); without it, the registry of --db
     #[arg(long)]
     input: Option<PathBuf>,
+    /// 区划代码前缀(数据库)/ area-code prefix (the registry; default: all)
+    #[arg(long, default_value = "", conflicts_with = "input")]
+    area: String,
     /// 检查日期,覆盖文件中的 as_of / check date, overriding the file's as_of
     #[arg(long, value_parser = parse_date)]
     as_of: Option<NaiveDate>,
@@ -37,14 +41,47 @@ pub fn run(c: ResponsibilityCommand, g: &Global) -> Result {
 fn check(a: CheckArgs, g: &Global) -> Result {
     let policies = g.policies()?;
     let Some(input) = a.input else {
-        return Err(CliError::Usage(
-            "需要 --input FILE / --input FILE is required".into(),
-        ));
+        return check_db(&a.area, a.as_of, a.format, &policies, g);
     };
     let value = crate::options::read_json_input(&input)?;
     let report = responsibility::run(&value, &policies, a.as_of)
         .map_err(|e| CliError::Usage(format!("{}: {e}", input.display())))?;
     print_report(&report, a.format)
+}
+
+/// The check over the registry (`--db`): the network of the area as the store holds it (households
+/// at their current status), at `--as-of` (default today).
+fn check_db(
+    area: &str,
+    as_of: Option<NaiveDate>,
+    format: Format,
+    policies: &fupin_core::PolicySet,
+    g: &Global,
+) -> Result {
+    if !area.is_empty() && !fupin_core::area::is_area_prefix(area) {
+        return Err(CliError::Usage(format!(
+            "--area 应为区划代码前缀 / --area must be an area-code prefix, not {area:?}"
+        )));
+    }
+    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let url = g.db_url();
+    let net = crate::options::runtime()?.block_on(async {
+        use fupin_store::responsibility::Responsibility;
+        let store = fupin_store::SqlStore::open(&url).await?;
+        store.network(area).await
+    })?;
+    let (policy, gaps, visits) =
+        responsibility::check(&net, policies, as_of).map_err(|e| CliError::Usage(e.to_string()))?;
+    print_report(
+        &Report {
+            as_of,
+            policy,
+            gaps,
+            visits,
+            errors: Vec::new(),
+        },
+        format,
+    )
 }
 
 fn print_report(report: &Report, format: Format) -> Result {
