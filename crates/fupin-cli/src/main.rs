@@ -67,6 +67,9 @@ enum Command {
     Backup(cmd::backup::BackupArgs),
     /// 从备份恢复 SQLite 数据库 / restore a SQLite registry from a backup
     Restore(cmd::backup::RestoreArgs),
+    /// 帮扶责任体系:结对、工作队、走访 / the responsibility network: pairings, work teams, visits
+    #[command(subcommand)]
+    Responsibility(cmd::responsibility::ResponsibilityCommand),
     #[command(flatten)]
     Registry(cmd::registry::RegistryCommand),
 }
@@ -82,6 +85,7 @@ fn run(command: Command, g: &options::Global) -> error::Result {
         Command::Audit(c) => cmd::audit::run(c, g),
         Command::Backup(args) => cmd::backup::backup(args, g),
         Command::Restore(args) => cmd::backup::restore(args, g),
+        Command::Responsibility(c) => cmd::responsibility::run(c, g),
         Command::Registry(c) => cmd::registry::run(c, g),
     }
 }

@@ -96,3 +96,43 @@ pub fn print_out(text: &str) {
         std::process::exit(1);
     }
 }
+
+/// Reads a JSON input file (`-`: standard input) within the bound of `fupin_core::input::limits`;
+/// unreadable, too large or not JSON: a usage error (exit status 2).
+pub fn read_json_input(input: &Path) -> Result<serde_json::Value, CliError> {
+    use std::io::Read;
+    // Read within the bound of a JSON input file (fupin_core::input::limits).
+    let max = fupin_core::input::limits::MAX_JSON_BYTES;
+    let text = if input.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .take(max + 1)
+            .read_to_string(&mut s)
+            .map(|_| s)
+    } else {
+        std::fs::File::open(input).and_then(|f| {
+            let mut s = String::new();
+            f.take(max + 1).read_to_string(&mut s).map(|_| s)
+        })
+    };
+    if text.as_ref().is_ok_and(|t| t.len() as u64 > max) {
+        return Err(CliError::Usage(format!(
+            "输入文件过大,上限 {max} 字节 / {} is too large: the limit is {max} bytes",
+            input.display()
+        )));
+    }
+    let text = text.map_err(|e| {
+        CliError::Usage(format!(
+            "无法读取输入 / cannot read input {}: {e}",
+            input.display()
+        ))
+    })?;
+    fupin_core::input::parse_json(&text).map_err(|e| {
+        CliError::Usage(format!(
+            "输入不是有效的 JSON / {} is not valid JSON: line {} column {}: {e}",
+            input.display(),
+            e.line(),
+            e.column()
+        ))
+    })
+}

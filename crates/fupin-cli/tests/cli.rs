@@ -342,5 +342,7 @@ mod demo;
 
 #[path = "cli/input.rs"]
 mod input;
+#[path = "cli/responsibility.rs"]
+mod responsibility;
 #[path = "cli/safety.rs"]
 mod safety;

@@ -21,6 +21,7 @@ pub mod money;
 pub mod policy;
 pub mod proposal;
 pub mod registry;
+pub mod responsibility;
 pub mod rules;
 pub mod tally;
 pub mod validate;

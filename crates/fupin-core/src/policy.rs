@@ -39,6 +39,20 @@ pub const COUNT_KEYS: &[&str] = &[
     "public_notice_min_days",
     "monitoring_decision_max_days",
     "risk_elimination_min_months",
+    // Responsibility network (DOMAIN.md §11).
+    "pairing_term_years",
+    "work_team_term_years",
+    "first_secretary_min_poor_households",
+    "work_team_min_poor_households",
+];
+/// Yes/no keys: `key = true|false` (DOMAIN.md §11: `pairing_ends_at_exit`).
+pub const FLAG_KEYS: &[&str] = &["pairing_ends_at_exit"];
+/// Keys of the `[pairing_quota]` table: households a cadre of each rank pairs with at least (§11).
+pub const PAIRING_QUOTA_KEYS: &[&str] = &[
+    "county_leader",
+    "section_chief",
+    "leadership_member",
+    "section_level",
 ];
 /// Keys of the `[county_exit]` table.
 pub const COUNTY_EXIT_KEYS: &[&str] = &[
@@ -124,6 +138,7 @@ enum Value {
     Table(BTreeMap<String, Decimal>),
     AgeRange(u32, u32),
     Count(u32),
+    Flag(bool),
     Indicators(Vec<VillageIndicator>),
 }
 
@@ -237,6 +252,28 @@ impl PolicyFile {
                         );
                     }
                     values.insert(k.to_string(), Value::Table(m));
+                }
+                "pairing_quota" => {
+                    let t = v.as_table().ok_or_else(|| bad("must be a table"))?;
+                    let mut m = BTreeMap::new();
+                    for (sub, x) in t {
+                        if !PAIRING_QUOTA_KEYS.contains(&sub.as_str()) {
+                            return Err(bad(&format!(
+                                "unknown rank `{sub}`; known: {}",
+                                PAIRING_QUOTA_KEYS.join(", ")
+                            )));
+                        }
+                        let n = x
+                            .as_integer()
+                            .filter(|n| (0..=1_000).contains(n))
+                            .ok_or_else(|| bad(&format!("{sub}: must be a whole number from 0")))?;
+                        m.insert(sub.clone(), Decimal::from(n));
+                    }
+                    values.insert(k.to_string(), Value::Table(m));
+                }
+                _ if FLAG_KEYS.contains(&k) => {
+                    let b = v.as_bool().ok_or_else(|| bad("must be true or false"))?;
+                    values.insert(k.to_string(), Value::Flag(b));
                 }
                 _ if COUNT_KEYS.contains(&k) => {
                     let n = v
@@ -479,6 +516,28 @@ impl<'a> Policy<'a> {
         }
     }
 
+    /// A yes/no key (`pairing_ends_at_exit`).
+    pub fn flag(&self, key: &str) -> Result<Sourced<bool>, PolicyError> {
+        match self.first(key) {
+            Some((f, Value::Flag(b))) => Ok(Sourced {
+                value: *b,
+                file: f.name.clone(),
+                entry: None,
+            }),
+            _ => Err(self.missing(key, None)),
+        }
+    }
+
+    /// The pairing quota of a rank (`[pairing_quota]`, DOMAIN.md §11); a rank not listed has none
+    /// (`staff`), `None`.
+    pub fn pairing_quota(&self, rank: &str) -> Option<Sourced<u32>> {
+        self.entry("pairing_quota", rank).map(|s| Sourced {
+            value: rust_decimal::prelude::ToPrimitive::to_u32(&s.value).unwrap_or(0),
+            file: s.file,
+            entry: s.entry,
+        })
+    }
+
     /// The first entry of a table key (regional, `[county_exit]`) along the chain: tables merge
     /// entry by entry, the most specific file first.
     fn entry(&self, key: &str, entry: &str) -> Option<Sourced<Decimal>> {
@@ -568,6 +627,26 @@ impl<'a> Policy<'a> {
             out.push((
                 format!("county_exit.{entry}"),
                 self.county_exit(entry).ok().map(show),
+            ));
+        }
+        for key in FLAG_KEYS {
+            out.push((
+                key.to_string(),
+                self.flag(key).ok().map(|s| Sourced {
+                    value: s.value.to_string(),
+                    file: s.file,
+                    entry: s.entry,
+                }),
+            ));
+        }
+        for rank in PAIRING_QUOTA_KEYS {
+            out.push((
+                format!("pairing_quota.{rank}"),
+                self.pairing_quota(rank).map(|s| Sourced {
+                    value: s.value.to_string(),
+                    file: s.file,
+                    entry: s.entry,
+                }),
             ));
         }
         out.push((

@@ -15,17 +15,27 @@ pub use crate::listing::{
 };
 pub use crate::pairing::{Pairing, Pairings};
 pub use crate::proposals::{Proposal, Proposals};
+pub use crate::responsibility::Responsibility;
 pub use crate::sessions::{Sessions, StoredSession};
 pub use fupin_core::registry::Area;
 
 /// Accounts, sessions, pairings, applications, areas, lists, figures and proposals.
 pub trait Directory:
-    Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals
+    Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals + Responsibility
 {
 }
 
-impl<T: Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals + ?Sized>
-    Directory for T
+impl<
+        T: Accounts
+            + Sessions
+            + Pairings
+            + Applications
+            + Areas
+            + Listing
+            + Proposals
+            + Responsibility
+            + ?Sized,
+    > Directory for T
 {
 }
 

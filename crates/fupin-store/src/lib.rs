@@ -21,6 +21,7 @@ pub mod plan;
 pub mod proposals;
 pub mod registry;
 pub mod repo;
+pub mod responsibility;
 pub mod rollup;
 pub mod scan;
 pub mod sessions;

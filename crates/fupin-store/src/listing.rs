@@ -209,8 +209,9 @@ fn conditions(f: &ListFilter) -> (String, Vec<String>) {
     if let Some(c) = &f.cadre {
         add(
             &mut cond,
-            " AND EXISTS (SELECT 1 FROM pairing p WHERE p.county = h.county \
-             AND p.household_number = h.number AND p.cadre = $? AND p.end_date IS NULL)",
+            " AND EXISTS (SELECT 1 FROM pairing p LEFT JOIN resp_cadre rc ON rc.id = p.cadre \
+             WHERE p.county = h.county AND p.household_number = h.number \
+             AND COALESCE(rc.account, p.cadre) = $? AND p.end_date IS NULL)",
             c.clone(),
         );
     }

@@ -25,7 +25,8 @@ pub struct Pairing {
 pub trait Pairings: Send + Sync {
     /// Pairs a cadre with a household from `pairing.from`; pairing again changes nothing.
     fn pair<'a>(&'a self, pairing: &'a Pairing, actor: &'a str) -> BoxFut<'a, ()>;
-    /// Is the cadre paired with this household now?
+    /// Is the cadre (an account name: its own pairings, or those of the responsibility network's
+    /// cadre linked to it) paired with this household now?
     fn is_paired<'a>(&'a self, cadre: &'a str, number: &'a str) -> BoxFut<'a, bool>;
 }
 
@@ -39,8 +40,11 @@ impl Pairings for SqlStore {
             let row = self
                 .db
                 .query(
-                    "SELECT 1 FROM pairing WHERE cadre = $1 AND household_number = $2 \
-                     AND end_date IS NULL",
+                    // The account's own pairings, and those of the cadre it is linked to
+                    // (the responsibility network's `resp_cadre.account`).
+                    "SELECT 1 FROM pairing p LEFT JOIN resp_cadre rc ON rc.id = p.cadre \
+                     WHERE COALESCE(rc.account, p.cadre) = $1 AND p.household_number = $2 \
+                     AND p.end_date IS NULL",
                 )
                 .bind(cadre)
                 .bind(number)

@@ -21,6 +21,8 @@ mod lifecycle;
 mod proposals;
 #[path = "store/registry.rs"]
 mod registry;
+#[path = "store/responsibility.rs"]
+mod responsibility;
 #[path = "store/scan.rs"]
 mod scan;
 #[path = "store/search.rs"]

@@ -6,7 +6,6 @@ use crate::options::{parse_date, Format, Global};
 use crate::table;
 use clap::Args;
 use fupin_core::assess::{self, category_label, check_label, Report};
-use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -45,40 +44,7 @@ pub fn run(args: AssessArgs, g: &Global) -> Result {
         );
     };
     let policies = g.policies()?;
-    // Read within the bound of a JSON input file (fupin_core::input::limits).
-    let max = fupin_core::input::limits::MAX_JSON_BYTES;
-    let text = if input.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .take(max + 1)
-            .read_to_string(&mut s)
-            .map(|_| s)
-    } else {
-        std::fs::File::open(&input).and_then(|f| {
-            let mut s = String::new();
-            f.take(max + 1).read_to_string(&mut s).map(|_| s)
-        })
-    };
-    if text.as_ref().is_ok_and(|t| t.len() as u64 > max) {
-        return Err(CliError::Usage(format!(
-            "输入文件过大,上限 {max} 字节 / {} is too large: the limit is {max} bytes",
-            input.display()
-        )));
-    }
-    let text = text.map_err(|e| {
-        CliError::Usage(format!(
-            "无法读取输入 / cannot read input {}: {e}",
-            input.display()
-        ))
-    })?;
-    let value: serde_json::Value = fupin_core::input::parse_json(&text).map_err(|e| {
-        CliError::Usage(format!(
-            "输入不是有效的 JSON / {} is not valid JSON: line {} column {}: {e}",
-            input.display(),
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let value = crate::options::read_json_input(&input)?;
     let report = assess::assess(&value, &policies, args.as_of)
         .map_err(|e| CliError::Usage(format!("{}: {e}", input.display())))?;
     match args.format {

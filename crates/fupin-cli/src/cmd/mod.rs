@@ -7,5 +7,6 @@ pub mod demo;
 pub mod policy;
 pub mod registry;
 pub mod report;
+pub mod responsibility;
 pub mod serve;
 pub mod whole;
