@@ -60,6 +60,7 @@ macro_rules! code_list {
         }
     };
 }
+pub(crate) use code_list;
 
 code_list!(
     /// 致贫原因: the cause of poverty (one main cause, any number of secondary causes).
