@@ -45,6 +45,27 @@ pub fn run(args: AssessArgs, g: &Global) -> Result {
         );
     };
     let policies = g.policies()?;
+    let value = read_input(&input)?;
+    let report = assess::assess(&value, &policies, args.as_of)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", input.display())))?;
+    match args.format {
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&report).expect("json")),
+        Format::Table => out!("{}", render(&report)),
+    }
+    if report.errors.is_empty() {
+        return Ok(());
+    }
+    let n = report.errors.len();
+    Err(CliError::Rejected(if args.format == Format::Json {
+        format!("{n} 处错误,见 errors / {n} errors, see `errors`")
+    } else {
+        String::new()
+    }))
+}
+
+/// Reads a JSON input file (`-`: standard input) within the bound of
+/// `fupin_core::input::limits`; an unreadable file or bad JSON is a usage error naming line and column.
+pub fn read_input(input: &std::path::Path) -> Result<serde_json::Value> {
     // Read within the bound of a JSON input file (fupin_core::input::limits).
     let max = fupin_core::input::limits::MAX_JSON_BYTES;
     let text = if input.as_os_str() == "-" {
@@ -54,7 +75,7 @@ pub fn run(args: AssessArgs, g: &Global) -> Result {
             .read_to_string(&mut s)
             .map(|_| s)
     } else {
-        std::fs::File::open(&input).and_then(|f| {
+        std::fs::File::open(input).and_then(|f| {
             let mut s = String::new();
             f.take(max + 1).read_to_string(&mut s).map(|_| s)
         })
@@ -79,21 +100,7 @@ pub fn run(args: AssessArgs, g: &Global) -> Result {
             e.column()
         ))
     })?;
-    let report = assess::assess(&value, &policies, args.as_of)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", input.display())))?;
-    match args.format {
-        Format::Json => outln!("{}", serde_json::to_string_pretty(&report).expect("json")),
-        Format::Table => out!("{}", render(&report)),
-    }
-    if report.errors.is_empty() {
-        return Ok(());
-    }
-    let n = report.errors.len();
-    Err(CliError::Rejected(if args.format == Format::Json {
-        format!("{n} 处错误,见 errors / {n} errors, see `errors`")
-    } else {
-        String::new()
-    }))
+    Ok(value)
 }
 
 fn yes_no(b: bool) -> &'static str {
