@@ -67,23 +67,31 @@ crate::codes::code_list!(
 
 /// The plan (一户一策) of one household and year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Plan {
     pub household: String,
     pub year: i32,
+    /// 五个一批: `industry`, `relocation`, `ecological`, `education`, `social_security`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub paths: Vec<PlanPath>,
     pub target: String,
 }
 
 /// One measure delivered: to the household (`person` none) or to one member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Measure {
     pub household: String,
     /// The member's ID number; none for a household-wide measure.
     pub person: Option<String>,
+    /// A measure kind code (`public_welfare_post`, ...).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: MeasureKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: NaiveDate,
     /// Yuan, two places (may be zero).
     #[serde(serialize_with = "ser_money")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub amount: Decimal,
     pub provider: String,
     /// The fund or project that paid for it, when known (the funds capability links it).
@@ -150,7 +158,10 @@ pub fn has_labour(l: Option<Labor>) -> bool {
 
 /// One gap of a household; `person` for `untrained_labour`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GapItem {
+    /// A gap code (`no_employment`, ...).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub code: Gap,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub person: Option<String>,
@@ -226,20 +237,26 @@ pub fn gaps(
 
 /// Measures of one kind for one household: how many and how much.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KindTotal {
     pub count: u64,
     #[serde(serialize_with = "ser_money")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+
     pub amount: Decimal,
 }
 
 /// Measures of one kind over many households.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KindSummary {
     pub households: u64,
     /// Distinct members with a measure of the kind (household-wide measures name no one).
     pub people: u64,
     pub count: u64,
     #[serde(serialize_with = "ser_money")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+
     pub amount: Decimal,
 }
 
@@ -292,18 +309,26 @@ impl KindTally {
 
 /// One household of the check's output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdGaps {
     pub id: String,
     pub gaps: Vec<GapItem>,
+    /// The measures of the year up to the date, by kind code.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, KindTotal>))]
     pub measures: BTreeMap<MeasureKind, KindTotal>,
 }
 
 /// The whole check's summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub households: u64,
     pub with_gaps: u64,
+    /// Households (for `untrained_labour`: members) by gap code.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, u64>))]
     pub gaps: BTreeMap<Gap, u64>,
+    /// The measures of the year up to the date, by kind code.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, KindSummary>))]
     pub measures: BTreeMap<MeasureKind, KindSummary>,
 }
 
@@ -888,10 +913,14 @@ pub fn check(
 
 /// What a household is entitled to in a year, by measure kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entitlement {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: MeasureKind,
     /// Yuan for the year.
     #[serde(serialize_with = "ser_money")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+
     pub yearly: Decimal,
     /// How it is computed, zh / en.
     pub basis: String,

@@ -31,6 +31,7 @@ pub struct Owner<'a> {
 
 /// A recorded measure: its id, the measure, who recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredMeasure {
     pub id: i64,
     #[serde(flatten)]
@@ -40,6 +41,7 @@ pub struct StoredMeasure {
 
 /// The gaps check over the registry: the households in scope with their gaps, and the summary.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckOutcome {
     pub households: Vec<HouseholdGaps>,
     pub summary: Summary,
