@@ -48,6 +48,9 @@ struct Cli {
 enum Command {
     /// 评估:脱贫标准、监测对象、低保、村和县退出 / assess households, villages and counties
     Assess(cmd::assess::AssessArgs),
+    /// 帮扶:一户一策、帮扶措施与缺口 / household assistance: plans, measures and gaps
+    #[command(subcommand)]
+    Assistance(cmd::assistance::AssistanceCommand),
     /// 政策参数 / policy values
     #[command(subcommand)]
     Policy(cmd::policy::PolicyCommand),
@@ -77,6 +80,7 @@ enum Command {
 fn run(command: Command, g: &options::Global) -> error::Result {
     match command {
         Command::Assess(args) => cmd::assess::run(args, g),
+        Command::Assistance(c) => cmd::assistance::run(c, g),
         Command::Policy(c) => cmd::policy::run(c, g),
         Command::Serve(args) => cmd::serve::serve(args, g),
         Command::User(c) => cmd::serve::user(c, g),

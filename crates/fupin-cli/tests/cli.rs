@@ -336,6 +336,8 @@ mod registry;
 
 #[path = "cli/accounts.rs"]
 mod accounts;
+#[path = "cli/assistance.rs"]
+mod assistance;
 
 #[path = "cli/demo.rs"]
 mod demo;

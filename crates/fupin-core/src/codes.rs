@@ -60,8 +60,7 @@ macro_rules! code_list {
         }
     };
 }
-
-// The responsibility network's code lists (ranks, roles, unit kinds) use it too.
+// The capabilities' code lists (ranks, roles, unit kinds, measure kinds, ...) use it too.
 pub(crate) use code_list;
 
 code_list!(

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod area;
 pub mod assess;
+pub mod assistance;
 pub mod codes;
 pub mod error;
 pub mod household_code;

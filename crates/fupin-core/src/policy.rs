@@ -19,6 +19,11 @@ use std::str::FromStr;
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("national", include_str!("../../../policies/national.toml")),
     ("jincheng", include_str!("../../../policies/jincheng.toml")),
+    ("suining", include_str!("../../../policies/suining.toml")),
+    (
+        "shangzhou",
+        include_str!("../../../policies/shangzhou.toml"),
+    ),
 ];
 
 /// Yearly keys: `[key]` tables of `YEAR = yuan`.
@@ -28,6 +33,11 @@ pub const YEARLY_KEYS: &[&str] = &[
     "monitoring_ledger_line",
     "dibao_standard",
     "destitute_standard",
+    // Household assistance (DOMAIN.md §12): the calculators' values.
+    "education_aid_per_student",
+    "military_family_allowance",
+    "military_family_remote_reward",
+    "medical_reimbursement_floor_pct",
 ];
 /// Regional keys: `[key]` tables of `default|east|central|west = percent`.
 pub const REGIONAL_KEYS: &[&str] = &[

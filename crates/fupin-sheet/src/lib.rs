@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assistance;
 pub mod columns;
 pub mod read;
 pub mod report;

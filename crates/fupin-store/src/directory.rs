@@ -10,6 +10,7 @@ use std::sync::Arc;
 pub use crate::accounts::{Accounts, User};
 pub use crate::applications::{Application, Applications, StepRecord};
 pub use crate::areas::Areas;
+pub use crate::assistance::Assistance;
 pub use crate::listing::{
     Count, Figures, HouseholdRow, ListFilter, Listing, Page, SubArea, TrailEntry,
 };
@@ -21,7 +22,15 @@ pub use fupin_core::registry::Area;
 
 /// Accounts, sessions, pairings, applications, areas, lists, figures and proposals.
 pub trait Directory:
-    Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals + Responsibility
+    Accounts
+    + Sessions
+    + Pairings
+    + Applications
+    + Areas
+    + Listing
+    + Proposals
+    + Responsibility
+    + Assistance
 {
 }
 
@@ -34,6 +43,7 @@ impl<
             + Listing
             + Proposals
             + Responsibility
+            + Assistance
             + ?Sized,
     > Directory for T
 {

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod areas;
+pub mod assistance;
 mod audit;
 pub mod backup;
 pub mod directory;

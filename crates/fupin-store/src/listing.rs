@@ -163,7 +163,7 @@ impl Listing for SqlStore {
                 .db
                 .query(
                     "SELECT CAST(at AS TEXT), entity, action, actor FROM audit_log \
-                     WHERE county = $1 AND entity IN ('household', 'pairing', 'proposal') \
+                     WHERE county = $1 AND entity IN ('household', 'pairing', 'proposal', 'assistance_plan', 'assistance_measure') \
                      AND entity_key = $2 ORDER BY id",
                 )
                 .bind(county_of(area))

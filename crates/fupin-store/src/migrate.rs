@@ -85,6 +85,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "responsibility",
         include_str!("../migrations/common/0012_responsibility.sql"),
     ),
+    (
+        13,
+        "assistance",
+        include_str!("../migrations/common/0013_assistance.sql"),
+    ),
 ];
 
 /// The SQL that migration `version` runs on `backend` (its tokens replaced); `None` for no such
@@ -219,7 +224,7 @@ mod tests {
     /// schema as a new one. Later migrations (from 10) are pinned to the SQL they were written with.
     #[test]
     fn each_backend_runs_the_sql_it_ran_before_the_files_were_merged() {
-        let before: [(i64, u64, u64); 11] = [
+        let before: [(i64, u64, u64); 12] = [
             (1, 0x61bc_c92d_c0b3_1a5a, 0x8a4d_20a7_7f69_8c33),
             (2, 0x3c4c_2559_3f65_3aa5, 0x3c4c_2559_3f65_3aa5),
             (3, 0xbbd1_1205_3c94_ef71, 0xbbd1_1205_3c94_ef71),
@@ -233,6 +238,7 @@ mod tests {
             (10, 0x6049_5fca_2653_673e, 0x870a_e8e4_a5b4_cd2c),
             (11, 0xb409_9ef9_748c_22c0, 0xb409_9ef9_748c_22c0),
             (12, 0x10ef_4d04_fc60_24b9, 0x10ef_4d04_fc60_24b9),
+            (13, 0xcdb0_6f44_f012_b670, 0x26fc_f1b6_0414_92d7),
         ];
         assert_eq!(MIGRATIONS.len(), before.len());
         for (version, sqlite, postgres) in before {

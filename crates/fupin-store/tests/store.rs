@@ -1,6 +1,8 @@
 //! The integration tests of fupin-store: ONE test binary. Every storage test runs on SQLite and on
 //! PostgreSQL (`DATABASE_URL`, set by `scripts/with-postgres.sh`).
 
+#[path = "store/assistance.rs"]
+mod assistance;
 #[path = "store/audit.rs"]
 mod audit;
 #[path = "store/backup.rs"]

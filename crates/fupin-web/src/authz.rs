@@ -40,6 +40,8 @@ pub enum Action<'a> {
     RecordStep { area: &'a str, step: Step },
     /// List and create accounts.
     ManageUsers,
+    /// Record a household's assistance plan or measures (those who change its facts).
+    RecordAssistance { area: &'a str, paired: bool },
 }
 
 /// Whether the session may take the action: `Ok`, or the error to answer (404 or 403).
@@ -101,6 +103,9 @@ pub fn check(scope: &Scope, action: Action) -> Result<(), ApiError> {
             )
         }
         Action::ManageUsers => allowed(role(access::Action::ManageUsers), ApiError::forbidden),
+        Action::RecordAssistance { area, paired } => {
+            check(scope, Action::WriteHousehold { area, paired })
+        }
     }
 }
 

@@ -275,6 +275,46 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("notice_step", "公示阶段", "Stage"),
     ("id", "编号", "No."),
     ("village_meets", "达到贫困村退出标准", "Meets the village exit standard"),
+    // Household assistance (issue 12): plans, measures, gaps, the household card.
+    ("as_title", "帮扶", "Assistance"),
+    ("as_plan", "帮扶计划(一户一策)", "Plan (one household, one plan)"),
+    ("as_paths", "帮扶路径", "Paths"),
+    ("as_target", "目标", "Target"),
+    ("as_measures", "帮扶措施", "Measures"),
+    ("as_kind", "措施类型", "Kind"),
+    ("as_person", "对象", "Member"),
+    ("as_household_wide", "全户", "Whole household"),
+    ("as_amount", "金额(元)", "Amount (yuan)"),
+    ("as_provider", "实施单位", "Provider"),
+    ("as_fund", "资金或项目", "Fund or project"),
+    ("as_total", "合计", "Total"),
+    ("as_entitled", "应享政策", "Entitled to"),
+    ("as_received", "本年已享(元)", "Received in the year (yuan)"),
+    ("as_yearly", "每年应享(元)", "Yearly (yuan)"),
+    ("as_basis", "计算依据", "Basis"),
+    ("as_gaps", "帮扶缺口", "Gaps"),
+    ("as_no_gaps", "无缺口", "No gaps"),
+    ("as_nothing_yet", "尚无计划和措施", "No plan or measure yet"),
+    ("as_save_plan", "保存计划", "Save plan"),
+    ("as_add_measure", "记录措施", "Record measure"),
+    ("as_remove", "删除", "Remove"),
+    ("as_card", "明白卡", "Household card"),
+    ("as_cards", "全村明白卡", "Cards of the village"),
+    ("as_print", "打印", "Print"),
+    ("as_in_scope", "帮扶对象户", "Households in scope"),
+    ("as_with_gaps", "有缺口的户", "Households with gaps"),
+    ("as_gap", "缺口", "Gap"),
+    ("as_count", "数量", "Count"),
+    ("as_people", "人数", "People"),
+    ("as_times", "次数", "Times"),
+    ("as_dashboard", "帮扶措施与缺口", "Assistance measures and gaps"),
+    ("as_monitoring_code", "监测码", "Monitoring code"),
+    ("as_cadre", "帮扶责任人", "Paired cadre"),
+    ("as_income_line", "人均纯收入 / 贫困线", "Income per person / poverty line"),
+    ("as_scan", "扫码查看(需登录)", "Scan to open (sign-in needed)"),
+    ("as_all_gaps", "全部缺口", "All gaps"),
+    ("as_no_cadre", "未结对", "Not paired"),
+    ("as_as_of", "截至", "As of"),
 ];
 
 /// Role names (`fupin_core::access::Role` codes).
@@ -347,6 +387,9 @@ const AUDIT: &[(&str, &str, &str)] = &[
     ("exit", "脱贫", "exit"),
     ("return", "返贫", "return"),
     ("remove", "清退", "removal"),
+    ("assistance_plan", "帮扶计划", "assistance plan"),
+    ("assistance_measure", "帮扶措施", "assistance measure"),
+    ("save", "保存", "saved"),
 ];
 
 fn lookup(table: &[(&str, &str, &str)], lang: &str, key: &str) -> Option<String> {
@@ -473,6 +516,9 @@ pub fn code_label(lang: &str, list: &str, code: &str) -> String {
             .map(|r| if lang == "en" { r.en() } else { r.zh() }.to_string()),
         "leave_reason" => fupin_core::registry::LeaveReason::parse(code)
             .map(|r| if lang == "en" { r.en() } else { r.zh() }.to_string()),
+        "measure_kind" => label::<fupin_core::assistance::MeasureKind>(lang, code),
+        "plan_path" => label::<fupin_core::assistance::PlanPath>(lang, code),
+        "gap" => label::<fupin_core::assistance::Gap>(lang, code),
         _ => None,
     };
     found.unwrap_or_else(|| code.to_string())

@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod assistance;
 pub mod assets;
 pub mod auth;
 pub mod authz;
@@ -67,9 +68,11 @@ pub fn routes() -> Routes {
     let r = registry::api::register(r);
     let r = applications::api::register(r);
     let r = proposals::api::register(r);
+    let r = assistance::api::register(r);
     let pages = accounts::pages::register(r.router);
     let pages = registry::pages::register(pages);
     let pages = proposals::pages::register(pages);
+    let pages = assistance::pages::register(pages);
     let router = applications::pages::register(pages)
         .route("/static/{name}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))

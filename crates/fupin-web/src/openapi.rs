@@ -3,7 +3,7 @@
 //! by a strict parser), and an offline docs page that renders it.
 
 use crate::error::ErrorBody;
-use crate::{accounts, applications, proposals, registry};
+use crate::{accounts, applications, assistance, proposals, registry};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use serde_json::{json, Value};
@@ -48,6 +48,12 @@ use utoipa::OpenApi;
         proposals::api::decide,
         proposals::api::of_household,
         proposals::api::propose,
+        assistance::api::household,
+        assistance::api::save_plan,
+        assistance::api::add_measure,
+        assistance::api::remove_measure,
+        assistance::api::gaps,
+        assistance::api::measures,
     ),
     components(schemas(ErrorBody)),
     security(("session" = [])),

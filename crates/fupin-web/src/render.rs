@@ -80,6 +80,22 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "proposals/household.html",
         include_str!("../templates/proposals/household.html"),
     ),
+    (
+        "assistance/household_section.html",
+        include_str!("../templates/assistance/household_section.html"),
+    ),
+    (
+        "assistance/dashboard_section.html",
+        include_str!("../templates/assistance/dashboard_section.html"),
+    ),
+    (
+        "assistance/gaps.html",
+        include_str!("../templates/assistance/gaps.html"),
+    ),
+    (
+        "assistance/cards.html",
+        include_str!("../templates/assistance/cards.html"),
+    ),
 ];
 
 /// The templates a page template pulls in (`extends` and `include`), whose variables it needs too.

@@ -1,6 +1,7 @@
 //! One module per capability: `fupin X ...` lives in `cmd/X.rs` (ARCHITECTURE.md).
 
 pub mod assess;
+pub mod assistance;
 pub mod audit;
 pub mod backup;
 pub mod demo;

@@ -42,6 +42,8 @@ pub enum ReportCommand {
     Changes(crate::cmd::report::PeriodArgs),
     /// 贫困村及其退出 / poor villages and their exits in a period
     Villages(crate::cmd::report::PeriodArgs),
+    /// 帮扶措施:按类型的户数、人数、次数和金额 / assistance measures by kind in a period
+    Assistance(crate::cmd::assistance::ReportArgs),
 }
 
 #[derive(Args)]
@@ -157,6 +159,9 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
                 Format::Table => out!("{}", history_table(&h)),
             }
             Ok(())
+        }
+        RegistryCommand::Report(ReportCommand::Assistance(a)) => {
+            crate::cmd::assistance::report(a, g).await
         }
         RegistryCommand::Report(ReportCommand::Villages(a)) => {
             crate::cmd::report::villages(a, g).await

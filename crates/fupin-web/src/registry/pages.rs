@@ -231,6 +231,7 @@ async fn dashboard(State(st): St, p: Page, Query(q): Query<AreaParam>) -> PageRe
         chart_trend => chart_trend,
         incidence => incidence,
         poor_people => poor_people,
+        assistance => crate::assistance::service::dashboard_section(&st, l, &area, year).await.map_err(|e| p.error(e))?,
     };
     Ok(p.render("registry/dashboard.html", ctx))
 }
@@ -359,6 +360,7 @@ async fn household_page(
         can_act => can_act,
         can_propose => can_propose,
         proposals => JValue::from_serialize(&proposals),
+        assistance => crate::assistance::service::household_section(st, s, p.lang, &h).await.map_err(|e| p.error(e))?,
         flash => flash,
         today => today.to_string(),
         village => h.area_code.clone(),

@@ -282,6 +282,50 @@ fn api_cases(app_id: &str, proposal: &str, member: &str) -> Vec<Case> {
             Some(json!({})),
             [400, 400, 403, 403, 403, 403],
         ),
+        // Household assistance (issue 12): those who change a household's facts record its plan
+        // and measures (an invalid one answers 422, an unknown measure 404); everyone reads.
+        case(
+            M::GET,
+            "/api/v1/households/{number}/assistance",
+            &h("/assistance"),
+            None,
+            all,
+        ),
+        case(
+            M::PUT,
+            "/api/v1/households/{number}/plans/{year}",
+            &h("/plans/2020"),
+            Some(json!({"paths": ["wealth"]})),
+            [422, 422, 422, 422, 422, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/households/{number}/measures",
+            &h("/measures"),
+            Some(json!({})),
+            [422, 422, 422, 422, 422, 403],
+        ),
+        case(
+            M::DELETE,
+            "/api/v1/households/{number}/measures/{id}",
+            &h("/measures/999999999"),
+            None,
+            [404, 404, 404, 404, 404, 403],
+        ),
+        case(
+            M::GET,
+            "/api/v1/assistance/gaps",
+            "/api/v1/assistance/gaps",
+            None,
+            all,
+        ),
+        case(
+            M::GET,
+            "/api/v1/assistance/measures",
+            "/api/v1/assistance/measures",
+            None,
+            all,
+        ),
         // Logging in again answers every role; logging out is the last request of each.
         case(M::POST, "/api/v1/session", "/api/v1/session", None, all),
         case(
@@ -314,6 +358,24 @@ fn page_cases(app_id: &str, proposal: &str) -> Vec<Case> {
         page("/proposals", all),
         page("/account/password", all),
         page("/admin/users", [200, 403, 403, 403, 403, 403]),
+        page("/assistance/gaps", all),
+        page(&format!("/households/{H_IN}/card"), all),
+        page("/villages/140525100201/cards", all),
+        case(
+            M::POST,
+            "",
+            &format!("/households/{H_IN}/measures"),
+            form("kind=lottery"),
+            [422, 422, 422, 422, 422, 403],
+        ),
+        case(
+            M::POST,
+            "",
+            &format!("/households/{H_IN}/plans"),
+            form("year=1"),
+            [422, 422, 422, 422, 422, 403],
+        ),
+
         case(
             M::POST,
             "",

@@ -1,0 +1,444 @@
+//! Household assistance (issue 12): the plans (一户一策) and measures (帮扶措施) of households, dated,
+//! audited (entities `assistance_plan`, `assistance_measure`, keyed by the household's number, so
+//! they stand in the household's trail) and scoped by the household's area;
+//! the gaps check over the registry (`fupin assistance check --db`) and the measures of a period
+//! (`fupin report assistance`). The rules are `fupin_core::assistance`; this module reads and
+//! writes (migration 13).
+
+use crate::audit::{self, Entry};
+use crate::error::StoreError;
+use crate::repo::BoxFut;
+use crate::sql::{Db, Row};
+use crate::store::SqlStore;
+use chrono::{NaiveDate, Utc};
+use fupin_core::area::{code_range, county_of};
+use fupin_core::assistance::{
+    Checker, HouseholdGaps, KindSummary, KindTally, Measure, MeasureKind, Plan, PlanPath, Subject,
+    Summary,
+};
+use fupin_core::codes::{CodeList, HouseholdStatus, HousingGrade, Labor, MonitoringCategory};
+use fupin_core::registry::{from_fen, to_fen};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// The household a plan or measure belongs to: its village code and number (the caller has read
+/// it within the user's scope).
+#[derive(Debug, Clone, Copy)]
+pub struct Owner<'a> {
+    pub area_code: &'a str,
+    pub number: &'a str,
+}
+
+/// A recorded measure: its id, the measure, who recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredMeasure {
+    pub id: i64,
+    #[serde(flatten)]
+    pub measure: Measure,
+    pub recorded_by: String,
+}
+
+/// The gaps check over the registry: the households in scope with their gaps, and the summary.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckOutcome {
+    pub households: Vec<HouseholdGaps>,
+    pub summary: Summary,
+}
+
+/// Plans and measures of households.
+pub trait Assistance: Send + Sync {
+    /// Records the plan of a household and year (replacing the one recorded for that year).
+    fn save_plan<'a>(&'a self, at: Owner<'a>, plan: &'a Plan, actor: &'a str) -> BoxFut<'a, ()>;
+    /// Records a measure; its id.
+    fn add_measure<'a>(&'a self, at: Owner<'a>, m: &'a Measure, actor: &'a str) -> BoxFut<'a, i64>;
+    /// Removes a measure recorded in error (audited with the measure as it was); `false` when the
+    /// household has no such measure.
+    fn remove_measure<'a>(&'a self, at: Owner<'a>, id: i64, actor: &'a str) -> BoxFut<'a, bool>;
+    /// The plans of a household, by year.
+    fn plans<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<Plan>>;
+    /// The measures of a household, by date.
+    fn measures<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<StoredMeasure>>;
+    /// The gaps at `as_of` of every household in scope under an area prefix (its status and
+    /// monitoring category as recorded now).
+    fn assistance_check<'a>(&'a self, area: &'a str, as_of: NaiveDate) -> BoxFut<'a, CheckOutcome>;
+    /// Measures by kind dated within `from..=to` under an area prefix.
+    fn measures_by_kind<'a>(
+        &'a self,
+        area: &'a str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> BoxFut<'a, BTreeMap<MeasureKind, KindSummary>>;
+    /// The cadres paired with a household now (the `pairing` table of migration 6), for the
+    /// household card.
+    fn paired_cadres<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<String>>;
+}
+
+fn paths_text(paths: &[PlanPath]) -> String {
+    paths.iter().map(|p| p.code()).collect::<Vec<_>>().join(",")
+}
+
+fn bad(what: &str, value: &str) -> StoreError {
+    StoreError::File(format!("stored {what} {value:?} is not a known code"))
+}
+
+fn plan_of(r: &Row) -> Result<Plan, StoreError> {
+    let paths: String = r.try_get("paths")?;
+    Ok(Plan {
+        household: r.try_get("household_number")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        paths: paths
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| PlanPath::parse(s).ok_or_else(|| bad("plan path", s)))
+            .collect::<Result<_, _>>()?,
+        target: r.try_get("target")?,
+    })
+}
+
+const MEASURE_COLUMNS: &str =
+    "id, household_number, person, kind, measure_date, amount, provider, fund, recorded_by";
+
+fn measure_of(r: &Row) -> Result<StoredMeasure, StoreError> {
+    let kind: String = r.try_get("kind")?;
+    Ok(StoredMeasure {
+        id: r.try_get("id")?,
+        measure: Measure {
+            household: r.try_get("household_number")?,
+            person: r.try_get("person")?,
+            kind: MeasureKind::parse(&kind).ok_or_else(|| bad("measure kind", &kind))?,
+            date: r.try_get("measure_date")?,
+            amount: from_fen(r.try_get("amount")?),
+            provider: r.try_get("provider")?,
+            fund: r.try_get("fund")?,
+        },
+        recorded_by: r.try_get("recorded_by")?,
+    })
+}
+
+impl Assistance for SqlStore {
+    fn save_plan<'a>(&'a self, at: Owner<'a>, plan: &'a Plan, actor: &'a str) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let county = county_of(at.area_code);
+            let mut tx = self.db.begin().await?;
+            tx.query(
+                "DELETE FROM assistance_plan WHERE county = $1 AND household_number = $2 AND year = $3",
+            )
+            .bind(county)
+            .bind(at.number)
+            .bind(i64::from(plan.year))
+            .execute(&mut tx)
+            .await?;
+            tx.query(
+                "INSERT INTO assistance_plan (county, household_number, year, area_code, paths, \
+                 target, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(county)
+            .bind(at.number)
+            .bind(i64::from(plan.year))
+            .bind(at.area_code)
+            .bind(paths_text(&plan.paths))
+            .bind(plan.target.as_str())
+            .bind(actor)
+            .bind(Utc::now())
+            .execute(&mut tx)
+            .await?;
+            let entry = Entry {
+                county,
+                entity: "assistance_plan",
+                key: at.number,
+                action: "save",
+                actor,
+            };
+            audit::record(
+                &mut tx.conn(),
+                entry,
+                serde_json::to_value(plan).expect("json"),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn add_measure<'a>(&'a self, at: Owner<'a>, m: &'a Measure, actor: &'a str) -> BoxFut<'a, i64> {
+        Box::pin(async move {
+            let county = county_of(at.area_code);
+            let mut tx = self.db.begin().await?;
+            let id: Option<i64> = tx
+                .query(
+                    "INSERT INTO assistance_measure (county, household_number, area_code, person, \
+                     kind, measure_date, amount, provider, fund, recorded_by, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                )
+                .bind(county)
+                .bind(at.number)
+                .bind(at.area_code)
+                .bind(m.person.as_deref())
+                .bind(m.kind.code())
+                .bind(m.date)
+                .bind(to_fen(m.amount))
+                .bind(m.provider.as_str())
+                .bind(m.fund.as_deref())
+                .bind(actor)
+                .bind(Utc::now())
+                .scalar(&mut tx)
+                .await?;
+            let id = id.ok_or_else(|| StoreError::File("no id returned".into()))?;
+            let entry = Entry {
+                county,
+                entity: "assistance_measure",
+                key: at.number,
+                action: "create",
+                actor,
+            };
+            let mut after = serde_json::to_value(m).expect("json");
+            after["id"] = id.into();
+            audit::record(&mut tx.conn(), entry, after).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    fn remove_measure<'a>(&'a self, at: Owner<'a>, id: i64, actor: &'a str) -> BoxFut<'a, bool> {
+        Box::pin(async move {
+            let county = county_of(at.area_code);
+            let mut tx = self.db.begin().await?;
+            let sql = format!(
+                "SELECT {MEASURE_COLUMNS} FROM assistance_measure \
+                 WHERE county = $1 AND household_number = $2 AND id = $3"
+            );
+            let Some(row) = tx
+                .query(&sql)
+                .bind(county)
+                .bind(at.number)
+                .bind(id)
+                .fetch_optional(&mut tx)
+                .await?
+            else {
+                return Ok(false);
+            };
+            let was = measure_of(&row)?;
+            tx.query("DELETE FROM assistance_measure WHERE county = $1 AND id = $2")
+                .bind(county)
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
+            let entry = Entry {
+                county,
+                entity: "assistance_measure",
+                key: at.number,
+                action: "delete",
+                actor,
+            };
+            audit::record(
+                &mut tx.conn(),
+                entry,
+                serde_json::to_value(&was).expect("json"),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    fn plans<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<Plan>> {
+        Box::pin(async move {
+            self.db
+                .query(
+                    "SELECT household_number, year, paths, target FROM assistance_plan \
+                     WHERE county = $1 AND household_number = $2 ORDER BY year",
+                )
+                .bind(county_of(at.area_code))
+                .bind(at.number)
+                .fetch_all(&self.db)
+                .await?
+                .iter()
+                .map(plan_of)
+                .collect()
+        })
+    }
+
+    fn measures<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<StoredMeasure>> {
+        Box::pin(async move {
+            let sql = format!(
+                "SELECT {MEASURE_COLUMNS} FROM assistance_measure \
+                 WHERE county = $1 AND household_number = $2 ORDER BY measure_date, id"
+            );
+            self.db
+                .query(&sql)
+                .bind(county_of(at.area_code))
+                .bind(at.number)
+                .fetch_all(&self.db)
+                .await?
+                .iter()
+                .map(measure_of)
+                .collect()
+        })
+    }
+
+    fn assistance_check<'a>(&'a self, area: &'a str, as_of: NaiveDate) -> BoxFut<'a, CheckOutcome> {
+        Box::pin(check(&self.db, area, as_of))
+    }
+
+    fn measures_by_kind<'a>(
+        &'a self,
+        area: &'a str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> BoxFut<'a, BTreeMap<MeasureKind, KindSummary>> {
+        Box::pin(async move {
+            let (lo, hi) = code_range(area);
+            let rows = self
+                .db
+                .query(
+                    "SELECT household_number, person, kind, amount FROM assistance_measure \
+                     WHERE area_code BETWEEN $1 AND $2 AND measure_date BETWEEN $3 AND $4",
+                )
+                .bind(lo)
+                .bind(hi)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.db)
+                .await?;
+            let mut tally = KindTally::default();
+            for r in &rows {
+                let kind: String = r.try_get("kind")?;
+                tally.add(&Measure {
+                    household: r.try_get("household_number")?,
+                    person: r.try_get("person")?,
+                    kind: MeasureKind::parse(&kind).ok_or_else(|| bad("measure kind", &kind))?,
+                    date: from,
+                    amount: from_fen(r.try_get("amount")?),
+                    provider: String::new(),
+                    fund: None,
+                });
+            }
+            Ok(tally.finish())
+        })
+    }
+
+    fn paired_cadres<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<String>> {
+        Box::pin(async move {
+            Ok(self
+                .db
+                .query(
+                    "SELECT cadre FROM pairing WHERE county = $1 AND household_number = $2 \
+                     AND end_date IS NULL ORDER BY start_date, cadre",
+                )
+                .bind(county_of(at.area_code))
+                .bind(at.number)
+                .fetch_all_scalar(&self.db)
+                .await?)
+        })
+    }
+}
+
+/// The households the gaps are about, as SQL over `household h`: poor or returned, or monitored.
+const IN_SCOPE: &str = "h.area_code BETWEEN $1 AND $2 AND (h.status IN ('poor', 'returned') \
+     OR (h.status <> 'removed' AND h.monitoring IN ('unstable', 'marginal', 'sudden_hardship')))";
+
+/// The gaps check over the registry in four reads (households in scope, their current members,
+/// the plans of the year, the measures up to the date), each one pass over an index range.
+async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, StoreError> {
+    use chrono::Datelike;
+    let (lo, hi) = code_range(area);
+    struct Row0 {
+        number: String,
+        status: HouseholdStatus,
+        monitoring: Option<MonitoringCategory>,
+        grade: HousingGrade,
+        members: Vec<(String, Option<Labor>)>,
+    }
+    let sql = format!(
+        "SELECT h.county, h.number, h.status, h.monitoring, h.housing_grade FROM household h \
+         WHERE {IN_SCOPE} ORDER BY h.number"
+    );
+    let mut households: Vec<Row0> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for r in db.query(&sql).bind(&lo).bind(&hi).fetch_all(db).await? {
+        let status: String = r.try_get("status")?;
+        let monitoring: Option<String> = r.try_get("monitoring")?;
+        let grade: String = r.try_get("housing_grade")?;
+        let key = (r.try_get("county")?, r.try_get("number")?);
+        index.insert(key, households.len());
+        households.push(Row0 {
+            number: r.try_get("number")?,
+            status: HouseholdStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+            monitoring: monitoring.as_deref().and_then(MonitoringCategory::parse),
+            grade: HousingGrade::parse(&grade).ok_or_else(|| bad("housing grade", &grade))?,
+            members: Vec::new(),
+        });
+    }
+    let sql = format!(
+        "SELECT m.county, m.household_number, m.id_number, m.labor FROM member m \
+         JOIN household h ON h.county = m.county AND h.number = m.household_number \
+         WHERE {IN_SCOPE} AND m.left_on IS NULL ORDER BY m.seq"
+    );
+    for r in db.query(&sql).bind(&lo).bind(&hi).fetch_all(db).await? {
+        let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
+        if let Some(&i) = index.get(&key) {
+            let labor: Option<String> = r.try_get("labor")?;
+            households[i].members.push((
+                r.try_get("id_number")?,
+                labor.as_deref().and_then(Labor::parse),
+            ));
+        }
+    }
+    let mut plans: HashMap<usize, Vec<Plan>> = HashMap::new();
+    for r in db
+        .query(
+            "SELECT county, household_number, year, paths, target FROM assistance_plan \
+             WHERE area_code BETWEEN $1 AND $2 AND year = $3",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .bind(i64::from(as_of.year()))
+        .fetch_all(db)
+        .await?
+    {
+        let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
+        if let Some(&i) = index.get(&key) {
+            plans.entry(i).or_default().push(plan_of(&r)?);
+        }
+    }
+    let sql = format!(
+        "SELECT county, {MEASURE_COLUMNS} FROM assistance_measure \
+         WHERE area_code BETWEEN $1 AND $2 AND measure_date <= $3"
+    );
+    let mut measures: HashMap<usize, Vec<Measure>> = HashMap::new();
+    for r in db
+        .query(&sql)
+        .bind(&lo)
+        .bind(&hi)
+        .bind(as_of)
+        .fetch_all(db)
+        .await?
+    {
+        let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
+        if let Some(&i) = index.get(&key) {
+            measures.entry(i).or_default().push(measure_of(&r)?.measure);
+        }
+    }
+    let mut checker = Checker::default();
+    let mut out = Vec::new();
+    for (i, h) in households.iter().enumerate() {
+        let s = Subject {
+            number: &h.number,
+            status: h.status,
+            monitoring: h.monitoring,
+            housing_grade: h.grade,
+            members: h.members.iter().map(|(id, l)| (id.as_str(), *l)).collect(),
+        };
+        let p: Vec<&Plan> = plans.get(&i).map_or(Vec::new(), |v| v.iter().collect());
+        let m: Vec<&Measure> = measures.get(&i).map_or(Vec::new(), |v| v.iter().collect());
+        if let Some(g) = checker.household(&s, &p, &m, as_of) {
+            out.push(g);
+        }
+    }
+    Ok(CheckOutcome {
+        households: out,
+        summary: checker.summary(),
+    })
+}
