@@ -61,6 +61,9 @@ macro_rules! code_list {
     };
 }
 
+/// Other modules' code lists (`monitoring`) are declared the same way.
+pub(crate) use code_list;
+
 code_list!(
     /// 致贫原因: the cause of poverty (one main cause, any number of secondary causes).
     Cause, "cause", {

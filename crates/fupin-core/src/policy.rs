@@ -40,6 +40,8 @@ pub const COUNT_KEYS: &[&str] = &[
     "monitoring_decision_max_days",
     "risk_elimination_min_months",
 ];
+/// Amount keys: `key = yuan` (an exact, non-negative amount).
+pub const AMOUNT_KEYS: &[&str] = &["department_alert_min_amount"];
 /// Keys of the `[county_exit]` table.
 pub const COUNTY_EXIT_KEYS: &[&str] = &[
     "max_wrong_exit_pct",
@@ -124,6 +126,7 @@ enum Value {
     Table(BTreeMap<String, Decimal>),
     AgeRange(u32, u32),
     Count(u32),
+    Amount(Decimal),
     Indicators(Vec<VillageIndicator>),
 }
 
@@ -244,6 +247,12 @@ impl PolicyFile {
                         .filter(|n| (0..=10_000).contains(n))
                         .ok_or_else(|| bad("must be a whole number from 0"))?;
                     values.insert(k.to_string(), Value::Count(n as u32));
+                }
+                _ if AMOUNT_KEYS.contains(&k) => {
+                    values.insert(
+                        k.to_string(),
+                        Value::Amount(number(v).map_err(|e| bad(&e))?),
+                    );
                 }
                 _ if YEARLY_KEYS.contains(&k) => {
                     let t = v
@@ -479,6 +488,18 @@ impl<'a> Policy<'a> {
         }
     }
 
+    /// An amount key (yuan).
+    pub fn amount(&self, key: &str) -> Result<Sourced<Decimal>, PolicyError> {
+        match self.first(key) {
+            Some((f, Value::Amount(d))) => Ok(Sourced {
+                value: *d,
+                file: f.name.clone(),
+                entry: None,
+            }),
+            _ => Err(self.missing(key, None)),
+        }
+    }
+
     /// The first entry of a table key (regional, `[county_exit]`) along the chain: tables merge
     /// entry by entry, the most specific file first.
     fn entry(&self, key: &str, entry: &str) -> Option<Sourced<Decimal>> {
@@ -549,6 +570,9 @@ impl<'a> Policy<'a> {
                     entry: s.entry,
                 }),
             ));
+        }
+        for key in AMOUNT_KEYS {
+            out.push((key.to_string(), self.amount(key).ok().map(show)));
         }
         for key in YEARLY_KEYS {
             out.push((key.to_string(), self.yearly_opt(key, date).map(show)));
@@ -628,6 +652,12 @@ mod tests {
         assert_eq!(p.compulsory_school_age().unwrap().value, (6, 15));
         assert_eq!(p.count("public_notice_min_days").unwrap().value, 5);
         assert_eq!(p.count("risk_elimination_min_months").unwrap().value, 6);
+        assert_eq!(
+            p.amount("department_alert_min_amount").unwrap().value,
+            Decimal::from(10000)
+        );
+        let half = PolicyFile::parse("name = \"x\"\ndepartment_alert_min_amount = -1", "x");
+        assert_eq!(half.unwrap_err().code(), "policy_invalid");
     }
 
     #[test]

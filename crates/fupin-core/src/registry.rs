@@ -11,7 +11,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 pub mod monitoring;
 pub mod plan;
 
