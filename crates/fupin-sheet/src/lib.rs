@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod columns;
+pub mod monitoring;
 pub mod read;
 pub mod report;
 pub mod template;
