@@ -67,6 +67,11 @@ enum Command {
     Backup(cmd::backup::BackupArgs),
     /// 从备份恢复 SQLite 数据库 / restore a SQLite registry from a backup
     Restore(cmd::backup::RestoreArgs),
+    /// 部门数据比对(防返贫监测预警)/ compare a department's data with the registry (monitoring alerts)
+    Compare(cmd::monitoring::CompareArgs),
+    /// 防返贫监测:案件、风险消除 / return-to-poverty monitoring: cases, risk elimination
+    #[command(subcommand)]
+    Monitoring(cmd::monitoring::MonitoringCommand),
     #[command(flatten)]
     Registry(cmd::registry::RegistryCommand),
 }
@@ -82,6 +87,8 @@ fn run(command: Command, g: &options::Global) -> error::Result {
         Command::Audit(c) => cmd::audit::run(c, g),
         Command::Backup(args) => cmd::backup::backup(args, g),
         Command::Restore(args) => cmd::backup::restore(args, g),
+        Command::Compare(args) => cmd::monitoring::compare_run(args, g),
+        Command::Monitoring(c) => cmd::monitoring::run(c, g),
         Command::Registry(c) => cmd::registry::run(c, g),
     }
 }

@@ -342,5 +342,7 @@ mod demo;
 
 #[path = "cli/input.rs"]
 mod input;
+#[path = "cli/monitoring.rs"]
+mod monitoring;
 #[path = "cli/safety.rs"]
 mod safety;

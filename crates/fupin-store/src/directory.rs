@@ -13,6 +13,7 @@ pub use crate::areas::Areas;
 pub use crate::listing::{
     Count, Figures, HouseholdRow, ListFilter, Listing, Page, SubArea, TrailEntry,
 };
+pub use crate::monitoring::Monitoring;
 pub use crate::pairing::{Pairing, Pairings};
 pub use crate::proposals::{Proposal, Proposals};
 pub use crate::sessions::{Sessions, StoredSession};
@@ -20,12 +21,21 @@ pub use fupin_core::registry::Area;
 
 /// Accounts, sessions, pairings, applications, areas, lists, figures and proposals.
 pub trait Directory:
-    Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals
+    Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals + Monitoring
 {
 }
 
-impl<T: Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals + ?Sized>
-    Directory for T
+impl<
+        T: Accounts
+            + Sessions
+            + Pairings
+            + Applications
+            + Areas
+            + Listing
+            + Proposals
+            + Monitoring
+            + ?Sized,
+    > Directory for T
 {
 }
 
