@@ -333,8 +333,9 @@ async fn next_id(
     let max: Option<String> = conn
         .query(&sql)
         .bind(format!("{prefix}%"))
-        .scalar(&mut *conn)
-        .await?;
+        .scalar::<Option<String>>(&mut *conn)
+        .await?
+        .flatten();
     let seq = max
         .and_then(|m| m.get(prefix.len()..)?.parse::<u64>().ok())
         .unwrap_or(0)
