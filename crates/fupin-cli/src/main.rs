@@ -73,6 +73,11 @@ enum Command {
     /// 帮扶责任体系:结对、工作队、走访 / the responsibility network: pairings, work teams, visits
     #[command(subcommand)]
     Responsibility(cmd::responsibility::ResponsibilityCommand),
+    /// 部门数据比对(防返贫监测预警)/ compare a department's data with the registry (monitoring alerts)
+    Compare(cmd::monitoring::CompareArgs),
+    /// 防返贫监测:案件、风险消除 / return-to-poverty monitoring: cases, risk elimination
+    #[command(subcommand)]
+    Monitoring(cmd::monitoring::MonitoringCommand),
     #[command(flatten)]
     Registry(cmd::registry::RegistryCommand),
 }
@@ -90,6 +95,8 @@ fn run(command: Command, g: &options::Global) -> error::Result {
         Command::Backup(args) => cmd::backup::backup(args, g),
         Command::Restore(args) => cmd::backup::restore(args, g),
         Command::Responsibility(c) => cmd::responsibility::run(c, g),
+        Command::Compare(args) => cmd::monitoring::compare_run(args, g),
+        Command::Monitoring(c) => cmd::monitoring::run(c, g),
         Command::Registry(c) => cmd::registry::run(c, g),
     }
 }

@@ -346,5 +346,7 @@ mod demo;
 mod input;
 #[path = "cli/responsibility.rs"]
 mod responsibility;
+#[path = "cli/monitoring.rs"]
+mod monitoring;
 #[path = "cli/safety.rs"]
 mod safety;

@@ -19,6 +19,7 @@ pub mod identification;
 pub mod input;
 pub mod model;
 pub mod money;
+pub mod monitoring;
 pub mod policy;
 pub mod proposal;
 pub mod registry;

@@ -64,6 +64,8 @@ pub const PAIRING_QUOTA_KEYS: &[&str] = &[
     "leadership_member",
     "section_level",
 ];
+/// Amount keys: `key = yuan` (an exact, non-negative amount).
+pub const AMOUNT_KEYS: &[&str] = &["department_alert_min_amount"];
 /// Keys of the `[county_exit]` table.
 pub const COUNTY_EXIT_KEYS: &[&str] = &[
     "max_wrong_exit_pct",
@@ -149,6 +151,7 @@ enum Value {
     AgeRange(u32, u32),
     Count(u32),
     Flag(bool),
+    Amount(Decimal),
     Indicators(Vec<VillageIndicator>),
 }
 
@@ -291,6 +294,12 @@ impl PolicyFile {
                         .filter(|n| (0..=10_000).contains(n))
                         .ok_or_else(|| bad("must be a whole number from 0"))?;
                     values.insert(k.to_string(), Value::Count(n as u32));
+                }
+                _ if AMOUNT_KEYS.contains(&k) => {
+                    values.insert(
+                        k.to_string(),
+                        Value::Amount(number(v).map_err(|e| bad(&e))?),
+                    );
                 }
                 _ if YEARLY_KEYS.contains(&k) => {
                     let t = v
@@ -538,6 +547,18 @@ impl<'a> Policy<'a> {
         }
     }
 
+    /// An amount key (yuan).
+    pub fn amount(&self, key: &str) -> Result<Sourced<Decimal>, PolicyError> {
+        match self.first(key) {
+            Some((f, Value::Amount(d))) => Ok(Sourced {
+                value: *d,
+                file: f.name.clone(),
+                entry: None,
+            }),
+            _ => Err(self.missing(key, None)),
+        }
+    }
+
     /// The pairing quota of a rank (`[pairing_quota]`, DOMAIN.md §11); a rank not listed has none
     /// (`staff`), `None`.
     pub fn pairing_quota(&self, rank: &str) -> Option<Sourced<u32>> {
@@ -618,6 +639,9 @@ impl<'a> Policy<'a> {
                     entry: s.entry,
                 }),
             ));
+        }
+        for key in AMOUNT_KEYS {
+            out.push((key.to_string(), self.amount(key).ok().map(show)));
         }
         for key in YEARLY_KEYS {
             out.push((key.to_string(), self.yearly_opt(key, date).map(show)));
@@ -717,6 +741,12 @@ mod tests {
         assert_eq!(p.compulsory_school_age().unwrap().value, (6, 15));
         assert_eq!(p.count("public_notice_min_days").unwrap().value, 5);
         assert_eq!(p.count("risk_elimination_min_months").unwrap().value, 6);
+        assert_eq!(
+            p.amount("department_alert_min_amount").unwrap().value,
+            Decimal::from(10000)
+        );
+        let half = PolicyFile::parse("name = \"x\"\ndepartment_alert_min_amount = -1", "x");
+        assert_eq!(half.unwrap_err().code(), "policy_invalid");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub use crate::assistance::Assistance;
 pub use crate::listing::{
     Count, Figures, HouseholdRow, ListFilter, Listing, Page, SubArea, TrailEntry,
 };
+pub use crate::monitoring::Monitoring;
 pub use crate::pairing::{Pairing, Pairings};
 pub use crate::proposals::{Proposal, Proposals};
 pub use crate::responsibility::Responsibility;
@@ -31,6 +32,7 @@ pub trait Directory:
     + Proposals
     + Responsibility
     + Assistance
+    + Monitoring
 {
 }
 
@@ -44,6 +46,7 @@ impl<
             + Proposals
             + Responsibility
             + Assistance
+            + Monitoring
             + ?Sized,
     > Directory for T
 {

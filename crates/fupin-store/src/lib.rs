@@ -17,6 +17,7 @@ pub mod error;
 pub mod listing;
 pub mod migrate;
 pub mod model;
+pub mod monitoring;
 pub mod pairing;
 pub mod plan;
 pub mod proposals;

@@ -19,6 +19,8 @@ mod directory;
 mod files;
 #[path = "store/lifecycle.rs"]
 mod lifecycle;
+#[path = "store/monitoring.rs"]
+mod monitoring;
 #[path = "store/proposals.rs"]
 mod proposals;
 #[path = "store/registry.rs"]

@@ -5,6 +5,7 @@ pub mod assistance;
 pub mod audit;
 pub mod backup;
 pub mod demo;
+pub mod monitoring;
 pub mod policy;
 pub mod registry;
 pub mod report;
