@@ -12,6 +12,7 @@ pub mod area;
 pub mod assess;
 pub mod codes;
 pub mod error;
+pub mod funds;
 pub mod household_code;
 pub mod id;
 pub mod identification;
