@@ -67,6 +67,9 @@ enum Command {
     Backup(cmd::backup::BackupArgs),
     /// 从备份恢复 SQLite 数据库 / restore a SQLite registry from a backup
     Restore(cmd::backup::RestoreArgs),
+    /// 资金、项目、小额信贷和分红 / funds, projects, small loans and dividends
+    #[command(subcommand)]
+    Funds(cmd::funds::FundsCommand),
     #[command(flatten)]
     Registry(cmd::registry::RegistryCommand),
 }
@@ -82,6 +85,7 @@ fn run(command: Command, g: &options::Global) -> error::Result {
         Command::Audit(c) => cmd::audit::run(c, g),
         Command::Backup(args) => cmd::backup::backup(args, g),
         Command::Restore(args) => cmd::backup::restore(args, g),
+        Command::Funds(c) => cmd::funds::run(c, g),
         Command::Registry(c) => cmd::registry::run(c, g),
     }
 }

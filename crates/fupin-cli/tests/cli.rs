@@ -344,3 +344,6 @@ mod demo;
 mod input;
 #[path = "cli/safety.rs"]
 mod safety;
+
+#[path = "cli/funds.rs"]
+mod funds;

@@ -4,6 +4,7 @@ pub mod assess;
 pub mod audit;
 pub mod backup;
 pub mod demo;
+pub mod funds;
 pub mod policy;
 pub mod registry;
 pub mod report;
