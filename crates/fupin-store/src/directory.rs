@@ -10,6 +10,7 @@ use std::sync::Arc;
 pub use crate::accounts::{Accounts, User};
 pub use crate::applications::{Application, Applications, StepRecord};
 pub use crate::areas::Areas;
+pub use crate::funds::Funds;
 pub use crate::listing::{
     Count, Figures, HouseholdRow, ListFilter, Listing, Page, SubArea, TrailEntry,
 };
@@ -20,12 +21,21 @@ pub use fupin_core::registry::Area;
 
 /// Accounts, sessions, pairings, applications, areas, lists, figures and proposals.
 pub trait Directory:
-    Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals
+    Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals + Funds
 {
 }
 
-impl<T: Accounts + Sessions + Pairings + Applications + Areas + Listing + Proposals + ?Sized>
-    Directory for T
+impl<
+        T: Accounts
+            + Sessions
+            + Pairings
+            + Applications
+            + Areas
+            + Listing
+            + Proposals
+            + Funds
+            + ?Sized,
+    > Directory for T
 {
 }
 

@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "sessions",
         include_str!("../migrations/common/0011_sessions.sql"),
     ),
+    (
+        15,
+        "funds",
+        include_str!("../migrations/common/0015_funds.sql"),
+    ),
 ];
 
 /// The SQL that migration `version` runs on `backend` (its tokens replaced); `None` for no such
@@ -214,7 +219,7 @@ mod tests {
     /// schema as a new one. Later migrations (from 10) are pinned to the SQL they were written with.
     #[test]
     fn each_backend_runs_the_sql_it_ran_before_the_files_were_merged() {
-        let before: [(i64, u64, u64); 10] = [
+        let before: [(i64, u64, u64); 11] = [
             (1, 0x61bc_c92d_c0b3_1a5a, 0x8a4d_20a7_7f69_8c33),
             (2, 0x3c4c_2559_3f65_3aa5, 0x3c4c_2559_3f65_3aa5),
             (3, 0xbbd1_1205_3c94_ef71, 0xbbd1_1205_3c94_ef71),
@@ -227,6 +232,7 @@ mod tests {
             (9, 0x2f01_d337_3801_472c, 0x2f01_d337_3801_472c),
             (10, 0x6049_5fca_2653_673e, 0x870a_e8e4_a5b4_cd2c),
             (11, 0xb409_9ef9_748c_22c0, 0xb409_9ef9_748c_22c0),
+            (15, 0xef2d_7c38_186e_af0b, 0xef2d_7c38_186e_af0b),
         ];
         assert_eq!(MIGRATIONS.len(), before.len());
         for (version, sqlite, postgres) in before {

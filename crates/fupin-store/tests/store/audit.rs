@@ -7,7 +7,7 @@ use fupin_store::{Backend, Repository, SqlStore};
 use std::path::Path;
 
 /// A second store on the database `on_both` gave the test, for SQL behind fupin's back.
-async fn store_of(repo: &dyn Repository, dir: &Path, name: &str) -> SqlStore {
+pub(crate) async fn store_of(repo: &dyn Repository, dir: &Path, name: &str) -> SqlStore {
     match repo.backend() {
         Backend::Sqlite => {
             let url = format!("sqlite:{}", dir.join("registry.db").display());
