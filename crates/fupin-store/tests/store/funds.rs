@@ -66,7 +66,7 @@ fn a_countys_funds_round_trip_and_check() {
         assert_eq!(sources.len(), 2);
         assert_eq!(sources[0].level, "central");
         assert_eq!(
-            serde_json::to_value(&sources[1].amount).unwrap(),
+            serde_json::to_value(sources[1].amount).unwrap(),
             "12000000.00"
         );
 
