@@ -78,6 +78,9 @@ enum Command {
     /// 防返贫监测:案件、风险消除 / return-to-poverty monitoring: cases, risk elimination
     #[command(subcommand)]
     Monitoring(cmd::monitoring::MonitoringCommand),
+    /// 资金、项目、小额信贷和分红 / funds, projects, small loans and dividends
+    #[command(subcommand)]
+    Funds(cmd::funds::FundsCommand),
     #[command(flatten)]
     Registry(cmd::registry::RegistryCommand),
 }
@@ -97,6 +100,7 @@ fn run(command: Command, g: &options::Global) -> error::Result {
         Command::Responsibility(c) => cmd::responsibility::run(c, g),
         Command::Compare(args) => cmd::monitoring::compare_run(args, g),
         Command::Monitoring(c) => cmd::monitoring::run(c, g),
+        Command::Funds(c) => cmd::funds::run(c, g),
         Command::Registry(c) => cmd::registry::run(c, g),
     }
 }

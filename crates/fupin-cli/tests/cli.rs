@@ -350,3 +350,6 @@ mod responsibility;
 mod monitoring;
 #[path = "cli/safety.rs"]
 mod safety;
+
+#[path = "cli/funds.rs"]
+mod funds;

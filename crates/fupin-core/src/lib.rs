@@ -13,6 +13,7 @@ pub mod assess;
 pub mod assistance;
 pub mod codes;
 pub mod error;
+pub mod funds;
 pub mod household_code;
 pub mod id;
 pub mod identification;

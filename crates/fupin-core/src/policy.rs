@@ -66,6 +66,15 @@ pub const PAIRING_QUOTA_KEYS: &[&str] = &[
 ];
 /// Amount keys: `key = yuan` (an exact, non-negative amount).
 pub const AMOUNT_KEYS: &[&str] = &["department_alert_min_amount"];
+/// Percentage keys: `key = percent` (funds rules, DOMAIN.md §14).
+pub const PERCENT_KEYS: &[&str] = &[
+    "industry_relief_min_pct",
+    "special_fund_min_revenue_pct",
+    "special_fund_min_growth_pct",
+    "cooperative_min_poor_pct",
+];
+/// Keys of the `[small_loan]` table (扶贫小额信贷, DOMAIN.md §14).
+pub const SMALL_LOAN_KEYS: &[&str] = &["max_amount", "max_term_months"];
 /// Keys of the `[county_exit]` table.
 pub const COUNTY_EXIT_KEYS: &[&str] = &[
     "max_wrong_exit_pct",
@@ -153,6 +162,7 @@ enum Value {
     Flag(bool),
     Amount(Decimal),
     Indicators(Vec<VillageIndicator>),
+    Percent(Decimal),
 }
 
 /// One parsed policy file.
@@ -287,6 +297,31 @@ impl PolicyFile {
                 _ if FLAG_KEYS.contains(&k) => {
                     let b = v.as_bool().ok_or_else(|| bad("must be true or false"))?;
                     values.insert(k.to_string(), Value::Flag(b));
+                }
+                _ if PERCENT_KEYS.contains(&k) => {
+                    let pct = number(v).map_err(|e| bad(&e))?;
+                    if pct.is_sign_negative() || pct > Decimal::from(100) {
+                        return Err(bad("must be a percentage from 0 to 100"));
+                    }
+                    values.insert(k.to_string(), Value::Percent(pct));
+                }
+                "small_loan" => {
+                    let t = v.as_table().ok_or_else(|| bad("must be a table"))?;
+                    let mut m = BTreeMap::new();
+                    for (sub, x) in t {
+                        if !SMALL_LOAN_KEYS.contains(&sub.as_str()) {
+                            return Err(bad(&format!(
+                                "unknown entry `{sub}`; known: {}",
+                                SMALL_LOAN_KEYS.join(", ")
+                            )));
+                        }
+                        let n = number(x).map_err(|e| bad(&format!("{sub}: {e}")))?;
+                        if n.is_sign_negative() {
+                            return Err(bad(&format!("{sub}: must not be negative")));
+                        }
+                        m.insert(sub.clone(), n);
+                    }
+                    values.insert(k.to_string(), Value::Table(m));
                 }
                 _ if COUNT_KEYS.contains(&k) => {
                     let n = v
@@ -613,6 +648,24 @@ impl<'a> Policy<'a> {
             .ok_or_else(|| self.missing(&format!("county_exit.{entry}"), None))
     }
 
+    /// A percentage key (funds rules, DOMAIN.md §14).
+    pub fn percent(&self, key: &str) -> Result<Sourced<Decimal>, PolicyError> {
+        match self.first(key) {
+            Some((f, Value::Percent(p))) => Ok(Sourced {
+                value: *p,
+                file: f.name.clone(),
+                entry: None,
+            }),
+            _ => Err(self.missing(key, None)),
+        }
+    }
+
+    /// One entry of the `[small_loan]` table.
+    pub fn small_loan(&self, entry: &str) -> Result<Sourced<Decimal>, PolicyError> {
+        self.entry("small_loan", entry)
+            .ok_or_else(|| self.missing(&format!("small_loan.{entry}"), None))
+    }
+
     /// Every effective value at `date`, for `fupin policy show`: (key, value, source).
     pub fn effective(&self, date: NaiveDate) -> Vec<(String, Option<Sourced<String>>)> {
         let mut out = Vec::new();
@@ -681,6 +734,15 @@ impl<'a> Policy<'a> {
                     file: s.file,
                     entry: s.entry,
                 }),
+            ));
+        }
+        for key in PERCENT_KEYS {
+            out.push((key.to_string(), self.percent(key).ok().map(show)));
+        }
+        for entry in SMALL_LOAN_KEYS {
+            out.push((
+                format!("small_loan.{entry}"),
+                self.small_loan(entry).ok().map(show),
             ));
         }
         out.push((

@@ -11,6 +11,7 @@ pub use crate::accounts::{Accounts, User};
 pub use crate::applications::{Application, Applications, StepRecord};
 pub use crate::areas::Areas;
 pub use crate::assistance::Assistance;
+pub use crate::funds::Funds;
 pub use crate::listing::{
     Count, Figures, HouseholdRow, ListFilter, Listing, Page, SubArea, TrailEntry,
 };
@@ -33,6 +34,7 @@ pub trait Directory:
     + Responsibility
     + Assistance
     + Monitoring
+    + Funds
 {
 }
 
@@ -47,6 +49,7 @@ impl<
             + Responsibility
             + Assistance
             + Monitoring
+            + Funds
             + ?Sized,
     > Directory for T
 {

@@ -14,6 +14,7 @@ mod audit;
 pub mod backup;
 pub mod directory;
 pub mod error;
+pub mod funds;
 pub mod listing;
 pub mod migrate;
 pub mod model;

@@ -17,6 +17,8 @@ mod county;
 mod directory;
 #[path = "store/files.rs"]
 mod files;
+#[path = "store/funds.rs"]
+mod funds;
 #[path = "store/lifecycle.rs"]
 mod lifecycle;
 #[path = "store/monitoring.rs"]

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod demo;
 pub mod monitoring;
+pub mod funds;
 pub mod policy;
 pub mod registry;
 pub mod report;

@@ -1,0 +1,93 @@
+//! `fupin funds check` and `fupin report funds`.
+
+use super::*;
+
+#[test]
+fn funds_check_of_the_example_file() {
+    let input = root().join("examples/funds.json");
+    let o = fupin(&["funds", "check", "--input", input.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = json_out(&o);
+    assert_eq!(
+        out["checks"],
+        json!([
+            {"code": "industry_relief_share", "ok": true, "value_pct": "70.00", "threshold_pct": "70.00"},
+            {"code": "special_fund_revenue_share", "ok": true, "value_pct": "2.40", "threshold_pct": "2.00"},
+            {"code": "special_fund_growth", "ok": true, "value_pct": "20.00", "threshold_pct": "20.00"}
+        ])
+    );
+    assert_eq!(
+        out["cooperatives"],
+        json!([{"name": "红星合作社", "poor_share_pct": "28.00", "ok": false},
+               {"name": "青山种植合作社", "poor_share_pct": "30.00", "ok": true}])
+    );
+    assert_eq!(out["loans"]["task_pct"], "0.50");
+    assert_eq!(
+        out["loans"]["violations"],
+        json!([{"loan": "L9", "code": "loan_amount"}, {"loan": "L9", "code": "loan_guarantee"},
+               {"loan": "L9", "code": "loan_term"}])
+    );
+    assert_eq!(
+        out["loans"]["overdue"],
+        json!([{"loan": "L1", "household": "H1", "due": "2020-12-01", "outstanding": "4000.00"}])
+    );
+    assert_eq!(
+        out["dividends"][1]["shares"],
+        json!([{"household": "H1", "amount": "250.00"}, {"household": "H2", "amount": "250.00"},
+               {"household": "H3", "amount": "500.00"}])
+    );
+    let table = fupin(&[
+        "funds",
+        "check",
+        "--input",
+        input.to_str().unwrap(),
+        "--format",
+        "table",
+    ]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("红星合作社") && text.contains("28.00") && text.contains("逾期"),
+        "{text}"
+    );
+}
+
+#[test]
+fn funds_check_exit_statuses_and_policy() {
+    let bad = tmp(
+        "funds-bad.json",
+        r#"{"year": 2020, "county": "140525", "loans": [{"id": "L1", "household": "H1", "amount": "5万", "term_months": 12}]}"#,
+    );
+    let o = fupin(&["funds", "check", "--input", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    let out = json_out(&o);
+    assert_eq!(out["errors"][0]["field"], "loans[0].amount");
+    assert_eq!(out["errors"][0]["item"], "L1");
+    assert_eq!(out["errors"][0]["code"], "money_format");
+    let not_json = tmp("funds-not.json", "{year: 2020");
+    let o = fupin(&["funds", "check", "--input", not_json.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let no_year = tmp("funds-noyear.json", r#"{"county": "140525"}"#);
+    assert_eq!(
+        fupin(&["funds", "check", "--input", no_year.to_str().unwrap()])
+            .status
+            .code(),
+        Some(2)
+    );
+    // A what-if policy raises the industry threshold: the example's 70% no longer passes.
+    let policy = tmp(
+        "funds-80.toml",
+        "name = \"w\"\nindustry_relief_min_pct = 80\n",
+    );
+    let input = root().join("examples/funds.json");
+    let o = fupin(&[
+        "funds",
+        "check",
+        "--input",
+        input.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    let out = json_out(&o);
+    assert_eq!(out["checks"][0]["ok"], false);
+    assert_eq!(out["checks"][0]["threshold_pct"], "80.00");
+}
