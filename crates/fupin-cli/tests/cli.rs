@@ -344,10 +344,10 @@ mod demo;
 
 #[path = "cli/input.rs"]
 mod input;
-#[path = "cli/responsibility.rs"]
-mod responsibility;
 #[path = "cli/monitoring.rs"]
 mod monitoring;
+#[path = "cli/responsibility.rs"]
+mod responsibility;
 #[path = "cli/safety.rs"]
 mod safety;
 
