@@ -291,6 +291,8 @@ pub trait Funds: Send + Sync {
     /// loans started in the year (with repayments) and the assets' income of the year (the
     /// households' part) with their beneficiaries.
     fn funds_input<'a>(&'a self, year: i32, county: &'a str) -> BoxFut<'a, rules::Input>;
+    /// The counties under an area prefix that keep funds or projects, by code.
+    fn funds_counties<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<String>>;
 }
 
 async fn audited(
@@ -1264,6 +1266,21 @@ impl Funds for SqlStore {
                     },
                 )
                 .collect())
+        })
+    }
+
+    fn funds_counties<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<String>> {
+        Box::pin(async move {
+            let pattern = format!("{area}%");
+            Ok(self
+                .db
+                .query(
+                    "SELECT county FROM fund_project WHERE county LIKE $1 \
+                     UNION SELECT county FROM fund_source WHERE county LIKE $1 ORDER BY 1",
+                )
+                .bind(pattern.as_str())
+                .fetch_all_scalar(&self.db)
+                .await?)
         })
     }
 

@@ -31,6 +31,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/dashboard.js"),
     ),
     (
+        "funds.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/funds.js"),
+    ),
+    (
         "apidoc.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/apidoc.js"),

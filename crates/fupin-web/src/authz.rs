@@ -40,6 +40,11 @@ pub enum Action<'a> {
     RecordStep { area: &'a str, step: Step },
     /// List and create accounts.
     ManageUsers,
+    /// Read the funds, projects, loans and assets of an area prefix (issue 14; not cadres, who
+    /// see only their paired households).
+    ReadFunds { area: &'a str },
+    /// Record projects and asset income of an area (the county).
+    WriteFunds { area: &'a str },
 }
 
 /// Whether the session may take the action: `Ok`, or the error to answer (404 or 403).
@@ -101,6 +106,17 @@ pub fn check(scope: &Scope, action: Action) -> Result<(), ApiError> {
             )
         }
         Action::ManageUsers => allowed(role(access::Action::ManageUsers), ApiError::forbidden),
+        Action::ReadFunds { area } => allowed(
+            scope.can_read_area(area) && scope.role != Role::Cadre,
+            ApiError::not_found,
+        ),
+        Action::WriteFunds { area } => {
+            check(scope, Action::ReadFunds { area })?;
+            allowed(
+                matches!(scope.role, Role::Admin | Role::County),
+                ApiError::forbidden,
+            )
+        }
     }
 }
 

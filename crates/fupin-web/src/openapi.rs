@@ -3,7 +3,7 @@
 //! by a strict parser), and an offline docs page that renders it.
 
 use crate::error::ErrorBody;
-use crate::{accounts, applications, proposals, registry};
+use crate::{accounts, applications, funds, proposals, registry};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use serde_json::{json, Value};
@@ -48,6 +48,14 @@ use utoipa::OpenApi;
         proposals::api::decide,
         proposals::api::of_household,
         proposals::api::propose,
+        funds::api::overview,
+        funds::api::projects,
+        funds::api::project,
+        funds::api::put_project,
+        funds::api::loans,
+        funds::api::dividends,
+        funds::api::record_income,
+        funds::api::of_household,
     ),
     components(schemas(ErrorBody)),
     security(("session" = [])),

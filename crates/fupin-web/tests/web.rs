@@ -24,6 +24,8 @@ mod openapi;
 
 #[path = "web/export.rs"]
 mod export;
+#[path = "web/funds.rs"]
+mod funds;
 #[path = "web/headers.rs"]
 mod headers;
 #[path = "web/household.rs"]

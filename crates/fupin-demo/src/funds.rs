@@ -1,0 +1,289 @@
+//! Funds, projects, small loans and dividends of the demo data (issue 14): the web county's
+//! (`fupin serve --demo`: some projects, loans and a photovoltaic station in 2020, so the pages show
+//! something) and the county profile's (Zezhou 2017: the figures of the seed, see [`zezhou_2017`]).
+
+use fupin_core::money::Decimal;
+use fupin_store::funds::*;
+use fupin_store::StoreError;
+use std::str::FromStr;
+
+const ACTOR: &str = "demo";
+
+fn y(s: &str) -> Yuan {
+    Yuan(Decimal::from_str(s).expect("demo amounts are decimals"))
+}
+
+fn fen(f: i64) -> Yuan {
+    Yuan::from_fen(f)
+}
+
+/// The web demo county (泽州县, 140525) in 2019 and 2020.
+pub async fn load_web_county(dir: &dyn Funds) -> Result<(), StoreError> {
+    let c = "140525";
+    for (id, year, level, name, amount) in [
+        (
+            "S2019-county",
+            2019,
+            "county",
+            "县级专项扶贫资金",
+            "10000000.00",
+        ),
+        (
+            "S2020-county",
+            2020,
+            "county",
+            "县级专项扶贫资金",
+            "12500000.00",
+        ),
+        (
+            "S2020-central",
+            2020,
+            "central",
+            "中央财政专项扶贫资金",
+            "21000000.00",
+        ),
+        (
+            "S2020-province",
+            2020,
+            "province",
+            "省级财政专项扶贫资金",
+            "8000000.00",
+        ),
+        (
+            "S2020-city",
+            2020,
+            "city",
+            "市级财政专项扶贫资金",
+            "3000000.00",
+        ),
+        (
+            "S2020-help",
+            2020,
+            "helping_unit",
+            "帮扶单位资金",
+            "1200000.00",
+        ),
+        ("S2020-donation", 2020, "donation", "社会捐赠", "300000.00"),
+    ] {
+        let s = FundSource {
+            id: id.into(),
+            county: c.into(),
+            year,
+            level: level.into(),
+            name: name.into(),
+            amount: y(amount),
+            received_on: Some(format!("{year}-03-15")),
+            note: None,
+        };
+        dir.put_fund_source(&s, ACTOR).await?;
+    }
+    dir.put_fund_year(
+        &FundYear {
+            county: c.into(),
+            year: 2020,
+            local_revenue: Some(y("560000000.00")),
+            loan_task: Some(y("2000000.00")),
+        },
+        ACTOR,
+    )
+    .await?;
+    // (id, name, kind, village, budget, progress, status, households, people, benefit)
+    let projects = [
+        (
+            "P2020-01",
+            "东沟村光伏电站",
+            "industry",
+            "140525100201",
+            "240000.00",
+            100,
+            "done",
+            30,
+            86,
+            "电站收益分红到户,村集体留存部分用于公益岗位",
+        ),
+        (
+            "P2020-02",
+            "西岭村连翘种植基地",
+            "industry",
+            "140525100202",
+            "800000.00",
+            70,
+            "underway",
+            42,
+            120,
+            "合作社带动贫困户种植,土地流转加务工",
+        ),
+        (
+            "P2020-03",
+            "南庄村以工代赈道路",
+            "relief",
+            "140525100203",
+            "600000.00",
+            100,
+            "done",
+            25,
+            70,
+            "贫困户参与施工领取劳务报酬",
+        ),
+        (
+            "P2020-04",
+            "河底村饮水安全巩固",
+            "infrastructure",
+            "140525101201",
+            "350000.00",
+            40,
+            "underway",
+            30,
+            90,
+            "解决贫困户饮水安全",
+        ),
+        (
+            "P2020-05",
+            "石门村危房改造",
+            "housing",
+            "140525101202",
+            "200000.00",
+            0,
+            "planned",
+            8,
+            21,
+            "贫困户危房改造补助",
+        ),
+        (
+            "P2020-06",
+            "上庄村就业培训",
+            "employment",
+            "140525102201",
+            "50000.00",
+            100,
+            "done",
+            40,
+            40,
+            "技能培训后转移就业",
+        ),
+    ];
+    for (i, (id, name, kind, village, budget, progress, status, h, p, benefit)) in
+        projects.iter().enumerate()
+    {
+        let project = Project {
+            id: id.to_string(),
+            county: c.into(),
+            year: 2020,
+            name: name.to_string(),
+            kind: kind.to_string(),
+            village: village.to_string(),
+            budget: y(budget),
+            start: Some(format!("2020-{:02}-01", 3 + i)),
+            end: (*status == "done").then(|| format!("2020-{:02}-28", 6 + i)),
+            progress_pct: *progress,
+            status: status.to_string(),
+            households: *h,
+            people: *p,
+            benefit: benefit.to_string(),
+        };
+        dir.put_project(&project, ACTOR).await?;
+        let a = Allocation {
+            id: format!("A-{id}"),
+            county: c.into(),
+            year: 2020,
+            project: id.to_string(),
+            category: kind.to_string(),
+            amount: y(budget),
+            date: format!("2020-{:02}-10", 3 + i),
+            source: Some("S2020-central".into()),
+        };
+        dir.put_allocation(&a, ACTOR).await?;
+        let paid = y(budget).fen() * progress / 100;
+        if paid > 0 {
+            // Paid in two parts, a month apart.
+            for (k, part) in [(1, paid / 2), (2, paid - paid / 2)] {
+                dir.put_disbursement(
+                    &Disbursement {
+                        id: format!("D-{id}-{k}"),
+                        county: c.into(),
+                        project: id.to_string(),
+                        amount: fen(part),
+                        date: format!("2020-{:02}-20", 3 + i + k),
+                    },
+                    ACTOR,
+                )
+                .await?;
+            }
+        }
+    }
+    // Loans to households of 东沟村 and 西岭村: one repaid on time, one overdue, one above the rules.
+    for (n, (household, amount, term, guarantee, paid)) in [
+        ("140525100201001", "50000.00", 36, false, "5000.00"),
+        ("140525100201002", "30000.00", 24, false, "0.00"),
+        ("140525100201003", "60000.00", 48, true, "6000.00"),
+        ("140525100202001", "20000.00", 12, false, "20000.00"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let loan = Loan {
+            id: format!("L2020-{:02}", n + 1),
+            county: c.into(),
+            household: household.into(),
+            village: household[..12].into(),
+            amount: y(amount),
+            term_months: term,
+            guarantee,
+            collateral: false,
+            start: format!("2020-0{}-15", 3 + n),
+            bank: Some("泽州农商银行".into()),
+            repayments: vec![Repayment {
+                due: "2020-12-20".into(),
+                amount: y(if n == 3 { "20000.00" } else { "5000.00" }),
+                paid: y(paid),
+                paid_on: (paid != "0.00").then(|| "2020-12-18".into()),
+            }],
+            subsidies: vec![Subsidy {
+                year: 2020,
+                amount: fen(y(amount).fen() * 435 / 10000),
+            }],
+        };
+        dir.put_loan(&loan, ACTOR).await?;
+    }
+    let asset = Asset {
+        id: "PV-140525100201".into(),
+        county: c.into(),
+        kind: "photovoltaic".into(),
+        name: "东沟村 30 kW 光伏电站".into(),
+        village: "140525100201".into(),
+        capacity_kw: Some("30".into()),
+        split: "equal".into(),
+        beneficiaries: (1..=10)
+            .map(|n| Beneficiary {
+                household: format!("140525100201{n:03}"),
+                weight: "1".into(),
+            })
+            .collect(),
+    };
+    dir.put_asset(&asset, ACTOR).await?;
+    dir.record_asset_income(
+        c,
+        &AssetIncome {
+            asset: asset.id.clone(),
+            year: 2020,
+            income: y("30000.05"),
+            collective: y("10000.00"),
+        },
+        ACTOR,
+    )
+    .await?;
+    dir.put_cooperative(
+        &Cooperative {
+            id: "C-140525100202".into(),
+            county: c.into(),
+            name: "西岭村连翘种植专业合作社".into(),
+            village: "140525100202".into(),
+            members: 40,
+            poor_members: 12,
+            supported: true,
+        },
+        ACTOR,
+    )
+    .await?;
+    Ok(())
+}
