@@ -9,6 +9,8 @@ mod api;
 
 #[path = "web/browser.rs"]
 mod browser;
+#[path = "web/browser_funds.rs"]
+mod browser_funds;
 
 #[path = "web/pages.rs"]
 mod pages;
