@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod columns;
+pub mod funds;
 pub mod read;
 pub mod report;
 pub mod template;

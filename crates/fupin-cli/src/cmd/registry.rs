@@ -42,6 +42,8 @@ pub enum ReportCommand {
     Changes(crate::cmd::report::PeriodArgs),
     /// 贫困村及其退出 / poor villages and their exits in a period
     Villages(crate::cmd::report::PeriodArgs),
+    /// 扶贫资金、项目、小额信贷和分红 / funds, projects, small loans and dividends of a year
+    Funds(crate::cmd::funds::ReportArgs),
 }
 
 #[derive(Args)]
@@ -158,6 +160,7 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
             }
             Ok(())
         }
+        RegistryCommand::Report(ReportCommand::Funds(a)) => crate::cmd::funds::report(a, g).await,
         RegistryCommand::Report(ReportCommand::Villages(a)) => {
             crate::cmd::report::villages(a, g).await
         }

@@ -91,3 +91,81 @@ fn funds_check_exit_statuses_and_policy() {
     assert_eq!(out["checks"][0]["ok"], false);
     assert_eq!(out["checks"][0]["threshold_pct"], "80.00");
 }
+
+/// `fupin report funds --year 2017` on the county profile (called by the demo test, which has
+/// generated it): the Zezhou 2017 figures of the seed.
+pub fn zezhou_2017_report(db: &str) {
+    let o = fupin(&["report", "funds", "--year", "2017", "--db", db]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = json_out(&o);
+    let c = &r["counties"][0];
+    assert_eq!(c["county"], "140525");
+    // County special funds of 19,250,400 yuan, amount and growth both above 2016's ("双增长").
+    let sf = &c["special_fund"];
+    assert_eq!(sf["this_year"], "19250400.00");
+    assert_eq!(sf["previous_year"], "14300000.00");
+    assert_eq!(
+        (
+            sf["growth_pct"].as_str(),
+            sf["previous_growth_pct"].as_str()
+        ),
+        (Some("34.62"), Some("30.00"))
+    );
+    assert_eq!(
+        (sf["amount_up"].as_bool(), sf["growth_up"].as_bool()),
+        (Some(true), Some(true))
+    );
+    // Small loans of 27,918,600 yuan, 126% of the year's task.
+    assert_eq!(c["loans"]["amount"], "27918600.00");
+    assert_eq!(c["loans"]["task_pct"], "126.00");
+    assert_eq!(c["loans"]["violations"], 0);
+    // Village photovoltaic stations: 24 poor villages' first collective income.
+    assert_eq!(c["dividends"]["first_collective_income_villages"], 24);
+    assert_eq!(c["dividends"]["collective"], "288000.00");
+    let checks: Vec<(&str, bool)> = c["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["code"].as_str().unwrap(), x["ok"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            ("industry_relief_share", true),
+            ("special_fund_revenue_share", true),
+            ("special_fund_growth", true)
+        ]
+    );
+    // The table and the workbook carry the same figures.
+    let t = fupin(&[
+        "report", "funds", "--year", "2017", "--db", db, "--format", "table",
+    ]);
+    let text = String::from_utf8_lossy(&t.stdout);
+    assert!(
+        text.contains("19250400.00") && text.contains("27918600.00") && text.contains("126.00"),
+        "{text}"
+    );
+    let xlsx = std::env::temp_dir().join(format!("fupin-funds-{}.xlsx", std::process::id()));
+    let x = fupin(&[
+        "report",
+        "funds",
+        "--year",
+        "2017",
+        "--db",
+        db,
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert!(x.status.success(), "{}", String::from_utf8_lossy(&x.stderr));
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    let _ = std::fs::remove_file(&xlsx);
+    // And the check over the registry gives the same checks.
+    let o = fupin(&[
+        "funds", "check", "--year", "2017", "--area", "140525", "--db", db,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(json_out(&o)["loans"]["task_pct"], "126.00");
+}

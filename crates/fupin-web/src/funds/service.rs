@@ -8,7 +8,6 @@ use crate::session::Session;
 use crate::AppState;
 use fupin_core::area::county_of;
 use fupin_core::funds as rules;
-use fupin_core::money::Decimal;
 use fupin_store::funds::{ProjectFilter, PROJECT_STATUSES};
 use std::collections::BTreeMap;
 
@@ -130,23 +129,17 @@ pub async fn overview(
         .count() as u64;
     let assets = st.dir.assets(&area).await?;
     let incomes = st.dir.asset_incomes(&county, None).await?;
-    let mut first = Vec::new();
-    for a in &assets {
-        let collective = |pred: &dyn Fn(i32) -> bool| {
-            incomes
-                .iter()
-                .any(|i| i.asset == a.id && pred(i.year) && i.collective.0 > Decimal::ZERO)
-        };
-        let village_before = assets.iter().filter(|b| b.village == a.village).any(|b| {
-            incomes
-                .iter()
-                .any(|i| i.asset == b.id && i.year < year && i.collective.0 > Decimal::ZERO)
-        });
-        if collective(&|y| y == year) && !village_before && !first.contains(&a.village) {
-            first.push(a.village.clone());
-        }
-    }
-    first.sort();
+    let first = rules::first_collective_income(
+        &assets
+            .iter()
+            .map(|a| (a.id.clone(), a.village.clone()))
+            .collect::<Vec<_>>(),
+        &incomes
+            .iter()
+            .map(|i| (i.asset.clone(), i.year, i.collective.0))
+            .collect::<Vec<_>>(),
+        year,
+    );
     Ok(Overview {
         area,
         county,
