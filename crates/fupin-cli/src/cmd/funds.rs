@@ -15,6 +15,47 @@ use std::path::PathBuf;
 pub enum FundsCommand {
     /// 检查资金规则:产业和以工代赈占比、专项资金占比和增长、合作社、小额信贷、分红 / check the funds rules
     Check(CheckArgs),
+    /// 导入项目库或小额信贷(XLSX、CSV;全部有效才写入)/ import projects or loans (all or nothing)
+    Import(ImportArgs),
+    /// 导出项目库或小额信贷 / export projects or loans as XLSX
+    Export(ExportArgs),
+    /// 导入模板 / the import template of projects or loans
+    Template(TemplateArgs),
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// XLSX 或 CSV 文件 / the file
+    file: PathBuf,
+    /// projects 或 loans / projects or loans
+    #[arg(long)]
+    table: String,
+    /// 错误报告文件(默认 FILE.errors.csv)/ error report (default FILE.errors.csv)
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// projects 或 loans / projects or loans
+    #[arg(long)]
+    table: String,
+    /// 县级区划代码 / the county
+    #[arg(long)]
+    area: String,
+    /// 输出文件 .xlsx / output file .xlsx
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct TemplateArgs {
+    /// projects 或 loans / projects or loans
+    #[arg(long)]
+    table: String,
+    /// 输出文件 .xlsx / output file .xlsx
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -35,6 +76,9 @@ pub struct CheckArgs {
 pub fn run(c: FundsCommand, g: &Global) -> Result {
     match c {
         FundsCommand::Check(a) => check(a, g),
+        FundsCommand::Import(a) => crate::cmd::funds_sheet::import(a.file, &a.table, a.report, g),
+        FundsCommand::Export(a) => crate::cmd::funds_sheet::export(&a.table, &a.area, &a.out, g),
+        FundsCommand::Template(a) => crate::cmd::funds_sheet::template(&a.table, &a.out),
     }
 }
 

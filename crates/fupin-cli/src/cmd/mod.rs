@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backup;
 pub mod demo;
 pub mod funds;
+pub mod funds_sheet;
 pub mod policy;
 pub mod registry;
 pub mod report;
