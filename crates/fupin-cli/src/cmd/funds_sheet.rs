@@ -255,7 +255,7 @@ pub fn import(file: PathBuf, table: &str, report: Option<PathBuf>, g: &Global) -
         if !id.is_empty() && !ids.insert(id.clone()) {
             errors.push(RowError::new(
                 row.row,
-                &table.columns()[0].0.to_string(),
+                &format!("{} {}", table.columns()[0].0, table.columns()[0].1),
                 &id,
                 "duplicate_id",
                 "编号重复",
