@@ -17,10 +17,40 @@ fn fen(f: i64) -> Yuan {
     Yuan::from_fen(f)
 }
 
+/// A county's fund sources, (id, year, level, name, amount), received in March, and its year's
+/// (year, local revenue, loan task).
+async fn county_year(
+    dir: &dyn Funds,
+    county: &str,
+    sources: &[(&str, i32, &str, &str, &str)],
+    (year, revenue, task): (i32, &str, &str),
+) -> Result<(), StoreError> {
+    for (id, year, level, name, amount) in sources {
+        let s = FundSource {
+            id: id.to_string(),
+            county: county.into(),
+            year: *year,
+            level: level.to_string(),
+            name: name.to_string(),
+            amount: y(amount),
+            received_on: Some(format!("{year}-03-31")),
+            note: None,
+        };
+        dir.put_fund_source(&s, ACTOR).await?;
+    }
+    let fy = FundYear {
+        county: county.into(),
+        year,
+        local_revenue: Some(y(revenue)),
+        loan_task: Some(y(task)),
+    };
+    dir.put_fund_year(&fy, ACTOR).await
+}
+
 /// The web demo county (泽州县, 140525) in 2019 and 2020.
 pub async fn load_web_county(dir: &dyn Funds) -> Result<(), StoreError> {
     let c = "140525";
-    for (id, year, level, name, amount) in [
+    let sources = [
         (
             "S2019-county",
             2019,
@@ -64,29 +94,8 @@ pub async fn load_web_county(dir: &dyn Funds) -> Result<(), StoreError> {
             "1200000.00",
         ),
         ("S2020-donation", 2020, "donation", "社会捐赠", "300000.00"),
-    ] {
-        let s = FundSource {
-            id: id.into(),
-            county: c.into(),
-            year,
-            level: level.into(),
-            name: name.into(),
-            amount: y(amount),
-            received_on: Some(format!("{year}-03-15")),
-            note: None,
-        };
-        dir.put_fund_source(&s, ACTOR).await?;
-    }
-    dir.put_fund_year(
-        &FundYear {
-            county: c.into(),
-            year: 2020,
-            local_revenue: Some(y("560000000.00")),
-            loan_task: Some(y("2000000.00")),
-        },
-        ACTOR,
-    )
-    .await?;
+    ];
+    county_year(dir, c, &sources, (2020, "560000000.00", "2000000.00")).await?;
     // (id, name, kind, village, budget, progress, status, households, people, benefit)
     let projects = [
         (
@@ -332,7 +341,7 @@ pub async fn zezhou_2017(
     villages.sort();
     let first_village = villages.first().map(|v| v.0).unwrap_or("140525100201");
 
-    for (id, year, level, name, amount) in [
+    let sources = [
         (
             "S2015-county",
             2015,
@@ -375,29 +384,8 @@ pub async fn zezhou_2017(
             "市级财政专项扶贫资金",
             "6000000.00",
         ),
-    ] {
-        let s = FundSource {
-            id: id.into(),
-            county: c.into(),
-            year,
-            level: level.into(),
-            name: name.into(),
-            amount: y(amount),
-            received_on: Some(format!("{year}-03-31")),
-            note: None,
-        };
-        dir.put_fund_source(&s, ACTOR).await?;
-    }
-    dir.put_fund_year(
-        &FundYear {
-            county: c.into(),
-            year: 2017,
-            local_revenue: Some(y("860000000.00")),
-            loan_task: Some(y("22157600.00")),
-        },
-        ACTOR,
-    )
-    .await?;
+    ];
+    county_year(dir, c, &sources, (2017, "860000000.00", "22157600.00")).await?;
 
     // The stations: 30 kW in each of the first 24 villages, for up to 15 of its poor households.
     const STATION_BUDGET: i64 = 24_000_000; // fen: 240,000 yuan

@@ -354,19 +354,9 @@ pub async fn report(a: ReportArgs, g: &Global) -> Result {
                         "budget": fmt2(of.iter().map(|p| p.budget.0).sum())})
                 })
                 .collect();
-            let assets = store.assets(&county).await?;
             let incomes = store.asset_incomes(&county, None).await?;
-            let first = funds::first_collective_income(
-                &assets
-                    .iter()
-                    .map(|x| (x.id.clone(), x.village.clone()))
-                    .collect::<Vec<_>>(),
-                &incomes
-                    .iter()
-                    .map(|i| (i.asset.clone(), i.year, i.collective.0))
-                    .collect::<Vec<_>>(),
-                year,
-            );
+            let first =
+                fupin_store::funds::first_collective_income(&store, &county, year).await?;
             let of_year: Vec<_> = incomes.iter().filter(|i| i.year == year).collect();
             let income: fupin_core::Decimal = of_year.iter().map(|i| i.income.0).sum();
             let collective: fupin_core::Decimal = of_year.iter().map(|i| i.collective.0).sum();

@@ -128,18 +128,12 @@ pub async fn overview(
         })
         .count() as u64;
     let assets = st.dir.assets(&area).await?;
-    let incomes = st.dir.asset_incomes(&county, None).await?;
-    let first = rules::first_collective_income(
-        &assets
-            .iter()
-            .map(|a| (a.id.clone(), a.village.clone()))
-            .collect::<Vec<_>>(),
-        &incomes
-            .iter()
-            .map(|i| (i.asset.clone(), i.year, i.collective.0))
-            .collect::<Vec<_>>(),
-        year,
-    );
+    let first: Vec<String> =
+        fupin_store::funds::first_collective_income(st.dir.as_ref(), &county, year)
+            .await?
+            .into_iter()
+            .filter(|v| v.starts_with(&area))
+            .collect();
     Ok(Overview {
         area,
         county,
@@ -301,14 +295,8 @@ pub async fn loans(st: &AppState, s: &Session, q: &FundsQuery) -> Result<Vec<Loa
     Ok(rows)
 }
 
-/// The dividends of an asset in a year (default: its latest year of income).
-pub async fn dividends(
-    st: &AppState,
-    s: &Session,
-    county: &str,
-    id: &str,
-    year: Option<i32>,
-) -> Result<DividendList, ApiError> {
+/// An asset the session may read (404 otherwise).
+async fn asset_for(st: &AppState, s: &Session, county: &str, id: &str) -> Result<Asset, ApiError> {
     let asset = st
         .dir
         .asset(county, id)
@@ -320,6 +308,18 @@ pub async fn dividends(
             area: &asset.village,
         },
     )?;
+    Ok(asset)
+}
+
+/// The dividends of an asset in a year (default: its latest year of income).
+pub async fn dividends(
+    st: &AppState,
+    s: &Session,
+    county: &str,
+    id: &str,
+    year: Option<i32>,
+) -> Result<DividendList, ApiError> {
+    let asset = asset_for(st, s, county, id).await?;
     let incomes = st.dir.asset_incomes(county, Some(id)).await?;
     let year = year.or_else(|| incomes.iter().map(|i| i.year).max());
     let income = incomes.into_iter().find(|i| Some(i.year) == year);
@@ -343,17 +343,7 @@ pub async fn record_income(
     id: &str,
     b: &NewIncome,
 ) -> Result<DividendList, ApiError> {
-    let asset = st
-        .dir
-        .asset(county, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    authz::check(
-        &s.scope,
-        Action::ReadFunds {
-            area: &asset.village,
-        },
-    )?;
+    let asset = asset_for(st, s, county, id).await?;
     authz::check(
         &s.scope,
         Action::WriteFunds {
