@@ -1075,6 +1075,36 @@ pub fn check_json(v: &Value, rules: &Rules) -> Result<Report, InputError> {
     Ok(report)
 }
 
+/// The villages whose assets gave the village collective income in `year` and in no earlier year
+/// (a poor village's first collective income), sorted. `assets`: (asset id, village code);
+/// `collective`: (asset id, year, the collective's part of its income).
+pub fn first_collective_income(
+    assets: &[(String, String)],
+    collective: &[(String, i32, Decimal)],
+    year: i32,
+) -> Vec<String> {
+    let village_of = |asset: &str| {
+        assets
+            .iter()
+            .find(|(id, _)| id == asset)
+            .map(|(_, v)| v.clone())
+    };
+    let mut this = BTreeSet::new();
+    let mut before = BTreeSet::new();
+    for (asset, y, amount) in collective {
+        if *amount <= Decimal::ZERO {
+            continue;
+        }
+        let Some(v) = village_of(asset) else { continue };
+        if *y == year {
+            this.insert(v);
+        } else if *y < year {
+            before.insert(v);
+        }
+    }
+    this.difference(&before).cloned().collect()
+}
+
 /// The last day of a year (the default as-of date of overdue repayments).
 pub fn year_end(year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default()

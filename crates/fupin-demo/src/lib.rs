@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod funds;
 pub mod gen;
 pub mod profile;
 pub mod rng;

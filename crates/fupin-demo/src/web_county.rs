@@ -401,6 +401,7 @@ pub async fn load(
         };
         dir.pair(&pairing, "demo").await?;
     }
+    crate::funds::load_web_county(dir).await?;
     Ok(count)
 }
 

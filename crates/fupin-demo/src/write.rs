@@ -111,6 +111,9 @@ pub async fn to_repository(
         for (code, values) in &county.indicators {
             dir.set_indicators(code, values).await.map_err(err)?;
         }
+        crate::funds::zezhou_2017(profile, &county, dir)
+            .await
+            .map_err(err)?;
         for batch in county.batches {
             let Batch { date, changes } = batch;
             sum.writes += changes.len() as u64;

@@ -9,6 +9,7 @@
 
 pub mod assistance;
 pub mod columns;
+pub mod funds;
 pub mod monitoring;
 pub mod read;
 pub mod report;

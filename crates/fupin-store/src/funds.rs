@@ -291,6 +291,30 @@ pub trait Funds: Send + Sync {
     /// loans started in the year (with repayments) and the assets' income of the year (the
     /// households' part) with their beneficiaries.
     fn funds_input<'a>(&'a self, year: i32, county: &'a str) -> BoxFut<'a, rules::Input>;
+    /// The counties under an area prefix that keep funds or projects, by code.
+    fn funds_counties<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<String>>;
+}
+
+/// The villages of a county whose assets gave the village collective income in `year` and in no
+/// earlier year (fupin-core's [`rules::first_collective_income`] over the stored assets and income).
+pub async fn first_collective_income(
+    store: &(dyn Funds + '_),
+    county: &str,
+    year: i32,
+) -> Result<Vec<String>, StoreError> {
+    let assets: Vec<(String, String)> = store
+        .assets(county)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.village))
+        .collect();
+    let incomes: Vec<(String, i32, Decimal)> = store
+        .asset_incomes(county, None)
+        .await?
+        .into_iter()
+        .map(|i| (i.asset, i.year, i.collective.0))
+        .collect();
+    Ok(rules::first_collective_income(&assets, &incomes, year))
 }
 
 async fn audited(
@@ -309,6 +333,37 @@ async fn audited(
         actor,
     };
     audit::record(&mut tx.conn(), entry, after).await
+}
+
+/// Deletes a record's rows from `table` (`key` its key column), inside the writer's transaction:
+/// every put replaces the record whole.
+async fn clear(
+    tx: &mut Tx,
+    table: &str,
+    key: &str,
+    county: &str,
+    id: &str,
+) -> Result<(), StoreError> {
+    let sql = format!("DELETE FROM {table} WHERE county = $1 AND {key} = $2");
+    tx.query(&sql)
+        .bind(county)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Audits a put of `entity` and commits its transaction.
+async fn done<T: Serialize>(
+    mut tx: Tx,
+    county: &str,
+    entity: &str,
+    key: &str,
+    actor: &str,
+    record: &T,
+) -> Result<(), StoreError> {
+    audited(&mut tx, county, entity, key, actor, json(record)).await?;
+    tx.commit().await
 }
 
 fn json<T: Serialize>(v: &T) -> serde_json::Value {
@@ -555,11 +610,7 @@ impl Funds for SqlStore {
     fn put_fund_source<'a>(&'a self, s: &'a FundSource, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            tx.query("DELETE FROM fund_source WHERE county = $1 AND id = $2")
-                .bind(s.county.as_str())
-                .bind(s.id.as_str())
-                .execute(&mut tx)
-                .await?;
+            clear(&mut tx, "fund_source", "id", &s.county, &s.id).await?;
             tx.query(
                 "INSERT INTO fund_source (county, id, year, level, name, amount_fen, received_on, \
                  note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -574,8 +625,7 @@ impl Funds for SqlStore {
             .bind(s.note.as_deref())
             .execute(&mut tx)
             .await?;
-            audited(&mut tx, &s.county, "fund_source", &s.id, actor, json(s)).await?;
-            tx.commit().await
+            done(tx, &s.county, "fund_source", &s.id, actor, s).await
         })
     }
 
@@ -667,11 +717,7 @@ impl Funds for SqlStore {
     fn put_project<'a>(&'a self, p: &'a Project, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            tx.query("DELETE FROM fund_project WHERE county = $1 AND id = $2")
-                .bind(p.county.as_str())
-                .bind(p.id.as_str())
-                .execute(&mut tx)
-                .await?;
+            clear(&mut tx, "fund_project", "id", &p.county, &p.id).await?;
             let sql = format!(
                 "INSERT INTO fund_project ({PROJECT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, \
                  $8, $9, $10, $11, $12, $13, $14)"
@@ -693,8 +739,7 @@ impl Funds for SqlStore {
                 .bind(p.benefit.as_str())
                 .execute(&mut tx)
                 .await?;
-            audited(&mut tx, &p.county, "fund_project", &p.id, actor, json(p)).await?;
-            tx.commit().await
+            done(tx, &p.county, "fund_project", &p.id, actor, p).await
         })
     }
 
@@ -752,11 +797,7 @@ impl Funds for SqlStore {
     fn put_allocation<'a>(&'a self, a: &'a Allocation, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            tx.query("DELETE FROM fund_allocation WHERE county = $1 AND id = $2")
-                .bind(a.county.as_str())
-                .bind(a.id.as_str())
-                .execute(&mut tx)
-                .await?;
+            clear(&mut tx, "fund_allocation", "id", &a.county, &a.id).await?;
             tx.query(
                 "INSERT INTO fund_allocation (county, id, year, project, category, amount_fen, \
                  allocated_on, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -771,8 +812,7 @@ impl Funds for SqlStore {
             .bind(a.source.as_deref())
             .execute(&mut tx)
             .await?;
-            audited(&mut tx, &a.county, "fund_allocation", &a.id, actor, json(a)).await?;
-            tx.commit().await
+            done(tx, &a.county, "fund_allocation", &a.id, actor, a).await
         })
     }
 
@@ -834,11 +874,7 @@ impl Funds for SqlStore {
     fn put_disbursement<'a>(&'a self, d: &'a Disbursement, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            tx.query("DELETE FROM fund_disbursement WHERE county = $1 AND id = $2")
-                .bind(d.county.as_str())
-                .bind(d.id.as_str())
-                .execute(&mut tx)
-                .await?;
+            clear(&mut tx, "fund_disbursement", "id", &d.county, &d.id).await?;
             tx.query(
                 "INSERT INTO fund_disbursement (county, id, project, amount_fen, paid_on) \
                  VALUES ($1, $2, $3, $4, $5)",
@@ -907,14 +943,12 @@ impl Funds for SqlStore {
     fn put_loan<'a>(&'a self, l: &'a Loan, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            for table in ["small_loan", "loan_repayment", "loan_subsidy"] {
-                let key = if table == "small_loan" { "id" } else { "loan" };
-                let sql = format!("DELETE FROM {table} WHERE county = $1 AND {key} = $2");
-                tx.query(&sql)
-                    .bind(l.county.as_str())
-                    .bind(l.id.as_str())
-                    .execute(&mut tx)
-                    .await?;
+            for (table, key) in [
+                ("small_loan", "id"),
+                ("loan_repayment", "loan"),
+                ("loan_subsidy", "loan"),
+            ] {
+                clear(&mut tx, table, key, &l.county, &l.id).await?;
             }
             let sql = format!(
                 "INSERT INTO small_loan ({LOAN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
@@ -959,8 +993,7 @@ impl Funds for SqlStore {
                 .execute(&mut tx)
                 .await?;
             }
-            audited(&mut tx, &l.county, "small_loan", &l.id, actor, json(l)).await?;
-            tx.commit().await
+            done(tx, &l.county, "small_loan", &l.id, actor, l).await
         })
     }
 
@@ -1003,12 +1036,7 @@ impl Funds for SqlStore {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
             for (table, key) in [("income_asset", "id"), ("asset_beneficiary", "asset")] {
-                let sql = format!("DELETE FROM {table} WHERE county = $1 AND {key} = $2");
-                tx.query(&sql)
-                    .bind(a.county.as_str())
-                    .bind(a.id.as_str())
-                    .execute(&mut tx)
-                    .await?;
+                clear(&mut tx, table, key, &a.county, &a.id).await?;
             }
             tx.query(
                 "INSERT INTO income_asset (county, id, kind, name, village, capacity_kw, split) \
@@ -1035,8 +1063,7 @@ impl Funds for SqlStore {
                 .execute(&mut tx)
                 .await?;
             }
-            audited(&mut tx, &a.county, "income_asset", &a.id, actor, json(a)).await?;
-            tx.commit().await
+            done(tx, &a.county, "income_asset", &a.id, actor, a).await
         })
     }
 
@@ -1215,11 +1242,7 @@ impl Funds for SqlStore {
     fn put_cooperative<'a>(&'a self, c: &'a Cooperative, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            tx.query("DELETE FROM cooperative WHERE county = $1 AND id = $2")
-                .bind(c.county.as_str())
-                .bind(c.id.as_str())
-                .execute(&mut tx)
-                .await?;
+            clear(&mut tx, "cooperative", "id", &c.county, &c.id).await?;
             tx.query(
                 "INSERT INTO cooperative (county, id, name, village, members, poor_members, \
                  supported) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -1233,8 +1256,7 @@ impl Funds for SqlStore {
             .bind(b(c.supported))
             .execute(&mut tx)
             .await?;
-            audited(&mut tx, &c.county, "cooperative", &c.id, actor, json(c)).await?;
-            tx.commit().await
+            done(tx, &c.county, "cooperative", &c.id, actor, c).await
         })
     }
 
@@ -1264,6 +1286,21 @@ impl Funds for SqlStore {
                     },
                 )
                 .collect())
+        })
+    }
+
+    fn funds_counties<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<String>> {
+        Box::pin(async move {
+            let pattern = format!("{area}%");
+            Ok(self
+                .db
+                .query(
+                    "SELECT county FROM fund_project WHERE county LIKE $1 \
+                     UNION SELECT county FROM fund_source WHERE county LIKE $1 ORDER BY 1",
+                )
+                .bind(pattern.as_str())
+                .fetch_all_scalar(&self.db)
+                .await?)
         })
     }
 

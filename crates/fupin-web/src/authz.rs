@@ -42,6 +42,11 @@ pub enum Action<'a> {
     ManageUsers,
     /// Record a household's assistance plan or measures (those who change its facts).
     RecordAssistance { area: &'a str, paired: bool },
+    /// Read the funds, projects, loans and assets of an area prefix (issue 14; not cadres, who
+    /// see only their paired households).
+    ReadFunds { area: &'a str },
+    /// Record projects and asset income of an area (the county).
+    WriteFunds { area: &'a str },
 }
 
 /// Whether the session may take the action: `Ok`, or the error to answer (404 or 403).
@@ -105,6 +110,17 @@ pub fn check(scope: &Scope, action: Action) -> Result<(), ApiError> {
         Action::ManageUsers => allowed(role(access::Action::ManageUsers), ApiError::forbidden),
         Action::RecordAssistance { area, paired } => {
             check(scope, Action::WriteHousehold { area, paired })
+        }
+        Action::ReadFunds { area } => allowed(
+            scope.can_read_area(area) && scope.role != Role::Cadre,
+            ApiError::not_found,
+        ),
+        Action::WriteFunds { area } => {
+            check(scope, Action::ReadFunds { area })?;
+            allowed(
+                matches!(scope.role, Role::Admin | Role::County),
+                ApiError::forbidden,
+            )
         }
     }
 }

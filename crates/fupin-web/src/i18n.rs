@@ -468,6 +468,7 @@ pub fn pick(lang: &str, message: &str) -> String {
 pub fn english_words() -> Vec<String> {
     let mut words: Vec<String> = [TEXT, ROLES, EVENTS, MEMBER_REASONS, AUDIT, EXCLUSIONS]
         .iter()
+        .chain([crate::funds::text::TEXT].iter())
         .flat_map(|table| table.iter().map(|(_, _, en)| *en))
         .flat_map(|en| en.split(|c: char| !c.is_ascii_alphabetic()))
         .filter(|w| w.len() >= 4)
@@ -481,6 +482,7 @@ pub fn english_words() -> Vec<String> {
 /// The text of `key` in `lang` (`zh` or `en`); the key itself when unknown.
 pub fn t(lang: &str, key: &str) -> String {
     TEXT.iter()
+        .chain(crate::funds::text::TEXT)
         .find(|(k, _, _)| *k == key)
         .map(|(_, zh, en)| if lang == "en" { *en } else { *zh })
         .unwrap_or(key)

@@ -18,6 +18,7 @@ pub mod auth;
 pub mod authz;
 pub mod charts;
 pub mod error;
+pub mod funds;
 pub mod i18n;
 pub mod log;
 pub mod middleware;
@@ -69,10 +70,12 @@ pub fn routes() -> Routes {
     let r = applications::api::register(r);
     let r = proposals::api::register(r);
     let r = assistance::api::register(r);
+    let r = funds::api::register(r);
     let pages = accounts::pages::register(r.router);
     let pages = registry::pages::register(pages);
     let pages = proposals::pages::register(pages);
     let pages = assistance::pages::register(pages);
+    let pages = funds::pages::register(pages);
     let router = applications::pages::register(pages)
         .route("/static/{name}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))

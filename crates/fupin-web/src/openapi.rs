@@ -3,7 +3,7 @@
 //! by a strict parser), and an offline docs page that renders it.
 
 use crate::error::ErrorBody;
-use crate::{accounts, applications, assistance, proposals, registry};
+use crate::{accounts, applications, assistance, funds, proposals, registry};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use serde_json::{json, Value};
@@ -54,6 +54,14 @@ use utoipa::OpenApi;
         assistance::api::remove_measure,
         assistance::api::gaps,
         assistance::api::measures,
+        funds::api::overview,
+        funds::api::projects,
+        funds::api::project,
+        funds::api::put_project,
+        funds::api::loans,
+        funds::api::dividends,
+        funds::api::record_income,
+        funds::api::of_household,
     ),
     components(schemas(ErrorBody)),
     security(("session" = [])),

@@ -96,6 +96,30 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "assistance/cards.html",
         include_str!("../templates/assistance/cards.html"),
     ),
+    (
+        "funds/funds.html",
+        include_str!("../templates/funds/funds.html"),
+    ),
+    (
+        "funds/projects.html",
+        include_str!("../templates/funds/projects.html"),
+    ),
+    (
+        "funds/project.html",
+        include_str!("../templates/funds/project.html"),
+    ),
+    (
+        "funds/loans.html",
+        include_str!("../templates/funds/loans.html"),
+    ),
+    (
+        "funds/asset.html",
+        include_str!("../templates/funds/asset.html"),
+    ),
+    (
+        "funds/household_section.html",
+        include_str!("../templates/funds/household_section.html"),
+    ),
 ];
 
 /// The templates a page template pulls in (`extends` and `include`), whose variables it needs too.
@@ -105,8 +129,13 @@ fn parts_of(name: &str) -> Vec<&'static str> {
         "registry/households.html" => {
             vec!["base.html", "macros.html", "registry/households_table.html"]
         }
-        "registry/household.html" => vec!["base.html", "macros.html", "proposals/household.html"],
-        "proposals/household.html" => vec![],
+        "registry/household.html" => vec![
+            "base.html",
+            "macros.html",
+            "proposals/household.html",
+            "funds/household_section.html",
+        ],
+        "proposals/household.html" | "funds/household_section.html" => vec![],
         "macros.html" => vec![],
         "base.html" => vec![],
         _ => vec!["base.html", "macros.html"],

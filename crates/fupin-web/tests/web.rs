@@ -9,6 +9,8 @@ mod api;
 
 #[path = "web/browser.rs"]
 mod browser;
+#[path = "web/browser_funds.rs"]
+mod browser_funds;
 
 #[path = "web/pages.rs"]
 mod pages;
@@ -24,6 +26,8 @@ mod openapi;
 
 #[path = "web/export.rs"]
 mod export;
+#[path = "web/funds.rs"]
+mod funds;
 #[path = "web/headers.rs"]
 mod headers;
 #[path = "web/household.rs"]

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod demo;
 pub mod funds;
+pub mod funds_sheet;
 pub mod monitoring;
 pub mod policy;
 pub mod registry;

@@ -44,6 +44,8 @@ pub enum ReportCommand {
     Villages(crate::cmd::report::PeriodArgs),
     /// 帮扶措施:按类型的户数、人数、次数和金额 / assistance measures by kind in a period
     Assistance(crate::cmd::assistance::ReportArgs),
+    /// 扶贫资金、项目、小额信贷和分红 / funds, projects, small loans and dividends of a year
+    Funds(crate::cmd::funds::ReportArgs),
 }
 
 #[derive(Args)]
@@ -163,6 +165,7 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
         RegistryCommand::Report(ReportCommand::Assistance(a)) => {
             crate::cmd::assistance::report(a, g).await
         }
+        RegistryCommand::Report(ReportCommand::Funds(a)) => crate::cmd::funds::report(a, g).await,
         RegistryCommand::Report(ReportCommand::Villages(a)) => {
             crate::cmd::report::villages(a, g).await
         }

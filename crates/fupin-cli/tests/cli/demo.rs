@@ -112,6 +112,7 @@ fn county_profile_gives_the_zezhou_2017_figures() {
     assert!(exits
         .iter()
         .all(|x| x["failed"].as_array().unwrap().is_empty()));
+    crate::funds::zezhou_2017_report(&db);
 }
 
 #[test]

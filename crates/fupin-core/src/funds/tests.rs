@@ -413,3 +413,23 @@ fn a_region_file_changes_the_thresholds() {
     );
     assert!(PolicySet::layered("name = \"w\"\n[small_loan]\nmax_rate = 3\n", "w.toml").is_err());
 }
+
+#[test]
+fn first_collective_income_is_a_villages_first_year() {
+    let assets = vec![
+        ("A1".to_string(), "V1".to_string()),
+        ("A2".to_string(), "V2".to_string()),
+        ("A3".to_string(), "V2".to_string()),
+        ("A4".to_string(), "V3".to_string()),
+    ];
+    let d = |s: &str| Decimal::from_str(s).unwrap();
+    let income = vec![
+        ("A1".to_string(), 2017, d("12000")),
+        ("A2".to_string(), 2016, d("1")),
+        ("A3".to_string(), 2017, d("5")),
+        ("A4".to_string(), 2017, d("0")),
+    ];
+    // V2 had collective income in 2016 (another asset); V3's station gave the collective nothing.
+    assert_eq!(first_collective_income(&assets, &income, 2017), ["V1"]);
+    assert_eq!(first_collective_income(&assets, &income, 2016), ["V2"]);
+}

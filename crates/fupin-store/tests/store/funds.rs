@@ -257,6 +257,9 @@ fn a_countys_funds_round_trip_and_check() {
         .await
         .unwrap();
 
+        assert_eq!(d.funds_counties("14").await.unwrap(), ["140525"]);
+        assert!(d.funds_counties("15").await.unwrap().is_empty());
+
         // The county's year, checked by fupin-core's rules.
         let input = d.funds_input(2017, "140525").await.unwrap();
         let set = fupin_core::PolicySet::builtin();

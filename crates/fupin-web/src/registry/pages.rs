@@ -366,6 +366,7 @@ async fn household_page(
         village => h.area_code.clone(),
         crumbs => JValue::from_serialize(&crumbs),
         areas => JValue::from_serialize(&areas),
+        funds => crate::funds::service::household_section(st, number).await,
     };
     Ok(p.render("registry/household.html", ctx))
 }

@@ -326,6 +326,57 @@ fn api_cases(app_id: &str, proposal: &str, member: &str) -> Vec<Case> {
             None,
             all,
         ),
+        // Funds (issue 14): not cadres; only the county and admin record, past their own checks.
+        case(M::GET, "/api/v1/funds", "/api/v1/funds", None, FUNDS_READ),
+        case(
+            M::GET,
+            "/api/v1/funds/projects",
+            "/api/v1/funds/projects",
+            None,
+            FUNDS_READ,
+        ),
+        case(
+            M::GET,
+            "/api/v1/funds/projects/{county}/{id}",
+            "/api/v1/funds/projects/140525/P2020-01",
+            None,
+            FUNDS_READ,
+        ),
+        case(
+            M::PUT,
+            "/api/v1/funds/projects/{county}/{id}",
+            "/api/v1/funds/projects/140525/P2020-01",
+            Some(bad_project()),
+            FUNDS_WRITE,
+        ),
+        case(
+            M::GET,
+            "/api/v1/funds/loans",
+            "/api/v1/funds/loans",
+            None,
+            FUNDS_READ,
+        ),
+        case(
+            M::GET,
+            "/api/v1/funds/assets/{county}/{id}/dividends",
+            "/api/v1/funds/assets/140525/PV-140525100201/dividends",
+            None,
+            FUNDS_READ,
+        ),
+        case(
+            M::POST,
+            "/api/v1/funds/assets/{county}/{id}/income",
+            "/api/v1/funds/assets/140525/PV-140525100201/income",
+            Some(json!({"year": 2020, "income": "1.00", "collective": "2.00"})),
+            FUNDS_WRITE,
+        ),
+        case(
+            M::GET,
+            "/api/v1/households/{number}/funds",
+            &h("/funds"),
+            None,
+            all,
+        ),
         // Logging in again answers every role; logging out is the last request of each.
         case(M::POST, "/api/v1/session", "/api/v1/session", None, all),
         case(
@@ -336,6 +387,18 @@ fn api_cases(app_id: &str, proposal: &str, member: &str) -> Vec<Case> {
             [204; 6],
         ),
     ]
+}
+
+/// Reading funds: every role but the cadre (who sees only paired households).
+const FUNDS_READ: [u16; 6] = [200, 200, 200, 200, 404, 200];
+/// Recording funds: the county and admin (who reach the operation's own check: 400).
+const FUNDS_WRITE: [u16; 6] = [400, 400, 403, 403, 404, 403];
+
+/// A project of 东沟村 with a progress above 100%: refused after the permission check.
+fn bad_project() -> Value {
+    json!({"id": "P2020-01", "county": "140525", "year": 2020, "name": "x", "kind": "industry",
+        "village": "140525100201", "budget": "1.00", "start": null, "end": null, "progress_pct": 101,
+        "status": "done", "households": 1, "people": 1, "benefit": "x"})
 }
 
 /// The pages: every page a role opens, and every posted form.
@@ -356,6 +419,9 @@ fn page_cases(app_id: &str, proposal: &str) -> Vec<Case> {
             [200, 200, 200, 200, 404, 200],
         ),
         page("/proposals", all),
+        page("/funds", FUNDS_READ),
+        page("/funds/projects/140525/P2020-01", FUNDS_READ),
+        page("/funds/assets/140525/PV-140525100201", FUNDS_READ),
         page("/account/password", all),
         page("/admin/users", [200, 403, 403, 403, 403, 403]),
         page("/assistance/gaps", all),

@@ -105,6 +105,7 @@ async fn data_names(app: &Router, cookie: &str, state: &fupin_web::AppState) -> 
         }
         n += 1;
     }
+    names.extend(crate::funds::data_names(app, cookie).await);
     let history = get(app, "/api/v1/households/140525100201001/history", cookie).await;
     for e in history.json["events"].as_array().unwrap() {
         if let Some(r) = e["reason"].as_str() {
@@ -134,6 +135,9 @@ fn main_pages(application: &str) -> Vec<String> {
         "/account/password".into(),
         "/households/140525999999001".into(),
     ]
+    .into_iter()
+    .chain(crate::funds::pages())
+    .collect()
 }
 
 #[test]
