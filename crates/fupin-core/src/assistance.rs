@@ -242,7 +242,6 @@ pub struct KindTotal {
     pub count: u64,
     #[serde(serialize_with = "ser_money")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
-
     pub amount: Decimal,
 }
 
@@ -256,7 +255,6 @@ pub struct KindSummary {
     pub count: u64,
     #[serde(serialize_with = "ser_money")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
-
     pub amount: Decimal,
 }
 
@@ -920,7 +918,6 @@ pub struct Entitlement {
     /// Yuan for the year.
     #[serde(serialize_with = "ser_money")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
-
     pub yearly: Decimal,
     /// How it is computed, zh / en.
     pub basis: String,

@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assistance;
 pub mod gen;
 pub mod profile;
 pub mod rng;

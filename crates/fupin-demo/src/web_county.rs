@@ -401,6 +401,7 @@ pub async fn load(
         };
         dir.pair(&pairing, "demo").await?;
     }
+    crate::assistance::web_county(repo, dir).await?;
     Ok(count)
 }
 

@@ -12,8 +12,8 @@
 
 pub mod accounts;
 pub mod applications;
-pub mod assistance;
 pub mod assets;
+pub mod assistance;
 pub mod auth;
 pub mod authz;
 pub mod error;

@@ -36,7 +36,11 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
 }
 
 fn back(number: &str) -> Response {
-    Redirect::to(&format!("/households/{}?saved=1#assistance", urlencode(number))).into_response()
+    Redirect::to(&format!(
+        "/households/{}?saved=1#assistance",
+        urlencode(number)
+    ))
+    .into_response()
 }
 
 async fn save_plan(State(st): St, Path(number): Path<String>, w: FormWrite) -> PageResult {
@@ -269,9 +273,7 @@ async fn village_cards(
     Query(q): Query<CardQuery>,
 ) -> PageResult {
     let s = &p.session;
-    let area = st
-        .area_for(s, Some(&code))
-        .map_err(|e| p.error(e))?;
+    let area = st.area_for(s, Some(&code)).map_err(|e| p.error(e))?;
     if area.len() != 12 {
         return Err(p.error(crate::ApiError::not_found()));
     }

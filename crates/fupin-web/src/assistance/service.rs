@@ -131,10 +131,7 @@ pub async fn save_plan(
         String::new()
     });
     if !fields.is_empty() {
-        return Err(ApiError::invalid(
-            "计划有误 / the plan is invalid",
-            fields,
-        ));
+        return Err(ApiError::invalid("计划有误 / the plan is invalid", fields));
     }
     let plan = Plan {
         household: h.number.clone(),
@@ -209,7 +206,10 @@ fn read_measure(h: &HouseholdRecord, b: &NewMeasure) -> Result<Measure, ApiError
             provider,
             fund,
         }),
-        _ => Err(ApiError::invalid("措施有误 / the measure is invalid", fields)),
+        _ => Err(ApiError::invalid(
+            "措施有误 / the measure is invalid",
+            fields,
+        )),
     }
 }
 
@@ -258,10 +258,7 @@ pub async fn gaps(
     let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(rules::Gap::parse(c).ok_or_else(|| {
-            ApiError::bad_request(
-                "code",
-                format!("未知的缺口代码 / unknown gap code: {c}"),
-            )
+            ApiError::bad_request("code", format!("未知的缺口代码 / unknown gap code: {c}"))
         })?),
     };
     let mut outcome = st.dir.assistance_check(&area, as_of).await?;

@@ -375,7 +375,6 @@ fn page_cases(app_id: &str, proposal: &str) -> Vec<Case> {
             form("year=1"),
             [422, 422, 422, 422, 422, 403],
         ),
-
         case(
             M::POST,
             "",
