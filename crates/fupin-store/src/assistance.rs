@@ -73,6 +73,52 @@ pub trait Assistance: Send + Sync {
     /// The cadres paired with a household now (the `pairing` table of migration 6), for the
     /// household card.
     fn paired_cadres<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<String>>;
+    /// Imports plans and measures of many households at once, all or nothing: each household is
+    /// looked up by number (`unknown_household`), each person among its current members
+    /// (`person_not_member`), a second plan of a household and year is `duplicate_plan`; with any
+    /// problem nothing is written. A plan replaces the one recorded for its household and year.
+    /// Every plan and measure is audited under its household.
+    fn import_assistance<'a>(
+        &'a self,
+        batch: &'a AssistanceImport,
+        actor: &'a str,
+    ) -> BoxFut<'a, ImportResult>;
+    /// Households under an area prefix whose per-capita net income of `year` is strictly below
+    /// `line` yuan (the plan ledger of Jincheng, 一户一策台账), with whether each has a plan for
+    /// the year: (number, has plan).
+    fn below_line<'a>(
+        &'a self,
+        area: &'a str,
+        year: i32,
+        line: fupin_core::Decimal,
+    ) -> BoxFut<'a, Vec<(String, bool)>>;
+}
+
+/// Plans and measures to import, each with its place in the file (a sheet's row).
+#[derive(Debug, Clone, Default)]
+pub struct AssistanceImport {
+    pub plans: Vec<(usize, Plan)>,
+    pub measures: Vec<(usize, Measure)>,
+}
+
+/// A record of an import the registry refuses: the sheet (`plans`, `measures`), its row, field
+/// and stable code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportProblem {
+    pub sheet: &'static str,
+    pub row: usize,
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+    pub household: String,
+}
+
+/// What an import wrote (nothing when `problems` is not empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportResult {
+    pub plans: usize,
+    pub measures: usize,
+    pub problems: Vec<ImportProblem>,
 }
 
 fn paths_text(paths: &[PlanPath]) -> String {
@@ -319,6 +365,23 @@ impl Assistance for SqlStore {
         })
     }
 
+    fn import_assistance<'a>(
+        &'a self,
+        batch: &'a AssistanceImport,
+        actor: &'a str,
+    ) -> BoxFut<'a, ImportResult> {
+        Box::pin(import(&self.db, batch, actor))
+    }
+
+    fn below_line<'a>(
+        &'a self,
+        area: &'a str,
+        year: i32,
+        line: fupin_core::Decimal,
+    ) -> BoxFut<'a, Vec<(String, bool)>> {
+        Box::pin(below(&self.db, area, year, line))
+    }
+
     fn paired_cadres<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<String>> {
         Box::pin(async move {
             Ok(self
@@ -333,6 +396,263 @@ impl Assistance for SqlStore {
                 .await?)
         })
     }
+}
+
+const CHUNK: usize = 500;
+
+/// The county and village of each household number, and its current members.
+async fn households_of(
+    tx: &mut crate::sql::Tx,
+    numbers: &[&str],
+) -> Result<HashMap<String, (String, String, Vec<String>)>, StoreError> {
+    let mut out: HashMap<String, (String, String, Vec<String>)> = HashMap::new();
+    for chunk in numbers.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT county, number, area_code FROM household WHERE number IN ({})",
+            crate::sql::placeholders(1, chunk.len())
+        );
+        let mut q = tx.query(&sql);
+        for n in chunk {
+            q.push(*n);
+        }
+        for r in q.fetch_all(&mut *tx).await? {
+            let number: String = r.try_get("number")?;
+            out.insert(
+                number,
+                (r.try_get("county")?, r.try_get("area_code")?, Vec::new()),
+            );
+        }
+        let sql = format!(
+            "SELECT household_number, id_number FROM member WHERE left_on IS NULL \
+             AND household_number IN ({})",
+            crate::sql::placeholders(1, chunk.len())
+        );
+        let mut q = tx.query(&sql);
+        for n in chunk {
+            q.push(*n);
+        }
+        for r in q.fetch_all(&mut *tx).await? {
+            let number: String = r.try_get("household_number")?;
+            if let Some(h) = out.get_mut(&number) {
+                h.2.push(r.try_get("id_number")?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+const AUDIT_INSERT: &str = "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, \
+     effective_date, before_json, after_json) ";
+
+async fn import(
+    db: &Db,
+    batch: &AssistanceImport,
+    actor: &str,
+) -> Result<ImportResult, StoreError> {
+    use crate::sql::values;
+    let mut numbers: Vec<&str> = batch
+        .plans
+        .iter()
+        .map(|(_, p)| p.household.as_str())
+        .chain(batch.measures.iter().map(|(_, m)| m.household.as_str()))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut tx = db.begin().await?;
+    let known = households_of(&mut tx, &numbers).await?;
+    let mut problems = Vec::new();
+    let mut problem = |sheet, row, field, code, message: String, household: &str| {
+        problems.push(ImportProblem {
+            sheet,
+            row,
+            field,
+            code,
+            message,
+            household: household.to_string(),
+        })
+    };
+    let mut seen = std::collections::HashSet::new();
+    for (row, p) in &batch.plans {
+        if !known.contains_key(&p.household) {
+            let e = fupin_core::assistance::unknown_household(&p.household);
+            problem(
+                "plans",
+                *row,
+                "household",
+                e.code,
+                e.message(),
+                &p.household,
+            );
+        } else if !seen.insert((p.household.as_str(), p.year)) {
+            let e = fupin_core::assistance::duplicate_plan(&p.household, p.year);
+            problem("plans", *row, "year", e.code, e.message(), &p.household);
+        }
+    }
+    for (row, m) in &batch.measures {
+        match known.get(&m.household) {
+            None => {
+                let e = fupin_core::assistance::unknown_household(&m.household);
+                problem(
+                    "measures",
+                    *row,
+                    "household",
+                    e.code,
+                    e.message(),
+                    &m.household,
+                );
+            }
+            Some((_, _, members)) => {
+                if let Some(p) = &m.person {
+                    if let Err(e) =
+                        fupin_core::assistance::person(p, members.iter().map(String::as_str))
+                    {
+                        problem(
+                            "measures",
+                            *row,
+                            "person",
+                            e.code,
+                            e.message(),
+                            &m.household,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        tx.rollback().await?;
+        return Ok(ImportResult {
+            problems,
+            ..ImportResult::default()
+        });
+    }
+    let now = Utc::now();
+    let place = |number: &str| known.get(number).expect("checked");
+    for chunk in batch.plans.chunks(CHUNK) {
+        for (_, p) in chunk {
+            let (county, _, _) = place(&p.household);
+            tx.query(
+                "DELETE FROM assistance_plan WHERE county = $1 AND household_number = $2 AND year = $3",
+            )
+            .bind(county.as_str())
+            .bind(p.household.as_str())
+            .bind(i64::from(p.year))
+            .execute(&mut tx)
+            .await?;
+        }
+        let sql = format!(
+            "INSERT INTO assistance_plan (county, household_number, year, area_code, paths, target, \
+             updated_by, updated_at) {}",
+            values(tx.backend(), chunk.len(), 8)
+        );
+        let mut q = tx.query(&sql);
+        for (_, p) in chunk {
+            let (county, area, _) = place(&p.household);
+            q.push(county.as_str());
+            q.push(p.household.as_str());
+            q.push(i64::from(p.year));
+            q.push(area.as_str());
+            q.push(paths_text(&p.paths));
+            q.push(p.target.as_str());
+            q.push(actor);
+            q.push(now);
+        }
+        q.execute(&mut tx).await?;
+        let sql = format!("{AUDIT_INSERT}{}", values(tx.backend(), chunk.len(), 9));
+        let mut q = tx.query(&sql);
+        for (_, p) in chunk {
+            let (county, _, _) = place(&p.household);
+            q.push(county.as_str());
+            q.push("assistance_plan");
+            q.push(p.household.as_str());
+            q.push("save");
+            q.push(actor);
+            q.push(now);
+            q.push(None::<NaiveDate>);
+            q.push(None::<sqlx::types::Json<serde_json::Value>>);
+            q.push(Some(sqlx::types::Json(
+                serde_json::to_value(p).expect("json"),
+            )));
+        }
+        q.execute(&mut tx).await?;
+    }
+    for chunk in batch.measures.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO assistance_measure (county, household_number, area_code, person, kind, \
+             measure_date, amount, provider, fund, recorded_by, recorded_at) {}",
+            values(tx.backend(), chunk.len(), 11)
+        );
+        let mut q = tx.query(&sql);
+        for (_, m) in chunk {
+            let (county, area, _) = place(&m.household);
+            q.push(county.as_str());
+            q.push(m.household.as_str());
+            q.push(area.as_str());
+            q.push(m.person.as_deref());
+            q.push(m.kind.code());
+            q.push(m.date);
+            q.push(to_fen(m.amount));
+            q.push(m.provider.as_str());
+            q.push(m.fund.as_deref());
+            q.push(actor);
+            q.push(now);
+        }
+        q.execute(&mut tx).await?;
+        let sql = format!("{AUDIT_INSERT}{}", values(tx.backend(), chunk.len(), 9));
+        let mut q = tx.query(&sql);
+        for (_, m) in chunk {
+            let (county, _, _) = place(&m.household);
+            q.push(county.as_str());
+            q.push("assistance_measure");
+            q.push(m.household.as_str());
+            q.push("create");
+            q.push(actor);
+            q.push(now);
+            q.push(None::<NaiveDate>);
+            q.push(None::<sqlx::types::Json<serde_json::Value>>);
+            q.push(Some(sqlx::types::Json(
+                serde_json::to_value(m).expect("json"),
+            )));
+        }
+        q.execute(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(ImportResult {
+        plans: batch.plans.len(),
+        measures: batch.measures.len(),
+        problems: Vec::new(),
+    })
+}
+
+async fn below(
+    db: &Db,
+    area: &str,
+    year: i32,
+    line: fupin_core::Decimal,
+) -> Result<Vec<(String, bool)>, StoreError> {
+    let (lo, hi) = code_range(area);
+    // Per-capita income strictly below the line, compared without rounding: net < line × members.
+    let rows = db
+        .query(
+            "SELECT h.number, (SELECT COUNT(*) FROM assistance_plan p WHERE p.county = h.county \
+             AND p.household_number = h.number AND p.year = $3) AS plans \
+             FROM household h JOIN household_income i ON i.county = h.county \
+             AND i.household_number = h.number AND i.year = $3 \
+             WHERE h.area_code BETWEEN $1 AND $2 AND h.status <> 'removed' \
+             AND (i.wage + i.business + i.property + i.transfer - i.business_cost) < $4 * \
+             (SELECT COUNT(*) FROM member m WHERE m.county = h.county \
+              AND m.household_number = h.number AND m.left_on IS NULL) \
+             ORDER BY h.number",
+        )
+        .bind(lo)
+        .bind(hi)
+        .bind(i64::from(year))
+        .bind(to_fen(line))
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("number")?, r.try_get::<i64, _>("plans")? > 0)))
+        .collect()
 }
 
 /// The households the gaps are about, as SQL over `household h`: poor or returned, or monitored.
