@@ -77,7 +77,7 @@ impl FileErrors {
 }
 
 /// An error of the file at `path`.
-fn file_error(path: &Path, message: impl std::fmt::Display) -> SheetError {
+pub(crate) fn file_error(path: &Path, message: impl std::fmt::Display) -> SheetError {
     SheetError::File(format!("{}: {message}", path.display()))
 }
 
@@ -244,7 +244,7 @@ pub fn cell_ref(row: u32, col: u32) -> String {
 
 /// Checks an XLSX file's parts before any is inflated: their declared sizes, together, within
 /// [`limits::MAX_XLSX_UNPACKED_BYTES`].
-fn check_zip<R: std::io::Read + std::io::Seek>(
+pub(crate) fn check_zip<R: std::io::Read + std::io::Seek>(
     path: &Path,
     file: &mut R,
 ) -> Result<(), SheetError> {
@@ -372,7 +372,7 @@ pub fn read_xlsx_from<R: std::io::Read + std::io::Seek>(
     read_rows(all, date)
 }
 
-fn cell_text(c: &calamine::Data) -> String {
+pub(crate) fn cell_text(c: &calamine::Data) -> String {
     use calamine::Data;
     match c {
         Data::Empty => String::new(),

@@ -92,6 +92,26 @@ pub trait Assistance: Send + Sync {
         year: i32,
         line: fupin_core::Decimal,
     ) -> BoxFut<'a, Vec<(String, bool)>>;
+    /// The current members of the households under an area prefix that are not removed, by
+    /// household number and member order.
+    fn registered_people<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<PersonRow>>;
+    /// Every plan and measure under an area prefix (the export), by household and year or date.
+    fn all_assistance<'a>(&'a self, area: &'a str) -> BoxFut<'a, (Vec<Plan>, Vec<Measure>)>;
+}
+
+/// A current member of a registered household, as the demo places measures (who may hold a post,
+/// who is a student, which house needs renovation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    pub number: String,
+    pub area_code: String,
+    pub status: HouseholdStatus,
+    pub monitoring: Option<MonitoringCategory>,
+    pub housing_grade: HousingGrade,
+    pub attribute: Option<fupin_core::codes::Attribute>,
+    pub id_number: String,
+    pub labor: Option<Labor>,
+    pub school_status: fupin_core::codes::SchoolStatus,
 }
 
 /// Plans and measures to import, each with its place in the file (a sheet's row).
@@ -380,6 +400,86 @@ impl Assistance for SqlStore {
         line: fupin_core::Decimal,
     ) -> BoxFut<'a, Vec<(String, bool)>> {
         Box::pin(below(&self.db, area, year, line))
+    }
+
+    fn all_assistance<'a>(&'a self, area: &'a str) -> BoxFut<'a, (Vec<Plan>, Vec<Measure>)> {
+        Box::pin(async move {
+            let (lo, hi) = code_range(area);
+            let plans = self
+                .db
+                .query(
+                    "SELECT household_number, year, paths, target FROM assistance_plan \
+                     WHERE area_code BETWEEN $1 AND $2 ORDER BY household_number, year",
+                )
+                .bind(&lo)
+                .bind(&hi)
+                .fetch_all(&self.db)
+                .await?
+                .iter()
+                .map(plan_of)
+                .collect::<Result<Vec<_>, _>>()?;
+            let sql = format!(
+                "SELECT {MEASURE_COLUMNS} FROM assistance_measure \
+                 WHERE area_code BETWEEN $1 AND $2 ORDER BY household_number, measure_date, id"
+            );
+            let measures = self
+                .db
+                .query(&sql)
+                .bind(&lo)
+                .bind(&hi)
+                .fetch_all(&self.db)
+                .await?
+                .iter()
+                .map(|r| measure_of(r).map(|m| m.measure))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((plans, measures))
+        })
+    }
+
+    fn registered_people<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<PersonRow>> {
+        Box::pin(async move {
+            let (lo, hi) = code_range(area);
+            let rows = self
+                .db
+                .query(
+                    "SELECT h.number, h.area_code, h.status, h.monitoring, h.housing_grade, h.attribute, \
+                     m.id_number, m.labor, m.school_status FROM household h \
+                     JOIN member m ON m.county = h.county AND m.household_number = h.number \
+                     WHERE h.area_code BETWEEN $1 AND $2 AND h.status IN ('poor', 'exited', 'returned') \
+                     AND m.left_on IS NULL ORDER BY h.number, m.seq",
+                )
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(&self.db)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    let text = |c: &str| r.try_get::<String, _>(c);
+                    let opt = |c: &str| r.try_get::<Option<String>, _>(c);
+                    let status = text("status")?;
+                    let grade = text("housing_grade")?;
+                    let school = text("school_status")?;
+                    Ok(PersonRow {
+                        number: text("number")?,
+                        area_code: text("area_code")?,
+                        status: HouseholdStatus::parse(&status)
+                            .ok_or_else(|| bad("status", &status))?,
+                        monitoring: opt("monitoring")?
+                            .as_deref()
+                            .and_then(MonitoringCategory::parse),
+                        housing_grade: HousingGrade::parse(&grade)
+                            .ok_or_else(|| bad("housing grade", &grade))?,
+                        attribute: opt("attribute")?
+                            .as_deref()
+                            .and_then(fupin_core::codes::Attribute::parse),
+                        id_number: text("id_number")?,
+                        labor: opt("labor")?.as_deref().and_then(Labor::parse),
+                        school_status: fupin_core::codes::SchoolStatus::parse(&school)
+                            .ok_or_else(|| bad("school status", &school))?,
+                    })
+                })
+                .collect()
+        })
     }
 
     fn paired_cadres<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<String>> {
