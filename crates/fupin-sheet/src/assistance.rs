@@ -141,18 +141,16 @@ pub fn write_workbook(
         ws.write_string_with_format(0, i as u16, *h, &bold)
             .map_err(err)?;
     }
-    let mut r = 1;
     let paths = fupin_core::assistance::PlanPath::all()
         .iter()
         .map(|p| ("帮扶路径", p.code(), p.zh(), p.en()));
     let kinds = MeasureKind::all()
         .iter()
         .map(|k| ("措施类型", k.code(), k.zh(), k.en()));
-    for (col, code, zh, en) in paths.chain(kinds) {
+    for (r, (col, code, zh, en)) in (1..).zip(paths.chain(kinds)) {
         for (i, v) in [col, code, zh, en].iter().enumerate() {
             ws.write_string(r, i as u16, *v).map_err(err)?;
         }
-        r += 1;
     }
     wb.save(path).map_err(err)
 }
