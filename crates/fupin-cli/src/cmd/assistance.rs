@@ -12,7 +12,6 @@ use fupin_core::assistance::{self, Gap, KindSummary, MeasureKind, Report};
 use fupin_core::money::fmt2;
 use fupin_core::CodeList;
 use fupin_store::assistance::Assistance;
-use fupin_store::StoreError;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -178,12 +177,7 @@ fn check(a: CheckArgs, g: &Global) -> Result {
                 .map_err(|e| CliError::Usage(format!("{}: {e}", input.display())))?
         }
         None => {
-            if !a.area.is_empty() && !fupin_core::area::is_area_prefix(&a.area) {
-                return Err(CliError::store(StoreError::File(format!(
-                    "区划代码前缀应为 2、4、6、9 或 12 位数字 / an area prefix has 2, 4, 6, 9 or 12 digits: {}",
-                    a.area
-                ))));
-            }
+            crate::cmd::registry::check_area(&a.area)?;
             let as_of = a.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
             let url = g.db_url();
             let out = crate::options::runtime()?.block_on(async {
@@ -337,12 +331,7 @@ pub struct ReportArgs {
 
 /// The body of `fupin report assistance`.
 pub async fn report(a: ReportArgs, g: &Global) -> Result {
-    if !a.area.is_empty() && !fupin_core::area::is_area_prefix(&a.area) {
-        return Err(CliError::store(StoreError::File(format!(
-            "区划代码前缀应为 2、4、6、9 或 12 位数字 / an area prefix has 2, 4, 6, 9 or 12 digits: {}",
-            a.area
-        ))));
-    }
+    crate::cmd::registry::check_area(&a.area)?;
     if a.from > a.to {
         return Err(CliError::Usage(
             "--from 晚于 --to / --from is after --to".into(),
