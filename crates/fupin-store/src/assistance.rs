@@ -445,7 +445,7 @@ impl Assistance for SqlStore {
                     "SELECT h.number, h.area_code, h.status, h.monitoring, h.housing_grade, h.attribute, \
                      m.id_number, m.labor, m.school_status FROM household h \
                      JOIN member m ON m.county = h.county AND m.household_number = h.number \
-                     WHERE h.area_code BETWEEN $1 AND $2 AND h.status IN ('poor', 'exited', 'returned') \
+                     WHERE h.area_code BETWEEN $1 AND $2 AND h.status <> 'removed' \
                      AND m.left_on IS NULL ORDER BY h.number, m.seq",
                 )
                 .bind(lo)
