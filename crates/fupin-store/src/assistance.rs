@@ -755,9 +755,14 @@ async fn below(
         .collect()
 }
 
-/// The households the gaps are about, as SQL over `household h`: poor or returned, or monitored.
-const IN_SCOPE: &str = "h.area_code BETWEEN $1 AND $2 AND (h.status IN ('poor', 'returned') \
-     OR (h.status <> 'removed' AND h.monitoring IN ('unstable', 'marginal', 'sudden_hardship')))";
+/// The households the gaps are about, as the common table `s`: poor or returned, or monitored
+/// (not removed), under the area `$1..$2`; each half reads its own index range (status, area) and
+/// (monitoring, area) of migration 5, never the whole area.
+const SCOPE: &str = "WITH s AS (SELECT county, number, status, monitoring, housing_grade \
+     FROM household WHERE status IN ('poor', 'returned') AND area_code BETWEEN $1 AND $2 \
+     UNION ALL SELECT county, number, status, monitoring, housing_grade FROM household \
+     WHERE monitoring IN ('unstable', 'marginal', 'sudden_hardship') AND area_code BETWEEN $1 AND $2 \
+     AND status NOT IN ('removed', 'poor', 'returned')) ";
 
 /// The gaps check over the registry in four reads (households in scope, their current members,
 /// the plans of the year, the measures up to the date), each one pass over an index range.
@@ -772,8 +777,7 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
         members: Vec<(String, Option<Labor>)>,
     }
     let sql = format!(
-        "SELECT h.county, h.number, h.status, h.monitoring, h.housing_grade FROM household h \
-         WHERE {IN_SCOPE} ORDER BY h.number"
+        "{SCOPE}SELECT county, number, status, monitoring, housing_grade FROM s ORDER BY number"
     );
     let mut households: Vec<Row0> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
@@ -792,9 +796,9 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
         });
     }
     let sql = format!(
-        "SELECT m.county, m.household_number, m.id_number, m.labor FROM member m \
-         JOIN household h ON h.county = m.county AND h.number = m.household_number \
-         WHERE {IN_SCOPE} AND m.left_on IS NULL ORDER BY m.seq"
+        "{SCOPE}SELECT m.county, m.household_number, m.id_number, m.labor FROM s \
+         JOIN member m ON m.county = s.county AND m.household_number = s.number \
+         WHERE m.left_on IS NULL ORDER BY m.seq"
     );
     for r in db.query(&sql).bind(&lo).bind(&hi).fetch_all(db).await? {
         let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
@@ -824,8 +828,9 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
         }
     }
     let sql = format!(
-        "SELECT county, {MEASURE_COLUMNS} FROM assistance_measure \
-         WHERE area_code BETWEEN $1 AND $2 AND measure_date <= $3"
+        "{SCOPE}SELECT a.county, a.id, a.household_number, a.person, a.kind, a.measure_date, \
+         a.amount, a.provider, a.fund, a.recorded_by FROM s JOIN assistance_measure a \
+         ON a.county = s.county AND a.household_number = s.number WHERE a.measure_date <= $3"
     );
     let mut measures: HashMap<usize, Vec<Measure>> = HashMap::new();
     for r in db
