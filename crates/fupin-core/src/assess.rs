@@ -146,7 +146,8 @@ impl std::fmt::Display for InputError {
     }
 }
 
-fn list<'a>(input: &'a Value, key: &str) -> Result<&'a [Value], InputError> {
+/// The list under `key` of an input document (absent or null: empty).
+pub(crate) fn list<'a>(input: &'a Value, key: &str) -> Result<&'a [Value], InputError> {
     match input.get(key) {
         None | Some(Value::Null) => Ok(&[]),
         Some(Value::Array(a)) => Ok(a),

@@ -7,7 +7,7 @@
 //! `fupin assess` plus `plans` and `measures`; the same rules run over the registry (`--db`) through
 //! [`gaps`] and [`Summary`].
 
-use crate::assess::{as_of_date, InputError};
+use crate::assess::{as_of_date, list, InputError};
 use crate::codes::{
     Attribute, CodeList, HouseholdStatus, HousingGrade, Labor, MonitoringCategory, SchoolStatus,
 };
@@ -745,16 +745,6 @@ fn read_measure(
             fund,
         }),
         _ => Err(errors),
-    }
-}
-
-fn list<'a>(input: &'a Value, key: &str) -> Result<&'a [Value], InputError> {
-    match input.get(key) {
-        None | Some(Value::Null) => Ok(&[]),
-        Some(Value::Array(a)) => Ok(a),
-        Some(_) => Err(InputError(format!(
-            "`{key}` 应为列表 / `{key}` must be a list"
-        ))),
     }
 }
 

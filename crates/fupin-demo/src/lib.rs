@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod funds;
+pub mod assistance;
 pub mod gen;
 pub mod profile;
 pub mod rng;

@@ -402,6 +402,7 @@ pub async fn load(
         dir.pair(&pairing, "demo").await?;
     }
     crate::funds::load_web_county(dir).await?;
+    crate::assistance::web_county(repo, dir).await?;
     Ok(count)
 }
 

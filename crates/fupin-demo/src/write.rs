@@ -142,6 +142,9 @@ pub async fn to_repository(
         sum.people += county.people;
         progress(sum.counties, total, &sum);
     }
+    crate::assistance::after_profile(profile, repo, dir)
+        .await
+        .map_err(err)?;
     Ok(sum)
 }
 

@@ -77,7 +77,7 @@ impl FileErrors {
 }
 
 /// An error of the file at `path`.
-fn file_error(path: &Path, message: impl std::fmt::Display) -> SheetError {
+pub(crate) fn file_error(path: &Path, message: impl std::fmt::Display) -> SheetError {
     SheetError::File(format!("{}: {message}", path.display()))
 }
 

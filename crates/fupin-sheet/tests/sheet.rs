@@ -1,6 +1,8 @@
 //! The integration tests of fupin-sheet: ONE test binary. Files only, no database (the tests that
 //! import into or export from a database are fupin-store's).
 
+#[path = "sheet/assistance.rs"]
+mod assistance;
 #[path = "sheet/county.rs"]
 mod county;
 #[path = "sheet/crafted.rs"]

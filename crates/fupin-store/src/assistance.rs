@@ -73,6 +73,72 @@ pub trait Assistance: Send + Sync {
     /// The cadres paired with a household now (the `pairing` table of migration 6), for the
     /// household card.
     fn paired_cadres<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<String>>;
+    /// Imports plans and measures of many households at once, all or nothing: each household is
+    /// looked up by number (`unknown_household`), each person among its current members
+    /// (`person_not_member`), a second plan of a household and year is `duplicate_plan`; with any
+    /// problem nothing is written. A plan replaces the one recorded for its household and year.
+    /// Every plan and measure is audited under its household.
+    fn import_assistance<'a>(
+        &'a self,
+        batch: &'a AssistanceImport,
+        actor: &'a str,
+    ) -> BoxFut<'a, ImportResult>;
+    /// Households under an area prefix whose per-capita net income of `year` is strictly below
+    /// `line` yuan (the plan ledger of Jincheng, 一户一策台账), with whether each has a plan for
+    /// the year: (number, has plan).
+    fn below_line<'a>(
+        &'a self,
+        area: &'a str,
+        year: i32,
+        line: fupin_core::Decimal,
+    ) -> BoxFut<'a, Vec<(String, bool)>>;
+    /// The current members of the households under an area prefix that are not removed, by
+    /// household number and member order.
+    fn registered_people<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<PersonRow>>;
+    /// Every plan and measure under an area prefix (the export), by household and year or date.
+    fn all_assistance<'a>(&'a self, area: &'a str) -> BoxFut<'a, (Vec<Plan>, Vec<Measure>)>;
+}
+
+/// A current member of a registered household, as the demo places measures (who may hold a post,
+/// who is a student, which house needs renovation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    pub number: String,
+    pub area_code: String,
+    pub status: HouseholdStatus,
+    pub monitoring: Option<MonitoringCategory>,
+    pub housing_grade: HousingGrade,
+    pub attribute: Option<fupin_core::codes::Attribute>,
+    pub id_number: String,
+    pub labor: Option<Labor>,
+    pub school_status: fupin_core::codes::SchoolStatus,
+}
+
+/// Plans and measures to import, each with its place in the file (a sheet's row).
+#[derive(Debug, Clone, Default)]
+pub struct AssistanceImport {
+    pub plans: Vec<(usize, Plan)>,
+    pub measures: Vec<(usize, Measure)>,
+}
+
+/// A record of an import the registry refuses: the sheet (`plans`, `measures`), its row, field
+/// and stable code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportProblem {
+    pub sheet: &'static str,
+    pub row: usize,
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+    pub household: String,
+}
+
+/// What an import wrote (nothing when `problems` is not empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportResult {
+    pub plans: usize,
+    pub measures: usize,
+    pub problems: Vec<ImportProblem>,
 }
 
 fn paths_text(paths: &[PlanPath]) -> String {
@@ -319,6 +385,103 @@ impl Assistance for SqlStore {
         })
     }
 
+    fn import_assistance<'a>(
+        &'a self,
+        batch: &'a AssistanceImport,
+        actor: &'a str,
+    ) -> BoxFut<'a, ImportResult> {
+        Box::pin(import(&self.db, batch, actor))
+    }
+
+    fn below_line<'a>(
+        &'a self,
+        area: &'a str,
+        year: i32,
+        line: fupin_core::Decimal,
+    ) -> BoxFut<'a, Vec<(String, bool)>> {
+        Box::pin(below(&self.db, area, year, line))
+    }
+
+    fn all_assistance<'a>(&'a self, area: &'a str) -> BoxFut<'a, (Vec<Plan>, Vec<Measure>)> {
+        Box::pin(async move {
+            let (lo, hi) = code_range(area);
+            let plans = self
+                .db
+                .query(
+                    "SELECT household_number, year, paths, target FROM assistance_plan \
+                     WHERE area_code BETWEEN $1 AND $2 ORDER BY household_number, year",
+                )
+                .bind(&lo)
+                .bind(&hi)
+                .fetch_all(&self.db)
+                .await?
+                .iter()
+                .map(plan_of)
+                .collect::<Result<Vec<_>, _>>()?;
+            let sql = format!(
+                "SELECT {MEASURE_COLUMNS} FROM assistance_measure \
+                 WHERE area_code BETWEEN $1 AND $2 ORDER BY household_number, measure_date, id"
+            );
+            let measures = self
+                .db
+                .query(&sql)
+                .bind(&lo)
+                .bind(&hi)
+                .fetch_all(&self.db)
+                .await?
+                .iter()
+                .map(|r| measure_of(r).map(|m| m.measure))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((plans, measures))
+        })
+    }
+
+    fn registered_people<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<PersonRow>> {
+        Box::pin(async move {
+            let (lo, hi) = code_range(area);
+            let rows = self
+                .db
+                .query(
+                    "SELECT h.number, h.area_code, h.status, h.monitoring, h.housing_grade, h.attribute, \
+                     m.id_number, m.labor, m.school_status FROM household h \
+                     JOIN member m ON m.county = h.county AND m.household_number = h.number \
+                     WHERE h.area_code BETWEEN $1 AND $2 AND h.status <> 'removed' \
+                     AND m.left_on IS NULL ORDER BY h.number, m.seq",
+                )
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(&self.db)
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    let text = |c: &str| r.try_get::<String, _>(c);
+                    let opt = |c: &str| r.try_get::<Option<String>, _>(c);
+                    let status = text("status")?;
+                    let grade = text("housing_grade")?;
+                    let school = text("school_status")?;
+                    Ok(PersonRow {
+                        number: text("number")?,
+                        area_code: text("area_code")?,
+                        status: HouseholdStatus::parse(&status)
+                            .ok_or_else(|| bad("status", &status))?,
+                        monitoring: opt("monitoring")?
+                            .as_deref()
+                            .and_then(MonitoringCategory::parse),
+                        housing_grade: HousingGrade::parse(&grade)
+                            .ok_or_else(|| bad("housing grade", &grade))?,
+                        attribute: opt("attribute")?
+                            .as_deref()
+                            .and_then(fupin_core::codes::Attribute::parse),
+                        id_number: text("id_number")?,
+                        labor: opt("labor")?.as_deref().and_then(Labor::parse),
+                        school_status: fupin_core::codes::SchoolStatus::parse(&school)
+                            .ok_or_else(|| bad("school status", &school))?,
+                    })
+                })
+                .collect()
+        })
+    }
+
     fn paired_cadres<'a>(&'a self, at: Owner<'a>) -> BoxFut<'a, Vec<String>> {
         Box::pin(async move {
             Ok(self
@@ -335,9 +498,271 @@ impl Assistance for SqlStore {
     }
 }
 
-/// The households the gaps are about, as SQL over `household h`: poor or returned, or monitored.
-const IN_SCOPE: &str = "h.area_code BETWEEN $1 AND $2 AND (h.status IN ('poor', 'returned') \
-     OR (h.status <> 'removed' AND h.monitoring IN ('unstable', 'marginal', 'sudden_hardship')))";
+const CHUNK: usize = 500;
+
+/// The county and village of each household number, and its current members.
+async fn households_of(
+    tx: &mut crate::sql::Tx,
+    numbers: &[&str],
+) -> Result<HashMap<String, (String, String, Vec<String>)>, StoreError> {
+    let mut out: HashMap<String, (String, String, Vec<String>)> = HashMap::new();
+    for chunk in numbers.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT county, number, area_code FROM household WHERE number IN ({})",
+            crate::sql::placeholders(1, chunk.len())
+        );
+        let mut q = tx.query(&sql);
+        for n in chunk {
+            q.push(*n);
+        }
+        for r in q.fetch_all(&mut *tx).await? {
+            let number: String = r.try_get("number")?;
+            out.insert(
+                number,
+                (r.try_get("county")?, r.try_get("area_code")?, Vec::new()),
+            );
+        }
+        let sql = format!(
+            "SELECT household_number, id_number FROM member WHERE left_on IS NULL \
+             AND household_number IN ({})",
+            crate::sql::placeholders(1, chunk.len())
+        );
+        let mut q = tx.query(&sql);
+        for n in chunk {
+            q.push(*n);
+        }
+        for r in q.fetch_all(&mut *tx).await? {
+            let number: String = r.try_get("household_number")?;
+            if let Some(h) = out.get_mut(&number) {
+                h.2.push(r.try_get("id_number")?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+const AUDIT_INSERT: &str = "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, \
+     effective_date, before_json, after_json) ";
+
+async fn import(
+    db: &Db,
+    batch: &AssistanceImport,
+    actor: &str,
+) -> Result<ImportResult, StoreError> {
+    use crate::sql::values;
+    let mut numbers: Vec<&str> = batch
+        .plans
+        .iter()
+        .map(|(_, p)| p.household.as_str())
+        .chain(batch.measures.iter().map(|(_, m)| m.household.as_str()))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut tx = db.begin().await?;
+    let known = households_of(&mut tx, &numbers).await?;
+    let mut problems = Vec::new();
+    let mut problem = |sheet, row, field, code, message: String, household: &str| {
+        problems.push(ImportProblem {
+            sheet,
+            row,
+            field,
+            code,
+            message,
+            household: household.to_string(),
+        })
+    };
+    let mut seen = std::collections::HashSet::new();
+    for (row, p) in &batch.plans {
+        if !known.contains_key(&p.household) {
+            let e = fupin_core::assistance::unknown_household(&p.household);
+            problem(
+                "plans",
+                *row,
+                "household",
+                e.code,
+                e.message(),
+                &p.household,
+            );
+        } else if !seen.insert((p.household.as_str(), p.year)) {
+            let e = fupin_core::assistance::duplicate_plan(&p.household, p.year);
+            problem("plans", *row, "year", e.code, e.message(), &p.household);
+        }
+    }
+    for (row, m) in &batch.measures {
+        match known.get(&m.household) {
+            None => {
+                let e = fupin_core::assistance::unknown_household(&m.household);
+                problem(
+                    "measures",
+                    *row,
+                    "household",
+                    e.code,
+                    e.message(),
+                    &m.household,
+                );
+            }
+            Some((_, _, members)) => {
+                if let Some(p) = &m.person {
+                    if let Err(e) =
+                        fupin_core::assistance::person(p, members.iter().map(String::as_str))
+                    {
+                        problem(
+                            "measures",
+                            *row,
+                            "person",
+                            e.code,
+                            e.message(),
+                            &m.household,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        tx.rollback().await?;
+        return Ok(ImportResult {
+            problems,
+            ..ImportResult::default()
+        });
+    }
+    let now = Utc::now();
+    let place = |number: &str| known.get(number).expect("checked");
+    for chunk in batch.plans.chunks(CHUNK) {
+        for (_, p) in chunk {
+            let (county, _, _) = place(&p.household);
+            tx.query(
+                "DELETE FROM assistance_plan WHERE county = $1 AND household_number = $2 AND year = $3",
+            )
+            .bind(county.as_str())
+            .bind(p.household.as_str())
+            .bind(i64::from(p.year))
+            .execute(&mut tx)
+            .await?;
+        }
+        let sql = format!(
+            "INSERT INTO assistance_plan (county, household_number, year, area_code, paths, target, \
+             updated_by, updated_at) {}",
+            values(tx.backend(), chunk.len(), 8)
+        );
+        let mut q = tx.query(&sql);
+        for (_, p) in chunk {
+            let (county, area, _) = place(&p.household);
+            q.push(county.as_str());
+            q.push(p.household.as_str());
+            q.push(i64::from(p.year));
+            q.push(area.as_str());
+            q.push(paths_text(&p.paths));
+            q.push(p.target.as_str());
+            q.push(actor);
+            q.push(now);
+        }
+        q.execute(&mut tx).await?;
+        let sql = format!("{AUDIT_INSERT}{}", values(tx.backend(), chunk.len(), 9));
+        let mut q = tx.query(&sql);
+        for (_, p) in chunk {
+            let (county, _, _) = place(&p.household);
+            q.push(county.as_str());
+            q.push("assistance_plan");
+            q.push(p.household.as_str());
+            q.push("save");
+            q.push(actor);
+            q.push(now);
+            q.push(None::<NaiveDate>);
+            q.push(None::<sqlx::types::Json<serde_json::Value>>);
+            q.push(Some(sqlx::types::Json(
+                serde_json::to_value(p).expect("json"),
+            )));
+        }
+        q.execute(&mut tx).await?;
+    }
+    for chunk in batch.measures.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO assistance_measure (county, household_number, area_code, person, kind, \
+             measure_date, amount, provider, fund, recorded_by, recorded_at) {}",
+            values(tx.backend(), chunk.len(), 11)
+        );
+        let mut q = tx.query(&sql);
+        for (_, m) in chunk {
+            let (county, area, _) = place(&m.household);
+            q.push(county.as_str());
+            q.push(m.household.as_str());
+            q.push(area.as_str());
+            q.push(m.person.as_deref());
+            q.push(m.kind.code());
+            q.push(m.date);
+            q.push(to_fen(m.amount));
+            q.push(m.provider.as_str());
+            q.push(m.fund.as_deref());
+            q.push(actor);
+            q.push(now);
+        }
+        q.execute(&mut tx).await?;
+        let sql = format!("{AUDIT_INSERT}{}", values(tx.backend(), chunk.len(), 9));
+        let mut q = tx.query(&sql);
+        for (_, m) in chunk {
+            let (county, _, _) = place(&m.household);
+            q.push(county.as_str());
+            q.push("assistance_measure");
+            q.push(m.household.as_str());
+            q.push("create");
+            q.push(actor);
+            q.push(now);
+            q.push(None::<NaiveDate>);
+            q.push(None::<sqlx::types::Json<serde_json::Value>>);
+            q.push(Some(sqlx::types::Json(
+                serde_json::to_value(m).expect("json"),
+            )));
+        }
+        q.execute(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(ImportResult {
+        plans: batch.plans.len(),
+        measures: batch.measures.len(),
+        problems: Vec::new(),
+    })
+}
+
+async fn below(
+    db: &Db,
+    area: &str,
+    year: i32,
+    line: fupin_core::Decimal,
+) -> Result<Vec<(String, bool)>, StoreError> {
+    let (lo, hi) = code_range(area);
+    // Per-capita income strictly below the line, compared without rounding: net < line × members.
+    let rows = db
+        .query(
+            "SELECT h.number, (SELECT COUNT(*) FROM assistance_plan p WHERE p.county = h.county \
+             AND p.household_number = h.number AND p.year = $3) AS plans \
+             FROM household h JOIN household_income i ON i.county = h.county \
+             AND i.household_number = h.number AND i.year = $3 \
+             WHERE h.area_code BETWEEN $1 AND $2 AND h.status <> 'removed' \
+             AND (i.wage + i.business + i.property + i.transfer - i.business_cost) < $4 * \
+             (SELECT COUNT(*) FROM member m WHERE m.county = h.county \
+              AND m.household_number = h.number AND m.left_on IS NULL) \
+             ORDER BY h.number",
+        )
+        .bind(lo)
+        .bind(hi)
+        .bind(i64::from(year))
+        .bind(to_fen(line))
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("number")?, r.try_get::<i64, _>("plans")? > 0)))
+        .collect()
+}
+
+/// The households the gaps are about, as the common table `s`: poor or returned, or monitored
+/// (not removed), under the area `$1..$2`; each half reads its own index range (status, area) and
+/// (monitoring, area) of migration 5, never the whole area.
+const SCOPE: &str = "WITH s AS (SELECT county, number, status, monitoring, housing_grade \
+     FROM household WHERE status IN ('poor', 'returned') AND area_code BETWEEN $1 AND $2 \
+     UNION ALL SELECT county, number, status, monitoring, housing_grade FROM household \
+     WHERE monitoring IN ('unstable', 'marginal', 'sudden_hardship') AND area_code BETWEEN $1 AND $2 \
+     AND status NOT IN ('removed', 'poor', 'returned')) ";
 
 /// The gaps check over the registry in four reads (households in scope, their current members,
 /// the plans of the year, the measures up to the date), each one pass over an index range.
@@ -352,8 +777,7 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
         members: Vec<(String, Option<Labor>)>,
     }
     let sql = format!(
-        "SELECT h.county, h.number, h.status, h.monitoring, h.housing_grade FROM household h \
-         WHERE {IN_SCOPE} ORDER BY h.number"
+        "{SCOPE}SELECT county, number, status, monitoring, housing_grade FROM s ORDER BY number"
     );
     let mut households: Vec<Row0> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
@@ -372,9 +796,9 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
         });
     }
     let sql = format!(
-        "SELECT m.county, m.household_number, m.id_number, m.labor FROM member m \
-         JOIN household h ON h.county = m.county AND h.number = m.household_number \
-         WHERE {IN_SCOPE} AND m.left_on IS NULL ORDER BY m.seq"
+        "{SCOPE}SELECT m.county, m.household_number, m.id_number, m.labor FROM s \
+         JOIN member m ON m.county = s.county AND m.household_number = s.number \
+         WHERE m.left_on IS NULL ORDER BY m.seq"
     );
     for r in db.query(&sql).bind(&lo).bind(&hi).fetch_all(db).await? {
         let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
@@ -404,8 +828,9 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
         }
     }
     let sql = format!(
-        "SELECT county, {MEASURE_COLUMNS} FROM assistance_measure \
-         WHERE area_code BETWEEN $1 AND $2 AND measure_date <= $3"
+        "{SCOPE}SELECT a.county, a.id, a.household_number, a.person, a.kind, a.measure_date, \
+         a.amount, a.provider, a.fund, a.recorded_by FROM s JOIN assistance_measure a \
+         ON a.county = s.county AND a.household_number = s.number WHERE a.measure_date <= $3"
     );
     let mut measures: HashMap<usize, Vec<Measure>> = HashMap::new();
     for r in db

@@ -7,6 +7,9 @@ mod common;
 #[path = "web/api.rs"]
 mod api;
 
+#[path = "web/assistance.rs"]
+mod assistance;
+
 #[path = "web/browser.rs"]
 mod browser;
 #[path = "web/browser_funds.rs"]

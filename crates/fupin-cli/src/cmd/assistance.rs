@@ -12,7 +12,6 @@ use fupin_core::assistance::{self, Gap, KindSummary, MeasureKind, Report};
 use fupin_core::money::fmt2;
 use fupin_core::CodeList;
 use fupin_store::assistance::Assistance;
-use fupin_store::StoreError;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -21,6 +20,123 @@ pub enum AssistanceCommand {
     /// 帮扶缺口:未就业、无兜底、未培训、危房、无计划、无措施 / the gaps of assistance of every
     /// poor or monitored household
     Check(CheckArgs),
+    /// 导入帮扶计划和措施(XLSX:帮扶计划、帮扶措施两张表;全部或全不)/ import plans and measures
+    /// from XLSX (sheets 帮扶计划, 帮扶措施), all or nothing
+    Import(ImportArgs),
+    /// 导出帮扶计划和措施(XLSX)/ export plans and measures as XLSX
+    Export(ExportArgs),
+    /// 生成空白模板(含代码表)/ write an empty template with the code lists
+    Template {
+        /// 输出文件 .xlsx / output file
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// XLSX 文件 / the workbook
+    file: PathBuf,
+    /// 错误报告(XLSX)/ write the errors to this XLSX file
+    #[arg(long)]
+    errors: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// 输出文件 .xlsx / output file
+    #[arg(long)]
+    out: PathBuf,
+    /// 区划代码前缀 / area-code prefix (default: all)
+    #[arg(long, default_value = "")]
+    area: String,
+}
+
+fn import(a: ImportArgs, g: &Global) -> Result {
+    let read = fupin_sheet::assistance::read_workbook(&a.file)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut errors = read.errors;
+    let (mut plans, mut measures) = (0, 0);
+    if errors.is_empty() {
+        let batch = fupin_store::assistance::AssistanceImport {
+            plans: read.plans,
+            measures: read.measures,
+        };
+        let url = g.db_url();
+        let out = crate::options::runtime()?.block_on(async {
+            let store = fupin_store::SqlStore::open(&url).await?;
+            store.import_assistance(&batch, "cli").await
+        })?;
+        let value = |sheet: &str, row: usize, key: &str| {
+            let list = if sheet == "plans" {
+                batch.plans.iter().find(|p| p.0 == row).map(|p| match key {
+                    "household" => p.1.household.clone(),
+                    _ => p.1.year.to_string(),
+                })
+            } else {
+                batch
+                    .measures
+                    .iter()
+                    .find(|m| m.0 == row)
+                    .map(|m| match key {
+                        "household" => m.1.household.clone(),
+                        _ => m.1.person.clone().unwrap_or_default(),
+                    })
+            };
+            list.unwrap_or_default()
+        };
+        for p in &out.problems {
+            let (zh, en) = p
+                .message
+                .split_once(" / ")
+                .unwrap_or((&p.message, &p.message));
+            errors.push(
+                fupin_core::error::RowError::new(
+                    p.row,
+                    fupin_sheet::assistance::header_of(p.sheet, p.field),
+                    &value(p.sheet, p.row, p.field),
+                    p.code,
+                    zh,
+                    en,
+                )
+                .in_household(&p.household),
+            );
+        }
+        (plans, measures) = (out.plans, out.measures);
+    }
+    if errors.is_empty() {
+        outln!("已导入 / imported: {plans} 个计划 plans, {measures} 项措施 measures");
+        return Ok(());
+    }
+    if let Some(path) = &a.errors {
+        fupin_sheet::write_error_report(path, &errors)
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+    }
+    for e in &errors {
+        outln!("{e}");
+    }
+    Err(CliError::Rejected(format!(
+        "{} 处错误,未导入 / {} errors, nothing imported",
+        errors.len(),
+        errors.len()
+    )))
+}
+
+fn export(a: ExportArgs, g: &Global) -> Result {
+    let url = g.db_url();
+    let (plans, measures) = crate::options::runtime()?.block_on(async {
+        let store = fupin_store::SqlStore::open(&url).await?;
+        store.all_assistance(&a.area).await
+    })?;
+    fupin_sheet::assistance::write_workbook(&a.out, &plans, &measures)
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    outln!(
+        "已导出 / exported: {} 个计划 plans, {} 项措施 measures → {}",
+        plans.len(),
+        measures.len(),
+        a.out.display()
+    );
+    Ok(())
 }
 
 #[derive(Args)]
@@ -43,6 +159,12 @@ pub struct CheckArgs {
 pub fn run(c: AssistanceCommand, g: &Global) -> Result {
     match c {
         AssistanceCommand::Check(a) => check(a, g),
+        AssistanceCommand::Import(a) => import(a, g),
+        AssistanceCommand::Export(a) => export(a, g),
+        AssistanceCommand::Template { out } => {
+            fupin_sheet::assistance::write_workbook(&out, &[], &[])
+                .map_err(|e| CliError::Failed(e.to_string()))
+        }
     }
 }
 
@@ -55,12 +177,7 @@ fn check(a: CheckArgs, g: &Global) -> Result {
                 .map_err(|e| CliError::Usage(format!("{}: {e}", input.display())))?
         }
         None => {
-            if !a.area.is_empty() && !fupin_core::area::is_area_prefix(&a.area) {
-                return Err(CliError::store(StoreError::File(format!(
-                    "区划代码前缀应为 2、4、6、9 或 12 位数字 / an area prefix has 2, 4, 6, 9 or 12 digits: {}",
-                    a.area
-                ))));
-            }
+            crate::cmd::registry::check_area(&a.area)?;
             let as_of = a.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
             let url = g.db_url();
             let out = crate::options::runtime()?.block_on(async {
@@ -214,12 +331,7 @@ pub struct ReportArgs {
 
 /// The body of `fupin report assistance`.
 pub async fn report(a: ReportArgs, g: &Global) -> Result {
-    if !a.area.is_empty() && !fupin_core::area::is_area_prefix(&a.area) {
-        return Err(CliError::store(StoreError::File(format!(
-            "区划代码前缀应为 2、4、6、9 或 12 位数字 / an area prefix has 2, 4, 6, 9 or 12 digits: {}",
-            a.area
-        ))));
-    }
+    crate::cmd::registry::check_area(&a.area)?;
     if a.from > a.to {
         return Err(CliError::Usage(
             "--from 晚于 --to / --from is after --to".into(),
@@ -230,8 +342,31 @@ pub async fn report(a: ReportArgs, g: &Global) -> Result {
             "xlsx 需要 --out 文件 / --format xlsx needs --out FILE".into(),
         ));
     }
+    let policies = g.policies()?;
     let store = fupin_store::SqlStore::open(&g.db_url()).await?;
     let kinds = store.measures_by_kind(&a.area, a.from, a.to).await?;
+    // The plans of the year of --to: households under assistance with one, and the plan ledger
+    // (households below the policy's `monitoring_ledger_line`, Jincheng 2020: 4,000 yuan).
+    use chrono::Datelike;
+    let year = a.to.year();
+    let check = store.assistance_check(&a.area, a.to).await?;
+    let no_plan = check.summary.gaps.get(&Gap::NoPlan).copied().unwrap_or(0);
+    let ledger_line = policies
+        .for_area(&a.area)
+        .yearly_opt("monitoring_ledger_line", a.to)
+        .map(|s| s.value);
+    let ledger = match ledger_line {
+        Some(line) => store.below_line(&a.area, year, line).await?,
+        None => Vec::new(),
+    };
+    let plans = serde_json::json!({
+        "year": year,
+        "in_scope": check.summary.households,
+        "in_scope_with_plan": check.summary.households - no_plan,
+        "ledger_line": ledger_line.map(fupin_core::money::fmt_plain),
+        "below_ledger_line": ledger.len(),
+        "below_ledger_line_with_plan": ledger.iter().filter(|(_, p)| *p).count(),
+    });
     match a.format {
         ReportFormat::Json => {
             let total = kinds.values().fold(KindSummary::default(), |mut t, s| {
@@ -245,6 +380,7 @@ pub async fn report(a: ReportArgs, g: &Global) -> Result {
                 "area": a.area,
                 "measures": kinds,
                 "total": {"count": total.count, "amount": fmt2(total.amount)},
+                "plans": plans,
             });
             let text = format!("{}\n", serde_json::to_string_pretty(&doc).expect("json"));
             crate::options::write_out(a.out.as_deref(), &text).map_err(CliError::Failed)?;

@@ -100,7 +100,7 @@ pub async fn repo(g: &Global) -> std::result::Result<Arc<dyn Repository>, StoreE
     fupin_store::open(&g.db_url()).await
 }
 
-fn check_area(area: &str) -> Result {
+pub(crate) fn check_area(area: &str) -> Result {
     if area.is_empty() || fupin_core::area::is_area_prefix(area) {
         Ok(())
     } else {

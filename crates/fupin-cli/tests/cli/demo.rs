@@ -148,6 +148,8 @@ fn city_profile_gives_the_jincheng_2020_figures() {
     let city_june = area(&june, "1405");
     assert_eq!(pair(&city_june["status"]["poor"]), (25, 65));
     assert_eq!(pair(&city_june["exit_meets_standard"]), (25, 65));
+    // Household assistance (issue 12): the plans and measures of the same registry.
+    crate::assistance::city_figures(&db);
     // Every county of Jincheng is there, and the counties add up to the city.
     let counties: Vec<&Value> = a["areas"]
         .as_array()

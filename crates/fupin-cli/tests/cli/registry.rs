@@ -14,7 +14,7 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("run fupin")
 }
 
-fn id(birth: &str, seq: u32) -> String {
+pub fn id(birth: &str, seq: u32) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let first17 = format!("140525{birth}{seq:03}");
     let sum: u32 = first17

@@ -207,3 +207,98 @@ fn plans_and_measures_are_kept_audited_and_checked_for_gaps() {
         assert_eq!(db.paired_cadres(o1).await.unwrap(), ["wang"]);
     });
 }
+
+#[test]
+fn an_import_is_all_or_nothing_and_the_plan_ledger_lists_households_below_the_line() {
+    use fupin_store::assistance::AssistanceImport;
+    on_both("assistance_import", |repo, dir| async move {
+        let mut rows = county(3);
+        // Household 2: 3,000 yuan of wage for three people in 2019 (1,000 a person), under 4,000.
+        for key in ["business", "transfer", "business_cost"] {
+            set(&mut rows, 2, key, "0.00");
+        }
+        set(&mut rows, 2, "wage", "3000.00");
+        let out = import_rows(repo.as_ref(), &dir, "c.csv", &rows, "2019-12-31").await;
+        assert!(out.committed);
+        let db = directory_of(repo.as_ref(), &dir, "assistance_import").await;
+        let plan = |i: usize| Plan {
+            household: hh(i),
+            year: 2019,
+            paths: vec![PlanPath::SocialSecurity],
+            target: "兜底".into(),
+        };
+        let bad = AssistanceImport {
+            plans: vec![(2, plan(1)), (3, plan(1)), (4, plan(9))],
+            measures: vec![
+                (
+                    2,
+                    measure(1, Some(head(1)), MeasureKind::Employment, "2019-03-01", 0),
+                ),
+                (
+                    3,
+                    measure(1, Some(head(2)), MeasureKind::Employment, "2019-03-01", 0),
+                ),
+            ],
+        };
+        let r = db.import_assistance(&bad, "importer").await.unwrap();
+        let got: Vec<(&str, usize, &str, &str)> = r
+            .problems
+            .iter()
+            .map(|p| (p.sheet, p.row, p.field, p.code))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("plans", 3, "year", "duplicate_plan"),
+                ("plans", 4, "household", "unknown_household"),
+                ("measures", 3, "person", "person_not_member"),
+            ]
+        );
+        assert_eq!((r.plans, r.measures), (0, 0));
+        let (a1, n1) = owner(1);
+        let o1 = Owner {
+            area_code: &a1,
+            number: &n1,
+        };
+        assert!(db.plans(o1).await.unwrap().is_empty(), "nothing written");
+        assert!(db.measures(o1).await.unwrap().is_empty());
+
+        let ledger = db
+            .below_line("1405", 2019, Decimal::from(4000))
+            .await
+            .unwrap();
+        assert_eq!(ledger, [(hh(2), false)]);
+        let good = AssistanceImport {
+            plans: vec![(2, plan(1)), (3, plan(2))],
+            measures: vec![(
+                2,
+                measure(1, Some(head(1)), MeasureKind::Employment, "2019-03-01", 0),
+            )],
+        };
+        let r = db.import_assistance(&good, "importer").await.unwrap();
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!((r.plans, r.measures), (2, 1));
+        assert_eq!(db.plans(o1).await.unwrap(), [plan(1)]);
+        assert_eq!(db.measures(o1).await.unwrap()[0].recorded_by, "importer");
+        assert_eq!(
+            db.below_line("1405", 2019, Decimal::from(4000))
+                .await
+                .unwrap(),
+            [(hh(2), true)]
+        );
+        // Exactly at the line is not below it: 1,000 yuan a person (3,000 < 1,000 × 3 is false).
+        assert!(db
+            .below_line("1405", 2019, Decimal::from(1000))
+            .await
+            .unwrap()
+            .is_empty());
+        let trail = db.audit_trail(&a1, &n1).await.unwrap();
+        assert_eq!(
+            trail
+                .iter()
+                .filter(|t| t.entity.starts_with("assistance"))
+                .count(),
+            2
+        );
+    });
+}

@@ -573,3 +573,60 @@ fn income_of_a_chosen_year_and_a_member_leaving_with_a_reason() {
         d.text("#timeline")
     );
 }
+
+/// Issue 12 in the browser: a village records a measure with the household page's form, the page
+/// lists it under its year, and the household card (明白卡) renders as an A5 card whose QR code
+/// reads back as the household's monitoring code.
+#[test]
+fn a_measure_recorded_on_the_household_page_shows_on_its_card() {
+    if std::env::var("FUPIN_SKIP_BROWSER").is_ok() {
+        eprintln!("browser test skipped (FUPIN_SKIP_BROWSER)");
+        return;
+    }
+    let (_rt, base, _guard) = serve_demo();
+    let d = Driver::start();
+    d.login(&base, "dongou");
+    let number = d.script(
+        "return fetch('/api/v1/assistance/gaps?area=140525100201', {credentials: 'same-origin'})
+           .then(r => r.json()).then(g => g.households[0].id)",
+    );
+    let number = number
+        .as_str()
+        .expect("a household under assistance")
+        .to_string();
+    d.go(&format!("{base}/households/{number}"));
+    d.wait_for("the assistance section", |d| d.exists("#measure-form"));
+    d.script(
+        "document.getElementById('measure-kind').value = 'temporary_relief';
+         document.getElementById('measure-date').value = new Date().toISOString().slice(0, 10); return true",
+    );
+    d.clear_and_type("#measure-amount", "1234.50");
+    d.clear_and_type("#measure-provider", "县民政局");
+    d.click("#add-measure");
+    d.wait_for("the measure's row", |d| {
+        d.exists("table.measures tr[data-kind='temporary_relief']")
+    });
+    let row = d.text("table.measures tr[data-kind='temporary_relief']");
+    assert!(
+        row.contains("临时救助") && row.contains("1234.50") && row.contains("县民政局"),
+        "{row}"
+    );
+    d.click("#card-link");
+    d.wait_for("the card", |d| d.exists("article.mbk svg"));
+    let width =
+        d.script("return document.querySelector('article.mbk').getBoundingClientRect().width");
+    // 148 mm (A5) at 96 dpi: about 559 pixels.
+    let width = width.as_f64().unwrap();
+    assert!((540.0..580.0).contains(&width), "{width}");
+    let qr = d.script("const r = document.querySelector('article.mbk .qr svg').getBoundingClientRect(); return r.width");
+    assert!(qr.as_f64().unwrap() > 80.0, "the QR code is drawn: {qr}");
+    let code = fupin_core::household_code::monitoring_code(&number).unwrap();
+    assert_eq!(d.text("article.mbk .code"), code);
+    assert!(d.text("article.mbk table.measures").contains("1234.50"));
+    let svg = d
+        .script("return document.querySelector('article.mbk .qr svg').outerHTML")
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(crate::assistance::decode_svg(&svg), code);
+}
