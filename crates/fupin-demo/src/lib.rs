@@ -13,6 +13,7 @@
 
 pub mod gen;
 pub mod profile;
+pub mod responsibility;
 pub mod rng;
 pub mod web_county;
 pub mod write;

@@ -40,6 +40,13 @@ pub enum Action<'a> {
     RecordStep { area: &'a str, step: Step },
     /// List and create accounts.
     ManageUsers,
+    /// Read the responsibility network of an area prefix (units, cadres, teams, pairings,
+    /// coverage): every role but the cadre, who sees its own households only (issue 11).
+    ReadNetwork(&'a str),
+    /// Manage the responsibility network of an area (units, cadres, teams, pairings): the county.
+    ManageNetwork(&'a str),
+    /// Record a visit to a household (帮扶走访): its paired cadre, the village, township, county.
+    RecordVisit { area: &'a str, paired: bool },
 }
 
 /// Whether the session may take the action: `Ok`, or the error to answer (404 or 403).
@@ -101,6 +108,21 @@ pub fn check(scope: &Scope, action: Action) -> Result<(), ApiError> {
             )
         }
         Action::ManageUsers => allowed(role(access::Action::ManageUsers), ApiError::forbidden),
+        Action::ReadNetwork(prefix) => allowed(
+            scope.can_read_area(prefix) && scope.role != Role::Cadre,
+            ApiError::not_found,
+        ),
+        Action::ManageNetwork(prefix) => {
+            check(scope, Action::ReadNetwork(prefix))?;
+            allowed(
+                matches!(scope.role, Role::County | Role::Admin),
+                ApiError::forbidden,
+            )
+        }
+        Action::RecordVisit { area, paired } => {
+            check(scope, Action::ReadHousehold { area, paired })?;
+            allowed(role(access::Action::RecordVisit), ApiError::forbidden)
+        }
     }
 }
 

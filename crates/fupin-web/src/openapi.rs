@@ -3,7 +3,7 @@
 //! by a strict parser), and an offline docs page that renders it.
 
 use crate::error::ErrorBody;
-use crate::{accounts, applications, proposals, registry};
+use crate::{accounts, applications, proposals, registry, responsibility};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use serde_json::{json, Value};
@@ -48,6 +48,21 @@ use utoipa::OpenApi;
         proposals::api::decide,
         proposals::api::of_household,
         proposals::api::propose,
+        responsibility::api::units,
+        responsibility::api::save_unit,
+        responsibility::api::cadres,
+        responsibility::api::save_cadre,
+        responsibility::api::pairings,
+        responsibility::api::pair,
+        responsibility::api::end_pairing,
+        responsibility::api::teams,
+        responsibility::api::save_team,
+        responsibility::api::coverage,
+        responsibility::api::visits,
+        responsibility::api::my_households,
+        responsibility::api::household_visits,
+        responsibility::api::record_visit,
+        responsibility::api::close_issue,
     ),
     components(schemas(ErrorBody)),
     security(("session" = [])),

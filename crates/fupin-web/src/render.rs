@@ -80,6 +80,26 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "proposals/household.html",
         include_str!("../templates/proposals/household.html"),
     ),
+    (
+        "responsibility/network.html",
+        include_str!("../templates/responsibility/network.html"),
+    ),
+    (
+        "responsibility/coverage.html",
+        include_str!("../templates/responsibility/coverage.html"),
+    ),
+    (
+        "responsibility/my.html",
+        include_str!("../templates/responsibility/my.html"),
+    ),
+    (
+        "responsibility/household_section.html",
+        include_str!("../templates/responsibility/household_section.html"),
+    ),
+    (
+        "responsibility/dashboard_section.html",
+        include_str!("../templates/responsibility/dashboard_section.html"),
+    ),
 ];
 
 /// The templates a page template pulls in (`extends` and `include`), whose variables it needs too.
@@ -89,8 +109,19 @@ fn parts_of(name: &str) -> Vec<&'static str> {
         "registry/households.html" => {
             vec!["base.html", "macros.html", "registry/households_table.html"]
         }
-        "registry/household.html" => vec!["base.html", "macros.html", "proposals/household.html"],
+        "registry/household.html" => vec![
+            "base.html",
+            "macros.html",
+            "proposals/household.html",
+            "responsibility/household_section.html",
+        ],
+        "registry/dashboard.html" => vec![
+            "base.html",
+            "macros.html",
+            "responsibility/dashboard_section.html",
+        ],
         "proposals/household.html" => vec![],
+        "responsibility/household_section.html" | "responsibility/dashboard_section.html" => vec![],
         "macros.html" => vec![],
         "base.html" => vec![],
         _ => vec!["base.html", "macros.html"],

@@ -36,3 +36,5 @@ mod duties;
 
 #[path = "web/jurisdiction.rs"]
 mod jurisdiction;
+#[path = "web/responsibility.rs"]
+mod responsibility;

@@ -172,6 +172,7 @@ async fn dashboard(State(st): St, p: Page, Query(q): Query<AreaParam>) -> PageRe
         chart_json => chart.to_string(),
         incidence => incidence,
         poor_people => poor_people,
+        responsibility => JValue::from_serialize(crate::responsibility::service::dashboard_section(&st, &p.session, &area, year).await),
     };
     Ok(p.render("registry/dashboard.html", ctx))
 }
@@ -300,6 +301,7 @@ async fn household_page(
         can_act => can_act,
         can_propose => can_propose,
         proposals => JValue::from_serialize(&proposals),
+        responsibility => JValue::from_serialize(crate::responsibility::service::household_section(st, s, &h).await),
         flash => flash,
         today => today.to_string(),
         village => h.area_code.clone(),
