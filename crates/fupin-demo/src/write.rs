@@ -139,6 +139,9 @@ pub async fn to_repository(
         sum.people += county.people;
         progress(sum.counties, total, &sum);
     }
+    crate::responsibility::profile_network(profile, dir)
+        .await
+        .map_err(err)?;
     Ok(sum)
 }
 

@@ -42,6 +42,10 @@ pub enum ReportCommand {
     Changes(crate::cmd::report::PeriodArgs),
     /// 贫困村及其退出 / poor villages and their exits in a period
     Villages(crate::cmd::report::PeriodArgs),
+    /// 走访、问题与整改 / visits, issues and measures of a period, by area
+    Visits(crate::cmd::responsibility::VisitsArgs),
+    /// 驻村工作队与覆盖缺口 / work teams and coverage gaps at a date
+    Teams(crate::cmd::responsibility::TeamsArgs),
 }
 
 #[derive(Args)]
@@ -157,6 +161,12 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
                 Format::Table => out!("{}", history_table(&h)),
             }
             Ok(())
+        }
+        RegistryCommand::Report(ReportCommand::Visits(a)) => {
+            crate::cmd::responsibility::visits(a, g).await
+        }
+        RegistryCommand::Report(ReportCommand::Teams(a)) => {
+            crate::cmd::responsibility::teams(a, g).await
         }
         RegistryCommand::Report(ReportCommand::Villages(a)) => {
             crate::cmd::report::villages(a, g).await

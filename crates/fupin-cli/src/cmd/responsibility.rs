@@ -180,3 +180,228 @@ fn render_report(r: &Report) -> String {
     }
     out
 }
+
+/// The output of `fupin report visits`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VisitsFormat {
+    Json,
+    Table,
+    Xlsx,
+}
+
+#[derive(Args)]
+pub struct VisitsArgs {
+    #[arg(long, value_parser = parse_date)]
+    from: NaiveDate,
+    #[arg(long, value_parser = parse_date)]
+    to: NaiveDate,
+    /// 区划代码前缀 / area-code prefix (default: all)
+    #[arg(long, default_value = "")]
+    area: String,
+    #[arg(long, value_enum, default_value = "json")]
+    format: VisitsFormat,
+    /// 输出文件(xlsx)/ output file (required with --format xlsx)
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct TeamsArgs {
+    #[arg(long, value_parser = parse_date)]
+    as_of: NaiveDate,
+    /// 区划代码前缀 / area-code prefix (default: all)
+    #[arg(long, default_value = "")]
+    area: String,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+}
+
+fn check_area(area: &str) -> Result {
+    if area.is_empty() || fupin_core::area::is_area_prefix(area) {
+        Ok(())
+    } else {
+        Err(CliError::Usage(format!(
+            "--area 应为区划代码前缀 / --area must be an area-code prefix, not {area:?}"
+        )))
+    }
+}
+
+fn figures_json(area: &str, f: &VisitFigures) -> serde_json::Value {
+    let mut v = serde_json::to_value(f).expect("json");
+    v["area"] = serde_json::json!(area);
+    v
+}
+
+/// `fupin report visits`: the visit figures of the area and of each area one level below it.
+pub async fn visits(a: VisitsArgs, g: &Global) -> Result {
+    use fupin_store::responsibility::Responsibility;
+    check_area(&a.area)?;
+    if a.from > a.to {
+        return Err(CliError::Usage(
+            "--from 晚于 --to / --from is after --to".into(),
+        ));
+    }
+    if a.format == VisitsFormat::Xlsx && a.out.is_none() {
+        return Err(CliError::Usage(
+            "--format xlsx 需要 --out FILE / --format xlsx needs --out FILE".into(),
+        ));
+    }
+    let store = fupin_store::SqlStore::open(&g.db_url()).await?;
+    let total = store.visit_figures(&a.area, 0, a.from, a.to).await?;
+    let below = fupin_core::area::child_len(a.area.len()).unwrap_or(12);
+    let areas = store.visit_figures(&a.area, below, a.from, a.to).await?;
+    let total = total.into_iter().next().map(|(_, f)| f).unwrap_or_default();
+    match a.format {
+        VisitsFormat::Json => {
+            let out = serde_json::json!({
+                "from": a.from, "to": a.to, "area": a.area,
+                "visits": total,
+                "areas": areas.iter().map(|(k, f)| figures_json(k, f)).collect::<Vec<_>>(),
+            });
+            outln!("{}", serde_json::to_string_pretty(&out).expect("json"));
+        }
+        VisitsFormat::Table => {
+            let mut rows = visit_rows(&total);
+            rows[0].insert(0, "区划 area".into());
+            rows[1].insert(
+                0,
+                if a.area.is_empty() {
+                    "全部 all".into()
+                } else {
+                    a.area.clone()
+                },
+            );
+            for (k, f) in &areas {
+                let mut r = visit_rows(f).remove(1);
+                r.insert(0, k.clone());
+                rows.push(r);
+            }
+            out!("{} … {}\n{}", a.from, a.to, render(&rows));
+        }
+        VisitsFormat::Xlsx => {
+            use fupin_sheet::write::{Cell, XlsxTable};
+            let path = a.out.expect("checked");
+            let err = |e: fupin_sheet::SheetError| CliError::Usage(e.to_string());
+            let mut t = XlsxTable::named("走访").map_err(err)?;
+            t.header(&[
+                "区划 area",
+                "走访 visits",
+                "走访户 households",
+                "问题 issues",
+                "已整改 closed",
+                "措施 measures",
+                "整改率 completion %",
+            ])
+            .map_err(err)?;
+            let row = |k: &str, f: &VisitFigures| {
+                vec![
+                    Cell::Text(k.to_string()),
+                    Cell::Int(f.visits as i64),
+                    Cell::Int(f.households_visited as i64),
+                    Cell::Int(f.issues as i64),
+                    Cell::Int(f.issues_closed as i64),
+                    Cell::Int(f.measures as i64),
+                    f.completion_pct.clone().map_or(Cell::Empty, Cell::Text),
+                ]
+            };
+            t.cells(&row(
+                if a.area.is_empty() {
+                    "全部 all"
+                } else {
+                    &a.area
+                },
+                &total,
+            ))
+            .map_err(err)?;
+            for (k, f) in &areas {
+                t.cells(&row(k, f)).map_err(err)?;
+            }
+            std::fs::write(&path, t.finish().map_err(err)?).map_err(|e| {
+                CliError::Usage(format!("无法写入 / cannot write {}: {e}", path.display()))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// `fupin report teams`: the work teams active at the date, their members and first secretaries,
+/// the villages they cover, and the coverage gaps of the area by code.
+pub async fn teams(a: TeamsArgs, g: &Global) -> Result {
+    use fupin_store::responsibility::Responsibility;
+    check_area(&a.area)?;
+    let policies = g.policies()?;
+    let store = fupin_store::SqlStore::open(&g.db_url()).await?;
+    let net = store.network(&a.area).await?;
+    let active: Vec<_> = net
+        .teams
+        .iter()
+        .filter(|t| responsibility::active(t.start, t.end, a.as_of))
+        .collect();
+    let members: usize = active.iter().map(|t| t.members.len()).sum();
+    let secretaries = active
+        .iter()
+        .flat_map(|t| t.members.iter())
+        .filter(|m| m.is_first_secretary())
+        .count();
+    let villages: std::collections::BTreeSet<&str> =
+        active.iter().map(|t| t.village.as_str()).collect();
+    let enterprise = store
+        .enterprise_pairings(&a.area)
+        .await?
+        .iter()
+        .filter(|p| responsibility::active(p.start, p.end, a.as_of))
+        .count();
+    let (policy, gaps, _) = responsibility::check(&net, &policies, a.as_of)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut by_code = std::collections::BTreeMap::new();
+    for code in responsibility::GAP_CODES {
+        by_code.insert(*code, 0u64);
+    }
+    for g in &gaps {
+        *by_code.entry(g.code()).or_insert(0) += 1;
+    }
+    match a.format {
+        Format::Json => {
+            let out = serde_json::json!({
+                "as_of": a.as_of, "area": a.area, "policy": policy,
+                "teams": active.len(), "members": members, "first_secretaries": secretaries,
+                "villages_covered": villages.len(), "enterprise_pairings": enterprise,
+                "gaps": by_code,
+            });
+            outln!("{}", serde_json::to_string_pretty(&out).expect("json"));
+        }
+        Format::Table => {
+            let mut rows = vec![
+                vec![
+                    "工作队 teams".to_string(),
+                    "队员 members".into(),
+                    "第一书记 first secretaries".into(),
+                    "覆盖村 villages".into(),
+                ],
+                vec![
+                    active.len().to_string(),
+                    members.to_string(),
+                    secretaries.to_string(),
+                    villages.len().to_string(),
+                ],
+            ];
+            let mut text = format!(
+                "日期 as of {}  政策 policy {policy}\n{}\n",
+                a.as_of,
+                render(&rows)
+            );
+            rows = vec![vec![
+                "缺口 gap".to_string(),
+                "说明 meaning".into(),
+                "数量 count".into(),
+            ]];
+            for (code, n) in &by_code {
+                let (zh, en) = Gap::label(code);
+                rows.push(vec![code.to_string(), format!("{zh} {en}"), n.to_string()]);
+            }
+            text.push_str(&render(&rows));
+            out!("{text}");
+        }
+    }
+    Ok(())
+}

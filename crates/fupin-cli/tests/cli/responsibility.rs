@@ -128,3 +128,138 @@ fn invalid_records_exit_3_unreadable_input_2_and_the_table_format() {
     let o = fupin(&["responsibility", "check", "--input", "/nonexistent/x.json"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `fupin report visits` and `fupin report teams` on the city profile (called by the demo test,
+/// which generated it): Jincheng's figures of 2020 (seed 003).
+pub fn city_network_gives_jincheng_figures(db: &str) {
+    let o = fupin(&[
+        "report",
+        "visits",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-06-30",
+        "--area",
+        "1405",
+        "--db",
+        db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json_out(&o);
+    assert_eq!(
+        v["visits"],
+        json!({"visits": 25_481, "households_visited": 25_481, "issues": 436, "issues_closed": 436,
+               "measures": 114, "completion_pct": "100.00"})
+    );
+    // By county: the six counties add up.
+    let areas = v["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 6);
+    let sum: u64 = areas
+        .iter()
+        .map(|a| a["households_visited"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, 25_481);
+    let o = fupin(&[
+        "report",
+        "teams",
+        "--as-of",
+        "2020-06-30",
+        "--area",
+        "1405",
+        "--db",
+        db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let t = json_out(&o);
+    assert_eq!(
+        (t["teams"].as_u64(), t["members"].as_u64()),
+        (Some(416), Some(1_350))
+    );
+    assert_eq!(t["first_secretaries"], 416);
+    assert_eq!(t["gaps"]["household_unpaired"], 0, "{t}");
+    // The same check over the registry: no gap at all.
+    let o = fupin(&[
+        "responsibility",
+        "check",
+        "--db",
+        db,
+        "--area",
+        "1405",
+        "--as-of",
+        "2020-06-30",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(json_out(&o)["gaps"], json!([]));
+    // The workbook of the visit report.
+    let xlsx = std::env::temp_dir().join(format!("fupin-visits-{}.xlsx", std::process::id()));
+    let o = fupin(&[
+        "report",
+        "visits",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-06-30",
+        "--area",
+        "1405",
+        "--db",
+        db,
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    std::fs::remove_file(&xlsx).unwrap();
+}
+
+/// The county profile (called by the demo test): every household that needs a cadre at the
+/// profile's end is paired, and 50 enterprises are paired with 50 villages (Zezhou).
+pub fn county_network_pairs_every_poor_household(db: &str) {
+    let o = fupin(&[
+        "report",
+        "teams",
+        "--as-of",
+        "2017-12-31",
+        "--area",
+        "140525",
+        "--db",
+        db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let t = json_out(&o);
+    assert_eq!(t["gaps"]["household_unpaired"], 0, "{t}");
+    assert_eq!(t["gaps"]["village_needs_team"], 0, "{t}");
+    assert_eq!(t["enterprise_pairings"], 50);
+    let o = fupin(&[
+        "responsibility",
+        "check",
+        "--db",
+        db,
+        "--area",
+        "140525",
+        "--as-of",
+        "2017-12-31",
+    ]);
+    assert_eq!(json_out(&o)["gaps"], json!([]));
+}

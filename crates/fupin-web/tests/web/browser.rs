@@ -569,3 +569,6 @@ fn income_of_a_chosen_year_and_a_member_leaving_with_a_reason() {
         d.text("#timeline")
     );
 }
+
+#[path = "browser_responsibility.rs"]
+mod responsibility;
