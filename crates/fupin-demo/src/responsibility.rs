@@ -131,7 +131,7 @@ pub async fn web_county(dir: &dyn Directory) -> Result<(), StoreError> {
             ),
         ],
     };
-    dir.save(&batch, "demo").await
+    dir.save_network(&batch, "demo").await
 }
 
 /// Jincheng's figures (seed 003) that the city profile reproduces: work teams and their members
@@ -339,5 +339,5 @@ pub async fn profile_network(
             }
         }
     }
-    dir.save(&b, "demo").await
+    dir.save_network(&b, "demo").await
 }

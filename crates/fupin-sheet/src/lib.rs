@@ -10,6 +10,7 @@
 pub mod columns;
 pub mod read;
 pub mod report;
+pub mod responsibility;
 pub mod template;
 pub mod write;
 

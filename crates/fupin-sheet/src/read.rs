@@ -214,7 +214,7 @@ fn check_row(path: &Path, row: u64, cells: usize) -> Result<(), SheetError> {
 }
 
 /// The bound of one cell's text (row 1-based, column 0-based).
-fn check_cell(path: &Path, row: u64, col: usize, text: &str) -> Result<(), SheetError> {
+pub(crate) fn check_cell(path: &Path, row: u64, col: usize, text: &str) -> Result<(), SheetError> {
     if text.len() > limits::MAX_CELL_CHARS && text.chars().count() > limits::MAX_CELL_CHARS {
         let at = cell_ref(row as u32 - 1, col as u32);
         return Err(file_error(
@@ -244,7 +244,7 @@ pub fn cell_ref(row: u32, col: u32) -> String {
 
 /// Checks an XLSX file's parts before any is inflated: their declared sizes, together, within
 /// [`limits::MAX_XLSX_UNPACKED_BYTES`].
-fn check_zip<R: std::io::Read + std::io::Seek>(
+pub(crate) fn check_zip<R: std::io::Read + std::io::Seek>(
     path: &Path,
     file: &mut R,
 ) -> Result<(), SheetError> {
@@ -372,7 +372,7 @@ pub fn read_xlsx_from<R: std::io::Read + std::io::Seek>(
     read_rows(all, date)
 }
 
-fn cell_text(c: &calamine::Data) -> String {
+pub(crate) fn cell_text(c: &calamine::Data) -> String {
     use calamine::Data;
     match c {
         Data::Empty => String::new(),

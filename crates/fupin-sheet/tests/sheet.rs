@@ -9,3 +9,5 @@ mod crafted;
 mod files;
 #[path = "sheet/fuzz.rs"]
 mod fuzz;
+#[path = "sheet/responsibility.rs"]
+mod responsibility;

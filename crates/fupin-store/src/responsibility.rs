@@ -98,7 +98,7 @@ pub trait Responsibility: Send + Sync {
     /// Writes every record of the batch (insert, or replace the record of the same key: a unit's
     /// code, a cadre's id, a pairing's cadre, household and start, a team's id with its members, a
     /// visit's id with its issues), each with an audit entry, all or nothing.
-    fn save<'a>(&'a self, batch: &'a Batch, actor: &'a str) -> BoxFut<'a, ()>;
+    fn save_network<'a>(&'a self, batch: &'a Batch, actor: &'a str) -> BoxFut<'a, ()>;
     /// Ends the active pairing of a cadre and a household on `end` with a reason; false when none.
     fn end_pairing<'a>(
         &'a self,
@@ -657,7 +657,7 @@ async fn network(db: &Db, prefix: &str) -> Result<Network, StoreError> {
 }
 
 impl Responsibility for SqlStore {
-    fn save<'a>(&'a self, batch: &'a Batch, actor: &'a str) -> BoxFut<'a, ()> {
+    fn save_network<'a>(&'a self, batch: &'a Batch, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(save(&self.db, batch, actor))
     }
 

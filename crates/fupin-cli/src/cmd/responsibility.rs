@@ -14,6 +14,41 @@ use std::path::PathBuf;
 pub enum ResponsibilityCommand {
     /// 检查帮扶责任体系的覆盖缺口 / the coverage gaps of the responsibility network
     Check(CheckArgs),
+    /// 导入工作簿(单位、干部、结对、工作队、走访)/ import the workbook (all or nothing)
+    Import(ImportArgs),
+    /// 导出工作簿 / export the network of an area as the workbook
+    Export(ExportArgs),
+    /// 空白工作簿模板 / the workbook's template
+    Template(TemplateArgs),
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// XLSX 工作簿 / the workbook
+    file: PathBuf,
+    /// 单位、干部未填区划时的区划 / the area of units and cadres whose 所属区划 is empty
+    #[arg(long, default_value = "")]
+    area: String,
+    /// 错误报告文件 .xlsx 或 .csv / error report file
+    #[arg(long)]
+    report: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// 输出 XLSX 文件 / output file
+    file: PathBuf,
+    /// 区划代码前缀 / area-code prefix (default: all)
+    #[arg(long, default_value = "")]
+    area: String,
+}
+
+#[derive(Args)]
+pub struct TemplateArgs {
+    /// 输出 XLSX 文件 / output file
+    file: PathBuf,
 }
 
 #[derive(Args)]
@@ -35,6 +70,12 @@ pub struct CheckArgs {
 pub fn run(c: ResponsibilityCommand, g: &Global) -> Result {
     match c {
         ResponsibilityCommand::Check(a) => check(a, g),
+        ResponsibilityCommand::Import(a) => crate::options::runtime()?.block_on(import(a, g)),
+        ResponsibilityCommand::Export(a) => crate::options::runtime()?.block_on(export(a, g)),
+        ResponsibilityCommand::Template(a) => {
+            fupin_sheet::responsibility::write_workbook(&a.file, &serde_json::json!({}))
+                .map_err(|e| CliError::Usage(e.to_string()))
+        }
     }
 }
 
@@ -403,5 +444,250 @@ pub async fn teams(a: TeamsArgs, g: &Global) -> Result {
             out!("{text}");
         }
     }
+    Ok(())
+}
+
+fn sheet_error(e: fupin_sheet::SheetError) -> CliError {
+    CliError::Usage(e.to_string())
+}
+
+/// `fupin responsibility import`: the workbook checked by fupin-core's parser against the
+/// registry's households, units and cadres; every error placed at its sheet, row and column; all
+/// or nothing.
+async fn import(a: ImportArgs, g: &Global) -> Result {
+    use fupin_store::responsibility::{
+        Batch, Responsibility, StoredCadre, StoredPairing, StoredUnit, StoredVisit,
+    };
+    use fupin_store::Repository;
+    use serde_json::{json, Value};
+    check_area(&a.area)?;
+    let wb = fupin_sheet::responsibility::read_workbook(&a.file).map_err(sheet_error)?;
+    let mut doc = wb.doc.clone();
+    let store = fupin_store::SqlStore::open(&g.db_url()).await?;
+    // The registry's records the workbook refers to: households, and units and cadres not in it.
+    let mut numbers = std::collections::BTreeSet::new();
+    for list in ["pairings", "visits"] {
+        for r in doc[list].as_array().into_iter().flatten() {
+            numbers.extend(r["household"].as_str().map(str::to_string));
+        }
+    }
+    let mut households = Vec::new();
+    let mut areas = std::collections::HashMap::new();
+    for n in &numbers {
+        if let Some(h) = store.household(n).await? {
+            areas.insert(n.clone(), h.area_code.clone());
+            households.push(json!({"number": h.number, "area_code": h.area_code,
+                "status": h.status.to_string(), "monitoring": h.monitoring.map(|m| m.to_string())}));
+        }
+    }
+    doc["households"] = Value::Array(households);
+    let has = |doc: &Value, list: &str, key: &str, id: &str| {
+        doc[list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r[key] == id)
+    };
+    for u in store.units("").await? {
+        if !has(&doc, "units", "code", &u.unit.code) {
+            doc["units"]
+                .as_array_mut()
+                .expect("a list")
+                .push(json!(u.unit));
+        }
+    }
+    for c in store.cadres("").await? {
+        if !has(&doc, "cadres", "id", &c.cadre.id) {
+            doc["cadres"]
+                .as_array_mut()
+                .expect("a list")
+                .push(json!(c.cadre));
+        }
+    }
+    let (net, errors) = responsibility::parse(&doc).map_err(|e| CliError::Usage(e.0))?;
+    let mut row_errors: Vec<_> = errors.iter().filter_map(|e| wb.row_error(e)).collect();
+    // The area of units and cadres (the registry's scope): given, or --area.
+    let area_of = |r: &Value| {
+        r["area"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| a.area.clone())
+    };
+    for (list, sheet, n) in [
+        ("units", "单位", wb.count("units")),
+        ("cadres", "干部", wb.count("cadres")),
+    ] {
+        for (i, r) in doc[list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .take(n)
+            .enumerate()
+        {
+            let area = area_of(r);
+            if area.is_empty() || !fupin_core::area::is_area_prefix(&area) {
+                row_errors.push(fupin_core::error::RowError::new(
+                    wb_row(&wb, list, i),
+                    &format!("{sheet}!所属区划"),
+                    &area,
+                    "area_code",
+                    "所属区划应为区划代码前缀(或用 --area)",
+                    "the area must be an area-code prefix (or give --area)",
+                ));
+            }
+        }
+    }
+    row_errors.sort_by(|x, y| {
+        (x.column.split('!').next(), x.row).cmp(&(y.column.split('!').next(), y.row))
+    });
+    if !row_errors.is_empty() {
+        if let Some(p) = &a.report {
+            fupin_sheet::write_error_report(p, &row_errors).map_err(sheet_error)?;
+        }
+        match a.format {
+            Format::Json => outln!(
+                "{}",
+                serde_json::to_string_pretty(&json!({"committed": false, "errors": row_errors}))
+                    .expect("json")
+            ),
+            Format::Table => {
+                let mut rows = vec![vec![
+                    "行 row".to_string(),
+                    "列 column".into(),
+                    "代码 code".into(),
+                    "说明 message".into(),
+                ]];
+                for e in &row_errors {
+                    rows.push(vec![
+                        e.row.to_string(),
+                        e.column.clone(),
+                        e.code.clone(),
+                        format!("{} / {}", e.zh, e.en),
+                    ]);
+                }
+                out!("{}", render(&rows));
+            }
+        }
+        let n = row_errors.len();
+        return Err(CliError::Rejected(format!(
+            "{n} 处错误,未导入 / {n} errors, nothing imported"
+        )));
+    }
+    let units = doc["units"].as_array().cloned().unwrap_or_default();
+    let cadres = doc["cadres"].as_array().cloned().unwrap_or_default();
+    let visits = doc["visits"].as_array().cloned().unwrap_or_default();
+    let batch = Batch {
+        units: net
+            .units
+            .iter()
+            .take(wb.count("units"))
+            .zip(&units)
+            .map(|(u, r)| StoredUnit {
+                area: area_of(r),
+                unit: u.clone(),
+            })
+            .collect(),
+        cadres: net
+            .cadres
+            .iter()
+            .take(wb.count("cadres"))
+            .zip(&cadres)
+            .map(|(c, r)| StoredCadre {
+                area: area_of(r),
+                cadre: c.clone(),
+                account: r["account"].as_str().map(str::to_string),
+            })
+            .collect(),
+        pairings: net
+            .pairings
+            .iter()
+            .map(|p| StoredPairing {
+                area_code: areas.get(&p.household).cloned().unwrap_or_default(),
+                pairing: p.clone(),
+            })
+            .collect(),
+        teams: net.teams.clone(),
+        enterprise_pairings: net.enterprise_pairings.clone(),
+        letters: Vec::new(),
+        visits: net
+            .visits
+            .iter()
+            .zip(&visits)
+            .map(|(v, r)| StoredVisit {
+                id: r["id"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("V{}-{}", v.household, v.date)),
+                area_code: areas.get(&v.household).cloned().unwrap_or_default(),
+                visit: v.clone(),
+            })
+            .collect(),
+    };
+    let actor = std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "cli".into());
+    store.save_network(&batch, &actor).await?;
+    let counts = json!({"committed": true, "units": batch.units.len(), "cadres": batch.cadres.len(),
+        "pairings": batch.pairings.len(), "teams": batch.teams.len(), "visits": batch.visits.len(), "errors": []});
+    outln!("{}", serde_json::to_string_pretty(&counts).expect("json"));
+    Ok(())
+}
+
+/// The row of the `i`-th record of a list in the workbook (for errors the parser does not make).
+fn wb_row(wb: &fupin_sheet::responsibility::Workbook, list: &str, i: usize) -> usize {
+    let e = fupin_core::responsibility::RecordError::new(format!("{list}[{i}].area"), "x", "x");
+    wb.row_error(&e).map_or(0, |r| r.row)
+}
+
+/// `fupin responsibility export`: the network of an area as the workbook.
+async fn export(a: ExportArgs, g: &Global) -> Result {
+    use fupin_store::responsibility::Responsibility;
+    use serde_json::{json, Value};
+    check_area(&a.area)?;
+    let store = fupin_store::SqlStore::open(&g.db_url()).await?;
+    let units: Vec<Value> = store
+        .units(&a.area)
+        .await?
+        .iter()
+        .map(|u| json!(u))
+        .collect();
+    let cadres: Vec<Value> = store
+        .cadres(&a.area)
+        .await?
+        .iter()
+        .map(|c| json!(c))
+        .collect();
+    let pairings: Vec<Value> = store
+        .pairings(&a.area)
+        .await?
+        .iter()
+        .map(|p| json!(p.pairing))
+        .collect();
+    let teams: Vec<Value> = store
+        .teams(&a.area)
+        .await?
+        .iter()
+        .map(|t| json!(t))
+        .collect();
+    // Dates are ISO text in the store: a four-digit year on both ends.
+    let from = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+    let to = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+    let visits: Vec<Value> = store
+        .visits(&a.area, from, to)
+        .await?
+        .iter()
+        .map(|v| json!(v))
+        .collect();
+    let doc = json!({"units": units, "cadres": cadres, "pairings": pairings, "teams": teams, "visits": visits});
+    fupin_sheet::responsibility::write_workbook(&a.file, &doc).map_err(sheet_error)?;
+    outln!(
+        "{}",
+        serde_json::to_string_pretty(
+            &json!({"file": a.file, "units": units.len(), "cadres": cadres.len(),
+        "pairings": pairings.len(), "teams": teams.len(), "visits": visits.len()})
+        )
+        .expect("json")
+    );
     Ok(())
 }

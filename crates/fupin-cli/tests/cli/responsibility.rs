@@ -263,3 +263,115 @@ pub fn county_network_pairs_every_poor_household(db: &str) {
     ]);
     assert_eq!(json_out(&o)["gaps"], json!([]));
 }
+
+/// The workbook through the command line: an invalid row refuses the whole file with its sheet,
+/// row and column; a valid one is imported, checked over the registry and exported again.
+#[test]
+fn the_workbook_imports_all_or_nothing_and_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("r.db").display());
+    let households = root().join("examples/households.json");
+    // The example holds one invalid household on purpose: the valid ones are imported.
+    let report = dir.path().join("households.errors.csv");
+    let o = fupin(&[
+        "import",
+        households.to_str().unwrap(),
+        "--partial",
+        "--report",
+        report.to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut doc = json!({
+        "units": [{"code": "U01", "name": "县财政局", "kind": "party_government", "area": "140525"}],
+        "cadres": [{"id": "C01", "name": "王强", "unit": "U01", "rank": "county_leader"}],
+        "pairings": [{"cadre": "C01", "household": "140525100201001", "start": "2019-03-01"},
+                     {"cadre": "C01", "household": "140525999999001", "start": "2019-03-01"}],
+        "visits": [{"id": "V1", "date": "2020-05-10", "cadre": "C01", "household": "140525100201001",
+                    "issues": [{"id": "I1", "text": "住房漏雨", "measure": "M1", "closed_on": "2020-05-20"}]}]
+    });
+    let book = dir.path().join("network.xlsx");
+    fupin_sheet::responsibility::write_workbook(&book, &doc).unwrap();
+    let o = fupin(&[
+        "responsibility",
+        "import",
+        book.to_str().unwrap(),
+        "--area",
+        "140525",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = json_out(&o);
+    assert_eq!(out["committed"], false);
+    assert_eq!(out["errors"][0]["row"], 3);
+    assert_eq!(out["errors"][0]["column"], "结对!户编号");
+    assert_eq!(out["errors"][0]["code"], "unknown_household");
+    let check = |db: &str| {
+        json_out(&fupin(&[
+            "responsibility",
+            "check",
+            "--db",
+            db,
+            "--area",
+            "140525100201",
+            "--as-of",
+            "2020-06-30",
+        ]))
+    };
+    assert_eq!(check(&db)["visits"]["visits"], 0, "nothing imported");
+    // Without the bad row: imported.
+    doc["pairings"].as_array_mut().unwrap().pop();
+    fupin_sheet::responsibility::write_workbook(&book, &doc).unwrap();
+    let o = fupin(&[
+        "responsibility",
+        "import",
+        book.to_str().unwrap(),
+        "--area",
+        "140525",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let c = check(&db);
+    assert_eq!(c["visits"]["visits"], 1);
+    assert!(c["gaps"].as_array().unwrap().contains(
+        &json!({"code": "cadre_below_quota", "cadre": "C01", "pairings": 1, "quota": 4})
+    ));
+    let back = dir.path().join("export.xlsx");
+    let o = fupin(&[
+        "responsibility",
+        "export",
+        back.to_str().unwrap(),
+        "--area",
+        "140525",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let wb = fupin_sheet::responsibility::read_workbook(&back).unwrap();
+    assert_eq!(wb.doc["cadres"][0]["name"], "王强");
+    assert_eq!(wb.doc["pairings"][0]["household"], "140525100201001");
+    assert_eq!(wb.doc["visits"][0]["issues"][0]["measure"], "M1");
+}

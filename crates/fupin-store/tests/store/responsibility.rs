@@ -128,9 +128,9 @@ fn the_network_round_trips_and_the_check_reads_it() {
         let out = import_rows(repo.as_ref(), &dir, "c.csv", &county(12), "2019-12-31").await;
         assert!(out.committed);
         let s = directory_of(repo.as_ref(), &dir, "responsibility").await;
-        s.save(&batch(), "zezhou").await.unwrap();
+        s.save_network(&batch(), "zezhou").await.unwrap();
         // Saving again replaces, never duplicates.
-        s.save(&batch(), "zezhou").await.unwrap();
+        s.save_network(&batch(), "zezhou").await.unwrap();
 
         let units = s.units("1405").await.unwrap();
         assert_eq!(

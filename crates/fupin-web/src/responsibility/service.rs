@@ -144,7 +144,7 @@ pub fn read_area(st: &AppState, s: &Session, given: Option<&str>) -> Result<Stri
 }
 
 async fn save(st: &AppState, s: &Session, b: Batch) -> Result<(), ApiError> {
-    st.dir.save(&b, &s.user).await?;
+    st.dir.save_network(&b, &s.user).await?;
     Ok(())
 }
 
