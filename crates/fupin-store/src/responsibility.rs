@@ -155,8 +155,9 @@ pub trait Responsibility: Send + Sync {
         to: NaiveDate,
     ) -> BoxFut<'a, Vec<(String, VisitFigures)>>;
     /// The network of the area under `prefix` for the coverage check: its households (current
-    /// status and monitoring category), villages, the cadres of its area and those paired or
-    /// stationed there, their units, pairings, teams and visits.
+    /// status and monitoring category), the cadres of its area and those paired or stationed
+    /// there, their units, pairings and teams. Not its visits: their figures come from
+    /// [`Responsibility::visit_figures`].
     fn network<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Network>;
 }
 
@@ -646,13 +647,8 @@ async fn network(db: &Db, prefix: &str) -> Result<Network, StoreError> {
         }
     }
     net.units = kept;
-    let visits = visits_where(
-        db,
-        "v.area_code BETWEEN $1 AND $2",
-        &[lo.clone(), hi.clone()],
-    )
-    .await?;
-    net.visits = visits.into_iter().map(|v| v.visit).collect();
+    // Visits are not loaded: their figures are counted in SQL (`visit_figures`), the largest table
+    // left in the database.
     Ok(net)
 }
 

@@ -106,13 +106,21 @@ fn check_db(
     }
     let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let url = g.db_url();
-    let net = crate::options::runtime()?.block_on(async {
+    let (net, figures) = crate::options::runtime()?.block_on(async {
         use fupin_store::responsibility::Responsibility;
         let store = fupin_store::SqlStore::open(&url).await?;
-        store.network(area).await
+        let net = store.network(area).await?;
+        let since = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+        let figures = store.visit_figures(area, 0, since, as_of).await?;
+        Ok::<_, fupin_store::StoreError>((net, figures))
     })?;
-    let (policy, gaps, visits) =
+    let (policy, gaps, _) =
         responsibility::check(&net, policies, as_of).map_err(|e| CliError::Usage(e.to_string()))?;
+    let visits = figures
+        .into_iter()
+        .next()
+        .map(|(_, f)| f)
+        .unwrap_or_default();
     print_report(
         &Report {
             as_of,

@@ -391,7 +391,16 @@ pub async fn coverage(
     let area = read_area(st, s, area)?;
     let as_of = date_of(as_of)?;
     let net = st.dir.network(&area).await?;
-    let (policy, gaps, visits) = core::check(&net, &st.policies, as_of).map_err(|e| {
+    let since = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(as_of);
+    let visits = st
+        .dir
+        .visit_figures(&area, 0, since, as_of)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, f)| f)
+        .unwrap_or_default();
+    let (policy, gaps, _) = core::check(&net, &st.policies, as_of).map_err(|e| {
         ApiError::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             e.code(),
