@@ -94,8 +94,11 @@ pub struct Workbook {
     pub doc: Value,
     /// For each list, each record's row (1-based, the header is row 1); for teams and visits, the
     /// row of each member or issue.
-    rows: Vec<(&'static str, Vec<(usize, Vec<usize>)>)>,
+    rows: Vec<(&'static str, Vec<Place>)>,
 }
+
+/// Where a record came from: its row, and the rows of its members or issues.
+type Place = (usize, Vec<usize>);
 
 impl Workbook {
     /// The records of a list read from the workbook.
@@ -224,7 +227,7 @@ pub fn read_workbook(path: &Path) -> Result<Workbook, SheetError> {
         let rows = sheet_rows(path, &mut wb, sheet.name, &mut total)?;
         let mut iter = rows.into_iter();
         let mut records: Vec<Value> = Vec::new();
-        let mut places: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut places: Vec<Place> = Vec::new();
         if let Some((_, head)) = iter.next() {
             let mut keys = Vec::new();
             for h in &head {

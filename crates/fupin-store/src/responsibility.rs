@@ -315,7 +315,6 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     for v in &b.visits {
         save_visit(&mut c, v, actor).await?;
     }
-    drop(c);
     tx.commit().await?;
     Ok(())
 }
@@ -467,6 +466,9 @@ async fn teams_where(db: &Db, filter: &str, binds: &[String]) -> Result<Vec<Work
         .collect()
 }
 
+/// An issue row: visit, id, text, measure, closed on.
+type IssueTuple = (String, String, String, Option<String>, Option<String>);
+
 /// Visits (with their issues) of a filter on `v` (resp_visit), newest first.
 async fn visits_where(
     db: &Db,
@@ -491,8 +493,7 @@ async fn visits_where(
     for b in binds {
         q = q.bind(b.as_str());
     }
-    let issues: Vec<(String, String, String, Option<String>, Option<String>)> =
-        q.fetch_all_as(db).await?;
+    let issues: Vec<IssueTuple> = q.fetch_all_as(db).await?;
     let mut by_visit: HashMap<String, Vec<VisitIssue>> = HashMap::new();
     for (visit, id, text, measure, closed_on) in issues {
         by_visit.entry(visit).or_default().push(VisitIssue {
@@ -701,7 +702,6 @@ impl Responsibility for SqlStore {
             let after =
                 json!({"cadre": cadre, "household": household, "end": end, "end_reason": reason});
             audit::record(&mut c, e, after).await?;
-            drop(c);
             tx.commit().await?;
             Ok(true)
         })
@@ -744,7 +744,6 @@ impl Responsibility for SqlStore {
             };
             let after = json!({"measure": measure, "closed_on": closed_on});
             audit::record(&mut c, e, after).await?;
-            drop(c);
             tx.commit().await?;
             Ok(true)
         })

@@ -7,9 +7,12 @@ use axum::http::{Method, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
 
+/// One API case: method, route, URI, body, the status of each role.
+pub type ApiCase = (Method, &'static str, String, Option<Value>, [u16; 6]);
+
 /// The API cases of the duties matrix: (method, route, uri, body, status for admin, county,
 /// township, village, cadre, viewer). None writes.
-pub fn api_cases(h: &str) -> Vec<(Method, &'static str, String, Option<Value>, [u16; 6])> {
+pub fn api_cases(h: &str) -> Vec<ApiCase> {
     use Method as M;
     let read = [200, 200, 200, 200, 404, 200];
     let manage = [422, 422, 403, 403, 404, 403];
