@@ -336,6 +336,15 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> SheetError {
 /// `area`, cadres with their `account`; visits with their `id`) as the workbook; with an empty
 /// document, the template: the headers, and the code lists on a sheet 代码.
 pub fn write_workbook(path: &Path, doc: &Value) -> Result<(), SheetError> {
+    workbook(doc)?.save(path).map_err(xlsx_err)
+}
+
+/// The workbook of [`write_workbook`] in memory (the web's download).
+pub fn workbook_bytes(doc: &Value) -> Result<Vec<u8>, SheetError> {
+    workbook(doc)?.save_to_buffer().map_err(xlsx_err)
+}
+
+fn workbook(doc: &Value) -> Result<rust_xlsxwriter::Workbook, SheetError> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let empty = Vec::new();
@@ -397,6 +406,5 @@ pub fn write_workbook(path: &Path, doc: &Value) -> Result<(), SheetError> {
     list("类别 kind", all::<UnitKind>(), ws)?;
     list("职级 rank", all::<Rank>(), ws)?;
     list("职务 role", all::<TeamRole>(), ws)?;
-    wb.save(path).map_err(xlsx_err)?;
-    Ok(())
+    Ok(wb)
 }

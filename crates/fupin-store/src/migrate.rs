@@ -232,7 +232,7 @@ mod tests {
             (9, 0x2f01_d337_3801_472c, 0x2f01_d337_3801_472c),
             (10, 0x6049_5fca_2653_673e, 0x870a_e8e4_a5b4_cd2c),
             (11, 0xb409_9ef9_748c_22c0, 0xb409_9ef9_748c_22c0),
-            (12, 0x10ef_4d04_fc60_24b9, 0x10ef_4d04_fc60_24b9),
+            (12, 0x72e2_3245_80fe_4933, 0x72e2_3245_80fe_4933),
         ];
         assert_eq!(MIGRATIONS.len(), before.len());
         for (version, sqlite, postgres) in before {

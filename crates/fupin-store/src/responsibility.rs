@@ -195,14 +195,15 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     let mut c = tx.conn();
     for u in &b.units {
         c.query(
-            "INSERT INTO resp_unit (code, area, name, kind) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (code) DO UPDATE SET area = excluded.area, name = excluded.name, \
-             kind = excluded.kind",
+            "INSERT INTO resp_unit (county, code, area, name, kind) VALUES ($5, $1, $2, $3, $4) \
+             ON CONFLICT (code) DO UPDATE SET county = excluded.county, area = excluded.area, \
+             name = excluded.name, kind = excluded.kind",
         )
         .bind(u.unit.code.as_str())
         .bind(u.area.as_str())
         .bind(u.unit.name.as_str())
         .bind(u.unit.kind.code())
+        .bind(county_of(&u.area))
         .execute(&mut c)
         .await?;
         let e = entry(county_of(&u.area), "unit", &u.unit.code, actor);
@@ -211,9 +212,9 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     for x in &b.cadres {
         let cd = &x.cadre;
         c.query(
-            "INSERT INTO resp_cadre (id, area, name, unit, rank, phone, account) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET \
-             area = excluded.area, name = excluded.name, unit = excluded.unit, \
+            "INSERT INTO resp_cadre (county, id, area, name, unit, rank, phone, account) \
+             VALUES ($8, $1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET \
+             county = excluded.county, area = excluded.area, name = excluded.name, unit = excluded.unit, \
              rank = excluded.rank, phone = excluded.phone, account = excluded.account",
         )
         .bind(cd.id.as_str())
@@ -223,6 +224,7 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
         .bind(cd.rank.code())
         .bind(cd.phone.as_deref())
         .bind(x.account.as_deref())
+        .bind(county_of(&x.area))
         .execute(&mut c)
         .await?;
         let e = entry(county_of(&x.area), "cadre", &cd.id, actor);
@@ -250,9 +252,9 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     }
     for t in &b.teams {
         c.query(
-            "INSERT INTO resp_team (id, village, unit, start_date, end_date) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET \
-             village = excluded.village, unit = excluded.unit, start_date = excluded.start_date, \
+            "INSERT INTO resp_team (county, id, village, unit, start_date, end_date) \
+             VALUES ($6, $1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET \
+             county = excluded.county, village = excluded.village, unit = excluded.unit, start_date = excluded.start_date, \
              end_date = excluded.end_date",
         )
         .bind(t.id.as_str())
@@ -260,6 +262,7 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
         .bind(t.unit.as_str())
         .bind(t.start.to_string())
         .bind(t.end.map(|d| d.to_string()))
+        .bind(county_of(&t.village))
         .execute(&mut c)
         .await?;
         c.query("DELETE FROM resp_team_member WHERE team = $1")
@@ -268,13 +271,14 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
             .await?;
         for m in &t.members {
             c.query(
-                "INSERT INTO resp_team_member (team, cadre, role, first_secretary) \
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO resp_team_member (county, team, cadre, role, first_secretary) \
+                 VALUES ($5, $1, $2, $3, $4)",
             )
             .bind(t.id.as_str())
             .bind(m.cadre.as_str())
             .bind(m.role.code())
             .bind(m.first_secretary)
+            .bind(county_of(&t.village))
             .execute(&mut c)
             .await?;
         }
@@ -283,14 +287,15 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     }
     for p in &b.enterprise_pairings {
         c.query(
-            "INSERT INTO resp_enterprise_pairing (unit, village, start_date, end_date) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (unit, village, start_date) DO UPDATE SET \
+            "INSERT INTO resp_enterprise_pairing (county, unit, village, start_date, end_date) \
+             VALUES ($5, $1, $2, $3, $4) ON CONFLICT (unit, village, start_date) DO UPDATE SET \
              end_date = excluded.end_date",
         )
         .bind(p.unit.as_str())
         .bind(p.village.as_str())
         .bind(p.start.to_string())
         .bind(p.end.map(|d| d.to_string()))
+        .bind(county_of(&p.village))
         .execute(&mut c)
         .await?;
         let e = entry(county_of(&p.village), "enterprise_pairing", &p.unit, actor);
@@ -298,8 +303,9 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     }
     for l in &b.letters {
         c.query(
-            "INSERT INTO resp_letter (id, area, signer, level, signed_on) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET area = excluded.area, \
+            "INSERT INTO resp_letter (county, id, area, signer, level, signed_on) \
+             VALUES ($6, $1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET \
+             county = excluded.county, area = excluded.area, \
              signer = excluded.signer, level = excluded.level, signed_on = excluded.signed_on",
         )
         .bind(l.id.as_str())
@@ -307,6 +313,7 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
         .bind(l.signer.as_str())
         .bind(l.level.as_str())
         .bind(l.signed_on.to_string())
+        .bind(county_of(&l.area))
         .execute(&mut c)
         .await?;
         let e = entry(county_of(&l.area), "letter", &l.id, actor);
@@ -322,9 +329,9 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
 async fn save_visit(c: &mut Conn<'_>, v: &StoredVisit, actor: &str) -> Result<(), StoreError> {
     let x = &v.visit;
     c.query(
-        "INSERT INTO resp_visit (id, area_code, household_number, cadre, visit_date, findings) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET \
-         area_code = excluded.area_code, household_number = excluded.household_number, \
+        "INSERT INTO resp_visit (county, id, area_code, household_number, cadre, visit_date, \
+         findings) VALUES ($7, $1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET \
+         county = excluded.county, area_code = excluded.area_code, household_number = excluded.household_number, \
          cadre = excluded.cadre, visit_date = excluded.visit_date, findings = excluded.findings",
     )
     .bind(v.id.as_str())
@@ -333,6 +340,7 @@ async fn save_visit(c: &mut Conn<'_>, v: &StoredVisit, actor: &str) -> Result<()
     .bind(x.cadre.as_str())
     .bind(x.date.to_string())
     .bind(x.findings.as_deref())
+    .bind(county_of(&v.area_code))
     .execute(&mut *c)
     .await?;
     c.query("DELETE FROM resp_issue WHERE visit = $1")
@@ -341,14 +349,15 @@ async fn save_visit(c: &mut Conn<'_>, v: &StoredVisit, actor: &str) -> Result<()
         .await?;
     for i in &x.issues {
         c.query(
-            "INSERT INTO resp_issue (id, visit, text, measure, closed_on) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO resp_issue (county, id, visit, text, measure, closed_on) \
+             VALUES ($6, $1, $2, $3, $4, $5)",
         )
         .bind(i.id.as_str())
         .bind(v.id.as_str())
         .bind(i.text.as_str())
         .bind(i.measure.as_deref())
         .bind(i.closed_on.map(|d| d.to_string()))
+        .bind(county_of(&v.area_code))
         .execute(&mut *c)
         .await?;
     }

@@ -316,6 +316,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("resp_unpaired", "此户尚无结对帮扶干部。", "No cadre is paired with this household."),
     ("resp_pair", "结对", "Pair"),
     ("resp_end_pairing", "解除结对", "End pairing"),
+    ("resp_workbook", "下载工作簿", "Download the workbook"),
 ];
 
 /// Role names (`fupin_core::access::Role` codes).

@@ -1,8 +1,8 @@
 //! The responsibility network's JSON API: thin handlers over [`super::service`].
 
 use super::{
-    service, CadreIn, Coverage, IssueClose, NetworkQuery, PairingEnd, PairingIn, Records, Saved,
-    TeamIn, UnitIn, VisitIn,
+    service, CadreIn, Coverage, EnterprisePairingIn, IssueClose, LetterIn, NetworkQuery,
+    PairingEnd, PairingIn, Records, Saved, TeamIn, UnitIn, VisitIn,
 };
 use crate::error::{ApiError, JsonBody};
 use crate::session::{Session, WriteSession};
@@ -158,6 +158,54 @@ pub async fn teams(State(st): St, s: Session, Query(q): Query<NetworkQuery>) -> 
     responses((status = 201, description = "Created", body = Saved)))]
 pub async fn save_team(State(st): St, s: WriteSession, JsonBody(b): JsonBody<TeamIn>) -> Created {
     created(&service::save_team(&st, &s, &b).await?)
+}
+
+/// 企业结对帮村 / enterprise–village pairings of an area
+#[utoipa::path(get, path = "/api/v1/responsibility/enterprise-pairings", operation_id = "listEnterprisePairings",
+    tag = "responsibility", params(NetworkQuery),
+    responses((status = 200, description = "OK", body = Records)))]
+pub async fn enterprise_pairings(
+    State(st): St,
+    s: Session,
+    Query(q): Query<NetworkQuery>,
+) -> Answer<Records> {
+    Ok(records(
+        &service::enterprise_pairings(&st, &s, q.area.as_deref()).await?,
+    ))
+}
+
+/// 企业与村结对(县)/ pair an enterprise with a village (the county)
+#[utoipa::path(post, path = "/api/v1/responsibility/enterprise-pairings", operation_id = "saveEnterprisePairing",
+    tag = "responsibility", request_body = EnterprisePairingIn,
+    responses((status = 201, description = "Created", body = Saved)))]
+pub async fn save_enterprise_pairing(
+    State(st): St,
+    s: WriteSession,
+    JsonBody(b): JsonBody<EnterprisePairingIn>,
+) -> Created {
+    created(&service::save_enterprise_pairing(&st, &s, &b).await?)
+}
+
+/// 责任书 / responsibility letters of an area
+#[utoipa::path(get, path = "/api/v1/responsibility/letters", operation_id = "listLetters",
+    tag = "responsibility", params(NetworkQuery),
+    responses((status = 200, description = "OK", body = Records)))]
+pub async fn letters(State(st): St, s: Session, Query(q): Query<NetworkQuery>) -> Answer<Records> {
+    Ok(records(
+        &service::letters(&st, &s, q.area.as_deref()).await?,
+    ))
+}
+
+/// 新增或修改责任书(县)/ create or replace a responsibility letter (the county)
+#[utoipa::path(post, path = "/api/v1/responsibility/letters", operation_id = "saveLetter",
+    tag = "responsibility", request_body = LetterIn,
+    responses((status = 201, description = "Created", body = Saved)))]
+pub async fn save_letter(
+    State(st): St,
+    s: WriteSession,
+    JsonBody(b): JsonBody<LetterIn>,
+) -> Created {
+    created(&service::save_letter(&st, &s, &b).await?)
 }
 
 /// 覆盖缺口 / the coverage gaps of an area at a date

@@ -96,6 +96,28 @@ pub struct TeamIn {
     pub members: Vec<MemberIn>,
 }
 
+/// An enterprise–village pairing (企业结对帮村) to create or replace (by unit, village and start).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EnterprisePairingIn {
+    /// A unit of kind `enterprise`.
+    pub unit: Option<String>,
+    pub village: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// A responsibility letter (责任书) to create or replace (by id).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct LetterIn {
+    pub id: Option<String>,
+    pub signer: Option<String>,
+    /// The level that signs (`county`, `township`, `village`, ...).
+    pub level: Option<String>,
+    pub signed_on: Option<String>,
+    /// Default: the user's area.
+    pub area: Option<String>,
+}
+
 /// An issue a visit found.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct IssueIn {

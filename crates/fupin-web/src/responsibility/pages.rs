@@ -28,6 +28,7 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
         .route("/responsibility/pairings", post(pair))
         .route("/responsibility/pairings/end", post(end_pairing))
         .route("/responsibility/coverage", get(coverage))
+        .route("/responsibility/workbook.xlsx", get(workbook))
         .route("/my", get(my))
         .route("/households/{number}/visits", post(record_visit))
 }
@@ -239,4 +240,49 @@ async fn record_visit(State(st): St, Path(number): Path<String>, w: FormWrite) -
         Ok(_) => Ok(back(&w, &format!("/my?saved={number}"))),
         Err(e) => Err(w.page.error(e)),
     }
+}
+
+/// The network of the user's area (or `?area=`) as the workbook of `fupin responsibility export`.
+async fn workbook(State(st): St, p: Page, Query(q): Query<NetworkQuery>) -> PageResult {
+    use axum::http::{header, HeaderValue};
+    let s = &p.session;
+    let area = service::read_area(&st, s, q.area.as_deref()).map_err(|e| p.error(e))?;
+    let err = |e: fupin_store::StoreError| p.error(e);
+    let units = st.dir.units(&area).await.map_err(err)?;
+    let cadres = st.dir.cadres(&area).await.map_err(err)?;
+    let pairings: Vec<_> = st
+        .dir
+        .pairings(&area)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .map(|x| x.pairing)
+        .collect();
+    let teams = st.dir.teams(&area).await.map_err(err)?;
+    let from = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+    let to = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+    let visits = st.dir.visits(&area, from, to).await.map_err(err)?;
+    let doc = json!({"units": units, "cadres": cadres, "pairings": pairings, "teams": teams, "visits": visits});
+    let bytes = fupin_sheet::responsibility::workbook_bytes(&doc).map_err(|e| {
+        (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+    })?;
+    let today = crate::registry::service::today();
+    let ascii = format!("{area}-responsibility-{today}.xlsx");
+    let name = format!("{area}-帮扶责任体系-{today}.xlsx");
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::registry::export::content_disposition(&ascii, &name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -3,7 +3,9 @@
 //! them and the coverage; a cadre account reads and records only its own households and visits
 //! (as the cadre linked to it, `resp_cadre.account`).
 
-use super::{CadreIn, IssueIn, PairingEnd, PairingIn, TeamIn, UnitIn, VisitIn};
+use super::{
+    CadreIn, EnterprisePairingIn, IssueIn, LetterIn, PairingEnd, PairingIn, TeamIn, UnitIn, VisitIn,
+};
 use crate::authz::{self, Action};
 use crate::error::ApiError;
 use crate::registry::service::{date_of, today};
@@ -379,6 +381,90 @@ pub async fn save_team(st: &AppState, s: &Session, b: &TeamIn) -> Result<WorkTea
     )
     .await?;
     Ok(t)
+}
+
+pub async fn enterprise_pairings(
+    st: &AppState,
+    s: &Session,
+    area: Option<&str>,
+) -> Result<Vec<fupin_core::responsibility::EnterprisePairing>, ApiError> {
+    let area = read_area(st, s, area)?;
+    Ok(st.dir.enterprise_pairings(&area).await?)
+}
+
+pub async fn save_enterprise_pairing(
+    st: &AppState,
+    s: &Session,
+    b: &EnterprisePairingIn,
+) -> Result<fupin_core::responsibility::EnterprisePairing, ApiError> {
+    let mut f = Fields::default();
+    let unit = f.text("unit", &b.unit);
+    let village = f.text("village", &b.village);
+    f.village("village", &village);
+    let start = f.date("start", &b.start);
+    let end = f.opt_date("end", &b.end);
+    f.done()?;
+    authz::check(&s.scope, Action::ManageNetwork(&village))?;
+    let known = st.dir.units("").await?;
+    match known.iter().find(|u| u.unit.code == unit) {
+        Some(u) if u.unit.kind == UnitKind::Enterprise => {}
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "输入有误 / invalid input",
+                vec![json!({"field": "unit", "code": "not_enterprise",
+                    "message": format!("单位 {unit} 不是企业 / unit {unit} is not an enterprise")})],
+            ))
+        }
+        None => return Err(unknown("unit", "unit", &unit)),
+    }
+    let p = fupin_core::responsibility::EnterprisePairing {
+        unit,
+        village,
+        start,
+        end,
+    };
+    let b = Batch {
+        enterprise_pairings: vec![p.clone()],
+        ..Batch::default()
+    };
+    save(st, s, b).await?;
+    Ok(p)
+}
+
+pub async fn letters(
+    st: &AppState,
+    s: &Session,
+    area: Option<&str>,
+) -> Result<Vec<fupin_store::responsibility::Letter>, ApiError> {
+    let area = read_area(st, s, area)?;
+    Ok(st.dir.letters(&area).await?)
+}
+
+pub async fn save_letter(
+    st: &AppState,
+    s: &Session,
+    b: &LetterIn,
+) -> Result<fupin_store::responsibility::Letter, ApiError> {
+    let area = record_area(st, s, &b.area)?;
+    let mut f = Fields::default();
+    let id = f.text("id", &b.id);
+    let signer = f.text("signer", &b.signer);
+    let level = f.text("level", &b.level);
+    let signed_on = f.date("signed_on", &b.signed_on);
+    f.done()?;
+    let l = fupin_store::responsibility::Letter {
+        id,
+        area,
+        signer,
+        level,
+        signed_on,
+    };
+    let b = Batch {
+        letters: vec![l.clone()],
+        ..Batch::default()
+    };
+    save(st, s, b).await?;
+    Ok(l)
 }
 
 /// The coverage check of an area at a date, over the registry.

@@ -62,6 +62,22 @@ pub fn api_cases(h: &str) -> Vec<ApiCase> {
             ),
             manage,
         ),
+        list("/api/v1/responsibility/enterprise-pairings"),
+        (
+            M::POST,
+            r("/api/v1/responsibility/enterprise-pairings"),
+            "/api/v1/responsibility/enterprise-pairings".into(),
+            Some(json!({"unit": "U001", "village": "140525100201"})),
+            manage,
+        ),
+        list("/api/v1/responsibility/letters"),
+        (
+            M::POST,
+            r("/api/v1/responsibility/letters"),
+            "/api/v1/responsibility/letters".into(),
+            Some(json!({})),
+            manage,
+        ),
         list("/api/v1/responsibility/coverage"),
         list("/api/v1/responsibility/visits"),
         (
@@ -241,6 +257,36 @@ fn the_county_pairs_and_the_coverage_lists_the_gaps_with_links() {
         .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(bad.json["error"]["fields"][0]["field"], "kind");
+        // Enterprise pairings take an enterprise; letters are kept with their signer and date.
+        let r = post(
+            &app,
+            "/api/v1/responsibility/enterprise-pairings",
+            (&county, &csrf),
+            json!({"unit": "E001", "village": "140525100203", "start": "2020-01-01"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let r = post(
+            &app,
+            "/api/v1/responsibility/letters",
+            (&county, &csrf),
+            json!({"id": "L1", "signer": "王强", "level": "county", "signed_on": "2020-02-01"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let l = get(&app, "/api/v1/responsibility/letters", &county).await;
+        assert_eq!(l.json["items"][0]["signer"], "王强");
+        assert_eq!(l.json["items"][0]["area"], "140525");
+        let e = get(&app, "/api/v1/responsibility/enterprise-pairings", &county).await;
+        assert_eq!(e.json["items"].as_array().unwrap().len(), 2);
+        // The workbook of the county's network, as `fupin responsibility export` writes it.
+        let bytes = crate::common::send_bytes(&app, "/responsibility/workbook.xlsx", &county).await;
+        let path = std::env::temp_dir().join(format!("resp-web-{}.xlsx", std::process::id()));
+        std::fs::write(&path, &bytes).unwrap();
+        let wb = fupin_sheet::responsibility::read_workbook(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(wb.doc["cadres"][0]["account"], "cadre");
+        assert_eq!(wb.count("teams"), 1);
         // The township sees the network of its area but changes nothing.
         let (town, tcsrf) = login(&app, "nancun").await;
         let r = post(
