@@ -44,6 +44,16 @@ pub fn register(r: Routes) -> Routes {
         &["get", "post"],
         get(teams).post(save_team),
     )
+    .api(
+        "/api/v1/responsibility/enterprise-pairings",
+        &["get", "post"],
+        get(enterprise_pairings).post(save_enterprise_pairing),
+    )
+    .api(
+        "/api/v1/responsibility/letters",
+        &["get", "post"],
+        get(letters).post(save_letter),
+    )
     .api("/api/v1/responsibility/coverage", &["get"], get(coverage))
     .api("/api/v1/responsibility/visits", &["get"], get(visits))
     .api(
