@@ -11,10 +11,11 @@
 
 #![forbid(unsafe_code)]
 
-pub mod funds;
 pub mod assistance;
+pub mod funds;
 pub mod gen;
 pub mod profile;
+pub mod responsibility;
 pub mod rng;
 pub mod web_county;
 pub mod write;

@@ -11,7 +11,7 @@ use fupin_core::id::check_char;
 use fupin_core::model::{Income, RigidExpense};
 use fupin_core::AreaLevel;
 use fupin_core::{Decimal, PolicySet};
-use fupin_store::directory::{Area, Directory, Pairing, User};
+use fupin_store::directory::{Area, Directory, User};
 use fupin_store::{HouseholdRecord, ImportOptions, Incoming, MemberRecord, Repository, StoreError};
 use std::collections::HashSet;
 
@@ -392,15 +392,9 @@ pub async fn load(
             dir.add_user(&u, "demo").await?;
         }
     }
-    for n in 1..=5 {
-        let pairing = Pairing {
-            cadre: "cadre".into(),
-            area_code: "140525100201".into(),
-            number: format!("140525100201{n:03}"),
-            from: "2019-01-01".into(),
-        };
-        dir.pair(&pairing, "demo").await?;
-    }
+    // The responsibility network: the `cadre` account is linked to its cadre, paired with the
+    // first five households of 东沟村.
+    crate::responsibility::web_county(dir).await?;
     crate::funds::load_web_county(dir).await?;
     crate::assistance::web_county(repo, dir).await?;
     Ok(count)

@@ -145,6 +145,9 @@ pub async fn to_repository(
     crate::assistance::after_profile(profile, repo, dir)
         .await
         .map_err(err)?;
+    crate::responsibility::profile_network(profile, dir)
+        .await
+        .map_err(err)?;
     Ok(sum)
 }
 

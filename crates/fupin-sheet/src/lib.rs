@@ -13,6 +13,7 @@ pub mod funds;
 pub mod monitoring;
 pub mod read;
 pub mod report;
+pub mod responsibility;
 pub mod template;
 pub mod write;
 

@@ -214,7 +214,7 @@ fn check_row(path: &Path, row: u64, cells: usize) -> Result<(), SheetError> {
 }
 
 /// The bound of one cell's text (row 1-based, column 0-based).
-fn check_cell(path: &Path, row: u64, col: usize, text: &str) -> Result<(), SheetError> {
+pub(crate) fn check_cell(path: &Path, row: u64, col: usize, text: &str) -> Result<(), SheetError> {
     if text.len() > limits::MAX_CELL_CHARS && text.chars().count() > limits::MAX_CELL_CHARS {
         let at = cell_ref(row as u32 - 1, col as u32);
         return Err(file_error(

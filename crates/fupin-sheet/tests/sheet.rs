@@ -13,3 +13,5 @@ mod files;
 mod fuzz;
 #[path = "sheet/monitoring.rs"]
 mod monitoring;
+#[path = "sheet/responsibility.rs"]
+mod responsibility;

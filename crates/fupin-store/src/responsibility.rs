@@ -98,7 +98,7 @@ pub trait Responsibility: Send + Sync {
     /// Writes every record of the batch (insert, or replace the record of the same key: a unit's
     /// code, a cadre's id, a pairing's cadre, household and start, a team's id with its members, a
     /// visit's id with its issues), each with an audit entry, all or nothing.
-    fn save<'a>(&'a self, batch: &'a Batch, actor: &'a str) -> BoxFut<'a, ()>;
+    fn save_network<'a>(&'a self, batch: &'a Batch, actor: &'a str) -> BoxFut<'a, ()>;
     /// Ends the active pairing of a cadre and a household on `end` with a reason; false when none.
     fn end_pairing<'a>(
         &'a self,
@@ -155,8 +155,9 @@ pub trait Responsibility: Send + Sync {
         to: NaiveDate,
     ) -> BoxFut<'a, Vec<(String, VisitFigures)>>;
     /// The network of the area under `prefix` for the coverage check: its households (current
-    /// status and monitoring category), villages, the cadres of its area and those paired or
-    /// stationed there, their units, pairings, teams and visits.
+    /// status and monitoring category), the cadres of its area and those paired or stationed
+    /// there, their units, pairings and teams. Not its visits: their figures come from
+    /// [`Responsibility::visit_figures`].
     fn network<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Network>;
 }
 
@@ -194,14 +195,15 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     let mut c = tx.conn();
     for u in &b.units {
         c.query(
-            "INSERT INTO resp_unit (code, area, name, kind) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (code) DO UPDATE SET area = excluded.area, name = excluded.name, \
-             kind = excluded.kind",
+            "INSERT INTO resp_unit (county, code, area, name, kind) VALUES ($5, $1, $2, $3, $4) \
+             ON CONFLICT (code) DO UPDATE SET county = excluded.county, area = excluded.area, \
+             name = excluded.name, kind = excluded.kind",
         )
         .bind(u.unit.code.as_str())
         .bind(u.area.as_str())
         .bind(u.unit.name.as_str())
         .bind(u.unit.kind.code())
+        .bind(county_of(&u.area))
         .execute(&mut c)
         .await?;
         let e = entry(county_of(&u.area), "unit", &u.unit.code, actor);
@@ -210,9 +212,9 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     for x in &b.cadres {
         let cd = &x.cadre;
         c.query(
-            "INSERT INTO resp_cadre (id, area, name, unit, rank, phone, account) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET \
-             area = excluded.area, name = excluded.name, unit = excluded.unit, \
+            "INSERT INTO resp_cadre (county, id, area, name, unit, rank, phone, account) \
+             VALUES ($8, $1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET \
+             county = excluded.county, area = excluded.area, name = excluded.name, unit = excluded.unit, \
              rank = excluded.rank, phone = excluded.phone, account = excluded.account",
         )
         .bind(cd.id.as_str())
@@ -222,6 +224,7 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
         .bind(cd.rank.code())
         .bind(cd.phone.as_deref())
         .bind(x.account.as_deref())
+        .bind(county_of(&x.area))
         .execute(&mut c)
         .await?;
         let e = entry(county_of(&x.area), "cadre", &cd.id, actor);
@@ -249,9 +252,9 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     }
     for t in &b.teams {
         c.query(
-            "INSERT INTO resp_team (id, village, unit, start_date, end_date) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET \
-             village = excluded.village, unit = excluded.unit, start_date = excluded.start_date, \
+            "INSERT INTO resp_team (county, id, village, unit, start_date, end_date) \
+             VALUES ($6, $1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET \
+             county = excluded.county, village = excluded.village, unit = excluded.unit, start_date = excluded.start_date, \
              end_date = excluded.end_date",
         )
         .bind(t.id.as_str())
@@ -259,6 +262,7 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
         .bind(t.unit.as_str())
         .bind(t.start.to_string())
         .bind(t.end.map(|d| d.to_string()))
+        .bind(county_of(&t.village))
         .execute(&mut c)
         .await?;
         c.query("DELETE FROM resp_team_member WHERE team = $1")
@@ -267,13 +271,14 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
             .await?;
         for m in &t.members {
             c.query(
-                "INSERT INTO resp_team_member (team, cadre, role, first_secretary) \
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO resp_team_member (county, team, cadre, role, first_secretary) \
+                 VALUES ($5, $1, $2, $3, $4)",
             )
             .bind(t.id.as_str())
             .bind(m.cadre.as_str())
             .bind(m.role.code())
             .bind(m.first_secretary)
+            .bind(county_of(&t.village))
             .execute(&mut c)
             .await?;
         }
@@ -282,14 +287,15 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     }
     for p in &b.enterprise_pairings {
         c.query(
-            "INSERT INTO resp_enterprise_pairing (unit, village, start_date, end_date) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (unit, village, start_date) DO UPDATE SET \
+            "INSERT INTO resp_enterprise_pairing (county, unit, village, start_date, end_date) \
+             VALUES ($5, $1, $2, $3, $4) ON CONFLICT (unit, village, start_date) DO UPDATE SET \
              end_date = excluded.end_date",
         )
         .bind(p.unit.as_str())
         .bind(p.village.as_str())
         .bind(p.start.to_string())
         .bind(p.end.map(|d| d.to_string()))
+        .bind(county_of(&p.village))
         .execute(&mut c)
         .await?;
         let e = entry(county_of(&p.village), "enterprise_pairing", &p.unit, actor);
@@ -297,8 +303,9 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     }
     for l in &b.letters {
         c.query(
-            "INSERT INTO resp_letter (id, area, signer, level, signed_on) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET area = excluded.area, \
+            "INSERT INTO resp_letter (county, id, area, signer, level, signed_on) \
+             VALUES ($6, $1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET \
+             county = excluded.county, area = excluded.area, \
              signer = excluded.signer, level = excluded.level, signed_on = excluded.signed_on",
         )
         .bind(l.id.as_str())
@@ -306,6 +313,7 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
         .bind(l.signer.as_str())
         .bind(l.level.as_str())
         .bind(l.signed_on.to_string())
+        .bind(county_of(&l.area))
         .execute(&mut c)
         .await?;
         let e = entry(county_of(&l.area), "letter", &l.id, actor);
@@ -314,7 +322,6 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     for v in &b.visits {
         save_visit(&mut c, v, actor).await?;
     }
-    drop(c);
     tx.commit().await?;
     Ok(())
 }
@@ -322,9 +329,9 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
 async fn save_visit(c: &mut Conn<'_>, v: &StoredVisit, actor: &str) -> Result<(), StoreError> {
     let x = &v.visit;
     c.query(
-        "INSERT INTO resp_visit (id, area_code, household_number, cadre, visit_date, findings) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET \
-         area_code = excluded.area_code, household_number = excluded.household_number, \
+        "INSERT INTO resp_visit (county, id, area_code, household_number, cadre, visit_date, \
+         findings) VALUES ($7, $1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET \
+         county = excluded.county, area_code = excluded.area_code, household_number = excluded.household_number, \
          cadre = excluded.cadre, visit_date = excluded.visit_date, findings = excluded.findings",
     )
     .bind(v.id.as_str())
@@ -333,6 +340,7 @@ async fn save_visit(c: &mut Conn<'_>, v: &StoredVisit, actor: &str) -> Result<()
     .bind(x.cadre.as_str())
     .bind(x.date.to_string())
     .bind(x.findings.as_deref())
+    .bind(county_of(&v.area_code))
     .execute(&mut *c)
     .await?;
     c.query("DELETE FROM resp_issue WHERE visit = $1")
@@ -341,14 +349,15 @@ async fn save_visit(c: &mut Conn<'_>, v: &StoredVisit, actor: &str) -> Result<()
         .await?;
     for i in &x.issues {
         c.query(
-            "INSERT INTO resp_issue (id, visit, text, measure, closed_on) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO resp_issue (county, id, visit, text, measure, closed_on) \
+             VALUES ($6, $1, $2, $3, $4, $5)",
         )
         .bind(i.id.as_str())
         .bind(v.id.as_str())
         .bind(i.text.as_str())
         .bind(i.measure.as_deref())
         .bind(i.closed_on.map(|d| d.to_string()))
+        .bind(county_of(&v.area_code))
         .execute(&mut *c)
         .await?;
     }
@@ -466,6 +475,9 @@ async fn teams_where(db: &Db, filter: &str, binds: &[String]) -> Result<Vec<Work
         .collect()
 }
 
+/// An issue row: visit, id, text, measure, closed on.
+type IssueTuple = (String, String, String, Option<String>, Option<String>);
+
 /// Visits (with their issues) of a filter on `v` (resp_visit), newest first.
 async fn visits_where(
     db: &Db,
@@ -490,8 +502,7 @@ async fn visits_where(
     for b in binds {
         q = q.bind(b.as_str());
     }
-    let issues: Vec<(String, String, String, Option<String>, Option<String>)> =
-        q.fetch_all_as(db).await?;
+    let issues: Vec<IssueTuple> = q.fetch_all_as(db).await?;
     let mut by_visit: HashMap<String, Vec<VisitIssue>> = HashMap::new();
     for (visit, id, text, measure, closed_on) in issues {
         by_visit.entry(visit).or_default().push(VisitIssue {
@@ -646,18 +657,13 @@ async fn network(db: &Db, prefix: &str) -> Result<Network, StoreError> {
         }
     }
     net.units = kept;
-    let visits = visits_where(
-        db,
-        "v.area_code BETWEEN $1 AND $2",
-        &[lo.clone(), hi.clone()],
-    )
-    .await?;
-    net.visits = visits.into_iter().map(|v| v.visit).collect();
+    // Visits are not loaded: their figures are counted in SQL (`visit_figures`), the largest table
+    // left in the database.
     Ok(net)
 }
 
 impl Responsibility for SqlStore {
-    fn save<'a>(&'a self, batch: &'a Batch, actor: &'a str) -> BoxFut<'a, ()> {
+    fn save_network<'a>(&'a self, batch: &'a Batch, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(save(&self.db, batch, actor))
     }
 
@@ -705,7 +711,6 @@ impl Responsibility for SqlStore {
             let after =
                 json!({"cadre": cadre, "household": household, "end": end, "end_reason": reason});
             audit::record(&mut c, e, after).await?;
-            drop(c);
             tx.commit().await?;
             Ok(true)
         })
@@ -748,7 +753,6 @@ impl Responsibility for SqlStore {
             };
             let after = json!({"measure": measure, "closed_on": closed_on});
             audit::record(&mut c, e, after).await?;
-            drop(c);
             tx.commit().await?;
             Ok(true)
         })

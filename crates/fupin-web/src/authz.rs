@@ -47,6 +47,13 @@ pub enum Action<'a> {
     ReadFunds { area: &'a str },
     /// Record projects and asset income of an area (the county).
     WriteFunds { area: &'a str },
+    /// Read the responsibility network of an area prefix (units, cadres, teams, pairings,
+    /// coverage): every role but the cadre, who sees its own households only (issue 11).
+    ReadNetwork(&'a str),
+    /// Manage the responsibility network of an area (units, cadres, teams, pairings): the county.
+    ManageNetwork(&'a str),
+    /// Record a visit to a household (帮扶走访): its paired cadre, the village, township, county.
+    RecordVisit { area: &'a str, paired: bool },
 }
 
 /// Whether the session may take the action: `Ok`, or the error to answer (404 or 403).
@@ -121,6 +128,21 @@ pub fn check(scope: &Scope, action: Action) -> Result<(), ApiError> {
                 matches!(scope.role, Role::Admin | Role::County),
                 ApiError::forbidden,
             )
+        }
+        Action::ReadNetwork(prefix) => allowed(
+            scope.can_read_area(prefix) && scope.role != Role::Cadre,
+            ApiError::not_found,
+        ),
+        Action::ManageNetwork(prefix) => {
+            check(scope, Action::ReadNetwork(prefix))?;
+            allowed(
+                matches!(scope.role, Role::County | Role::Admin),
+                ApiError::forbidden,
+            )
+        }
+        Action::RecordVisit { area, paired } => {
+            check(scope, Action::ReadHousehold { area, paired })?;
+            allowed(role(access::Action::RecordVisit), ApiError::forbidden)
         }
     }
 }

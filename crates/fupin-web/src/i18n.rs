@@ -315,6 +315,48 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("as_all_gaps", "全部缺口", "All gaps"),
     ("as_no_cadre", "未结对", "Not paired"),
     ("as_as_of", "截至", "As of"),
+    // The responsibility network (issue 11).
+    ("resp_network", "帮扶责任体系", "Responsibility network"),
+    ("resp_coverage", "帮扶覆盖缺口", "Coverage gaps"),
+    ("resp_units", "帮扶单位", "Units"),
+    ("resp_unit", "单位", "Unit"),
+    ("resp_cadres", "帮扶干部", "Cadres"),
+    ("resp_cadre", "帮扶干部", "Cadre"),
+    ("resp_code", "编号", "Code"),
+    ("resp_kind", "类别", "Kind"),
+    ("resp_rank", "职级", "Rank"),
+    ("resp_account", "登录账号", "Account"),
+    ("resp_teams", "驻村工作队", "Work teams"),
+    ("resp_members", "队员", "Members"),
+    ("resp_start", "开始日期", "Start"),
+    ("resp_end", "结束日期", "End"),
+    ("resp_save", "保存", "Save"),
+    ("resp_leader_secretary", "队长兼第一书记", "Leader is also first secretary"),
+    ("resp_enterprise", "企业结对帮村", "Enterprise–village pairings"),
+    ("resp_policy", "政策", "Policy"),
+    ("resp_visits", "走访", "Visits"),
+    ("resp_households_visited", "走访户数", "Households visited"),
+    ("resp_issues", "问题", "Issues"),
+    ("resp_measures", "整改措施", "Measures"),
+    ("resp_completion", "整改完成率 %", "Completion %"),
+    ("resp_gap", "缺口", "Gap"),
+    ("resp_subject", "对象", "Subject"),
+    ("resp_no_gaps", "没有缺口。", "No gaps."),
+    ("resp_my", "我的帮扶户", "My households"),
+    ("resp_no_cadre", "此账号未关联帮扶干部,请联系县级管理员。", "This account is linked to no cadre; ask the county."),
+    ("resp_no_households", "暂无结对户。", "No paired households."),
+    ("resp_last_visit", "上次走访", "Last visit"),
+    ("resp_open_issues", "未整改问题", "Open issues"),
+    ("resp_record_visit", "记录走访", "Record a visit"),
+    ("resp_findings", "走访情况", "Findings"),
+    ("resp_issue", "发现问题", "Issue found"),
+    ("resp_measure", "整改措施", "Measure taken"),
+    ("resp_closed", "已整改完成", "Measure done (issue closed)"),
+    ("resp_pairings", "结对帮扶", "Pairings"),
+    ("resp_unpaired", "此户尚无结对帮扶干部。", "No cadre is paired with this household."),
+    ("resp_pair", "结对", "Pair"),
+    ("resp_end_pairing", "解除结对", "End pairing"),
+    ("resp_workbook", "下载工作簿", "Download the workbook"),
 ];
 
 /// Role names (`fupin_core::access::Role` codes).
@@ -390,6 +432,14 @@ const AUDIT: &[(&str, &str, &str)] = &[
     ("assistance_plan", "帮扶计划", "assistance plan"),
     ("assistance_measure", "帮扶措施", "assistance measure"),
     ("save", "保存", "saved"),
+    // The responsibility network (issue 11).
+    ("end", "解除", "ended"),
+    ("close", "整改完成", "closed"),
+    ("unit", "帮扶单位", "unit"),
+    ("cadre", "帮扶干部", "cadre"),
+    ("team", "驻村工作队", "work team"),
+    ("visit", "走访", "visit"),
+    ("issue", "问题", "issue"),
 ];
 
 fn lookup(table: &[(&str, &str, &str)], lang: &str, key: &str) -> Option<String> {
@@ -510,6 +560,10 @@ pub fn code_label(lang: &str, list: &str, code: &str) -> String {
             .map(|k| if lang == "en" { k.en() } else { k.zh() }.to_string()),
         "proposal_status" => fupin_core::proposal::Status::parse(code)
             .map(|k| if lang == "en" { k.en() } else { k.zh() }.to_string()),
+        "rank" | "team_role" | "unit_kind" => crate::responsibility::label(lang, list, code),
+        // Coverage gaps (responsibility) and assistance gaps share the list name; codes differ.
+        "gap" => crate::responsibility::label(lang, list, code)
+            .or_else(|| label::<fupin_core::assistance::Gap>(lang, code)),
         "role" => Some(role(lang, code)),
         "event" => Some(event(lang, code)),
         "audit" => Some(audit(lang, code)),
@@ -520,7 +574,6 @@ pub fn code_label(lang: &str, list: &str, code: &str) -> String {
             .map(|r| if lang == "en" { r.en() } else { r.zh() }.to_string()),
         "measure_kind" => label::<fupin_core::assistance::MeasureKind>(lang, code),
         "plan_path" => label::<fupin_core::assistance::PlanPath>(lang, code),
-        "gap" => label::<fupin_core::assistance::Gap>(lang, code),
         _ => None,
     };
     found.unwrap_or_else(|| code.to_string())

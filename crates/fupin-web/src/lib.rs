@@ -29,6 +29,7 @@ pub mod proposals;
 pub mod qr;
 pub mod registry;
 pub mod render;
+pub mod responsibility;
 pub mod session;
 pub mod state;
 
@@ -71,11 +72,13 @@ pub fn routes() -> Routes {
     let r = proposals::api::register(r);
     let r = assistance::api::register(r);
     let r = funds::api::register(r);
+    let r = responsibility::api::register(r);
     let pages = accounts::pages::register(r.router);
     let pages = registry::pages::register(pages);
     let pages = proposals::pages::register(pages);
     let pages = assistance::pages::register(pages);
     let pages = funds::pages::register(pages);
+    let pages = responsibility::pages::register(pages);
     let router = applications::pages::register(pages)
         .route("/static/{name}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))

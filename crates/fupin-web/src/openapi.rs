@@ -3,7 +3,7 @@
 //! by a strict parser), and an offline docs page that renders it.
 
 use crate::error::ErrorBody;
-use crate::{accounts, applications, assistance, funds, proposals, registry};
+use crate::{accounts, applications, assistance, funds, proposals, registry, responsibility};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use serde_json::{json, Value};
@@ -62,6 +62,25 @@ use utoipa::OpenApi;
         funds::api::dividends,
         funds::api::record_income,
         funds::api::of_household,
+        responsibility::api::units,
+        responsibility::api::save_unit,
+        responsibility::api::cadres,
+        responsibility::api::save_cadre,
+        responsibility::api::pairings,
+        responsibility::api::pair,
+        responsibility::api::end_pairing,
+        responsibility::api::teams,
+        responsibility::api::save_team,
+        responsibility::api::enterprise_pairings,
+        responsibility::api::save_enterprise_pairing,
+        responsibility::api::letters,
+        responsibility::api::save_letter,
+        responsibility::api::coverage,
+        responsibility::api::visits,
+        responsibility::api::my_households,
+        responsibility::api::household_visits,
+        responsibility::api::record_visit,
+        responsibility::api::close_issue,
     ),
     components(schemas(ErrorBody)),
     security(("session" = [])),

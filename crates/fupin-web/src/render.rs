@@ -120,6 +120,26 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "funds/household_section.html",
         include_str!("../templates/funds/household_section.html"),
     ),
+    (
+        "responsibility/network.html",
+        include_str!("../templates/responsibility/network.html"),
+    ),
+    (
+        "responsibility/coverage.html",
+        include_str!("../templates/responsibility/coverage.html"),
+    ),
+    (
+        "responsibility/my.html",
+        include_str!("../templates/responsibility/my.html"),
+    ),
+    (
+        "responsibility/household_section.html",
+        include_str!("../templates/responsibility/household_section.html"),
+    ),
+    (
+        "responsibility/dashboard_section.html",
+        include_str!("../templates/responsibility/dashboard_section.html"),
+    ),
 ];
 
 /// The templates a page template pulls in (`extends` and `include`), whose variables it needs too.
@@ -134,8 +154,17 @@ fn parts_of(name: &str) -> Vec<&'static str> {
             "macros.html",
             "proposals/household.html",
             "funds/household_section.html",
+            "responsibility/household_section.html",
         ],
-        "proposals/household.html" | "funds/household_section.html" => vec![],
+        "registry/dashboard.html" => vec![
+            "base.html",
+            "macros.html",
+            "responsibility/dashboard_section.html",
+        ],
+        "proposals/household.html"
+        | "funds/household_section.html"
+        | "responsibility/household_section.html"
+        | "responsibility/dashboard_section.html" => vec![],
         "macros.html" => vec![],
         "base.html" => vec![],
         _ => vec!["base.html", "macros.html"],

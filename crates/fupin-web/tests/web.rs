@@ -43,3 +43,5 @@ mod duties;
 
 #[path = "web/jurisdiction.rs"]
 mod jurisdiction;
+#[path = "web/responsibility.rs"]
+mod responsibility;

@@ -46,6 +46,10 @@ pub enum ReportCommand {
     Assistance(crate::cmd::assistance::ReportArgs),
     /// 扶贫资金、项目、小额信贷和分红 / funds, projects, small loans and dividends of a year
     Funds(crate::cmd::funds::ReportArgs),
+    /// 走访、问题与整改 / visits, issues and measures of a period, by area
+    Visits(crate::cmd::responsibility::VisitsArgs),
+    /// 驻村工作队与覆盖缺口 / work teams and coverage gaps at a date
+    Teams(crate::cmd::responsibility::TeamsArgs),
 }
 
 #[derive(Args)]
@@ -166,6 +170,12 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
             crate::cmd::assistance::report(a, g).await
         }
         RegistryCommand::Report(ReportCommand::Funds(a)) => crate::cmd::funds::report(a, g).await,
+        RegistryCommand::Report(ReportCommand::Visits(a)) => {
+            crate::cmd::responsibility::visits(a, g).await
+        }
+        RegistryCommand::Report(ReportCommand::Teams(a)) => {
+            crate::cmd::responsibility::teams(a, g).await
+        }
         RegistryCommand::Report(ReportCommand::Villages(a)) => {
             crate::cmd::report::villages(a, g).await
         }

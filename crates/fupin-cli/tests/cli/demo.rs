@@ -113,6 +113,7 @@ fn county_profile_gives_the_zezhou_2017_figures() {
         .iter()
         .all(|x| x["failed"].as_array().unwrap().is_empty()));
     crate::funds::zezhou_2017_report(&db);
+    crate::responsibility::county_network_pairs_every_poor_household(&db);
 }
 
 #[test]
@@ -207,6 +208,7 @@ fn city_profile_gives_the_jincheng_2020_figures() {
         967 + 310 + entered.0,
         "{b}"
     );
+    crate::responsibility::city_network_gives_jincheng_figures(&db);
 }
 
 #[test]

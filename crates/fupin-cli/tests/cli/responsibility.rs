@@ -128,3 +128,250 @@ fn invalid_records_exit_3_unreadable_input_2_and_the_table_format() {
     let o = fupin(&["responsibility", "check", "--input", "/nonexistent/x.json"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `fupin report visits` and `fupin report teams` on the city profile (called by the demo test,
+/// which generated it): Jincheng's figures of 2020 (seed 003).
+pub fn city_network_gives_jincheng_figures(db: &str) {
+    let o = fupin(&[
+        "report",
+        "visits",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-06-30",
+        "--area",
+        "1405",
+        "--db",
+        db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json_out(&o);
+    assert_eq!(
+        v["visits"],
+        json!({"visits": 25_481, "households_visited": 25_481, "issues": 436, "issues_closed": 436,
+               "measures": 114, "completion_pct": "100.00"})
+    );
+    // By county: the six counties add up.
+    let areas = v["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 6);
+    let sum: u64 = areas
+        .iter()
+        .map(|a| a["households_visited"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, 25_481);
+    let o = fupin(&[
+        "report",
+        "teams",
+        "--as-of",
+        "2020-06-30",
+        "--area",
+        "1405",
+        "--db",
+        db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let t = json_out(&o);
+    assert_eq!(
+        (t["teams"].as_u64(), t["members"].as_u64()),
+        (Some(416), Some(1_350))
+    );
+    assert_eq!(t["first_secretaries"], 416);
+    assert_eq!(t["gaps"]["household_unpaired"], 0, "{t}");
+    // The same check over the registry: no gap at all.
+    let o = fupin(&[
+        "responsibility",
+        "check",
+        "--db",
+        db,
+        "--area",
+        "1405",
+        "--as-of",
+        "2020-06-30",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(json_out(&o)["gaps"], json!([]));
+    // The workbook of the visit report.
+    let xlsx = std::env::temp_dir().join(format!("fupin-visits-{}.xlsx", std::process::id()));
+    let o = fupin(&[
+        "report",
+        "visits",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-06-30",
+        "--area",
+        "1405",
+        "--db",
+        db,
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    std::fs::remove_file(&xlsx).unwrap();
+}
+
+/// The county profile (called by the demo test): every household that needs a cadre at the
+/// profile's end is paired, and 50 enterprises are paired with 50 villages (Zezhou).
+pub fn county_network_pairs_every_poor_household(db: &str) {
+    let o = fupin(&[
+        "report",
+        "teams",
+        "--as-of",
+        "2017-12-31",
+        "--area",
+        "140525",
+        "--db",
+        db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let t = json_out(&o);
+    assert_eq!(t["gaps"]["household_unpaired"], 0, "{t}");
+    assert_eq!(t["gaps"]["village_needs_team"], 0, "{t}");
+    assert_eq!(t["enterprise_pairings"], 50);
+    let o = fupin(&[
+        "responsibility",
+        "check",
+        "--db",
+        db,
+        "--area",
+        "140525",
+        "--as-of",
+        "2017-12-31",
+    ]);
+    assert_eq!(json_out(&o)["gaps"], json!([]));
+}
+
+/// The workbook through the command line: an invalid row refuses the whole file with its sheet,
+/// row and column; a valid one is imported, checked over the registry and exported again.
+#[test]
+fn the_workbook_imports_all_or_nothing_and_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("r.db").display());
+    let households = root().join("examples/households.json");
+    // The example holds one invalid household on purpose: the valid ones are imported.
+    let report = dir.path().join("households.errors.csv");
+    let o = fupin(&[
+        "import",
+        households.to_str().unwrap(),
+        "--partial",
+        "--report",
+        report.to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut doc = json!({
+        "units": [{"code": "U01", "name": "县财政局", "kind": "party_government", "area": "140525"}],
+        "cadres": [{"id": "C01", "name": "王强", "unit": "U01", "rank": "county_leader"}],
+        "pairings": [{"cadre": "C01", "household": "140525100201001", "start": "2019-03-01"},
+                     {"cadre": "C01", "household": "140525999999001", "start": "2019-03-01"}],
+        "visits": [{"id": "V1", "date": "2020-05-10", "cadre": "C01", "household": "140525100201001",
+                    "issues": [{"id": "I1", "text": "住房漏雨", "measure": "M1", "closed_on": "2020-05-20"}]}]
+    });
+    let book = dir.path().join("network.xlsx");
+    fupin_sheet::responsibility::write_workbook(&book, &doc).unwrap();
+    let o = fupin(&[
+        "responsibility",
+        "import",
+        book.to_str().unwrap(),
+        "--area",
+        "140525",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = json_out(&o);
+    assert_eq!(out["committed"], false);
+    assert_eq!(out["errors"][0]["row"], 3);
+    assert_eq!(out["errors"][0]["column"], "结对!户编号");
+    assert_eq!(out["errors"][0]["code"], "unknown_household");
+    let check = |db: &str| {
+        json_out(&fupin(&[
+            "responsibility",
+            "check",
+            "--db",
+            db,
+            "--area",
+            "140525100201",
+            "--as-of",
+            "2020-06-30",
+        ]))
+    };
+    assert_eq!(check(&db)["visits"]["visits"], 0, "nothing imported");
+    // Without the bad row: imported.
+    doc["pairings"].as_array_mut().unwrap().pop();
+    fupin_sheet::responsibility::write_workbook(&book, &doc).unwrap();
+    let o = fupin(&[
+        "responsibility",
+        "import",
+        book.to_str().unwrap(),
+        "--area",
+        "140525",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let c = check(&db);
+    assert_eq!(c["visits"]["visits"], 1);
+    assert!(c["gaps"].as_array().unwrap().contains(
+        &json!({"code": "cadre_below_quota", "cadre": "C01", "pairings": 1, "quota": 4})
+    ));
+    let back = dir.path().join("export.xlsx");
+    let o = fupin(&[
+        "responsibility",
+        "export",
+        back.to_str().unwrap(),
+        "--area",
+        "140525",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let wb = fupin_sheet::responsibility::read_workbook(&back).unwrap();
+    assert_eq!(wb.doc["cadres"][0]["name"], "王强");
+    assert_eq!(wb.doc["pairings"][0]["household"], "140525100201001");
+    assert_eq!(wb.doc["visits"][0]["issues"][0]["measure"], "M1");
+}

@@ -232,6 +232,7 @@ async fn dashboard(State(st): St, p: Page, Query(q): Query<AreaParam>) -> PageRe
         incidence => incidence,
         poor_people => poor_people,
         assistance => crate::assistance::service::dashboard_section(&st, l, &area, year).await.map_err(|e| p.error(e))?,
+        responsibility => JValue::from_serialize(crate::responsibility::service::dashboard_section(&st, &p.session, &area, year).await),
     };
     Ok(p.render("registry/dashboard.html", ctx))
 }
@@ -361,6 +362,7 @@ async fn household_page(
         can_propose => can_propose,
         proposals => JValue::from_serialize(&proposals),
         assistance => crate::assistance::service::household_section(st, s, p.lang, &h).await.map_err(|e| p.error(e))?,
+        responsibility => JValue::from_serialize(crate::responsibility::service::household_section(st, s, &h).await),
         flash => flash,
         today => today.to_string(),
         village => h.area_code.clone(),

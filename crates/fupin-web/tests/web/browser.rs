@@ -630,3 +630,5 @@ fn a_measure_recorded_on_the_household_page_shows_on_its_card() {
         .to_string();
     assert_eq!(crate::assistance::decode_svg(&svg), code);
 }
+#[path = "browser_responsibility.rs"]
+mod responsibility;

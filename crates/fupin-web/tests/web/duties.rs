@@ -525,7 +525,15 @@ fn every_route_answers_every_role_by_its_duties() {
             .unwrap()
             .to_string();
 
-        let api = api_cases(&app_id, &proposal, &member);
+        let mut api = api_cases(&app_id, &proposal, &member);
+        // The responsibility network's routes (issue 11), before the logout that ends the list.
+        let logout = api.pop().expect("the logout comes last");
+        api.extend(
+            crate::responsibility::api_cases(H_IN)
+                .into_iter()
+                .map(|(m, r, u, b, w)| case(m, r, &u, b, w)),
+        );
+        api.push(logout);
         // Every API route is in the matrix, and nothing else.
         let routes: BTreeSet<(String, String)> = fupin_web::routes().api.into_iter().collect();
         let covered: BTreeSet<(String, String)> = api
@@ -536,7 +544,13 @@ fn every_route_answers_every_role_by_its_duties() {
 
         for (i, user) in USERS.iter().enumerate() {
             let (cookie, csrf) = login(&app, user).await;
-            for c in page_cases(&app_id, &proposal) {
+            let mut pages = page_cases(&app_id, &proposal);
+            pages.extend(
+                crate::responsibility::page_cases(H_IN)
+                    .into_iter()
+                    .map(|(m, u, b, w)| case(m, "", &u, b, w)),
+            );
+            for c in pages {
                 let r = match (&c.method, &c.body) {
                     (&Method::GET, _) => get(&app, &c.uri, &cookie).await,
                     (_, Some(Value::String(f))) => {

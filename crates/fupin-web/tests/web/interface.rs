@@ -112,6 +112,7 @@ async fn data_names(app: &Router, cookie: &str, state: &fupin_web::AppState) -> 
             names.insert(r.to_string());
         }
     }
+    names.extend(crate::responsibility::data_names(app, cookie).await);
     // The application filed by the test (applicant and reason as typed).
     names.extend(["田大壮".to_string(), "因病".to_string()]);
     let mut v: Vec<String> = names.into_iter().filter(|n| !n.is_empty()).collect();
@@ -134,6 +135,8 @@ fn main_pages(application: &str) -> Vec<String> {
         format!("/applications/{application}"),
         "/account/password".into(),
         "/households/140525999999001".into(),
+        "/responsibility".into(),
+        "/responsibility/coverage".into(),
     ]
     .into_iter()
     .chain(crate::funds::pages())
