@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod gen;
+pub mod monitoring;
 pub mod profile;
 pub mod rng;
 pub mod web_county;

@@ -139,6 +139,9 @@ pub async fn to_repository(
         sum.people += county.people;
         progress(sum.counties, total, &sum);
     }
+    if profile.name == "city" {
+        crate::monitoring::city_cases(dir, "").await?;
+    }
     Ok(sum)
 }
 

@@ -40,6 +40,15 @@ pub enum Action<'a> {
     RecordStep { area: &'a str, step: Step },
     /// List and create accounts.
     ManageUsers,
+    /// Record a step of a monitoring case of a village, opening one being its `signal` step (each
+    /// level its own steps: `fupin_core::monitoring::may_record`).
+    CaseStep {
+        area: &'a str,
+        step: fupin_core::monitoring::Step,
+    },
+    /// Compare a department's data with the registry of an area and open its cases, or judge and
+    /// record a risk elimination (the county, as it decides cases).
+    CountyMonitoring { area: &'a str },
 }
 
 /// Whether the session may take the action: `Ok`, or the error to answer (404 or 403).
@@ -101,6 +110,21 @@ pub fn check(scope: &Scope, action: Action) -> Result<(), ApiError> {
             )
         }
         Action::ManageUsers => allowed(role(access::Action::ManageUsers), ApiError::forbidden),
+        Action::CaseStep { area, step } => {
+            check(scope, Action::ReadApplication { area })?;
+            allowed(
+                fupin_core::monitoring::may_record(scope.role, step),
+                ApiError::forbidden,
+            )
+        }
+        Action::CountyMonitoring { area } => {
+            check(scope, Action::ReadApplication { area })?;
+            let decision = fupin_core::monitoring::Step::CountyDecision;
+            allowed(
+                fupin_core::monitoring::may_record(scope.role, decision),
+                ApiError::forbidden,
+            )
+        }
     }
 }
 

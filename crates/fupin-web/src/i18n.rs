@@ -438,6 +438,7 @@ pub fn english_words() -> Vec<String> {
 /// The text of `key` in `lang` (`zh` or `en`); the key itself when unknown.
 pub fn t(lang: &str, key: &str) -> String {
     TEXT.iter()
+        .chain(crate::monitoring::TEXT)
         .find(|(k, _, _)| *k == key)
         .map(|(_, zh, en)| if lang == "en" { *en } else { *zh })
         .unwrap_or(key)
@@ -473,7 +474,7 @@ pub fn code_label(lang: &str, list: &str, code: &str) -> String {
             .map(|r| if lang == "en" { r.en() } else { r.zh() }.to_string()),
         "leave_reason" => fupin_core::registry::LeaveReason::parse(code)
             .map(|r| if lang == "en" { r.en() } else { r.zh() }.to_string()),
-        _ => None,
+        _ => crate::monitoring::label(lang, list, code),
     };
     found.unwrap_or_else(|| code.to_string())
 }

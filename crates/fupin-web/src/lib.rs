@@ -19,6 +19,7 @@ pub mod error;
 pub mod i18n;
 pub mod log;
 pub mod middleware;
+pub mod monitoring;
 pub mod names;
 pub mod openapi;
 pub mod privacy;
@@ -66,9 +67,11 @@ pub fn routes() -> Routes {
     let r = registry::api::register(r);
     let r = applications::api::register(r);
     let r = proposals::api::register(r);
+    let r = monitoring::api::register(r);
     let pages = accounts::pages::register(r.router);
     let pages = registry::pages::register(pages);
     let pages = proposals::pages::register(pages);
+    let pages = monitoring::pages::register(pages);
     let router = applications::pages::register(pages)
         .route("/static/{name}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))

@@ -3,7 +3,7 @@
 //! by a strict parser), and an offline docs page that renders it.
 
 use crate::error::ErrorBody;
-use crate::{accounts, applications, proposals, registry};
+use crate::{accounts, applications, monitoring, proposals, registry};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use serde_json::{json, Value};
@@ -48,6 +48,14 @@ use utoipa::OpenApi;
         proposals::api::decide,
         proposals::api::of_household,
         proposals::api::propose,
+        monitoring::api::overview,
+        monitoring::api::read,
+        monitoring::api::record_step,
+        monitoring::api::case_from_signal,
+        monitoring::api::compare,
+        monitoring::api::open_case,
+        monitoring::api::eliminate,
+        monitoring::api::self_report,
     ),
     components(schemas(ErrorBody)),
     security(("session" = [])),

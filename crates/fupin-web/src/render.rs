@@ -80,6 +80,34 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "proposals/household.html",
         include_str!("../templates/proposals/household.html"),
     ),
+    (
+        "monitoring/monitoring.html",
+        include_str!("../templates/monitoring/monitoring.html"),
+    ),
+    (
+        "monitoring/case.html",
+        include_str!("../templates/monitoring/case.html"),
+    ),
+    (
+        "monitoring/compare.html",
+        include_str!("../templates/monitoring/compare.html"),
+    ),
+    (
+        "monitoring/elimination.html",
+        include_str!("../templates/monitoring/elimination.html"),
+    ),
+    (
+        "monitoring/report.html",
+        include_str!("../templates/monitoring/report.html"),
+    ),
+    (
+        "monitoring/report_qr.html",
+        include_str!("../templates/monitoring/report_qr.html"),
+    ),
+    (
+        "monitoring/household_section.html",
+        include_str!("../templates/monitoring/household_section.html"),
+    ),
 ];
 
 /// The templates a page template pulls in (`extends` and `include`), whose variables it needs too.
@@ -89,8 +117,13 @@ fn parts_of(name: &str) -> Vec<&'static str> {
         "registry/households.html" => {
             vec!["base.html", "macros.html", "registry/households_table.html"]
         }
-        "registry/household.html" => vec!["base.html", "macros.html", "proposals/household.html"],
-        "proposals/household.html" => vec![],
+        "registry/household.html" => vec![
+            "base.html",
+            "macros.html",
+            "proposals/household.html",
+            "monitoring/household_section.html",
+        ],
+        "proposals/household.html" | "monitoring/household_section.html" => vec![],
         "macros.html" => vec![],
         "base.html" => vec![],
         _ => vec!["base.html", "macros.html"],

@@ -36,3 +36,7 @@ mod duties;
 
 #[path = "web/jurisdiction.rs"]
 mod jurisdiction;
+#[path = "web/monitoring.rs"]
+mod monitoring;
+#[path = "web/monitoring_browser.rs"]
+mod monitoring_browser;

@@ -300,6 +300,7 @@ async fn household_page(
         can_act => can_act,
         can_propose => can_propose,
         proposals => JValue::from_serialize(&proposals),
+        mon => crate::monitoring::pages::household_section(st, s, &h).await,
         flash => flash,
         today => today.to_string(),
         village => h.area_code.clone(),

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A minimal WebDriver client.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     base: String,
     session: String,
@@ -33,7 +33,7 @@ fn free_port() -> u16 {
 }
 
 impl Driver {
-    fn start() -> Driver {
+    pub(crate) fn start() -> Driver {
         let driver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port();
@@ -72,7 +72,7 @@ impl Driver {
         }
     }
 
-    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+    pub(crate) fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let req = ureq::request(method, &url);
         let resp = match body {
@@ -89,11 +89,11 @@ impl Driver {
         }
     }
 
-    fn go(&self, url: &str) {
+    pub(crate) fn go(&self, url: &str) {
         self.cmd("POST", "/url", Some(json!({"url": url})));
     }
 
-    fn find(&self, css: &str) -> String {
+    pub(crate) fn find(&self, css: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let url = format!("{}/session/{}/element", self.base, self.session);
@@ -120,7 +120,7 @@ impl Driver {
         }
     }
 
-    fn exists(&self, css: &str) -> bool {
+    pub(crate) fn exists(&self, css: &str) -> bool {
         let v = self.cmd(
             "POST",
             "/elements",
@@ -129,7 +129,7 @@ impl Driver {
         !v.as_array().unwrap().is_empty()
     }
 
-    fn text(&self, css: &str) -> String {
+    pub(crate) fn text(&self, css: &str) -> String {
         let e = self.find(css);
         self.cmd("GET", &format!("/element/{e}/text"), None)
             .as_str()
@@ -137,12 +137,12 @@ impl Driver {
             .to_string()
     }
 
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         let e = self.find(css);
         self.cmd("POST", &format!("/element/{e}/click"), Some(json!({})));
     }
 
-    fn clear_and_type(&self, css: &str, text: &str) {
+    pub(crate) fn clear_and_type(&self, css: &str, text: &str) {
         let e = self.find(css);
         self.cmd("POST", &format!("/element/{e}/clear"), Some(json!({})));
         self.cmd(
@@ -152,7 +152,7 @@ impl Driver {
         );
     }
 
-    fn script(&self, js: &str) -> Value {
+    pub(crate) fn script(&self, js: &str) -> Value {
         self.cmd(
             "POST",
             "/execute/sync",
@@ -160,14 +160,14 @@ impl Driver {
         )
     }
 
-    fn source(&self) -> String {
+    pub(crate) fn source(&self) -> String {
         self.cmd("GET", "/source", None)
             .as_str()
             .unwrap_or("")
             .to_string()
     }
 
-    fn wait_for(&self, what: &str, f: impl Fn(&Driver) -> bool) {
+    pub(crate) fn wait_for(&self, what: &str, f: impl Fn(&Driver) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(15);
         while !f(self) {
             assert!(
@@ -179,7 +179,7 @@ impl Driver {
         }
     }
 
-    fn login(&self, base: &str, user: &str) {
+    pub(crate) fn login(&self, base: &str, user: &str) {
         self.go(&format!("{base}/login"));
         self.clear_and_type("#username", user);
         self.clear_and_type("#password", PASSWORD);
@@ -309,7 +309,7 @@ fn a_county_office_works_in_the_browser() {
 }
 
 /// The demo county served on a free port: the runtime (kept alive), the base URL, the database.
-fn serve_demo() -> (tokio::runtime::Runtime, String, tempfile::TempDir) {
+pub(crate) fn serve_demo() -> (tokio::runtime::Runtime, String, tempfile::TempDir) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -325,12 +325,12 @@ fn serve_demo() -> (tokio::runtime::Runtime, String, tempfile::TempDir) {
 }
 
 impl Driver {
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.cmd("GET", "/url", None).as_str().unwrap().to_string()
     }
 
     /// Clicks at (x, y) pixels from the centre of the element `css` (a canvas, say).
-    fn click_at(&self, css: &str, x: i64, y: i64) {
+    pub(crate) fn click_at(&self, css: &str, x: i64, y: i64) {
         let e = self.find(css);
         self.cmd(
             "POST",
