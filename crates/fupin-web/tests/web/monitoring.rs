@@ -327,7 +327,7 @@ fn overdue_cases_come_first_and_the_department_file_opens_cases() {
                 )
             })
             .collect();
-        let mut want = vec![
+        let mut want = [
             (
                 "risk_signal",
                 third,
