@@ -4,6 +4,7 @@
 //! an enrolled household ([`risk_elimination`]). The monitoring *category* of a household stays
 //! [`crate::registry::monitoring`]'s; a decided case is what changes the one stored.
 
+use crate::access::Role;
 use crate::codes::{Attribute, Check, CodeList, HouseholdStatus, Labor, MonitoringCategory};
 use crate::error::RowError;
 use crate::id::ResidentId;
@@ -78,6 +79,28 @@ impl Step {
     /// The step after this one, `None` after the county decision.
     pub fn next(self) -> Option<Step> {
         Step::all().get(self.order() + 1).copied()
+    }
+}
+
+/// The level a case step belongs to, as [`crate::access::step_level`] assigns the steps of
+/// 两公示一公告: the village's steps (signal, home verification, appraisal, public notice), the
+/// township review, the county decision.
+pub fn step_level(step: Step) -> Role {
+    match step {
+        Step::TownshipReview => Role::Township,
+        Step::CountyDecision => Role::County,
+        _ => Role::Village,
+    }
+}
+
+/// Whether a role may record a case step (separation of duties): the village's steps by village
+/// accounts and above (township, county), the township review by township accounts only, the
+/// county decision by county accounts only; the administrator everything; cadres and viewers none.
+pub fn may_record(role: Role, step: Step) -> bool {
+    match (role, step_level(step)) {
+        (Role::Admin, _) => true,
+        (role, Role::Village) => matches!(role, Role::County | Role::Township | Role::Village),
+        (role, level) => role == level,
     }
 }
 
@@ -431,6 +454,7 @@ pub fn case_id(year: i32, seq: u32) -> String {
 /// One recorded step of a case.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CaseStepRecord))]
 pub struct StepRecord {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub step: Step,

@@ -14,6 +14,7 @@
 pub mod assistance;
 pub mod funds;
 pub mod gen;
+pub mod monitoring;
 pub mod profile;
 pub mod responsibility;
 pub mod rng;

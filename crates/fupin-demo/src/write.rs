@@ -148,6 +148,9 @@ pub async fn to_repository(
     crate::responsibility::profile_network(profile, dir)
         .await
         .map_err(err)?;
+    if profile.name == "city" {
+        crate::monitoring::city_cases(dir, "").await?;
+    }
     Ok(sum)
 }
 

@@ -943,3 +943,61 @@ pub async fn compare_with_registry(
     }
     Ok(alerts)
 }
+
+/// New monitoring enrolments of a period by category: cases decided `enrolled` from `from` to `to`
+/// (inclusive) under `area`, their households and current members.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Enrolments {
+    pub unstable: EnrolledCount,
+    pub marginal: EnrolledCount,
+    pub sudden_hardship: EnrolledCount,
+}
+
+/// Households and people.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolledCount {
+    pub households: u64,
+    pub people: u64,
+}
+
+impl SqlStore {
+    /// [`Enrolments`] of a period.
+    pub async fn enrolments(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        area: &str,
+    ) -> Result<Enrolments, StoreError> {
+        let (lo, hi) = code_range(area);
+        let rows: Vec<(Option<String>, i64, i64)> = self
+            .db
+            .query(
+                "SELECT c.category, COUNT(DISTINCT c.household_number), \
+                 (SELECT COUNT(*) FROM member m WHERE m.county = c.county \
+                  AND m.household_number = c.household_number AND m.left_on IS NULL) \
+                 FROM monitoring_case c WHERE c.status = 'enrolled' AND c.area_code BETWEEN $1 AND $2 \
+                 AND c.decided_on >= $3 AND c.decided_on <= $4 \
+                 GROUP BY c.category, c.county, c.household_number",
+            )
+            .bind(lo.as_str())
+            .bind(hi.as_str())
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .fetch_all_as(&self.db)
+            .await?;
+        let mut out = Enrolments::default();
+        for (category, households, people) in rows {
+            let slot = match category.as_deref() {
+                Some("unstable") => &mut out.unstable,
+                Some("marginal") => &mut out.marginal,
+                Some("sudden_hardship") => &mut out.sudden_hardship,
+                _ => continue,
+            };
+            slot.households += households as u64;
+            slot.people += people as u64;
+        }
+        Ok(out)
+    }
+}

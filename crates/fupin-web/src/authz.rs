@@ -54,6 +54,15 @@ pub enum Action<'a> {
     ManageNetwork(&'a str),
     /// Record a visit to a household (帮扶走访): its paired cadre, the village, township, county.
     RecordVisit { area: &'a str, paired: bool },
+    /// Record a step of a monitoring case of a village, opening one being its `signal` step (each
+    /// level its own steps: `fupin_core::monitoring::may_record`).
+    CaseStep {
+        area: &'a str,
+        step: fupin_core::monitoring::Step,
+    },
+    /// Compare a department's data with the registry of an area and open its cases, or judge and
+    /// record a risk elimination (the county, as it decides cases).
+    CountyMonitoring { area: &'a str },
 }
 
 /// Whether the session may take the action: `Ok`, or the error to answer (404 or 403).
@@ -143,6 +152,21 @@ pub fn check(scope: &Scope, action: Action) -> Result<(), ApiError> {
         Action::RecordVisit { area, paired } => {
             check(scope, Action::ReadHousehold { area, paired })?;
             allowed(role(access::Action::RecordVisit), ApiError::forbidden)
+        }
+        Action::CaseStep { area, step } => {
+            check(scope, Action::ReadApplication { area })?;
+            allowed(
+                fupin_core::monitoring::may_record(scope.role, step),
+                ApiError::forbidden,
+            )
+        }
+        Action::CountyMonitoring { area } => {
+            check(scope, Action::ReadApplication { area })?;
+            let decision = fupin_core::monitoring::Step::CountyDecision;
+            allowed(
+                fupin_core::monitoring::may_record(scope.role, decision),
+                ApiError::forbidden,
+            )
         }
     }
 }

@@ -533,6 +533,7 @@ pub fn english_words() -> Vec<String> {
 pub fn t(lang: &str, key: &str) -> String {
     TEXT.iter()
         .chain(crate::funds::text::TEXT)
+        .chain(crate::monitoring::TEXT)
         .find(|(k, _, _)| *k == key)
         .map(|(_, zh, en)| if lang == "en" { *en } else { *zh })
         .unwrap_or(key)
@@ -574,7 +575,7 @@ pub fn code_label(lang: &str, list: &str, code: &str) -> String {
             .map(|r| if lang == "en" { r.en() } else { r.zh() }.to_string()),
         "measure_kind" => label::<fupin_core::assistance::MeasureKind>(lang, code),
         "plan_path" => label::<fupin_core::assistance::PlanPath>(lang, code),
-        _ => None,
+        _ => crate::monitoring::label(lang, list, code),
     };
     found.unwrap_or_else(|| code.to_string())
 }

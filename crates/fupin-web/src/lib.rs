@@ -22,6 +22,7 @@ pub mod funds;
 pub mod i18n;
 pub mod log;
 pub mod middleware;
+pub mod monitoring;
 pub mod names;
 pub mod openapi;
 pub mod privacy;
@@ -73,12 +74,14 @@ pub fn routes() -> Routes {
     let r = assistance::api::register(r);
     let r = funds::api::register(r);
     let r = responsibility::api::register(r);
+    let r = monitoring::api::register(r);
     let pages = accounts::pages::register(r.router);
     let pages = registry::pages::register(pages);
     let pages = proposals::pages::register(pages);
     let pages = assistance::pages::register(pages);
     let pages = funds::pages::register(pages);
     let pages = responsibility::pages::register(pages);
+    let pages = monitoring::pages::register(pages);
     let router = applications::pages::register(pages)
         .route("/static/{name}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))

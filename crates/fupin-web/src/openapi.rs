@@ -3,7 +3,9 @@
 //! by a strict parser), and an offline docs page that renders it.
 
 use crate::error::ErrorBody;
-use crate::{accounts, applications, assistance, funds, proposals, registry, responsibility};
+use crate::{
+    accounts, applications, assistance, funds, monitoring, proposals, registry, responsibility,
+};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use serde_json::{json, Value};
@@ -81,6 +83,14 @@ use utoipa::OpenApi;
         responsibility::api::household_visits,
         responsibility::api::record_visit,
         responsibility::api::close_issue,
+        monitoring::api::overview,
+        monitoring::api::read,
+        monitoring::api::record_step,
+        monitoring::api::case_from_signal,
+        monitoring::api::compare,
+        monitoring::api::open_case,
+        monitoring::api::eliminate,
+        monitoring::api::self_report,
     ),
     components(schemas(ErrorBody)),
     security(("session" = [])),

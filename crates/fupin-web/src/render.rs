@@ -140,6 +140,34 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "responsibility/dashboard_section.html",
         include_str!("../templates/responsibility/dashboard_section.html"),
     ),
+    (
+        "monitoring/monitoring.html",
+        include_str!("../templates/monitoring/monitoring.html"),
+    ),
+    (
+        "monitoring/case.html",
+        include_str!("../templates/monitoring/case.html"),
+    ),
+    (
+        "monitoring/compare.html",
+        include_str!("../templates/monitoring/compare.html"),
+    ),
+    (
+        "monitoring/elimination.html",
+        include_str!("../templates/monitoring/elimination.html"),
+    ),
+    (
+        "monitoring/report.html",
+        include_str!("../templates/monitoring/report.html"),
+    ),
+    (
+        "monitoring/report_qr.html",
+        include_str!("../templates/monitoring/report_qr.html"),
+    ),
+    (
+        "monitoring/household_section.html",
+        include_str!("../templates/monitoring/household_section.html"),
+    ),
 ];
 
 /// The templates a page template pulls in (`extends` and `include`), whose variables it needs too.
@@ -155,6 +183,7 @@ fn parts_of(name: &str) -> Vec<&'static str> {
             "proposals/household.html",
             "funds/household_section.html",
             "responsibility/household_section.html",
+            "monitoring/household_section.html",
         ],
         "registry/dashboard.html" => vec![
             "base.html",
@@ -164,7 +193,8 @@ fn parts_of(name: &str) -> Vec<&'static str> {
         "proposals/household.html"
         | "funds/household_section.html"
         | "responsibility/household_section.html"
-        | "responsibility/dashboard_section.html" => vec![],
+        | "responsibility/dashboard_section.html"
+        | "monitoring/household_section.html" => vec![],
         "macros.html" => vec![],
         "base.html" => vec![],
         _ => vec!["base.html", "macros.html"],

@@ -43,5 +43,9 @@ mod duties;
 
 #[path = "web/jurisdiction.rs"]
 mod jurisdiction;
+#[path = "web/monitoring.rs"]
+mod monitoring;
+#[path = "web/monitoring_browser.rs"]
+mod monitoring_browser;
 #[path = "web/responsibility.rs"]
 mod responsibility;

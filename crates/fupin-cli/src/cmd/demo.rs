@@ -25,6 +25,9 @@ pub struct DemoArgs {
     /// 只生成并计数,不写入 / generate and count only, write nothing (the generator's throughput)
     #[arg(long, conflicts_with = "csv")]
     dry_run: bool,
+    /// 另写一份部门比对数据(各类预警均有)/ also write a department file giving alerts of every code (with the database)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["csv", "dry_run"])]
+    department_file: Option<PathBuf>,
 }
 
 pub fn run(args: DemoArgs, g: &Global) -> Result {
@@ -76,14 +79,17 @@ pub fn run(args: DemoArgs, g: &Global) -> Result {
             let (repo, dir) = fupin_store::directory::open_both(&url)
                 .await
                 .map_err(|e| format!("{url}: {e}"))?;
-            write::to_repository(
+            let s = write::to_repository(
                 &profile,
                 args.seed,
                 repo.as_ref(),
                 dir.as_ref(),
                 &mut progress,
             )
-            .await
+            .await?;
+            crate::cmd::monitoring::demo_department_file(&args.department_file, &repo, &dir)
+                .await?;
+            Ok(s)
         })
     };
     let s = result.map_err(CliError::Failed)?;

@@ -553,3 +553,58 @@ fn render_cases(o: &CasesOut) -> String {
     }
     s
 }
+
+/// New monitoring enrolments of `fupin report changes`' period (cases decided `enrolled`).
+pub async fn enrolments(
+    g: &Global,
+    a: &crate::cmd::report::PeriodArgs,
+) -> Result<fupin_store::monitoring::Enrolments> {
+    let store = fupin_store::SqlStore::open(&g.db_url()).await?;
+    Ok(store.enrolments(a.from, a.to, &a.area).await?)
+}
+
+/// The change report with its `monitoring_enrolled` (households and people by category).
+pub fn with_enrolments(
+    r: &fupin_store::ChangeReport,
+    e: &fupin_store::monitoring::Enrolments,
+) -> Value {
+    let mut v = serde_json::to_value(r).expect("serializable");
+    v["monitoring_enrolled"] = serde_json::to_value(e).expect("serializable");
+    v
+}
+
+/// The enrolments as lines under the change report's table.
+pub fn enrolments_table(e: &fupin_store::monitoring::Enrolments) -> String {
+    let mut s = String::from("\n新纳入监测 New monitoring enrolments (经县级确定 decided cases)\n");
+    for (c, x) in [
+        (MonitoringCategory::Unstable, &e.unstable),
+        (MonitoringCategory::Marginal, &e.marginal),
+        (MonitoringCategory::SuddenHardship, &e.sudden_hardship),
+    ] {
+        s.push_str(&format!(
+            "  {} {}: {} 户 households, {} 人 people\n",
+            c.zh(),
+            c.code(),
+            x.households,
+            x.people
+        ));
+    }
+    s
+}
+
+/// `fupin demo --department-file FILE`: a department file of the written registry with alerts of
+/// every code.
+pub async fn demo_department_file(
+    path: &Option<PathBuf>,
+    repo: &std::sync::Arc<dyn fupin_store::Repository>,
+    dir: &std::sync::Arc<dyn fupin_store::directory::Directory>,
+) -> std::result::Result<(), String> {
+    let Some(path) = path else { return Ok(()) };
+    let n = fupin_demo::monitoring::write_department_file(repo.as_ref(), dir.as_ref(), "", path)
+        .await?;
+    eprintln!(
+        "部门数据 / department file: {} ({n} 行 rows)",
+        path.display()
+    );
+    Ok(())
+}

@@ -188,12 +188,21 @@ async fn run_async(cmd: RegistryCommand, g: &Global) -> Result {
             }
             let repo = repo(g).await?;
             let r = fupin_store::period_report(repo.as_ref(), a.from, a.to, &a.area).await?;
+            // New monitoring enrolments through decided cases (cmd/monitoring.rs).
+            let enrolled = crate::cmd::monitoring::enrolments(g, &a).await?;
             match a.format {
                 Format::Json => outln!(
                     "{}",
-                    serde_json::to_string_pretty(&r).expect("serializable")
+                    serde_json::to_string_pretty(&crate::cmd::monitoring::with_enrolments(
+                        &r, &enrolled
+                    ))
+                    .expect("serializable")
                 ),
-                Format::Table => out!("{}", report_table(&r)),
+                Format::Table => out!(
+                    "{}{}",
+                    report_table(&r),
+                    crate::cmd::monitoring::enrolments_table(&enrolled)
+                ),
             }
             Ok(())
         }

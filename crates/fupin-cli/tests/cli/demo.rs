@@ -120,8 +120,78 @@ fn county_profile_gives_the_zezhou_2017_figures() {
 fn city_profile_gives_the_jincheng_2020_figures() {
     let d = dir("city");
     let db = db(&d);
-    run(&["demo", "--profile", "city", "--db", &db]);
+    let dept = d.join("department.csv");
+    let dept = dept.to_str().unwrap();
+    run(&[
+        "demo",
+        "--profile",
+        "city",
+        "--db",
+        &db,
+        "--department-file",
+        dept,
+    ]);
     let r = report("changes", ("2020-01-01", "2020-06-30"), "1405", &db);
+    // "新识别脱贫监测户3户6人,边缘户1户4人": enrolled through cases decided within 15 days.
+    let enrolled = &r["monitoring_enrolled"];
+    assert_eq!(pair(&enrolled["unstable"]), (3, 6), "{r}");
+    assert_eq!(pair(&enrolled["marginal"]), (1, 4));
+    assert_eq!(pair(&enrolled["sudden_hardship"]), (0, 0));
+    let later = report("changes", ("2020-07-01", "2020-12-31"), "1405", &db);
+    assert_eq!(pair(&later["monitoring_enrolled"]["unstable"]), (0, 0));
+    let cases = json(&run(&[
+        "monitoring",
+        "cases",
+        "--db",
+        &db,
+        "--as-of",
+        "2020-06-30",
+    ]));
+    let cases = cases["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 4);
+    assert!(cases
+        .iter()
+        .all(|c| c["days_open"] == 14 && c["decided_late"] == false));
+    // The department file of the profile gives an alert of every code, and one bad row (status 3).
+    let o = Command::new(env!("CARGO_BIN_EXE_fupin"))
+        .args([
+            "compare",
+            "--department",
+            dept,
+            "--db",
+            &db,
+            "--dry-run",
+            "--as-of",
+            "2020-06-30",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let alerts = json(&o);
+    let mut codes: Vec<&str> = alerts["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    codes.dedup();
+    assert_eq!(
+        codes,
+        [
+            "ineligible_asset",
+            "member_deceased",
+            "risk_signal",
+            "unregistered_risk"
+        ],
+        "{alerts}"
+    );
+    assert_eq!(alerts["alerts"].as_array().unwrap().len(), 7, "{alerts}");
+    assert_eq!(alerts["errors"][0]["code"], "id_checksum");
     let end = &r["end"];
     let registered: (u64, u64) = ["poor", "exited", "returned"]
         .iter()

@@ -486,3 +486,21 @@ fn items_are_assets_risks_or_death() {
     assert_eq!(Step::HomeVerification.next(), Some(Step::VillageAppraisal));
     assert_eq!(Step::CountyDecision.next(), None);
 }
+
+#[test]
+fn each_level_records_its_own_steps() {
+    use crate::access::Role::*;
+    for role in [Village, Township, County, Admin] {
+        assert!(may_record(role, Step::HomeVerification), "{role}");
+        assert!(may_record(role, Step::PublicNotice), "{role}");
+    }
+    assert!(may_record(Township, Step::TownshipReview));
+    assert!(!may_record(Village, Step::TownshipReview));
+    assert!(!may_record(County, Step::TownshipReview));
+    assert!(may_record(County, Step::CountyDecision));
+    assert!(!may_record(Township, Step::CountyDecision));
+    assert!(!may_record(Village, Step::CountyDecision));
+    for step in Step::all() {
+        assert!(!may_record(Cadre, *step) && !may_record(Viewer, *step));
+    }
+}

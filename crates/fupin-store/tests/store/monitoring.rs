@@ -331,7 +331,8 @@ fn the_department_comparison_reads_current_members_and_opens_cases() {
         )
         .await
         .unwrap();
-        let got: Vec<(&str, Option<&str>, Option<Option<&str>>)> = alerts
+        type Got<'a> = (&'a str, Option<&'a str>, Option<Option<&'a str>>);
+        let got: Vec<Got> = alerts
             .iter()
             .map(|a| {
                 (

@@ -14,10 +14,10 @@ use minijinja::{context, Value as JValue};
 use std::sync::Arc;
 
 /// A field of a `multipart/form-data` body: its name, file name and content.
-struct Part<'a> {
-    name: String,
-    filename: Option<String>,
-    data: &'a [u8],
+pub(crate) struct Part<'a> {
+    pub(crate) name: String,
+    pub(crate) filename: Option<String>,
+    pub(crate) data: &'a [u8],
 }
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
@@ -28,7 +28,7 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 }
 
 /// The parts of a `multipart/form-data` body (RFC 7578) with the given boundary.
-fn parts<'a>(body: &'a [u8], boundary: &str) -> Vec<Part<'a>> {
+pub(crate) fn parts<'a>(body: &'a [u8], boundary: &str) -> Vec<Part<'a>> {
     let delim = format!("--{boundary}");
     let mut out = Vec::new();
     let mut at = match find(body, delim.as_bytes(), 0) {

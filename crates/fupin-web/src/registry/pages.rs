@@ -363,6 +363,7 @@ async fn household_page(
         proposals => JValue::from_serialize(&proposals),
         assistance => crate::assistance::service::household_section(st, s, p.lang, &h).await.map_err(|e| p.error(e))?,
         responsibility => JValue::from_serialize(crate::responsibility::service::household_section(st, s, &h).await),
+        mon => crate::monitoring::pages::household_section(st, s, &h).await,
         flash => flash,
         today => today.to_string(),
         village => h.area_code.clone(),

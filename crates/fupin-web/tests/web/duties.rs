@@ -70,6 +70,7 @@ fn api_cases(app_id: &str, proposal: &str, member: &str) -> Vec<Case> {
     let step = |s: &str| Some(json!({"step": s}));
     let steps = "/api/v1/applications/{id}/steps";
     let steps_uri = format!("/api/v1/applications/{app_id}/steps");
+    let (k, signal) = crate::monitoring::first_ids();
     vec![
         case(M::GET, "/api/v1/session", "/api/v1/session", None, all),
         case(
@@ -377,6 +378,77 @@ fn api_cases(app_id: &str, proposal: &str, member: &str) -> Vec<Case> {
             None,
             all,
         ),
+        // The monitoring workflow (tests/web/monitoring.rs makes the case and the signal).
+        case(
+            M::GET,
+            "/api/v1/monitoring",
+            "/api/v1/monitoring",
+            None,
+            [200, 200, 200, 200, 404, 200],
+        ),
+        case(
+            M::GET,
+            "/api/v1/monitoring/cases/{id}",
+            &format!("/api/v1/monitoring/cases/{k}"),
+            None,
+            [200, 200, 200, 200, 404, 200],
+        ),
+        case(
+            M::POST,
+            "/api/v1/monitoring/cases/{id}/steps",
+            &format!("/api/v1/monitoring/cases/{k}/steps"),
+            Some(json!({"step": "township_review", "date": "2000-01-01"})),
+            [422, 403, 422, 403, 404, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/monitoring/cases/{id}/steps",
+            &format!("/api/v1/monitoring/cases/{k}/steps"),
+            Some(json!({"step": "county_decision", "date": "2000-01-01"})),
+            [422, 422, 403, 403, 404, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/monitoring/cases/{id}/steps",
+            &format!("/api/v1/monitoring/cases/{k}/steps"),
+            Some(json!({"step": "home_verification", "date": "2000-01-01"})),
+            [422, 422, 422, 422, 404, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/monitoring/signals/{id}/case",
+            &format!("/api/v1/monitoring/signals/{signal}/case"),
+            Some(json!({})),
+            [409, 409, 409, 409, 404, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/monitoring/department",
+            "/api/v1/monitoring/department",
+            Some(json!({})),
+            [400, 400, 403, 403, 404, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/households/{number}/monitoring/cases",
+            &h("/monitoring/cases"),
+            Some(json!({})),
+            [409, 409, 409, 409, 404, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/households/{number}/monitoring/elimination",
+            &h("/monitoring/elimination"),
+            Some(json!({})),
+            [422, 422, 403, 403, 404, 403],
+        ),
+        case(
+            M::POST,
+            "/api/v1/self-report",
+            "/api/v1/self-report",
+            Some(json!({})),
+            [422; 6],
+        ),
         // Logging in again answers every role; logging out is the last request of each.
         case(M::POST, "/api/v1/session", "/api/v1/session", None, all),
         case(
@@ -407,6 +479,7 @@ fn page_cases(app_id: &str, proposal: &str) -> Vec<Case> {
     let all = [200; 6];
     let form = |f: &str| Some(json!(f));
     let page = |uri: &str, want| case(M::GET, "", uri, None, want);
+    let (k, signal) = crate::monitoring::first_ids();
     vec![
         page("/", all),
         page("/households", all),
@@ -423,6 +496,44 @@ fn page_cases(app_id: &str, proposal: &str) -> Vec<Case> {
         page("/funds/projects/140525/P2020-01", FUNDS_READ),
         page("/funds/assets/140525/PV-140525100201", FUNDS_READ),
         page("/account/password", all),
+        page("/monitoring", [200, 200, 200, 200, 404, 200]),
+        page(
+            &format!("/monitoring/cases/{k}"),
+            [200, 200, 200, 200, 404, 200],
+        ),
+        page(
+            "/monitoring/report-qr?village=140525100201",
+            [200, 200, 200, 200, 404, 200],
+        ),
+        page("/report", all),
+        case(
+            M::POST,
+            "",
+            &format!("/monitoring/cases/{k}/steps"),
+            form("step=township_review&date=2000-01-01"),
+            [422, 403, 422, 403, 404, 403],
+        ),
+        case(
+            M::POST,
+            "",
+            &format!("/monitoring/signals/{signal}/case"),
+            form(""),
+            [409, 409, 409, 409, 404, 403],
+        ),
+        case(
+            M::POST,
+            "",
+            &format!("/households/{H_IN}/monitoring/cases"),
+            form(""),
+            [409, 409, 409, 409, 404, 403],
+        ),
+        case(
+            M::POST,
+            "",
+            &format!("/households/{H_IN}/monitoring/elimination"),
+            form(""),
+            [422, 422, 403, 403, 404, 403],
+        ),
         page("/admin/users", [200, 403, 403, 403, 403, 403]),
         page("/assistance/gaps", all),
         page(&format!("/households/{H_IN}/card"), all),
@@ -519,6 +630,7 @@ fn every_route_answers_every_role_by_its_duties() {
         .await;
         assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
         let proposal = made.json["id"].as_str().unwrap().to_string();
+        crate::monitoring::fixtures(&app, (&village, &vcsrf)).await;
         let rec = get(&app, &format!("/api/v1/households/{H_IN}"), &village).await;
         let member = rec.json["members"][0]["id_number"]
             .as_str()
