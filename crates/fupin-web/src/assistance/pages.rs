@@ -176,7 +176,23 @@ async fn card_of(
     let plans = st.dir.plans(at).await?;
     let measures = st.dir.measures(at).await?;
     let year = year.unwrap_or_else(|| service::latest_year(&plans, &measures));
-    let cadres = st.dir.paired_cadres(at).await?;
+    // The paired cadres of today, by name and phone (the responsibility network); a pairing of
+    // the older kind names an account, shown as it is.
+    let today = crate::registry::service::today();
+    let mut cadres = Vec::new();
+    for p in st.dir.pairings_of_household(&h.number).await? {
+        let pr = &p.pairing;
+        if pr.start > today || pr.end.is_some_and(|e| e <= today) {
+            continue;
+        }
+        cadres.push(match st.dir.cadre(&pr.cadre).await? {
+            Some(c) => match &c.cadre.phone {
+                Some(phone) => format!("{} {phone}", c.cadre.name),
+                None => c.cadre.name.clone(),
+            },
+            None => pr.cadre.clone(),
+        });
+    }
     let code = fupin_core::household_code::monitoring_code(&h.number);
     let plan: Option<&Plan> = plans.iter().find(|p| p.year == year);
     let label = |list: &str, c: &str| i18n::code_label(lang, list, c);

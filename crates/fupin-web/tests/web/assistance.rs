@@ -324,5 +324,13 @@ fn the_household_card_masks_ids_and_its_qr_code_reads_back_as_the_monitoring_cod
         let (cadre, _) = login(&app, "cadre").await;
         let mine = get(&app, "/villages/140525100201/cards", &cadre).await;
         assert!(mine.text.matches("<article class=\"mbk\"").count() <= 5);
+        // The card names the paired cadre of the responsibility network (李明, C0001, paired
+        // with the first households of 东沟村 since 2019), not an account or cadre code.
+        let card = get(&app, "/households/140525100201001/card", &cookie).await;
+        assert_eq!(card.status, StatusCode::OK);
+        let at = card.text.find("class=\"cadre\"").unwrap();
+        let cadre_line: String = card.text[at..].chars().take(80).collect();
+        assert!(cadre_line.contains("李明"), "{cadre_line}");
+        assert!(!cadre_line.contains("C0001"), "{cadre_line}");
     });
 }
