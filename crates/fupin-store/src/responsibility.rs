@@ -434,6 +434,21 @@ fn pairing_of(
     })
 }
 
+/// The pairings that `filter_order` (a `WHERE` condition and its `ORDER BY`) selects.
+async fn pairings_where(
+    db: &Db,
+    filter_order: &str,
+    binds: &[&str],
+) -> Result<Vec<StoredPairing>, StoreError> {
+    let sql = format!("{PAIRING_SELECT} WHERE {filter_order}");
+    let mut q = db.query(&sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    let rows: Vec<PairingTuple> = q.fetch_all_as(db).await?;
+    rows.into_iter().map(pairing_of).collect()
+}
+
 async fn teams_where(db: &Db, filter: &str, binds: &[String]) -> Result<Vec<WorkTeam>, StoreError> {
     let sql = format!(
         "SELECT t.id, t.village, t.unit, t.start_date, t.end_date FROM resp_team t \
@@ -809,48 +824,34 @@ impl Responsibility for SqlStore {
     fn pairings<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Vec<StoredPairing>> {
         Box::pin(async move {
             let (lo, hi) = code_range(prefix);
-            let sql = format!(
-                "{PAIRING_SELECT} WHERE h.area_code BETWEEN $1 AND $2 \
-                 ORDER BY p.household_number, p.start_date, p.cadre"
-            );
-            let rows: Vec<PairingTuple> = self
-                .db
-                .query(&sql)
-                .bind(lo.as_str())
-                .bind(hi.as_str())
-                .fetch_all_as(&self.db)
-                .await?;
-            rows.into_iter().map(pairing_of).collect()
+            pairings_where(
+                &self.db,
+                "h.area_code BETWEEN $1 AND $2 ORDER BY p.household_number, p.start_date, p.cadre",
+                &[lo.as_str(), hi.as_str()],
+            )
+            .await
         })
     }
 
     fn pairings_of_household<'a>(&'a self, number: &'a str) -> BoxFut<'a, Vec<StoredPairing>> {
         Box::pin(async move {
-            let sql = format!(
-                "{PAIRING_SELECT} WHERE p.household_number = $1 ORDER BY p.start_date, p.cadre"
-            );
-            let rows: Vec<PairingTuple> = self
-                .db
-                .query(&sql)
-                .bind(number)
-                .fetch_all_as(&self.db)
-                .await?;
-            rows.into_iter().map(pairing_of).collect()
+            pairings_where(
+                &self.db,
+                "p.household_number = $1 ORDER BY p.start_date, p.cadre",
+                &[number],
+            )
+            .await
         })
     }
 
     fn pairings_of_cadre<'a>(&'a self, cadre: &'a str) -> BoxFut<'a, Vec<StoredPairing>> {
         Box::pin(async move {
-            let sql = format!(
-                "{PAIRING_SELECT} WHERE p.cadre = $1 ORDER BY p.start_date, p.household_number"
-            );
-            let rows: Vec<PairingTuple> = self
-                .db
-                .query(&sql)
-                .bind(cadre)
-                .fetch_all_as(&self.db)
-                .await?;
-            rows.into_iter().map(pairing_of).collect()
+            pairings_where(
+                &self.db,
+                "p.cadre = $1 ORDER BY p.start_date, p.household_number",
+                &[cadre],
+            )
+            .await
         })
     }
 
