@@ -834,25 +834,13 @@ impl Funds for SqlStore {
             );
             let base = "SELECT id, county, year, project, category, amount_fen, allocated_on, \
                         source FROM fund_allocation WHERE county = $1";
-            let rows: Vec<R> = match year {
-                Some(y) => {
-                    let sql = format!("{base} AND year = $2 ORDER BY allocated_on, id");
-                    self.db
-                        .query(&sql)
-                        .bind(county)
-                        .bind(i64::from(y))
-                        .fetch_all_as(&self.db)
-                        .await?
-                }
-                None => {
-                    let sql = format!("{base} ORDER BY allocated_on, id");
-                    self.db
-                        .query(&sql)
-                        .bind(county)
-                        .fetch_all_as(&self.db)
-                        .await?
-                }
-            };
+            let year_filter = if year.is_some() { " AND year = $2" } else { "" };
+            let sql = format!("{base}{year_filter} ORDER BY allocated_on, id");
+            let mut q = self.db.query(&sql).bind(county);
+            if let Some(y) = year {
+                q = q.bind(i64::from(y));
+            }
+            let rows: Vec<R> = q.fetch_all_as(&self.db).await?;
             Ok(rows
                 .into_iter()
                 .map(
