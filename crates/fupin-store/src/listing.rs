@@ -291,13 +291,16 @@ async fn list(db: &Db, f: &ListFilter) -> Result<Page<HouseholdRow>, StoreError>
 }
 
 /// The columns of a line of the list, from `household h` (the head: the first current member).
-const LINE: &str = "SELECT h.number, h.area_code, \
+pub(crate) const LINE: &str = "SELECT h.number, h.area_code, \
      (SELECT m.name FROM member m WHERE m.county = h.county AND m.household_number = h.number \
       AND m.left_on IS NULL ORDER BY m.seq LIMIT 1), \
      h.people, h.status, h.monitoring, h.main_cause, h.attribute FROM household h";
 
 /// The lines a query of [`LINE`] gives.
-async fn lines(q: crate::sql::Query<'_>, db: &Db) -> Result<Vec<HouseholdRow>, StoreError> {
+pub(crate) async fn lines(
+    q: crate::sql::Query<'_>,
+    db: &Db,
+) -> Result<Vec<HouseholdRow>, StoreError> {
     type Line = (
         String,
         String,

@@ -5,7 +5,8 @@
 //! reads are scoped by area prefix. The rules are fupin-core's [`fupin_core::responsibility`].
 
 use crate::audit::{self, Entry};
-use crate::error::StoreError;
+use crate::error::{RowError, StoreError};
+use crate::listing::HouseholdRow;
 use crate::repo::BoxFut;
 use crate::sql::{Conn, Db};
 use crate::store::SqlStore;
@@ -108,6 +109,31 @@ pub trait Responsibility: Send + Sync {
         reason: &'a str,
         actor: &'a str,
     ) -> BoxFut<'a, bool>;
+    /// Writes several new pairings in one transaction, all or nothing (the web's bulk pairing): a
+    /// household with an open pairing (no end date), or named twice, is refused with a
+    /// [`StoreError::Rejected`] naming it (`already_paired`, `duplicate`), and nothing is written.
+    /// Each pairing is audited as a single one is.
+    fn pair_households<'a>(
+        &'a self,
+        pairings: &'a [StoredPairing],
+        actor: &'a str,
+    ) -> BoxFut<'a, ()>;
+    /// Ends the open pairings of several (cadre, household) pairs on `end` with one reason, in one
+    /// transaction: a pair without an open pairing is refused naming it (`no_active_pairing`),
+    /// and nothing is written.
+    fn end_pairings<'a>(
+        &'a self,
+        pairs: &'a [(String, String)],
+        end: NaiveDate,
+        reason: &'a str,
+        actor: &'a str,
+    ) -> BoxFut<'a, ()>;
+    /// The households under `prefix` that need a cadre (poor, returned, or monitored as
+    /// `unstable`, `marginal`, `sudden_hardship`) and have no open pairing, by number, with
+    /// their heads' names.
+    fn unpaired_households<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Vec<HouseholdRow>>;
+    /// The open pairings (distinct households) of each cadre whose area is under `prefix`.
+    fn open_pairing_counts<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, HashMap<String, u64>>;
     /// Closes an issue with its measure on a date; false when there is no such open issue.
     fn close_issue<'a>(
         &'a self,
@@ -231,24 +257,7 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
         audit::record(&mut c, e, json!(x)).await?;
     }
     for p in &b.pairings {
-        let county = county_of(&p.area_code);
-        let q = &p.pairing;
-        c.query(
-            "INSERT INTO pairing (county, household_number, cadre, start_date, end_date, \
-             end_reason) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (county, household_number, cadre, start_date) DO UPDATE SET \
-             end_date = excluded.end_date, end_reason = excluded.end_reason",
-        )
-        .bind(county)
-        .bind(q.household.as_str())
-        .bind(q.cadre.as_str())
-        .bind(q.start.to_string())
-        .bind(q.end.map(|d| d.to_string()))
-        .bind(q.end_reason.as_deref())
-        .execute(&mut c)
-        .await?;
-        let e = entry(county, "pairing", &q.household, actor);
-        audit::record(&mut c, e, json!(p)).await?;
+        save_pairing(&mut c, p, actor).await?;
     }
     for t in &b.teams {
         c.query(
@@ -324,6 +333,110 @@ async fn save(db: &Db, b: &Batch, actor: &str) -> Result<(), StoreError> {
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Inserts a pairing (or replaces the one of the same household, cadre and start), audited.
+async fn save_pairing(c: &mut Conn<'_>, p: &StoredPairing, actor: &str) -> Result<(), StoreError> {
+    let county = county_of(&p.area_code);
+    let q = &p.pairing;
+    c.query(
+        "INSERT INTO pairing (county, household_number, cadre, start_date, end_date, \
+         end_reason) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (county, household_number, cadre, start_date) DO UPDATE SET \
+         end_date = excluded.end_date, end_reason = excluded.end_reason",
+    )
+    .bind(county)
+    .bind(q.household.as_str())
+    .bind(q.cadre.as_str())
+    .bind(q.start.to_string())
+    .bind(q.end.map(|d| d.to_string()))
+    .bind(q.end_reason.as_deref())
+    .execute(&mut *c)
+    .await?;
+    let e = entry(county, "pairing", &q.household, actor);
+    audit::record(c, e, json!(p)).await?;
+    Ok(())
+}
+
+fn refused(row: usize, household: &str, code: &str, zh: &str, en: &str) -> StoreError {
+    let mut e = RowError::new(row, "households", household, code, zh, en);
+    e.household = Some(household.to_string());
+    StoreError::Rejected(Box::new(e))
+}
+
+async fn pair_households(db: &Db, ps: &[StoredPairing], actor: &str) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let mut c = tx.conn();
+    let mut seen = std::collections::HashSet::new();
+    for (i, p) in ps.iter().enumerate() {
+        let n = p.pairing.household.as_str();
+        if !seen.insert(n) {
+            let zh = format!("户 {n} 重复");
+            let en = format!("household {n} is named twice");
+            return Err(refused(i + 1, n, "duplicate", &zh, &en));
+        }
+        let open: Vec<(String, String)> = c
+            .query(
+                "SELECT cadre, start_date FROM pairing WHERE county = $1 \
+                 AND household_number = $2 AND end_date IS NULL ORDER BY start_date",
+            )
+            .bind(county_of(&p.area_code))
+            .bind(n)
+            .fetch_all_as(&mut c)
+            .await?;
+        if let Some((cadre, start)) = open.first() {
+            let zh = format!("户 {n} 已与干部 {cadre} 结对(自 {start} 起)");
+            let en = format!("household {n} is paired with cadre {cadre} since {start}");
+            return Err(refused(i + 1, n, "already_paired", &zh, &en));
+        }
+        save_pairing(&mut c, p, actor).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends the open pairing of a cadre and a household (begun on or before `end`); false when none.
+async fn end_open(
+    c: &mut Conn<'_>,
+    cadre: &str,
+    household: &str,
+    end: NaiveDate,
+    reason: &str,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let county: Option<String> = c
+        .query(
+            "SELECT county FROM pairing WHERE cadre = $1 AND household_number = $2 \
+             AND end_date IS NULL AND start_date <= $3",
+        )
+        .bind(cadre)
+        .bind(household)
+        .bind(end.to_string())
+        .scalar(&mut *c)
+        .await?;
+    let Some(county) = county else {
+        return Ok(false);
+    };
+    c.query(
+        "UPDATE pairing SET end_date = $1, end_reason = $2 WHERE cadre = $3 \
+         AND household_number = $4 AND end_date IS NULL",
+    )
+    .bind(end.to_string())
+    .bind(reason)
+    .bind(cadre)
+    .bind(household)
+    .execute(&mut *c)
+    .await?;
+    let e = Entry {
+        county: &county,
+        entity: "pairing",
+        key: household,
+        action: "end",
+        actor,
+    };
+    let after = json!({"cadre": cadre, "household": household, "end": end, "end_reason": reason});
+    audit::record(c, e, after).await?;
+    Ok(true)
 }
 
 async fn save_visit(c: &mut Conn<'_>, v: &StoredVisit, actor: &str) -> Result<(), StoreError> {
@@ -693,41 +806,74 @@ impl Responsibility for SqlStore {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
             let mut c = tx.conn();
-            let county: Option<String> = c
-                .query(
-                    "SELECT county FROM pairing WHERE cadre = $1 AND household_number = $2 \
-                     AND end_date IS NULL AND start_date <= $3",
-                )
-                .bind(cadre)
-                .bind(household)
-                .bind(end.to_string())
-                .scalar(&mut c)
-                .await?;
-            let Some(county) = county else {
-                return Ok(false);
-            };
-            c.query(
-                "UPDATE pairing SET end_date = $1, end_reason = $2 WHERE cadre = $3 \
-                 AND household_number = $4 AND end_date IS NULL",
-            )
-            .bind(end.to_string())
-            .bind(reason)
-            .bind(cadre)
-            .bind(household)
-            .execute(&mut c)
-            .await?;
-            let e = Entry {
-                county: &county,
-                entity: "pairing",
-                key: household,
-                action: "end",
-                actor,
-            };
-            let after =
-                json!({"cadre": cadre, "household": household, "end": end, "end_reason": reason});
-            audit::record(&mut c, e, after).await?;
+            let ended = end_open(&mut c, cadre, household, end, reason, actor).await?;
+            if ended {
+                tx.commit().await?;
+            }
+            Ok(ended)
+        })
+    }
+
+    fn pair_households<'a>(
+        &'a self,
+        pairings: &'a [StoredPairing],
+        actor: &'a str,
+    ) -> BoxFut<'a, ()> {
+        Box::pin(pair_households(&self.db, pairings, actor))
+    }
+
+    fn end_pairings<'a>(
+        &'a self,
+        pairs: &'a [(String, String)],
+        end: NaiveDate,
+        reason: &'a str,
+        actor: &'a str,
+    ) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.db.begin().await?;
+            let mut c = tx.conn();
+            for (i, (cadre, household)) in pairs.iter().enumerate() {
+                if !end_open(&mut c, cadre, household, end, reason, actor).await? {
+                    let zh = format!("户 {household} 与干部 {cadre} 没有进行中的结对");
+                    let en =
+                        format!("household {household} has no open pairing with cadre {cadre}");
+                    return Err(refused(i + 1, household, "no_active_pairing", &zh, &en));
+                }
+            }
             tx.commit().await?;
-            Ok(true)
+            Ok(())
+        })
+    }
+
+    fn unpaired_households<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Vec<HouseholdRow>> {
+        Box::pin(async move {
+            let (lo, hi) = code_range(prefix);
+            let sql = format!(
+                "{} WHERE h.area_code BETWEEN $1 AND $2 \
+                 AND (h.status IN ('poor', 'returned') \
+                 OR h.monitoring IN ('unstable', 'marginal', 'sudden_hardship')) \
+                 AND NOT EXISTS (SELECT 1 FROM pairing p WHERE p.county = h.county \
+                 AND p.household_number = h.number AND p.end_date IS NULL) ORDER BY h.number",
+                crate::listing::LINE
+            );
+            let q = self.db.query(&sql).bind(lo.as_str()).bind(hi.as_str());
+            crate::listing::lines(q, &self.db).await
+        })
+    }
+
+    fn open_pairing_counts<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, HashMap<String, u64>> {
+        Box::pin(async move {
+            let rows: Vec<(String, i64)> = self
+                .db
+                .query(
+                    "SELECT cadre, COUNT(DISTINCT household_number) FROM pairing \
+                     WHERE end_date IS NULL AND cadre IN (SELECT id FROM resp_cadre \
+                     WHERE area LIKE $1) GROUP BY cadre",
+                )
+                .bind(like(prefix))
+                .fetch_all_as(&self.db)
+                .await?;
+            Ok(rows.into_iter().map(|(k, n)| (k, n as u64)).collect())
         })
     }
 

@@ -259,3 +259,94 @@ fn the_network_round_trips_and_the_check_reads_it() {
         assert!(trail.iter().filter(|t| t.entity == "pairing").count() >= 2);
     });
 }
+
+#[test]
+fn households_are_paired_and_ended_in_bulk_all_or_nothing() {
+    on_both("resp_bulk", |repo, dir| async move {
+        let out = import_rows(repo.as_ref(), &dir, "c.csv", &county(12), "2019-12-31").await;
+        assert!(out.committed);
+        let s = directory_of(repo.as_ref(), &dir, "resp_bulk").await;
+        s.save_network(&batch(), "zezhou").await.unwrap();
+        // batch() pairs hh(1) and hh(11) with C01 (open) and hh(2) with C02: 9 need a cadre.
+        let unpaired = s.unpaired_households("140525").await.unwrap();
+        let numbers: Vec<&str> = unpaired.iter().map(|h| h.number.as_str()).collect();
+        assert_eq!(numbers.len(), 9, "{numbers:?}");
+        assert!(!numbers.contains(&hh(1).as_str()) && numbers.contains(&hh(3).as_str()));
+        assert!(unpaired.iter().all(|h| h.head.is_some()));
+        let counts = s.open_pairing_counts("140525").await.unwrap();
+        assert_eq!(counts.get("C01"), Some(&2));
+        let pair = |i: usize| StoredPairing {
+            area_code: village(i),
+            pairing: Pairing {
+                cadre: "C02".into(),
+                household: hh(i),
+                start: d("2020-07-01"),
+                end: None,
+                end_reason: None,
+            },
+        };
+        // One of the four is paired already: refused naming it, nothing written.
+        let err = s
+            .pair_households(&[pair(3), pair(4), pair(1), pair(5)], "zezhou")
+            .await
+            .unwrap_err();
+        match &err {
+            fupin_store::StoreError::Rejected(e) => {
+                assert_eq!(
+                    (e.code.as_str(), e.row, e.value.as_str()),
+                    ("already_paired", 3, hh(1).as_str())
+                );
+                assert!(e.en.contains("cadre C01"), "{}", e.en);
+            }
+            other => panic!("{other}"),
+        }
+        assert!(s.pairings_of_household(&hh(3)).await.unwrap().is_empty());
+        assert_eq!(s.unpaired_households("140525").await.unwrap().len(), 9);
+        // Named twice: refused.
+        let err = s
+            .pair_households(&[pair(3), pair(3)], "zezhou")
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "duplicate");
+        // Three at once: three pairings, each audited.
+        s.pair_households(&[pair(3), pair(4), pair(5)], "zezhou")
+            .await
+            .unwrap();
+        assert_eq!(s.unpaired_households("140525").await.unwrap().len(), 6);
+        assert_eq!(
+            s.open_pairing_counts("140525").await.unwrap().get("C02"),
+            Some(&4)
+        );
+        let trail = s.audit_trail(&village(4), &hh(4)).await.unwrap();
+        assert_eq!(trail.iter().filter(|t| t.entity == "pairing").count(), 1);
+        // Ending in bulk: one pair without an open pairing refuses the lot.
+        let pairs = |v: &[usize]| -> Vec<(String, String)> {
+            v.iter().map(|&i| ("C02".to_string(), hh(i))).collect()
+        };
+        let err = s
+            .end_pairings(
+                &[pairs(&[3])[0].clone(), ("C01".into(), hh(4))],
+                d("2020-08-01"),
+                "调整",
+                "zezhou",
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "no_active_pairing");
+        assert_eq!(
+            s.pairings_of_household(&hh(3)).await.unwrap()[0]
+                .pairing
+                .end,
+            None
+        );
+        s.end_pairings(&pairs(&[3, 4]), d("2020-08-01"), "干部调整", "zezhou")
+            .await
+            .unwrap();
+        let p = &s.pairings_of_household(&hh(4)).await.unwrap()[0];
+        assert_eq!(
+            (p.pairing.end, p.pairing.end_reason.as_deref()),
+            (Some(d("2020-08-01")), Some("干部调整"))
+        );
+        assert_eq!(s.unpaired_households("140525").await.unwrap().len(), 8);
+    });
+}
