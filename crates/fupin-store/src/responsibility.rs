@@ -134,6 +134,8 @@ pub trait Responsibility: Send + Sync {
     fn unpaired_households<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Vec<HouseholdRow>>;
     /// The open pairings (distinct households) of each cadre whose area is under `prefix`.
     fn open_pairing_counts<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, HashMap<String, u64>>;
+    /// The area code of a visit's household, by the visit's id; `None` for a new id.
+    fn visit_area<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<String>>;
     /// Closes an issue with its measure on a date; false when there is no such open issue.
     fn close_issue<'a>(
         &'a self,
@@ -858,6 +860,17 @@ impl Responsibility for SqlStore {
             );
             let q = self.db.query(&sql).bind(lo.as_str()).bind(hi.as_str());
             crate::listing::lines(q, &self.db).await
+        })
+    }
+
+    fn visit_area<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<String>> {
+        Box::pin(async move {
+            Ok(self
+                .db
+                .query("SELECT area_code FROM resp_visit WHERE id = $1")
+                .bind(id)
+                .scalar(&self.db)
+                .await?)
         })
     }
 

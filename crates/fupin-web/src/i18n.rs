@@ -357,6 +357,27 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("resp_pair", "结对", "Pair"),
     ("resp_end_pairing", "解除结对", "End pairing"),
     ("resp_workbook", "下载工作簿", "Download the workbook"),
+    // Bulk pairing and the workbook upload (resp-web).
+    ("resp_bulk", "批量结对", "Pair in bulk"),
+    ("resp_bulk_hint", "勾选本村(乡镇)尚无结对的贫困户、返贫户和监测户,选择一名干部,一次结对。", "Check the poor, returned and monitored households of the village (or township) that nobody is paired with, choose one cadre, and pair them at once."),
+    ("resp_choose_area", "请选择乡镇或村。", "Choose a township or village."),
+    ("resp_none_unpaired", "此区域的户都已结对。", "Every household of this area is paired."),
+    ("resp_quota", "定额", "Quota"),
+    ("resp_current", "现结对户", "Paired now"),
+    ("resp_full", "已满额", "at quota"),
+    ("resp_pair_checked", "结对所选户", "Pair the checked households"),
+    ("resp_paired_n", "已结对户数", "Households paired"),
+    ("resp_ended_n", "已解除结对数", "Pairings ended"),
+    ("resp_open_pairings", "进行中的结对", "Open pairings"),
+    ("resp_end_checked", "解除所选结对", "End the checked pairings"),
+    ("resp_end_reason", "解除原因", "Reason"),
+    ("resp_not_saved", "未保存,请更正", "Nothing saved; please correct"),
+    ("resp_upload", "上传工作簿", "Upload the workbook"),
+    ("resp_upload_hint", "单位、干部、结对、工作队、走访五张表,与 fupin responsibility import 相同;有任何错误则全部不导入。", "Sheets 单位, 干部, 结对, 工作队, 走访, as `fupin responsibility import` reads; with any error nothing is imported."),
+    ("resp_template", "下载模板", "Download the template"),
+    ("resp_imported", "已导入", "Imported"),
+    ("resp_sheet", "工作表", "Sheet"),
+    ("resp_fix", "批量结对", "pair in bulk"),
 ];
 
 /// Role names (`fupin_core::access::Role` codes).

@@ -71,6 +71,8 @@ use utoipa::OpenApi;
         responsibility::api::pairings,
         responsibility::api::pair,
         responsibility::api::end_pairing,
+        responsibility::api::pair_in_bulk,
+        responsibility::api::end_in_bulk,
         responsibility::api::teams,
         responsibility::api::save_team,
         responsibility::api::enterprise_pairings,

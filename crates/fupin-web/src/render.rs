@@ -133,6 +133,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/responsibility/my.html"),
     ),
     (
+        "responsibility/bulk.html",
+        include_str!("../templates/responsibility/bulk.html"),
+    ),
+    (
         "responsibility/household_section.html",
         include_str!("../templates/responsibility/household_section.html"),
     ),

@@ -463,91 +463,18 @@ fn sheet_error(e: fupin_sheet::SheetError) -> CliError {
 /// registry's households, units and cadres; every error placed at its sheet, row and column; all
 /// or nothing.
 async fn import(a: ImportArgs, g: &Global) -> Result {
-    use fupin_store::responsibility::{
-        Batch, Responsibility, StoredCadre, StoredPairing, StoredUnit, StoredVisit,
-    };
-    use fupin_store::Repository;
-    use serde_json::{json, Value};
+    use fupin_store::responsibility::Responsibility;
+    use fupin_web::responsibility::workbook::{plan, PlanError};
+    use serde_json::json;
     check_area(&a.area)?;
     let wb = fupin_sheet::responsibility::read_workbook(&a.file).map_err(sheet_error)?;
-    let mut doc = wb.doc.clone();
     let store = fupin_store::SqlStore::open(&g.db_url()).await?;
-    // The registry's records the workbook refers to: households, and units and cadres not in it.
-    let mut numbers = std::collections::BTreeSet::new();
-    for list in ["pairings", "visits"] {
-        for r in doc[list].as_array().into_iter().flatten() {
-            numbers.extend(r["household"].as_str().map(str::to_string));
-        }
-    }
-    let mut households = Vec::new();
-    let mut areas = std::collections::HashMap::new();
-    for n in &numbers {
-        if let Some(h) = store.household(n).await? {
-            areas.insert(n.clone(), h.area_code.clone());
-            households.push(json!({"number": h.number, "area_code": h.area_code,
-                "status": h.status.to_string(), "monitoring": h.monitoring.map(|m| m.to_string())}));
-        }
-    }
-    doc["households"] = Value::Array(households);
-    let has = |doc: &Value, list: &str, key: &str, id: &str| {
-        doc[list]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|r| r[key] == id)
+    let planned = match plan(&store, &store, &wb, &a.area, None).await {
+        Ok(p) => p,
+        Err(PlanError::Store(e)) => return Err(e.into()),
+        Err(PlanError::Input(m)) => return Err(CliError::Usage(m)),
     };
-    for u in store.units("").await? {
-        if !has(&doc, "units", "code", &u.unit.code) {
-            doc["units"]
-                .as_array_mut()
-                .expect("a list")
-                .push(json!(u.unit));
-        }
-    }
-    for c in store.cadres("").await? {
-        if !has(&doc, "cadres", "id", &c.cadre.id) {
-            doc["cadres"]
-                .as_array_mut()
-                .expect("a list")
-                .push(json!(c.cadre));
-        }
-    }
-    let (net, errors) = responsibility::parse(&doc).map_err(|e| CliError::Usage(e.0))?;
-    let mut row_errors: Vec<_> = errors.iter().filter_map(|e| wb.row_error(e)).collect();
-    // The area of units and cadres (the registry's scope): given, or --area.
-    let area_of = |r: &Value| {
-        r["area"]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| a.area.clone())
-    };
-    for (list, sheet, n) in [
-        ("units", "单位", wb.count("units")),
-        ("cadres", "干部", wb.count("cadres")),
-    ] {
-        for (i, r) in doc[list]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .take(n)
-            .enumerate()
-        {
-            let area = area_of(r);
-            if area.is_empty() || !fupin_core::area::is_area_prefix(&area) {
-                row_errors.push(fupin_core::error::RowError::new(
-                    wb_row(&wb, list, i),
-                    &format!("{sheet}!所属区划"),
-                    &area,
-                    "area_code",
-                    "所属区划应为区划代码前缀(或用 --area)",
-                    "the area must be an area-code prefix (or give --area)",
-                ));
-            }
-        }
-    }
-    row_errors.sort_by(|x, y| {
-        (x.column.split('!').next(), x.row).cmp(&(y.column.split('!').next(), y.row))
-    });
+    let row_errors = planned.errors;
     if !row_errors.is_empty() {
         if let Some(p) = &a.report {
             fupin_sheet::write_error_report(p, &row_errors).map_err(sheet_error)?;
@@ -581,56 +508,7 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
             "{n} 处错误,未导入 / {n} errors, nothing imported"
         )));
     }
-    let units = doc["units"].as_array().cloned().unwrap_or_default();
-    let cadres = doc["cadres"].as_array().cloned().unwrap_or_default();
-    let visits = doc["visits"].as_array().cloned().unwrap_or_default();
-    let batch = Batch {
-        units: net
-            .units
-            .iter()
-            .take(wb.count("units"))
-            .zip(&units)
-            .map(|(u, r)| StoredUnit {
-                area: area_of(r),
-                unit: u.clone(),
-            })
-            .collect(),
-        cadres: net
-            .cadres
-            .iter()
-            .take(wb.count("cadres"))
-            .zip(&cadres)
-            .map(|(c, r)| StoredCadre {
-                area: area_of(r),
-                cadre: c.clone(),
-                account: r["account"].as_str().map(str::to_string),
-            })
-            .collect(),
-        pairings: net
-            .pairings
-            .iter()
-            .map(|p| StoredPairing {
-                area_code: areas.get(&p.household).cloned().unwrap_or_default(),
-                pairing: p.clone(),
-            })
-            .collect(),
-        teams: net.teams.clone(),
-        enterprise_pairings: net.enterprise_pairings.clone(),
-        letters: Vec::new(),
-        visits: net
-            .visits
-            .iter()
-            .zip(&visits)
-            .map(|(v, r)| StoredVisit {
-                id: r["id"]
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("V{}-{}", v.household, v.date)),
-                area_code: areas.get(&v.household).cloned().unwrap_or_default(),
-                visit: v.clone(),
-            })
-            .collect(),
-    };
+    let batch = planned.batch;
     let actor = std::env::var("USER")
         .ok()
         .filter(|u| !u.is_empty())
@@ -640,12 +518,6 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
         "pairings": batch.pairings.len(), "teams": batch.teams.len(), "visits": batch.visits.len(), "errors": []});
     outln!("{}", serde_json::to_string_pretty(&counts).expect("json"));
     Ok(())
-}
-
-/// The row of the `i`-th record of a list in the workbook (for errors the parser does not make).
-fn wb_row(wb: &fupin_sheet::responsibility::Workbook, list: &str, i: usize) -> usize {
-    let e = fupin_core::responsibility::RecordError::new(format!("{list}[{i}].area"), "x", "x");
-    wb.row_error(&e).map_or(0, |r| r.row)
 }
 
 /// `fupin responsibility export`: the network of an area as the workbook.

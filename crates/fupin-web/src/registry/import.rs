@@ -61,13 +61,18 @@ pub(crate) fn parts<'a>(body: &'a [u8], boundary: &str) -> Vec<Part<'a>> {
     out
 }
 
-/// `POST /households/import`: the uploaded member sheet, all or nothing.
-pub async fn upload(
-    State(st): State<Arc<AppState>>,
-    p: Page,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, Response> {
+/// The largest upload the app takes (a member sheet, the responsibility workbook), set on each
+/// upload route as its body limit.
+pub(crate) const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The fields of an uploaded `multipart/form-data` form, once its CSRF token (field `_csrf`) is
+/// checked.
+pub(crate) fn form_parts<'a>(
+    st: &AppState,
+    p: &Page,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Result<Vec<Part<'a>>, Response> {
     let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -77,10 +82,41 @@ pub async fn upload(
         .find_map(|x| x.trim().strip_prefix("boundary="))
         .map(|b| b.trim_matches('"').to_string())
         .unwrap_or_default();
-    let parts = parts(&body, &boundary);
+    let parts = parts(body, &boundary);
+    let csrf = parts
+        .iter()
+        .find(|x| x.name == "_csrf")
+        .map(|x| String::from_utf8_lossy(x.data).to_string());
+    crate::session::check_csrf(st, &p.session, csrf.as_deref()).map_err(|e| p.error(e))?;
+    Ok(parts)
+}
+
+/// Reads an uploaded file by its path (fupin-sheet reads files): written to a private temporary
+/// directory with the extension `ext`, read, and removed.
+pub(crate) fn read_upload<T, E: std::fmt::Display>(
+    ext: &str,
+    data: &[u8],
+    read: impl FnOnce(&std::path::Path) -> Result<T, E>,
+) -> Result<T, String> {
+    let dir = std::env::temp_dir().join(format!("fupin-upload-{}", crate::auth::random_token()));
+    let path = dir.join(format!("upload.{ext}"));
+    let written = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, data));
+    let out = written
+        .map_err(|e| e.to_string())
+        .and_then(|_| read(&path).map_err(|e| e.to_string()));
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+/// `POST /households/import`: the uploaded member sheet, all or nothing.
+pub async fn upload(
+    State(st): State<Arc<AppState>>,
+    p: Page,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Response> {
+    let parts = form_parts(&st, &p, &headers, &body)?;
     let field = |n: &str| parts.iter().find(|x| x.name == n);
-    let csrf = field("_csrf").map(|x| String::from_utf8_lossy(x.data).to_string());
-    crate::session::check_csrf(&st, &p.session, csrf.as_deref()).map_err(|e| p.error(e))?;
     let Some(file) = field("file").filter(|f| !f.data.is_empty()) else {
         let e = ApiError::bad_request("file", "请选择要导入的文件 / choose a file to import");
         return Err(p.error(e));
@@ -95,13 +131,7 @@ pub async fn upload(
         return Err(p.error(e));
     }
     let today = super::service::today();
-    let dir = std::env::temp_dir().join(format!("fupin-upload-{}", crate::auth::random_token()));
-    let path = dir.join(format!("upload.{ext}"));
-    let written = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, file.data));
-    let read = written
-        .map_err(|e| e.to_string())
-        .and_then(|_| fupin_sheet::read_file(&path, today).map_err(|e| e.to_string()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let read = read_upload(&ext, file.data, |path| fupin_sheet::read_file(path, today));
     let read = read.map_err(|e| {
         p.error(ApiError::bad_request(
             "file",

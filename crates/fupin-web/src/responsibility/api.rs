@@ -1,8 +1,8 @@
 //! The responsibility network's JSON API: thin handlers over [`super::service`].
 
 use super::{
-    service, CadreIn, Coverage, EnterprisePairingIn, IssueClose, LetterIn, NetworkQuery,
-    PairingEnd, PairingIn, Records, Saved, TeamIn, UnitIn, VisitIn,
+    service, BulkPairingEnd, BulkPairingIn, CadreIn, Coverage, EnterprisePairingIn, IssueClose,
+    LetterIn, NetworkQuery, PairingEnd, PairingIn, Records, Saved, TeamIn, UnitIn, VisitIn,
 };
 use crate::error::{ApiError, JsonBody};
 use crate::session::{Session, WriteSession};
@@ -38,6 +38,16 @@ pub fn register(r: Routes) -> Routes {
         "/api/v1/responsibility/pairings/end",
         &["post"],
         post(end_pairing),
+    )
+    .api(
+        "/api/v1/responsibility/pairings/bulk",
+        &["post"],
+        post(pair_in_bulk),
+    )
+    .api(
+        "/api/v1/responsibility/pairings/bulk-end",
+        &["post"],
+        post(end_in_bulk),
     )
     .api(
         "/api/v1/responsibility/teams",
@@ -139,6 +149,33 @@ pub async fn pairings(State(st): St, s: Session, Query(q): Query<NetworkQuery>) 
     responses((status = 201, description = "Created", body = Saved)))]
 pub async fn pair(State(st): St, s: WriteSession, JsonBody(b): JsonBody<PairingIn>) -> Created {
     created(&service::pair(&st, &s, &b).await?)
+}
+
+/// 批量结对(县):一名干部与多户,全部或全不 / pair one cadre with several households (the
+/// county), all or nothing
+#[utoipa::path(post, path = "/api/v1/responsibility/pairings/bulk", operation_id = "pairInBulk",
+    tag = "responsibility", request_body = BulkPairingIn,
+    responses((status = 201, description = "Created: the pairings (a household already paired, unknown or outside the area: 422 naming it, nothing written)", body = Records)))]
+pub async fn pair_in_bulk(
+    State(st): St,
+    s: WriteSession,
+    JsonBody(b): JsonBody<BulkPairingIn>,
+) -> Result<(StatusCode, Json<Records>), ApiError> {
+    let done = service::pair_in_bulk(&st, &s, &b).await?;
+    Ok((StatusCode::CREATED, records(&done)))
+}
+
+/// 批量解除结对(县)/ end several pairings with one reason (the county), all or nothing
+#[utoipa::path(post, path = "/api/v1/responsibility/pairings/bulk-end", operation_id = "endInBulk",
+    tag = "responsibility", request_body = BulkPairingEnd,
+    responses((status = 204, description = "Ended (a pair without an open pairing: 422 naming it, nothing written)")))]
+pub async fn end_in_bulk(
+    State(st): St,
+    s: WriteSession,
+    JsonBody(b): JsonBody<BulkPairingEnd>,
+) -> Result<StatusCode, ApiError> {
+    service::end_in_bulk(&st, &s, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// 解除结对(县)/ end a pairing (the county)

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod pages;
 pub mod service;
+pub mod workbook;
 
 use fupin_core::codes::CodeList;
 use fupin_core::responsibility::{Gap, Rank, TeamRole, UnitKind};
@@ -189,4 +190,30 @@ pub struct Coverage {
     /// Visits, households visited, issues, closed, measures, completion_pct.
     #[schema(value_type = Object)]
     pub visits: serde_json::Value,
+}
+
+/// One cadre paired with several households from one date (default today), all or nothing.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct BulkPairingIn {
+    pub cadre: Option<String>,
+    /// Household numbers: each needs no open pairing and must be in the user's area.
+    #[serde(default)]
+    pub households: Vec<String>,
+    pub start: Option<String>,
+}
+
+/// An open pairing to end.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PairingKey {
+    pub cadre: Option<String>,
+    pub household: Option<String>,
+}
+
+/// Several open pairings ended on one date (default today) with one reason, all or nothing.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct BulkPairingEnd {
+    #[serde(default)]
+    pub pairings: Vec<PairingKey>,
+    pub end: Option<String>,
+    pub reason: Option<String>,
 }

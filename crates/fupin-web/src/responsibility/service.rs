@@ -4,7 +4,8 @@
 //! (as the cadre linked to it, `resp_cadre.account`).
 
 use super::{
-    CadreIn, EnterprisePairingIn, IssueIn, LetterIn, PairingEnd, PairingIn, TeamIn, UnitIn, VisitIn,
+    BulkPairingEnd, BulkPairingIn, CadreIn, EnterprisePairingIn, IssueIn, LetterIn, PairingEnd,
+    PairingIn, TeamIn, UnitIn, VisitIn,
 };
 use crate::authz::{self, Action};
 use crate::error::ApiError;
@@ -327,6 +328,172 @@ pub async fn end_pairing(st: &AppState, s: &Session, b: &PairingEnd) -> Result<(
         ));
     }
     Ok(())
+}
+
+/// A household of a bulk form that the session may pair: 422 naming it when unknown or outside
+/// the user's area (the same answer for both, which tells nothing of other areas).
+async fn bulk_household(
+    st: &AppState,
+    s: &Session,
+    i: usize,
+    number: &str,
+) -> Result<HouseholdRecord, ApiError> {
+    let h = match st.household_for(s, number, false).await {
+        Ok(h) if authz::may(&s.scope, Action::ManageNetwork(&h.area_code)) => Some(h),
+        Ok(_) => None,
+        Err(e) if e.status == axum::http::StatusCode::NOT_FOUND => None,
+        Err(e) => return Err(e),
+    };
+    h.ok_or_else(|| {
+        ApiError::invalid(
+            "输入有误 / invalid input",
+            vec![json!({"field": format!("households[{i}]"), "code": "out_of_scope",
+                "message": format!("户 {number} 不存在或不在您的辖区 / household {number} is unknown or outside your area")})],
+        )
+    })
+}
+
+/// Pairs one cadre with several households from one date, in one transaction: a household
+/// already paired (an open pairing), unknown or outside the user's area is refused by name and
+/// nothing is written. The village account may not pair (403).
+pub async fn pair_in_bulk(
+    st: &AppState,
+    s: &Session,
+    b: &BulkPairingIn,
+) -> Result<Vec<StoredPairing>, ApiError> {
+    authz::check(&s.scope, Action::ManageNetwork(&s.scope.area))?;
+    let mut f = Fields::default();
+    let cadre = f.text("cadre", &b.cadre);
+    let start = f.date("start", &b.start);
+    if b.households.is_empty() {
+        f.fail(
+            "households",
+            "required",
+            "请勾选要结对的户 / check the households to pair".into(),
+        );
+    }
+    f.done()?;
+    cadre_in_area(st, s, &cadre).await?;
+    let mut out = Vec::new();
+    for (i, n) in b.households.iter().enumerate() {
+        let h = bulk_household(st, s, i, n.trim()).await?;
+        out.push(StoredPairing {
+            area_code: h.area_code,
+            pairing: Pairing {
+                cadre: cadre.clone(),
+                household: h.number,
+                start,
+                end: None,
+                end_reason: None,
+            },
+        });
+    }
+    st.dir.pair_households(&out, &s.user).await?;
+    Ok(out)
+}
+
+/// Ends several open pairings on one date with one reason, in one transaction (a pair without an
+/// open pairing, or a household outside the user's area, is refused by name; nothing written).
+pub async fn end_in_bulk(
+    st: &AppState,
+    s: &Session,
+    b: &BulkPairingEnd,
+) -> Result<usize, ApiError> {
+    authz::check(&s.scope, Action::ManageNetwork(&s.scope.area))?;
+    let mut f = Fields::default();
+    let end = f.date("end", &b.end);
+    let reason = f.text("reason", &b.reason);
+    let mut pairs = Vec::new();
+    for (i, k) in b.pairings.iter().enumerate() {
+        let cadre = f.text(&format!("pairings[{i}].cadre"), &k.cadre);
+        let household = f.text(&format!("pairings[{i}].household"), &k.household);
+        pairs.push((cadre, household));
+    }
+    if pairs.is_empty() {
+        f.fail(
+            "pairings",
+            "required",
+            "请勾选要解除的结对 / check the pairings to end".into(),
+        );
+    }
+    f.done()?;
+    for (i, (_, n)) in pairs.iter().enumerate() {
+        bulk_household(st, s, i, n).await?;
+    }
+    st.dir.end_pairings(&pairs, end, &reason, &s.user).await?;
+    Ok(pairs.len())
+}
+
+/// The bulk pairing page of a township or village: its households needing a cadre with no open
+/// pairing (with their heads), its open pairings, and the county's cadres with their unit, rank,
+/// open pairings and quota (`full` at or over it).
+pub async fn bulk_page(
+    st: &AppState,
+    s: &Session,
+    given: Option<&str>,
+) -> Result<(String, Value), ApiError> {
+    let area = st.area_for(s, given)?;
+    authz::check(&s.scope, Action::ManageNetwork(&area))?;
+    let area = area.as_str();
+    let county = fupin_core::area::county_of(area);
+    let units: std::collections::HashMap<String, String> = st
+        .dir
+        .units(county)
+        .await?
+        .into_iter()
+        .map(|u| (u.unit.code, u.unit.name))
+        .collect();
+    let counts = st.dir.open_pairing_counts(county).await?;
+    let policy = st.policies.for_area(area);
+    let mut cadres = Vec::new();
+    for c in st.dir.cadres(county).await? {
+        let n = counts.get(&c.cadre.id).copied().unwrap_or(0);
+        let quota = policy.pairing_quota(c.cadre.rank.code()).map(|q| q.value);
+        cadres.push(json!({
+            "id": c.cadre.id,
+            "name": c.cadre.name,
+            "unit": units.get(&c.cadre.unit).cloned().unwrap_or(c.cadre.unit.clone()),
+            "rank": c.cadre.rank.code(),
+            "pairings": n,
+            "quota": quota,
+            "full": quota.is_some_and(|q| n >= u64::from(q)),
+        }));
+    }
+    // A county or more holds too many households for one page of checkboxes.
+    let listed = area.len() >= 9;
+    let (households, open) = if listed {
+        let names: std::collections::HashMap<String, String> = cadres
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_str().unwrap_or("").to_string(),
+                    c["name"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        let open: Vec<Value> = st
+            .dir
+            .pairings(area)
+            .await?
+            .into_iter()
+            .filter(|p| p.pairing.end.is_none())
+            .map(|p| {
+                let name = names
+                    .get(&p.pairing.cadre)
+                    .cloned()
+                    .unwrap_or_else(|| p.pairing.cadre.clone());
+                json!({"cadre": p.pairing.cadre, "name": name, "household": p.pairing.household,
+                    "area_code": p.area_code, "start": p.pairing.start})
+            })
+            .collect();
+        (st.dir.unpaired_households(area).await?, open)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok((
+        area.to_string(),
+        json!({"cadres": cadres, "households": households, "open": open, "listed": listed}),
+    ))
 }
 
 pub async fn teams(
