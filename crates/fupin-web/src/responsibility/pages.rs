@@ -467,7 +467,8 @@ fn xlsx(ascii: &str, name: &str, bytes: Vec<u8>) -> Response {
 /// field `file`), checked the same way within the county's area and written all or nothing; the
 /// management page shows what was written, or every error by sheet, row and column.
 async fn upload_workbook(State(st): St, p: Page, headers: HeaderMap, body: Bytes) -> PageResult {
-    let parts = crate::registry::import::form_parts(&st, &p, &headers, &body)?;
+    let parts =
+        crate::registry::import::form_parts(&st, &p, &headers, &body).map_err(|e| p.error(e))?;
     let s = &p.session;
     let area = s.scope.area.clone();
     authz::check(&s.scope, Action::ManageNetwork(&area)).map_err(|e| p.error(e))?;
