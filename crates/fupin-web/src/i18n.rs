@@ -373,7 +373,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     ("resp_end_reason", "解除原因", "Reason"),
     ("resp_not_saved", "未保存,请更正", "Nothing saved; please correct"),
     ("resp_upload", "上传工作簿", "Upload the workbook"),
-    ("resp_upload_hint", "单位、干部、结对、工作队、走访五张表,与 fupin responsibility import 相同;有任何错误则全部不导入。", "Sheets 单位, 干部, 结对, 工作队, 走访, as `fupin responsibility import` reads; with any error nothing is imported."),
+    ("resp_upload_hint", "单位、干部、结对、工作队、走访五张表,与命令行导入的工作簿相同;有任何错误则全部不导入。", "Five sheets (units, cadres, pairings, work teams, visits), the workbook the command line imports; with any error nothing is imported."),
     ("resp_template", "下载模板", "Download the template"),
     ("resp_imported", "已导入", "Imported"),
     ("resp_sheet", "工作表", "Sheet"),

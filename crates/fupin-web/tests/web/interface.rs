@@ -137,6 +137,7 @@ fn main_pages(application: &str) -> Vec<String> {
         "/households/140525999999001".into(),
         "/responsibility".into(),
         "/responsibility/coverage".into(),
+        "/responsibility/pairings/bulk?area=140525100201".into(),
     ]
     .into_iter()
     .chain(crate::funds::pages())
