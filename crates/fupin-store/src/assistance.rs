@@ -867,3 +867,181 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
         summary: checker.summary(),
     })
 }
+
+/// One county's households in scope as [`check_counties`] reads them: number, status, monitoring,
+/// housing grade, current members (ID number, labour), whether a plan of the year exists, measures
+/// up to the date.
+struct InScope {
+    number: String,
+    status: HouseholdStatus,
+    monitoring: Option<MonitoringCategory>,
+    grade: HousingGrade,
+    members: Vec<(String, Option<Labor>)>,
+    plans: Vec<Plan>,
+    measures: Vec<Measure>,
+}
+
+/// A text field of a county read: present, or an error naming the column.
+fn text<'a>(row: &[Option<&'a str>], i: usize, what: &str) -> Result<&'a str, StoreError> {
+    row.get(i)
+        .copied()
+        .flatten()
+        .ok_or_else(|| StoreError::File(format!("stored {what} is missing")))
+}
+
+/// Reads and checks one county of [`check_counties`]: four reads of the households in scope (two
+/// index ranges as [`SCOPE`]), their current members, the plans of the year and their measures up
+/// to the date, then the rules household by household into `checker`.
+fn check_county(
+    reader: &mut crate::scan::CountyReader<'_>,
+    range: (&str, &str),
+    as_of: NaiveDate,
+    checker: &mut Checker,
+    out: &mut Vec<HouseholdGaps>,
+) -> Result<(), StoreError> {
+    use chrono::Datelike;
+    let (lo, hi) = range;
+    let scope = SCOPE
+        .replace("$1", &format!("'{lo}'"))
+        .replace("$2", &format!("'{hi}'"));
+    let mut households: Vec<InScope> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    reader.fields(
+        &format!("{scope}SELECT number, status, monitoring, housing_grade FROM s"),
+        &mut |r| {
+            let (number, status) = (text(r, 0, "number")?, text(r, 1, "status")?);
+            let grade = text(r, 3, "housing grade")?;
+            index.insert(number.to_string(), households.len());
+            households.push(InScope {
+                number: number.to_string(),
+                status: HouseholdStatus::parse(status).ok_or_else(|| bad("status", status))?,
+                monitoring: r[2].and_then(MonitoringCategory::parse),
+                grade: HousingGrade::parse(grade).ok_or_else(|| bad("housing grade", grade))?,
+                members: Vec::new(),
+                plans: Vec::new(),
+                measures: Vec::new(),
+            });
+            Ok(())
+        },
+    )?;
+    if households.is_empty() {
+        return Ok(());
+    }
+    reader.fields(
+        &format!(
+            "{scope}SELECT m.household_number, m.id_number, m.labor FROM s JOIN member m \
+             ON m.county = s.county AND m.household_number = s.number \
+             WHERE m.left_on IS NULL ORDER BY m.seq"
+        ),
+        &mut |r| {
+            if let Some(&i) = index.get(text(r, 0, "member household")?) {
+                households[i].members.push((
+                    text(r, 1, "member ID number")?.to_string(),
+                    r[2].and_then(Labor::parse),
+                ));
+            }
+            Ok(())
+        },
+    )?;
+    let year = as_of.year();
+    reader.fields(
+        &format!(
+            "SELECT household_number FROM assistance_plan \
+             WHERE area_code BETWEEN '{lo}' AND '{hi}' AND year = {year}"
+        ),
+        &mut |r| {
+            let number = text(r, 0, "plan household")?;
+            if let Some(&i) = index.get(number) {
+                // The rules ask only whether a plan of the year exists.
+                households[i].plans.push(Plan {
+                    household: number.to_string(),
+                    year,
+                    paths: Vec::new(),
+                    target: String::new(),
+                });
+            }
+            Ok(())
+        },
+    )?;
+    reader.fields(
+        &format!(
+            "{scope}SELECT a.household_number, a.person, a.kind, a.measure_date, a.amount \
+             FROM s JOIN assistance_measure a ON a.county = s.county \
+             AND a.household_number = s.number WHERE a.measure_date <= '{as_of}'"
+        ),
+        &mut |r| {
+            let number = text(r, 0, "measure household")?;
+            let Some(&i) = index.get(number) else {
+                return Ok(());
+            };
+            let kind = text(r, 2, "measure kind")?;
+            let day = text(r, 3, "measure date")?;
+            let fen = text(r, 4, "measure amount")?;
+            households[i].measures.push(Measure {
+                household: number.to_string(),
+                person: r[1].map(str::to_string),
+                kind: MeasureKind::parse(kind).ok_or_else(|| bad("measure kind", kind))?,
+                date: day.parse().map_err(|_| bad("measure date", day))?,
+                amount: from_fen(fen.parse().map_err(|_| bad("measure amount", fen))?),
+                provider: String::new(),
+                fund: None,
+            });
+            Ok(())
+        },
+    )?;
+    for h in &households {
+        let s = Subject {
+            number: &h.number,
+            status: h.status,
+            monitoring: h.monitoring,
+            housing_grade: h.grade,
+            members: h.members.iter().map(|(id, l)| (id.as_str(), *l)).collect(),
+        };
+        let p: Vec<&Plan> = h.plans.iter().collect();
+        let m: Vec<&Measure> = h.measures.iter().collect();
+        if let Some(g) = checker.household(&s, &p, &m, as_of) {
+            out.push(g);
+        }
+    }
+    Ok(())
+}
+
+/// The gaps check over the registry at province scale (`fupin assistance check --db`): the same
+/// outcome as [`Assistance::assistance_check`], read county by county on `workers` threads through
+/// the store's whole-registry reader ([`crate::scan::counties`]: SQLite's own API or PostgreSQL
+/// `COPY`, one connection per thread), each county's households in scope checked on the thread that
+/// read them, the counties' summaries merged and the households put in number order. Blocking (a
+/// thread per worker), like [`crate::scan::households`].
+pub fn check_counties(
+    store: &SqlStore,
+    area: &str,
+    as_of: NaiveDate,
+    workers: usize,
+) -> Result<CheckOutcome, StoreError> {
+    let states = crate::scan::counties(
+        store,
+        area,
+        workers,
+        || (Checker::default(), Vec::new()),
+        |(checker, out), county, reader| {
+            // The county's range, or the area's when the area lies within the county.
+            let (lo, hi) = code_range(if area.len() > county.len() {
+                area
+            } else {
+                county
+            });
+            check_county(reader, (&lo, &hi), as_of, checker, out)
+        },
+    )?;
+    let mut checker = Checker::default();
+    let mut households = Vec::new();
+    for (c, out) in states {
+        checker.merge(c);
+        households.extend(out);
+    }
+    households.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(CheckOutcome {
+        households,
+        summary: checker.summary(),
+    })
+}
