@@ -769,17 +769,10 @@ const SCOPE: &str = "WITH s AS (SELECT county, number, status, monitoring, housi
 async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, StoreError> {
     use chrono::Datelike;
     let (lo, hi) = code_range(area);
-    struct Row0 {
-        number: String,
-        status: HouseholdStatus,
-        monitoring: Option<MonitoringCategory>,
-        grade: HousingGrade,
-        members: Vec<(String, Option<Labor>)>,
-    }
     let sql = format!(
         "{SCOPE}SELECT county, number, status, monitoring, housing_grade FROM s ORDER BY number"
     );
-    let mut households: Vec<Row0> = Vec::new();
+    let mut households: Vec<InScope> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     for r in db.query(&sql).bind(&lo).bind(&hi).fetch_all(db).await? {
         let status: String = r.try_get("status")?;
@@ -787,12 +780,14 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
         let grade: String = r.try_get("housing_grade")?;
         let key = (r.try_get("county")?, r.try_get("number")?);
         index.insert(key, households.len());
-        households.push(Row0 {
+        households.push(InScope {
             number: r.try_get("number")?,
             status: HouseholdStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
             monitoring: monitoring.as_deref().and_then(MonitoringCategory::parse),
             grade: HousingGrade::parse(&grade).ok_or_else(|| bad("housing grade", &grade))?,
             members: Vec::new(),
+            plans: Vec::new(),
+            measures: Vec::new(),
         });
     }
     let sql = format!(
@@ -810,7 +805,6 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
             ));
         }
     }
-    let mut plans: HashMap<usize, Vec<Plan>> = HashMap::new();
     for r in db
         .query(
             "SELECT county, household_number, year, paths, target FROM assistance_plan \
@@ -824,7 +818,7 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
     {
         let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
         if let Some(&i) = index.get(&key) {
-            plans.entry(i).or_default().push(plan_of(&r)?);
+            households[i].plans.push(plan_of(&r)?);
         }
     }
     let sql = format!(
@@ -832,7 +826,6 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
          a.amount, a.provider, a.fund, a.recorded_by FROM s JOIN assistance_measure a \
          ON a.county = s.county AND a.household_number = s.number WHERE a.measure_date <= $3"
     );
-    let mut measures: HashMap<usize, Vec<Measure>> = HashMap::new();
     for r in db
         .query(&sql)
         .bind(&lo)
@@ -843,34 +836,20 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
     {
         let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
         if let Some(&i) = index.get(&key) {
-            measures.entry(i).or_default().push(measure_of(&r)?.measure);
+            households[i].measures.push(measure_of(&r)?.measure);
         }
     }
     let mut checker = Checker::default();
     let mut out = Vec::new();
-    for (i, h) in households.iter().enumerate() {
-        let s = Subject {
-            number: &h.number,
-            status: h.status,
-            monitoring: h.monitoring,
-            housing_grade: h.grade,
-            members: h.members.iter().map(|(id, l)| (id.as_str(), *l)).collect(),
-        };
-        let p: Vec<&Plan> = plans.get(&i).map_or(Vec::new(), |v| v.iter().collect());
-        let m: Vec<&Measure> = measures.get(&i).map_or(Vec::new(), |v| v.iter().collect());
-        if let Some(g) = checker.household(&s, &p, &m, as_of) {
-            out.push(g);
-        }
-    }
+    judge(&households, as_of, &mut checker, &mut out);
     Ok(CheckOutcome {
         households: out,
         summary: checker.summary(),
     })
 }
 
-/// One county's households in scope as [`check_counties`] reads them: number, status, monitoring,
-/// housing grade, current members (ID number, labour), whether a plan of the year exists, measures
-/// up to the date.
+/// A household in scope as the checks read it: number, status, monitoring, housing grade, current
+/// members (ID number, labour), plans of the year, measures up to the date.
 struct InScope {
     number: String,
     status: HouseholdStatus,
@@ -989,7 +968,19 @@ fn check_county(
             Ok(())
         },
     )?;
-    for h in &households {
+    judge(&households, as_of, checker, out);
+    Ok(())
+}
+
+/// The rules over households read with their members, plans and measures, in order, into `checker`
+/// and `out` (the households in scope).
+fn judge(
+    households: &[InScope],
+    as_of: NaiveDate,
+    checker: &mut Checker,
+    out: &mut Vec<HouseholdGaps>,
+) {
+    for h in households {
         let s = Subject {
             number: &h.number,
             status: h.status,
@@ -1003,7 +994,6 @@ fn check_county(
             out.push(g);
         }
     }
-    Ok(())
 }
 
 /// The gaps check over the registry at province scale (`fupin assistance check --db`): the same

@@ -438,6 +438,19 @@ fn pairing_of(
     })
 }
 
+/// The rows of `sql` with its text `binds`, as tuples.
+async fn fetch<T: crate::sql::FromRow>(
+    db: &Db,
+    sql: &str,
+    binds: &[&str],
+) -> Result<Vec<T>, StoreError> {
+    let mut q = db.query(sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    Ok(q.fetch_all_as(db).await?)
+}
+
 /// The pairings that `filter_order` (a `WHERE` condition and its `ORDER BY`) selects.
 async fn pairings_where(
     db: &Db,
@@ -445,11 +458,7 @@ async fn pairings_where(
     binds: &[&str],
 ) -> Result<Vec<StoredPairing>, StoreError> {
     let sql = format!("{PAIRING_SELECT} WHERE {filter_order}");
-    let mut q = db.query(&sql);
-    for b in binds {
-        q = q.bind(*b);
-    }
-    let rows: Vec<PairingTuple> = q.fetch_all_as(db).await?;
+    let rows: Vec<PairingTuple> = fetch(db, &sql, binds).await?;
     rows.into_iter().map(pairing_of).collect()
 }
 
@@ -756,13 +765,8 @@ async fn check_network(db: &Db, prefix: &str, as_of: NaiveDate) -> Result<Networ
          AND h.status NOT IN ({poor}) AND NOT EXISTS (SELECT 1 FROM pairing p \
          WHERE p.county = h.county AND p.household_number = h.number AND {active})"
     );
-    let rows: Vec<(String, String, String, Option<String>)> = db
-        .query(&sql)
-        .bind(lo.as_str())
-        .bind(hi.as_str())
-        .bind(as_of.as_str())
-        .fetch_all_as(db)
-        .await?;
+    let binds = [lo.as_str(), hi.as_str(), as_of.as_str()];
+    let rows: Vec<(String, String, String, Option<String>)> = fetch(db, &sql, &binds).await?;
     let mut seen: std::collections::HashSet<String> = Default::default();
     let facts = |number: String, area_code: String, status: &str, monitoring: Option<&str>| {
         Ok::<_, StoreError>(HouseholdFacts {
@@ -793,13 +797,7 @@ async fn check_network(db: &Db, prefix: &str, as_of: NaiveDate) -> Result<Networ
         Option<String>,
         Option<String>,
     );
-    let pairings: Vec<ActiveTuple> = db
-        .query(&sql)
-        .bind(lo.as_str())
-        .bind(hi.as_str())
-        .bind(as_of.as_str())
-        .fetch_all_as(db)
-        .await?;
+    let pairings: Vec<ActiveTuple> = fetch(db, &sql, &binds).await?;
     for (area_code, status, monitoring, cadre, household, start, end, end_reason) in pairings {
         if !seen.contains(&household) {
             seen.insert(household.clone());
