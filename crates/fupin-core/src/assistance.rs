@@ -297,6 +297,19 @@ impl KindTally {
         }
     }
 
+    /// Adds another tally's measures (of other households: a county checked on another thread).
+    pub fn merge(&mut self, other: KindTally) {
+        for (kind, (o, o_households, o_people)) in other.kinds {
+            let (s, households, people) = self.kinds.entry(kind).or_default();
+            s.count += o.count;
+            s.amount += o.amount;
+            households.extend(o_households);
+            people.extend(o_people);
+            s.households = households.len() as u64;
+            s.people = people.len() as u64;
+        }
+    }
+
     pub fn finish(self) -> BTreeMap<MeasureKind, KindSummary> {
         self.kinds
             .into_iter()
@@ -370,6 +383,17 @@ impl Checker {
             gaps,
             measures: measures_of_year(measures, as_of),
         })
+    }
+
+    /// Adds another checker's households (other households: a county checked on another thread);
+    /// the summary is that of checking all of them with one.
+    pub fn merge(&mut self, other: Checker) {
+        self.households += other.households;
+        self.with_gaps += other.with_gaps;
+        for (code, n) in other.gaps {
+            *self.gaps.entry(code).or_default() += n;
+        }
+        self.measures.merge(other.measures);
     }
 
     pub fn summary(self) -> Summary {

@@ -147,19 +147,21 @@ impl HouseholdFacts {
         )
     }
 
-    /// Needs a paired cadre: poor, or a monitoring object.
+    /// Needs a paired cadre: poor, or a monitoring object ([`PAIRED_MONITORING`]).
     pub fn needs_pairing(&self) -> bool {
         self.is_poor()
-            || matches!(
-                self.monitoring,
-                Some(
-                    MonitoringCategory::Unstable
-                        | MonitoringCategory::Marginal
-                        | MonitoringCategory::SuddenHardship
-                )
-            )
+            || self
+                .monitoring
+                .is_some_and(|m| PAIRED_MONITORING.contains(&m))
     }
 }
+
+/// The monitoring categories whose households need a paired cadre (with every poor household).
+pub const PAIRED_MONITORING: [MonitoringCategory; 3] = [
+    MonitoringCategory::Unstable,
+    MonitoringCategory::Marginal,
+    MonitoringCategory::SuddenHardship,
+];
 
 /// A village as the check sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -179,6 +181,10 @@ pub struct Network {
     pub teams: Vec<WorkTeam>,
     pub enterprise_pairings: Vec<EnterprisePairing>,
     pub visits: Vec<Visit>,
+    /// The area whose policy judges the whole, when the households are not all of the area's but
+    /// only those the check needs (the store's read for the check, `check_network`); `None`: the
+    /// longest area prefix shared by every village and household.
+    pub area: Option<String>,
 }
 
 /// Active at `date`: started on or before it and not ended on or before it.
@@ -471,7 +477,8 @@ pub fn check(
     policies: &PolicySet,
     as_of: NaiveDate,
 ) -> Result<(String, Vec<Gap>, VisitFigures), PolicyError> {
-    let whole = policies.for_area(&common_area(net));
+    let area = net.area.clone().unwrap_or_else(|| common_area(net));
+    let whole = policies.for_area(&area);
     let policy_name = whole.name().to_string();
     let households: HashMap<&str, &HouseholdFacts> = net
         .households

@@ -163,24 +163,32 @@ fn profile_area(profile: &crate::Profile) -> String {
     first[..len].to_string()
 }
 
-/// The responsibility network of the `county` and `city` profiles, written after their
-/// households (other profiles have none). Every household that needs a cadre at the profile's
-/// end (poor, returned, monitored) is paired with a staff cadre of its village's unit (one unit per
-/// village, a cadre for at most five households, paired within the pairing term); every village
-/// with at least the policy's number of poor households has a work team whose leader is its first
-/// secretary. The county profile pairs 50 enterprises with 50 villages (Zezhou); the city profile
-/// has Jincheng's 416 teams with 1,350 members and its visits of the first half of 2020.
+/// The responsibility network of a profile, written after its households. Every household that
+/// needs a cadre at the profile's end (poor, returned, monitored) is paired with a staff cadre of
+/// its village's unit (one unit per village, a cadre for at most five households, paired within the
+/// pairing term); every village with at least the policy's number of poor households has a work
+/// team whose leader is its first secretary. The county profile pairs 50 enterprises with 50
+/// villages (Zezhou); the city profile has Jincheng's 416 teams with 1,350 members and its visits
+/// of the first half of 2020. The larger profiles (province, nation, `--people`) have units and
+/// cadres only in the villages with a household to pair (read through the coverage check's own
+/// read, not every household), no enterprises and no visits: a network the size of the province's
+/// for the coverage check to be measured on (docs/PERFORMANCE.md).
 pub async fn profile_network(
     profile: &crate::Profile,
     dir: &dyn Directory,
 ) -> Result<(), StoreError> {
-    let city = match profile.name.as_str() {
-        "county" => false,
-        "city" => true,
-        _ => return Ok(()),
+    let (city, large) = match profile.name.as_str() {
+        "county" => (false, false),
+        "city" => (true, false),
+        _ => (false, true),
     };
     let area = profile_area(profile);
-    let net = dir.network(&area).await?;
+    let net = if large {
+        // Before any pairing: the poor and every monitored household needing a cadre.
+        dir.check_network(&area, profile.end).await?
+    } else {
+        dir.network(&area).await?
+    };
     // Villages in code order, each with its households in number order.
     let mut villages: std::collections::BTreeMap<
         &str,
@@ -189,8 +197,19 @@ pub async fn profile_network(
     for h in &net.households {
         villages.entry(h.area_code.as_str()).or_default().push(h);
     }
-    let pairing_start = if city { d(2019, 9, 1) } else { d(2017, 1, 1) };
-    let team_start = if city { d(2018, 7, 1) } else { d(2016, 3, 1) };
+    // The larger profiles: paired a year and teams stationed two years before their end, within
+    // the national terms (two and three years).
+    let before_end = |months| profile.end - chrono::Months::new(months);
+    let pairing_start = match (city, large) {
+        (true, _) => d(2019, 9, 1),
+        (false, false) => d(2017, 1, 1),
+        (false, true) => before_end(12),
+    };
+    let team_start = match (city, large) {
+        (true, _) => d(2018, 7, 1),
+        (false, false) => d(2016, 3, 1),
+        (false, true) => before_end(24),
+    };
     let mut b = Batch::default();
     let county_of = |v: &str| v[..6].to_string();
     for (i, (village, households)) in villages.iter().enumerate() {
@@ -282,7 +301,7 @@ pub async fn profile_network(
             });
         }
     }
-    if !city {
+    if !city && !large {
         // Zezhou: 50 enterprises, each paired with one village.
         for (i, village) in villages.keys().take(ZEZHOU_ENTERPRISE_PAIRINGS).enumerate() {
             let code = format!("E{:03}", i + 1);
@@ -301,7 +320,7 @@ pub async fn profile_network(
                 end: None,
             });
         }
-    } else {
+    } else if city {
         // Jincheng H1 2020: 25,481 households visited once each (in number order), by their
         // village's first cadre, between 2 January and 20 June; 436 issues spread over the visits,
         // sharing 114 measures, each closed five days after its visit.

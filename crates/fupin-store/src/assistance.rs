@@ -769,17 +769,10 @@ const SCOPE: &str = "WITH s AS (SELECT county, number, status, monitoring, housi
 async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, StoreError> {
     use chrono::Datelike;
     let (lo, hi) = code_range(area);
-    struct Row0 {
-        number: String,
-        status: HouseholdStatus,
-        monitoring: Option<MonitoringCategory>,
-        grade: HousingGrade,
-        members: Vec<(String, Option<Labor>)>,
-    }
     let sql = format!(
         "{SCOPE}SELECT county, number, status, monitoring, housing_grade FROM s ORDER BY number"
     );
-    let mut households: Vec<Row0> = Vec::new();
+    let mut households: Vec<InScope> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     for r in db.query(&sql).bind(&lo).bind(&hi).fetch_all(db).await? {
         let status: String = r.try_get("status")?;
@@ -787,12 +780,14 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
         let grade: String = r.try_get("housing_grade")?;
         let key = (r.try_get("county")?, r.try_get("number")?);
         index.insert(key, households.len());
-        households.push(Row0 {
+        households.push(InScope {
             number: r.try_get("number")?,
             status: HouseholdStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
             monitoring: monitoring.as_deref().and_then(MonitoringCategory::parse),
             grade: HousingGrade::parse(&grade).ok_or_else(|| bad("housing grade", &grade))?,
             members: Vec::new(),
+            plans: Vec::new(),
+            measures: Vec::new(),
         });
     }
     let sql = format!(
@@ -810,7 +805,6 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
             ));
         }
     }
-    let mut plans: HashMap<usize, Vec<Plan>> = HashMap::new();
     for r in db
         .query(
             "SELECT county, household_number, year, paths, target FROM assistance_plan \
@@ -824,7 +818,7 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
     {
         let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
         if let Some(&i) = index.get(&key) {
-            plans.entry(i).or_default().push(plan_of(&r)?);
+            households[i].plans.push(plan_of(&r)?);
         }
     }
     let sql = format!(
@@ -832,7 +826,6 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
          a.amount, a.provider, a.fund, a.recorded_by FROM s JOIN assistance_measure a \
          ON a.county = s.county AND a.household_number = s.number WHERE a.measure_date <= $3"
     );
-    let mut measures: HashMap<usize, Vec<Measure>> = HashMap::new();
     for r in db
         .query(&sql)
         .bind(&lo)
@@ -843,12 +836,151 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
     {
         let key: (String, String) = (r.try_get("county")?, r.try_get("household_number")?);
         if let Some(&i) = index.get(&key) {
-            measures.entry(i).or_default().push(measure_of(&r)?.measure);
+            households[i].measures.push(measure_of(&r)?.measure);
         }
     }
     let mut checker = Checker::default();
     let mut out = Vec::new();
-    for (i, h) in households.iter().enumerate() {
+    judge(&households, as_of, &mut checker, &mut out);
+    Ok(CheckOutcome {
+        households: out,
+        summary: checker.summary(),
+    })
+}
+
+/// A household in scope as the checks read it: number, status, monitoring, housing grade, current
+/// members (ID number, labour), plans of the year, measures up to the date.
+struct InScope {
+    number: String,
+    status: HouseholdStatus,
+    monitoring: Option<MonitoringCategory>,
+    grade: HousingGrade,
+    members: Vec<(String, Option<Labor>)>,
+    plans: Vec<Plan>,
+    measures: Vec<Measure>,
+}
+
+/// A text field of a county read: present, or an error naming the column.
+fn text<'a>(row: &[Option<&'a str>], i: usize, what: &str) -> Result<&'a str, StoreError> {
+    row.get(i)
+        .copied()
+        .flatten()
+        .ok_or_else(|| StoreError::File(format!("stored {what} is missing")))
+}
+
+/// Reads and checks one county of [`check_counties`]: four reads of the households in scope (two
+/// index ranges as [`SCOPE`]), their current members, the plans of the year and their measures up
+/// to the date, then the rules household by household into `checker`.
+fn check_county(
+    reader: &mut crate::scan::CountyReader<'_>,
+    range: (&str, &str),
+    as_of: NaiveDate,
+    checker: &mut Checker,
+    out: &mut Vec<HouseholdGaps>,
+) -> Result<(), StoreError> {
+    use chrono::Datelike;
+    let (lo, hi) = range;
+    let scope = SCOPE
+        .replace("$1", &format!("'{lo}'"))
+        .replace("$2", &format!("'{hi}'"));
+    let mut households: Vec<InScope> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    reader.fields(
+        &format!("{scope}SELECT number, status, monitoring, housing_grade FROM s"),
+        &mut |r| {
+            let (number, status) = (text(r, 0, "number")?, text(r, 1, "status")?);
+            let grade = text(r, 3, "housing grade")?;
+            index.insert(number.to_string(), households.len());
+            households.push(InScope {
+                number: number.to_string(),
+                status: HouseholdStatus::parse(status).ok_or_else(|| bad("status", status))?,
+                monitoring: r[2].and_then(MonitoringCategory::parse),
+                grade: HousingGrade::parse(grade).ok_or_else(|| bad("housing grade", grade))?,
+                members: Vec::new(),
+                plans: Vec::new(),
+                measures: Vec::new(),
+            });
+            Ok(())
+        },
+    )?;
+    if households.is_empty() {
+        return Ok(());
+    }
+    reader.fields(
+        &format!(
+            "{scope}SELECT m.household_number, m.id_number, m.labor FROM s JOIN member m \
+             ON m.county = s.county AND m.household_number = s.number \
+             WHERE m.left_on IS NULL ORDER BY m.seq"
+        ),
+        &mut |r| {
+            if let Some(&i) = index.get(text(r, 0, "member household")?) {
+                households[i].members.push((
+                    text(r, 1, "member ID number")?.to_string(),
+                    r[2].and_then(Labor::parse),
+                ));
+            }
+            Ok(())
+        },
+    )?;
+    let year = as_of.year();
+    reader.fields(
+        &format!(
+            "SELECT household_number FROM assistance_plan \
+             WHERE area_code BETWEEN '{lo}' AND '{hi}' AND year = {year}"
+        ),
+        &mut |r| {
+            let number = text(r, 0, "plan household")?;
+            if let Some(&i) = index.get(number) {
+                // The rules ask only whether a plan of the year exists.
+                households[i].plans.push(Plan {
+                    household: number.to_string(),
+                    year,
+                    paths: Vec::new(),
+                    target: String::new(),
+                });
+            }
+            Ok(())
+        },
+    )?;
+    reader.fields(
+        &format!(
+            "{scope}SELECT a.household_number, a.person, a.kind, a.measure_date, a.amount \
+             FROM s JOIN assistance_measure a ON a.county = s.county \
+             AND a.household_number = s.number WHERE a.measure_date <= '{as_of}'"
+        ),
+        &mut |r| {
+            let number = text(r, 0, "measure household")?;
+            let Some(&i) = index.get(number) else {
+                return Ok(());
+            };
+            let kind = text(r, 2, "measure kind")?;
+            let day = text(r, 3, "measure date")?;
+            let fen = text(r, 4, "measure amount")?;
+            households[i].measures.push(Measure {
+                household: number.to_string(),
+                person: r[1].map(str::to_string),
+                kind: MeasureKind::parse(kind).ok_or_else(|| bad("measure kind", kind))?,
+                date: day.parse().map_err(|_| bad("measure date", day))?,
+                amount: from_fen(fen.parse().map_err(|_| bad("measure amount", fen))?),
+                provider: String::new(),
+                fund: None,
+            });
+            Ok(())
+        },
+    )?;
+    judge(&households, as_of, checker, out);
+    Ok(())
+}
+
+/// The rules over households read with their members, plans and measures, in order, into `checker`
+/// and `out` (the households in scope).
+fn judge(
+    households: &[InScope],
+    as_of: NaiveDate,
+    checker: &mut Checker,
+    out: &mut Vec<HouseholdGaps>,
+) {
+    for h in households {
         let s = Subject {
             number: &h.number,
             status: h.status,
@@ -856,14 +988,50 @@ async fn check(db: &Db, area: &str, as_of: NaiveDate) -> Result<CheckOutcome, St
             housing_grade: h.grade,
             members: h.members.iter().map(|(id, l)| (id.as_str(), *l)).collect(),
         };
-        let p: Vec<&Plan> = plans.get(&i).map_or(Vec::new(), |v| v.iter().collect());
-        let m: Vec<&Measure> = measures.get(&i).map_or(Vec::new(), |v| v.iter().collect());
+        let p: Vec<&Plan> = h.plans.iter().collect();
+        let m: Vec<&Measure> = h.measures.iter().collect();
         if let Some(g) = checker.household(&s, &p, &m, as_of) {
             out.push(g);
         }
     }
+}
+
+/// The gaps check over the registry at province scale (`fupin assistance check --db`): the same
+/// outcome as [`Assistance::assistance_check`], read county by county on `workers` threads through
+/// the store's whole-registry reader ([`crate::scan::counties`]: SQLite's own API or PostgreSQL
+/// `COPY`, one connection per thread), each county's households in scope checked on the thread that
+/// read them, the counties' summaries merged and the households put in number order. Blocking (a
+/// thread per worker), like [`crate::scan::households`].
+pub fn check_counties(
+    store: &SqlStore,
+    area: &str,
+    as_of: NaiveDate,
+    workers: usize,
+) -> Result<CheckOutcome, StoreError> {
+    let states = crate::scan::counties(
+        store,
+        area,
+        workers,
+        || (Checker::default(), Vec::new()),
+        |(checker, out), county, reader| {
+            // The county's range, or the area's when the area lies within the county.
+            let (lo, hi) = code_range(if area.len() > county.len() {
+                area
+            } else {
+                county
+            });
+            check_county(reader, (&lo, &hi), as_of, checker, out)
+        },
+    )?;
+    let mut checker = Checker::default();
+    let mut households = Vec::new();
+    for (c, out) in states {
+        checker.merge(c);
+        households.extend(out);
+    }
+    households.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(CheckOutcome {
-        households: out,
+        households,
         summary: checker.summary(),
     })
 }

@@ -187,6 +187,10 @@ pub trait Responsibility: Send + Sync {
     /// there, their units, pairings and teams. Not its visits: their figures come from
     /// [`Responsibility::visit_figures`].
     fn network<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Network>;
+    /// What the coverage check at `as_of` needs of the network under `prefix`, read set-based (the
+    /// `--db` check at province scale): the same gaps as [`Responsibility::network`] gives, from the
+    /// area's poor households, its unpaired monitored ones and its active pairings only.
+    fn check_network<'a>(&'a self, prefix: &'a str, as_of: NaiveDate) -> BoxFut<'a, Network>;
 }
 
 fn date(s: &str) -> Result<NaiveDate, StoreError> {
@@ -549,6 +553,19 @@ fn pairing_of(
     })
 }
 
+/// The rows of `sql` with its text `binds`, as tuples.
+async fn fetch<T: crate::sql::FromRow>(
+    db: &Db,
+    sql: &str,
+    binds: &[&str],
+) -> Result<Vec<T>, StoreError> {
+    let mut q = db.query(sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    Ok(q.fetch_all_as(db).await?)
+}
+
 /// The pairings that `filter_order` (a `WHERE` condition and its `ORDER BY`) selects.
 async fn pairings_where(
     db: &Db,
@@ -556,11 +573,7 @@ async fn pairings_where(
     binds: &[&str],
 ) -> Result<Vec<StoredPairing>, StoreError> {
     let sql = format!("{PAIRING_SELECT} WHERE {filter_order}");
-    let mut q = db.query(&sql);
-    for b in binds {
-        q = q.bind(*b);
-    }
-    let rows: Vec<PairingTuple> = q.fetch_all_as(db).await?;
+    let rows: Vec<PairingTuple> = fetch(db, &sql, binds).await?;
     rows.into_iter().map(pairing_of).collect()
 }
 
@@ -752,7 +765,16 @@ async fn network(db: &Db, prefix: &str) -> Result<Network, StoreError> {
         net.pairings.push(pairing_of(p)?.pairing);
     }
     net.teams = teams_where(db, "t.village BETWEEN $1 AND $2", &[lo.clone(), hi.clone()]).await?;
-    // The cadres of the area, and those paired or stationed in it (with their units).
+    cadres_and_units(db, prefix, &mut net).await?;
+    // Visits are not loaded: their figures are counted in SQL (`visit_figures`), the largest table
+    // left in the database.
+    Ok(net)
+}
+
+/// The cadres of the area under `prefix` and those paired or stationed in it, and their units (with
+/// the units of the area), into `net` (whose teams are read).
+async fn cadres_and_units(db: &Db, prefix: &str, net: &mut Network) -> Result<(), StoreError> {
+    let (lo, hi) = code_range(prefix);
     let sql = format!(
         "SELECT {CADRE_COLS} FROM resp_cadre WHERE area LIKE $1 \
          OR id IN (SELECT p.cadre FROM pairing p JOIN household h ON h.county = p.county \
@@ -787,8 +809,130 @@ async fn network(db: &Db, prefix: &str) -> Result<Network, StoreError> {
         }
     }
     net.units = kept;
-    // Visits are not loaded: their figures are counted in SQL (`visit_figures`), the largest table
-    // left in the database.
+    Ok(())
+}
+
+/// `status IN (...)` and `monitoring IN (...)` lists of the households that count as poor and of
+/// the monitoring categories that need a cadre (fupin-core's [`HouseholdFacts::is_poor`] and
+/// [`fupin_core::responsibility::PAIRED_MONITORING`]).
+fn scope_lists() -> (String, String) {
+    let quoted = |codes: &mut dyn Iterator<Item = &str>| {
+        codes
+            .map(|c| format!("'{c}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let poor = quoted(
+        &mut [HouseholdStatus::Poor, HouseholdStatus::Returned]
+            .iter()
+            .map(|s| s.code()),
+    );
+    let monitored = quoted(
+        &mut fupin_core::responsibility::PAIRED_MONITORING
+            .iter()
+            .map(|m| m.code()),
+    );
+    (poor, monitored)
+}
+
+/// The network the coverage check needs at `as_of` (issue 11 at province scale): not every household
+/// of the area but, read set-based through the indexes, its poor households (`household_by_status`),
+/// the monitored households needing a cadre that no pairing active at the date covers (an anti-join
+/// over `household_by_monitoring` and the pairing key), and the pairings active at the date with
+/// their households; with the teams, cadres and units of [`network`] and the area whose policy judges
+/// the whole (the common prefix of the area's lowest and highest household codes, which is that of
+/// all of them). [`fupin_core::responsibility::check`] of it gives the gaps of the full network but
+/// for a village whose threshold is zero (a policy of 0 poor households; the full read lists every
+/// village with a household).
+async fn check_network(db: &Db, prefix: &str, as_of: NaiveDate) -> Result<Network, StoreError> {
+    let (lo, hi) = code_range(prefix);
+    let as_of = as_of.to_string();
+    let mut net = Network::default();
+    let mut ends = Vec::new();
+    for order in ["", " DESC"] {
+        let sql = format!(
+            "SELECT area_code FROM household WHERE area_code BETWEEN $1 AND $2 \
+             ORDER BY area_code{order} LIMIT 1"
+        );
+        let end: Vec<(String,)> = db
+            .query(&sql)
+            .bind(lo.as_str())
+            .bind(hi.as_str())
+            .fetch_all_as(db)
+            .await?;
+        ends.extend(end.into_iter().map(|(a,)| a));
+    }
+    if let [first, last] = ends.as_slice() {
+        let len = first
+            .bytes()
+            .zip(last.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        net.area = Some(first[..len].to_string());
+    }
+    let (poor, monitored) = scope_lists();
+    let active = "p.start_date <= $3 AND (p.end_date IS NULL OR p.end_date > $3)";
+    let sql = format!(
+        "SELECT h.number, h.area_code, h.status, h.monitoring FROM household h \
+         WHERE h.status IN ({poor}) AND h.area_code BETWEEN $1 AND $2 \
+         UNION ALL SELECT h.number, h.area_code, h.status, h.monitoring FROM household h \
+         WHERE h.monitoring IN ({monitored}) AND h.area_code BETWEEN $1 AND $2 \
+         AND h.status NOT IN ({poor}) AND NOT EXISTS (SELECT 1 FROM pairing p \
+         WHERE p.county = h.county AND p.household_number = h.number AND {active})"
+    );
+    let binds = [lo.as_str(), hi.as_str(), as_of.as_str()];
+    let rows: Vec<(String, String, String, Option<String>)> = fetch(db, &sql, &binds).await?;
+    let mut seen: std::collections::HashSet<String> = Default::default();
+    let facts = |number: String, area_code: String, status: &str, monitoring: Option<&str>| {
+        Ok::<_, StoreError>(HouseholdFacts {
+            number,
+            area_code,
+            status: code::<HouseholdStatus>(status)?,
+            monitoring: monitoring.and_then(MonitoringCategory::parse),
+        })
+    };
+    for (number, area_code, status, monitoring) in rows {
+        seen.insert(number.clone());
+        net.households
+            .push(facts(number, area_code, &status, monitoring.as_deref())?);
+    }
+    let sql = format!(
+        "SELECT h.area_code, h.status, h.monitoring, p.cadre, p.household_number, p.start_date, \
+         p.end_date, p.end_reason FROM pairing p JOIN household h \
+         ON h.county = p.county AND h.number = p.household_number \
+         WHERE h.area_code BETWEEN $1 AND $2 AND {active}"
+    );
+    type ActiveTuple = (
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let pairings: Vec<ActiveTuple> = fetch(db, &sql, &binds).await?;
+    for (area_code, status, monitoring, cadre, household, start, end, end_reason) in pairings {
+        if !seen.contains(&household) {
+            seen.insert(household.clone());
+            net.households.push(facts(
+                household.clone(),
+                area_code,
+                &status,
+                monitoring.as_deref(),
+            )?);
+        }
+        net.pairings.push(Pairing {
+            cadre,
+            household,
+            start: date(&start)?,
+            end: opt_date(end)?,
+            end_reason,
+        });
+    }
+    net.teams = teams_where(db, "t.village BETWEEN $1 AND $2", &[lo.clone(), hi.clone()]).await?;
+    cadres_and_units(db, prefix, &mut net).await?;
     Ok(net)
 }
 
@@ -1102,5 +1246,9 @@ impl Responsibility for SqlStore {
 
     fn network<'a>(&'a self, prefix: &'a str) -> BoxFut<'a, Network> {
         Box::pin(network(&self.db, prefix))
+    }
+
+    fn check_network<'a>(&'a self, prefix: &'a str, as_of: NaiveDate) -> BoxFut<'a, Network> {
+        Box::pin(check_network(&self.db, prefix, as_of))
     }
 }

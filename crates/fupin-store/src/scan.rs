@@ -244,8 +244,81 @@ pub fn households<S: Send>(
     init: impl Fn() -> S + Sync,
     visit: impl Fn(&mut S, &fupin_core::model::Household) -> Result<(), String> + Sync,
 ) -> Result<(Vec<S>, u64), StoreError> {
+    let (lo, hi) = fupin_core::area::code_range(digits(area)?);
+    let failure: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let states = per_county(
+        store,
+        area,
+        workers,
+        || (init(), 0u64),
+        |(state, n), county, conn| {
+            let sql = format!(
+                "SELECT {SCAN_COLUMNS} FROM household WHERE county = '{county}' AND area_code BETWEEN '{lo}' AND '{hi}'"
+            );
+            conn.rows(&sql, &mut |row| {
+                if let Some(h) = row.decode()? {
+                    visit(state, &h).map_err(|e| {
+                        *failure.lock().expect("failure") = Some(e.clone());
+                        StoreError::File(e)
+                    })?;
+                    *n += 1;
+                }
+                Ok(())
+            })
+        },
+    );
+    if let Some(e) = failure.lock().expect("failure").take() {
+        return Err(StoreError::File(e));
+    }
+    let states = states?;
+    let total = states.iter().map(|(_, n)| n).sum();
+    Ok((states.into_iter().map(|(s, _)| s).collect(), total))
+}
+
+/// The rows of any query as text fields (`None` for NULL), handed to a callback one row at a time.
+pub type FieldsFn<'f> = dyn FnMut(&[Option<&str>]) -> Result<(), StoreError> + 'f;
+
+/// A connection of a county-by-county read ([`counties`]), lent to the caller's work on one county.
+pub struct CountyReader<'c>(&'c mut Conn);
+
+impl CountyReader<'_> {
+    /// Runs `sql` (its values written into it, text: no binds) and hands each row's fields, as
+    /// text, to `f`. On PostgreSQL dates come as `YYYY-MM-DD` (the connection's ISO date style) and
+    /// booleans as `t`/`f`; on SQLite as stored.
+    pub fn fields(&mut self, sql: &str, f: &mut FieldsFn<'_>) -> Result<(), StoreError> {
+        match self.0 {
+            Conn::Sqlite(db) => db.fields(sql, f),
+            Conn::Pg(w) => w.copy_fields(sql, f),
+        }
+    }
+}
+
+/// Runs `work` on every county under the area prefix `area` ("" for all), on `workers` threads,
+/// each with its own connection (SQLite's own API, or PostgreSQL `COPY`) and its own state from
+/// `init`; returns the states, to be merged by the caller. What [`households`] does for one row per
+/// household, for any reads of a county (the assistance check's households, members, plans and
+/// measures). Blocking, like [`households`].
+pub fn counties<S: Send>(
+    store: &SqlStore,
+    area: &str,
+    workers: usize,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, &str, &mut CountyReader<'_>) -> Result<(), StoreError> + Sync,
+) -> Result<Vec<S>, StoreError> {
+    per_county(store, area, workers, init, |state, county, conn| {
+        work(state, county, &mut CountyReader(conn))
+    })
+}
+
+/// The counties under `area`, shared out to `workers` threads as each finishes one.
+fn per_county<S: Send>(
+    store: &SqlStore,
+    area: &str,
+    workers: usize,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, &str, &mut Conn) -> Result<(), StoreError> + Sync,
+) -> Result<Vec<S>, StoreError> {
     let area = digits(area)?;
-    let (lo, hi) = fupin_core::area::code_range(area);
     let source = Source::of(store);
     // On a thread of its own, as every connection of the scan: the caller may be inside an async
     // runtime, and a PostgreSQL connection of the scan runs one of its own.
@@ -255,49 +328,30 @@ pub fn households<S: Send>(
             .expect("counties")
     })?;
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let failure: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-    let total = std::sync::atomic::AtomicU64::new(0);
-    let work = |conn: &mut Conn| -> Result<S, StoreError> {
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let run = |conn: &mut Conn| -> Result<S, StoreError> {
         let mut state = init();
-        let mut n = 0u64;
-        loop {
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(county) = counties.get(i) else { break };
-            if failure.lock().expect("failure").is_some() {
-                break;
+            if let Err(e) = work(&mut state, county, conn) {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                return Err(e);
             }
-            let sql = format!(
-                "SELECT {SCAN_COLUMNS} FROM household WHERE county = '{county}' AND area_code BETWEEN '{lo}' AND '{hi}'"
-            );
-            conn.rows(&sql, &mut |row| {
-                if let Some(h) = row.decode()? {
-                    visit(&mut state, &h).map_err(|e| {
-                        *failure.lock().expect("failure") = Some(e.clone());
-                        StoreError::File(e)
-                    })?;
-                    n += 1;
-                }
-                Ok(())
-            })?;
         }
-        total.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
         Ok(state)
     };
     let workers = workers.clamp(1, counties.len().max(1));
     let states: Vec<Result<S, StoreError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
-            .map(|_| scope.spawn(|| -> Result<S, StoreError> { work(&mut Conn::open(&source)?) }))
+            .map(|_| scope.spawn(|| -> Result<S, StoreError> { run(&mut Conn::open(&source)?) }))
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("scan worker"))
             .collect()
     });
-    if let Some(e) = failure.lock().expect("failure").take() {
-        return Err(StoreError::File(e));
-    }
-    let states = states.into_iter().collect::<Result<Vec<_>, _>>()?;
-    Ok((states, total.load(std::sync::atomic::Ordering::Relaxed)))
+    states.into_iter().collect()
 }
 
 /// SQLite's own API on a read-only connection: no per-row hand-off between threads. The only
@@ -386,6 +440,14 @@ mod raw {
                 Ok(())
             })?;
             Ok(out)
+        }
+
+        /// Runs `sql` and hands each row's columns, as text, to `f`.
+        pub fn fields(&self, sql: &str, f: &mut super::FieldsFn<'_>) -> Result<(), StoreError> {
+            self.rows(sql, &mut |r| {
+                let row: Vec<Option<&str>> = (0..r.columns()).map(|i| r.text(i)).collect();
+                f(&row)
+            })
         }
 
         /// Runs `sql` and hands each row (read as [`ScanRow`] when it has the scan's columns) to `f`.
@@ -486,6 +548,32 @@ mod pg {
         })
     }
 
+    /// A field of `COPY` text format as its value: backslash escapes undone.
+    fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
+        if !s.contains('\\') {
+            return std::borrow::Cow::Borrowed(s);
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some('b') => out.push('\u{8}'),
+                Some('f') => out.push('\u{c}'),
+                Some('v') => out.push('\u{b}'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
     impl Worker {
         /// Connects with the options of the store's pool, on a runtime of the worker's own.
         pub fn connect(opts: &sqlx::postgres::PgConnectOptions) -> Result<Worker, StoreError> {
@@ -506,8 +594,31 @@ mod pg {
             })
         }
 
+        /// Streams `COPY (sql) TO STDOUT` to `f` as each line's fields, unescaped (`None` for NULL).
+        pub fn copy_fields(
+            &mut self,
+            sql: &str,
+            f: &mut super::FieldsFn<'_>,
+        ) -> Result<(), StoreError> {
+            self.copy_lines(sql, &mut |text| {
+                let owned: Vec<Option<std::borrow::Cow<'_, str>>> =
+                    text.split('\t').map(|c| field(c).map(unescape)).collect();
+                let row: Vec<Option<&str>> = owned.iter().map(|c| c.as_deref()).collect();
+                f(&row)
+            })
+        }
+
         /// Streams `COPY (sql) TO STDOUT`, one line at a time, to `f`.
         pub fn copy(&mut self, sql: &str, f: &mut RowFn<'_>) -> Result<(), StoreError> {
+            self.copy_lines(sql, &mut |text| line(text, f))
+        }
+
+        /// Streams `COPY (sql) TO STDOUT`, one line (without its end) at a time, to `f`.
+        fn copy_lines(
+            &mut self,
+            sql: &str,
+            f: &mut dyn FnMut(&str) -> Result<(), StoreError>,
+        ) -> Result<(), StoreError> {
             let conn = &mut self.conn;
             self.rt.block_on(async move {
                 let mut stream = conn
@@ -520,7 +631,7 @@ mod pg {
                     while let Some(end) = rest[start..].iter().position(|b| *b == b'\n') {
                         let text = std::str::from_utf8(&rest[start..start + end])
                             .map_err(|e| StoreError::File(e.to_string()))?;
-                        line(text, f)?;
+                        f(text)?;
                         start += end + 1;
                     }
                     rest.drain(..start);

@@ -180,9 +180,15 @@ fn check(a: CheckArgs, g: &Global) -> Result {
             crate::cmd::registry::check_area(&a.area)?;
             let as_of = a.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
             let url = g.db_url();
+            // County by county on every core (the province in seconds: docs/PERFORMANCE.md).
             let out = crate::options::runtime()?.block_on(async {
                 let store = fupin_store::SqlStore::open(&url).await?;
-                store.assistance_check(&a.area, as_of).await
+                fupin_store::assistance::check_counties(
+                    &store,
+                    &a.area,
+                    as_of,
+                    crate::cmd::whole::workers(),
+                )
             })?;
             Report {
                 as_of,

@@ -109,7 +109,7 @@ fn check_db(
     let (net, figures) = crate::options::runtime()?.block_on(async {
         use fupin_store::responsibility::Responsibility;
         let store = fupin_store::SqlStore::open(&url).await?;
-        let net = store.network(area).await?;
+        let net = store.check_network(area, as_of).await?;
         let since = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
         let figures = store.visit_figures(area, 0, since, as_of).await?;
         Ok::<_, fupin_store::StoreError>((net, figures))

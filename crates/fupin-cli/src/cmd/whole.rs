@@ -35,7 +35,7 @@ fn count_json(c: &Count) -> Value {
 }
 
 /// How many threads scan the registry (one connection each, county by county).
-fn workers() -> usize {
+pub(crate) fn workers() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 

@@ -371,3 +371,143 @@ fn plans_and_measures_import_from_xlsx_and_the_registry_is_checked() {
     );
     assert!(o.status.success() && d.join("r.xlsx").exists());
 }
+
+/// The check over the registry (`--db`, read county by county on every core) gives byte for byte
+/// the output of the check over a JSON file of the same households, plans and measures
+/// (`--input`), at two dates, in JSON and as a table: on SQLite, and on PostgreSQL when
+/// `DATABASE_URL` is set.
+#[test]
+fn the_registry_check_equals_the_file_check_of_the_same_households() {
+    let dir = tempfile::tempdir().unwrap();
+    registry_equals_file(dir.path(), "sqlite:registry.db");
+    if let Some(db) = super::registry::postgres_db("assist_equal") {
+        let dir = tempfile::tempdir().unwrap();
+        registry_equals_file(dir.path(), &db);
+    }
+}
+
+fn registry_equals_file(d: &std::path::Path, db: &str) {
+    use super::registry::{household, id as member_id, run, HEADER};
+    use fupin_core::assistance::{Measure, MeasureKind, Plan, PlanPath};
+    // H001-H003 poor (H003 in a D-grade house), H004 exited: out of scope.
+    let mut csv = format!("{HEADER}\n");
+    let mut households = Vec::new();
+    for i in 1..=4u32 {
+        let status = if i == 4 { "已脱贫" } else { "未脱贫" };
+        let grade = if i == 3 { "D" } else { "B" };
+        csv.push_str(&household(i, status, "", "").replace(",B,", &format!(",{grade},")));
+        let member = |birth: &str, relation: &str| {
+            json!({"id_number": member_id(birth, i), "name": format!("{relation}{i}"),
+                   "relation": relation, "school_status": "none", "medical_insured": true})
+        };
+        households.push(json!({
+            "id": format!("H{i:03}"), "area_code": "140525100201",
+            "status": if i == 4 { "exited" } else { "poor" }, "monitoring": null,
+            "income": {"wage": 15000}, "food": true, "clothing": true, "water": true,
+            "housing_grade": grade,
+            "members": [member("19700101", "head"), member("19720101", "spouse")]
+        }));
+    }
+    std::fs::write(d.join("h.csv"), csv).unwrap();
+    let o = run(d, &["import", "h.csv", "--date", "2019-12-31", "--db", db]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let measure = |i: u32, person: bool, kind, date: &str, yuan: i64| Measure {
+        household: format!("H{i:03}"),
+        person: person.then(|| member_id("19700101", i)),
+        kind,
+        date: day(date),
+        amount: fupin_core::Decimal::from(yuan),
+        provider: "县人社局".into(),
+        fund: None,
+    };
+    let plan = |i: u32, year: i32| Plan {
+        household: format!("H{i:03}"),
+        year,
+        paths: vec![PlanPath::Industry],
+        target: "增收".into(),
+    };
+    let plans = [plan(1, 2020), plan(2, 2020), plan(3, 2019)];
+    let measures = [
+        measure(1, true, MeasureKind::PublicWelfarePost, "2020-03-01", 6000),
+        measure(1, true, MeasureKind::SkillsTraining, "2019-05-01", 0),
+        measure(2, true, MeasureKind::Employment, "2020-04-01", 0),
+        measure(2, false, MeasureKind::IndustrySupport, "2020-02-01", 2000),
+        measure(2, false, MeasureKind::Dibao, "2019-08-01", 4600),
+        measure(3, false, MeasureKind::Relocation, "2018-10-01", 60000),
+        measure(3, true, MeasureKind::Employment, "2020-07-01", 0),
+        measure(4, false, MeasureKind::Dibao, "2020-01-15", 4600),
+    ];
+    fupin_sheet::assistance::write_workbook(&d.join("a.xlsx"), &plans, &measures).unwrap();
+    let o = run(d, &["assistance", "import", "a.xlsx", "--db", db]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let input = json!({
+        "households": households,
+        "plans": plans.iter().map(|p| json!({"household": p.household, "year": p.year,
+            "paths": ["industry"], "target": p.target})).collect::<Vec<_>>(),
+        "measures": measures.iter().map(|m| json!({"household": m.household, "person": m.person,
+            "kind": fupin_core::CodeList::code(m.kind), "date": m.date.to_string(),
+            "amount": fupin_core::money::fmt2(m.amount), "provider": m.provider})).collect::<Vec<_>>(),
+    });
+    std::fs::write(d.join("a.json"), input.to_string()).unwrap();
+    for date in ["2019-12-31", "2020-06-30"] {
+        for format in ["json", "table"] {
+            let from_db = run(
+                d,
+                &[
+                    "assistance",
+                    "check",
+                    "--db",
+                    db,
+                    "--area",
+                    "1405",
+                    "--as-of",
+                    date,
+                    "--format",
+                    format,
+                ],
+            );
+            let from_file = run(
+                d,
+                &[
+                    "assistance",
+                    "check",
+                    "--input",
+                    "a.json",
+                    "--as-of",
+                    date,
+                    "--format",
+                    format,
+                ],
+            );
+            assert_eq!(
+                from_file.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&from_file.stdout)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&from_db.stdout),
+                String::from_utf8_lossy(&from_file.stdout),
+                "{date} {format}"
+            );
+        }
+    }
+    let o = run(
+        d,
+        &[
+            "assistance",
+            "check",
+            "--input",
+            "a.json",
+            "--as-of",
+            "2020-06-30",
+        ],
+    );
+    let out: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(out["summary"]["households"], 3);
+    assert_eq!(
+        out["summary"]["measures"]["public_welfare_post"]["people"],
+        1
+    );
+}

@@ -323,6 +323,39 @@ fn the_same_seed_gives_the_same_files_and_they_import() {
     let written = run(&[
         "demo", "--people", "2000", "--seed", "7", "--db", &direct_db,
     ]);
+    // A scaled profile is paired too (a network the size of the profile's for the coverage check):
+    // every household needing a cadre has one, and none is over its term, at the profile's end.
+    let coverage = json(&run(&[
+        "responsibility",
+        "check",
+        "--db",
+        &direct_db,
+        "--as-of",
+        "2020-06-30",
+    ]));
+    let gaps = coverage["gaps"].as_array().unwrap();
+    assert!(
+        gaps.iter().all(|g| g["code"] != "household_unpaired"
+            && g["code"] != "pairing_over_term"
+            && g["code"] != "team_over_term"),
+        "{gaps:?}"
+    );
+    let paired = json(&run(&[
+        "responsibility",
+        "check",
+        "--db",
+        &direct_db,
+        "--as-of",
+        "2019-06-01",
+    ]));
+    assert!(
+        paired["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["code"] == "household_unpaired"),
+        "before the pairings start, the households needing a cadre have none"
+    );
     // A dry run generates and counts the same, writing nothing.
     let counted = run(&["demo", "--people", "2000", "--seed", "7", "--dry-run"]);
     let counts = |o: &Output| {

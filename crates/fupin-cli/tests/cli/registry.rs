@@ -208,7 +208,7 @@ fn a_killed_import_changes_nothing() {
 
 /// A fresh PostgreSQL schema, migrated, when `DATABASE_URL` is set (required when
 /// `FUPIN_REQUIRE_PG` is): the database URL that selects it.
-fn postgres_db(name: &str) -> Option<String> {
+pub(crate) fn postgres_db(name: &str) -> Option<String> {
     let Some(url) = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
         assert!(
             std::env::var("FUPIN_REQUIRE_PG").is_err(),

@@ -168,6 +168,28 @@ fn plans_and_measures_are_kept_audited_and_checked_for_gaps() {
         assert_eq!((posts.households, posts.people, posts.count), (1, 1, 1));
         assert!(!out.summary.measures.contains_key(&MeasureKind::Employment));
 
+        // The province-scale read (`check_counties`: county by county on two threads, through the
+        // scan's own connections) gives the very same outcome, at each date and area.
+        let url = crate::scan::url_of(repo.as_ref(), &dir, "assistance");
+        let store = fupin_store::SqlStore::open(&url).await.unwrap();
+        for (area, date, households) in [
+            ("1405", "2020-06-30", 3),
+            ("", "2020-06-30", 3),
+            (a1.as_str(), "2020-06-30", 1),
+            ("1405", "2019-06-30", 3),
+            ("1499", "2020-06-30", 0),
+        ] {
+            let by_counties =
+                fupin_store::assistance::check_counties(&store, area, d(date), 2).unwrap();
+            assert_eq!(by_counties.households.len(), households, "{area} {date}");
+            let one = db.assistance_check(area, d(date)).await.unwrap();
+            assert_eq!(
+                serde_json::to_string(&by_counties).unwrap(),
+                serde_json::to_string(&one).unwrap(),
+                "{area} {date}"
+            );
+        }
+
         // The area scope: household 1's village only.
         let only = db.assistance_check(&a1, d("2020-06-30")).await.unwrap();
         assert_eq!(only.households.len(), 1);

@@ -236,6 +236,28 @@ fn the_network_round_trips_and_the_check_reads_it() {
             .filter(|g| g.code() == "household_unpaired")
             .count();
         assert_eq!(unpaired, 9);
+        // The check's own read (poor households, unpaired monitored ones and active pairings only)
+        // gives the gaps of the whole network, at dates before, within and past the pairings'
+        // term, in the county, a village and an area without households.
+        let same = |area: String, date: &'static str| {
+            let s = s.clone();
+            async move {
+                let policies = fupin_core::PolicySet::builtin();
+                let full = check(&s.network(&area).await.unwrap(), &policies, d(date)).unwrap();
+                let slim = s.check_network(&area, d(date)).await.unwrap();
+                let fast = check(&slim, &policies, d(date)).unwrap();
+                assert_eq!((&fast.0, &fast.1), (&full.0, &full.1), "{area} {date}");
+                fast.1
+            }
+        };
+        assert_eq!(same("140525".into(), "2020-06-30").await, gaps);
+        for date in ["2019-01-01", "2022-06-30"] {
+            let at = same("140525".into(), date).await;
+            assert!(at.len() > gaps.len(), "{date}: {at:?}");
+        }
+        same(String::new(), "2020-06-30").await;
+        same("1499".into(), "2020-06-30").await;
+        same(village(1), "2020-06-30").await;
         // A village's network only holds its own households.
         assert_eq!(s.network(&village(1)).await.unwrap().households.len(), 2);
 
@@ -249,6 +271,9 @@ fn the_network_round_trips_and_the_check_reads_it() {
             .await
             .unwrap());
         assert!(!s.is_paired("wangqiang", &hh(11)).await.unwrap());
+        // An ended pairing no longer covers its household, on either read.
+        let after = same("140525".into(), "2020-07-02").await;
+        assert!(after.contains(&Gap::HouseholdUnpaired { household: hh(11) }));
         let p = &s.pairings_of_household(&hh(11)).await.unwrap()[0];
         assert_eq!(
             (p.pairing.end, p.pairing.end_reason.as_deref()),

@@ -76,7 +76,11 @@ fn scan_streams_every_household_with_its_current_members() {
 }
 
 /// The URL of the database `on_both` gave the test (PostgreSQL: its schema).
-fn url_of(repo: &dyn fupin_store::Repository, dir: &std::path::Path, name: &str) -> String {
+pub(crate) fn url_of(
+    repo: &dyn fupin_store::Repository,
+    dir: &std::path::Path,
+    name: &str,
+) -> String {
     match repo.backend() {
         Backend::Sqlite => format!("sqlite:{}", dir.join("registry.db").display()),
         Backend::Postgres => {
