@@ -61,6 +61,64 @@ pub(crate) fn parts<'a>(body: &'a [u8], boundary: &str) -> Vec<Part<'a>> {
     out
 }
 
+/// The size limit of an uploaded file's request (the routes' `DefaultBodyLimit`).
+pub(crate) const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The fields of an upload form (`multipart/form-data`; a url-encoded form, which carries no
+/// file, is read too), its CSRF token checked.
+pub(crate) fn form_parts<'a>(
+    st: &AppState,
+    p: &Page,
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Result<Vec<Part<'a>>, Response> {
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let parts = if kind.starts_with("application/x-www-form-urlencoded") {
+        body.split(|b| *b == b'&')
+            .filter_map(|kv| {
+                let mut it = kv.splitn(2, |b| *b == b'=');
+                let (k, v) = (it.next()?, it.next().unwrap_or_default());
+                Some(Part {
+                    name: String::from_utf8_lossy(k).to_string(),
+                    filename: None,
+                    data: v,
+                })
+            })
+            .collect()
+    } else {
+        let boundary = kind
+            .split(';')
+            .find_map(|x| x.trim().strip_prefix("boundary="))
+            .map(|b| b.trim_matches('"').to_string())
+            .unwrap_or_default();
+        parts(body, &boundary)
+    };
+    let csrf = parts
+        .iter()
+        .find(|x| x.name == "_csrf")
+        .map(|x| String::from_utf8_lossy(x.data).to_string());
+    crate::session::check_csrf(st, &p.session, csrf.as_deref()).map_err(|e| p.error(e))?;
+    Ok(parts)
+}
+
+/// Runs `read` over an uploaded file's content saved as `upload.EXT` in a fresh temporary
+/// directory, removed after.
+pub(crate) fn with_upload<T>(
+    data: &[u8],
+    ext: &str,
+    read: impl FnOnce(&std::path::Path) -> Result<T, String>,
+) -> Result<T, String> {
+    let dir = std::env::temp_dir().join(format!("fupin-upload-{}", crate::auth::random_token()));
+    let path = dir.join(format!("upload.{ext}"));
+    let written = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, data));
+    let out = written.map_err(|e| e.to_string()).and_then(|_| read(&path));
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
 /// `POST /households/import`: the uploaded member sheet, all or nothing.
 pub async fn upload(
     State(st): State<Arc<AppState>>,
@@ -68,19 +126,8 @@ pub async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let kind = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let boundary = kind
-        .split(';')
-        .find_map(|x| x.trim().strip_prefix("boundary="))
-        .map(|b| b.trim_matches('"').to_string())
-        .unwrap_or_default();
-    let parts = parts(&body, &boundary);
+    let parts = form_parts(&st, &p, &headers, &body)?;
     let field = |n: &str| parts.iter().find(|x| x.name == n);
-    let csrf = field("_csrf").map(|x| String::from_utf8_lossy(x.data).to_string());
-    crate::session::check_csrf(&st, &p.session, csrf.as_deref()).map_err(|e| p.error(e))?;
     let Some(file) = field("file").filter(|f| !f.data.is_empty()) else {
         let e = ApiError::bad_request("file", "请选择要导入的文件 / choose a file to import");
         return Err(p.error(e));
@@ -95,13 +142,9 @@ pub async fn upload(
         return Err(p.error(e));
     }
     let today = super::service::today();
-    let dir = std::env::temp_dir().join(format!("fupin-upload-{}", crate::auth::random_token()));
-    let path = dir.join(format!("upload.{ext}"));
-    let written = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, file.data));
-    let read = written
-        .map_err(|e| e.to_string())
-        .and_then(|_| fupin_sheet::read_file(&path, today).map_err(|e| e.to_string()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let read = with_upload(file.data, &ext, |path| {
+        fupin_sheet::read_file(path, today).map_err(|e| e.to_string())
+    });
     let read = read.map_err(|e| {
         p.error(ApiError::bad_request(
             "file",

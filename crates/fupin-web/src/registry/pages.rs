@@ -28,8 +28,9 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
         .route("/households/new", get(new_form).post(new_create))
         .route(
             "/households/import",
-            post(super::import::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+            post(super::import::upload).layer(axum::extract::DefaultBodyLimit::max(
+                super::import::UPLOAD_LIMIT,
+            )),
         )
         .route("/households/{number}", get(household).post(household_edit))
         .route("/households/{number}/action", post(household_action))
