@@ -165,13 +165,13 @@ impl Cells<'_> {
             }
         }
     }
-    fn code(&mut self, key: &str, codes: &[&str]) -> String {
+    fn code(&mut self, key: &str, codes: &[&str], err: &str) -> String {
         let v = self.raw(key);
         if !codes.contains(&v.as_str()) {
             let list = codes.join(", ");
             self.bad(
                 key,
-                "unknown_code",
+                err,
                 &format!("应为 {list} 之一(见模板的代码表)"),
                 &format!("must be one of {list} (see the template's codes)"),
             );
@@ -331,8 +331,8 @@ pub async fn check_rows(
         let key: (String, &str) = match table {
             Table::Projects => {
                 let village = c.village("village", &mut ctx);
-                let kind = c.code("kind", rules::CATEGORIES);
-                let status = c.code("status", PROJECT_STATUSES);
+                let kind = c.code("kind", rules::CATEGORIES, "unknown_category");
+                let status = c.code("status", PROJECT_STATUSES, "unknown_status");
                 let p = Project {
                     id: c.text("id"),
                     county: village.get(..6).unwrap_or_default().to_string(),
@@ -389,7 +389,7 @@ pub async fn check_rows(
                     id: c.text("id"),
                     county: c.county(&mut ctx),
                     year: c.year(),
-                    level: c.code("level", SOURCE_LEVELS),
+                    level: c.code("level", SOURCE_LEVELS, "unknown_level"),
                     name: c.text("name"),
                     amount: c.money("amount"),
                     received_on: c.opt_date("received_on"),
@@ -416,7 +416,7 @@ pub async fn check_rows(
                     county: c.county(&mut ctx),
                     year: c.year(),
                     project: c.known("project", &ctx.projects, "项目", "project"),
-                    category: c.code("category", rules::CATEGORIES),
+                    category: c.code("category", rules::CATEGORIES, "unknown_category"),
                     amount: c.money("amount"),
                     date: c.date("date"),
                     source: c.opt_text("source"),
@@ -488,7 +488,7 @@ pub async fn check_rows(
                     name: c.text("name"),
                     village,
                     capacity_kw,
-                    split: c.code("split", &["equal", "weights"]),
+                    split: c.code("split", &["equal", "weights"], "unknown_split"),
                     beneficiaries: vec![],
                 };
                 let household = c.raw("household");
