@@ -198,28 +198,9 @@ pub fn write_errors(
     table: Table,
     errors: &[fupin_core::error::RowError],
 ) -> Result<(), SheetError> {
-    let mut w = crate::write::SheetWriter::create(path, "错误 errors")?;
-    w.write_header(&[
-        "行 row",
-        "列 column",
-        "值 value",
-        "代码 code",
-        "说明",
-        "message",
-        "工作表 sheet",
-    ])?;
-    for e in errors {
-        w.write_cells(&[
-            Cell::Int(e.row as i64),
-            Cell::from(e.column.clone()),
-            Cell::from(e.value.clone()),
-            Cell::from(e.code.clone()),
-            Cell::from(e.zh.clone()),
-            Cell::from(e.en.clone()),
-            Cell::from(table.sheet_name()),
-        ])?;
-    }
-    w.finish()
+    crate::report::write_errors_with(path, errors, "工作表 sheet", |_| {
+        table.sheet_name().to_string()
+    })
 }
 
 /// Reads a funds sheet (CSV in UTF-8 or XLSX: the sheet named as the table's, else the first): the header by Chinese or English

@@ -62,7 +62,8 @@ async fn import_upload(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> PageResult {
-    let parts = crate::registry::import::form_parts(&st, &p, &headers, &body)?;
+    let parts =
+        crate::registry::import::form_parts(&st, &p, &headers, &body).map_err(|e| p.error(e))?;
     let field = |n: &str| parts.iter().find(|x| x.name == n);
     let table = field("table")
         .map(|x| String::from_utf8_lossy(x.data).to_string())

@@ -71,7 +71,7 @@ pub(crate) fn form_parts<'a>(
     p: &Page,
     headers: &HeaderMap,
     body: &'a [u8],
-) -> Result<Vec<Part<'a>>, Response> {
+) -> Result<Vec<Part<'a>>, ApiError> {
     let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -100,7 +100,7 @@ pub(crate) fn form_parts<'a>(
         .iter()
         .find(|x| x.name == "_csrf")
         .map(|x| String::from_utf8_lossy(x.data).to_string());
-    crate::session::check_csrf(st, &p.session, csrf.as_deref()).map_err(|e| p.error(e))?;
+    crate::session::check_csrf(st, &p.session, csrf.as_deref())?;
     Ok(parts)
 }
 
@@ -126,7 +126,7 @@ pub async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let parts = form_parts(&st, &p, &headers, &body)?;
+    let parts = form_parts(&st, &p, &headers, &body).map_err(|e| p.error(e))?;
     let field = |n: &str| parts.iter().find(|x| x.name == n);
     let Some(file) = field("file").filter(|f| !f.data.is_empty()) else {
         let e = ApiError::bad_request("file", "请选择要导入的文件 / choose a file to import");

@@ -210,21 +210,9 @@ async fn upload_table(
     table: &str,
     file: &str,
 ) -> crate::common::Resp {
-    let boundary = "fupinFundsBoundary";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"table\"\r\n\r\n{table}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{table}.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
-    );
-    let req = axum::http::Request::builder()
-        .method("POST")
-        .uri("/funds/import")
-        .header("cookie", cookie)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    crate::common::send(app, req).await
+    let fields = [("_csrf", csrf), ("table", table)];
+    let name = format!("{table}.csv");
+    crate::common::post_multipart(app, "/funds/import", cookie, &fields, &name, file).await
 }
 
 #[test]
