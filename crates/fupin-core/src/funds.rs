@@ -1115,5 +1115,7 @@ pub fn in_year(d: NaiveDate, year: i32) -> bool {
     d.year() == year
 }
 
+pub mod table;
+
 #[cfg(test)]
 mod tests;

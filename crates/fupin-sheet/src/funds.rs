@@ -71,63 +71,100 @@ pub fn write_report(path: &Path, sheets: &[Sheet]) -> Result<(), SheetError> {
     wb.save(path).map_err(xlsx_err)
 }
 
-/// The tables of the funds that travel as sheets: the project library and the small loans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Table {
-    Projects,
-    Loans,
+pub use fupin_core::funds::table::{Kind, Row, Table, TABLES};
+
+/// A table's rows as text (in its columns' order) as cells: money and whole numbers as numbers,
+/// an empty cell as empty.
+pub fn cells_of(table: Table, rows: Vec<Vec<String>>) -> Vec<Vec<Cell>> {
+    use fupin_core::funds::table::kind;
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .zip(table.columns())
+                .map(|(v, (_, key))| match kind(key) {
+                    _ if v.is_empty() => Cell::Empty,
+                    Kind::Money => fupin_core::money::parse_money(&v)
+                        .map(Cell::Money)
+                        .unwrap_or(Cell::Text(v)),
+                    Kind::Int => v.parse().map(Cell::Int).unwrap_or(Cell::Text(v)),
+                    Kind::Text | Kind::Date => Cell::Text(v),
+                })
+                .collect()
+        })
+        .collect()
 }
 
-/// The columns of the project sheet: (Chinese header, English key).
-pub const PROJECT_COLUMNS: &[(&str, &str)] = &[
-    ("项目编号", "id"),
-    ("年度", "year"),
-    ("项目名称", "name"),
-    ("项目类别", "kind"),
-    ("村区划代码", "village"),
-    ("预算(元)", "budget"),
-    ("开工日期", "start"),
-    ("完工日期", "end"),
-    ("进度(%)", "progress_pct"),
-    ("状态", "status"),
-    ("受益户数", "households"),
-    ("受益人数", "people"),
-    ("带贫机制", "benefit"),
-];
-
-/// The columns of the loan sheet: (Chinese header, English key).
-pub const LOAN_COLUMNS: &[(&str, &str)] = &[
-    ("贷款编号", "id"),
-    ("户编号", "household"),
-    ("村区划代码", "village"),
-    ("金额(元)", "amount"),
-    ("期限(月)", "term_months"),
-    ("担保", "guarantee"),
-    ("抵押", "collateral"),
-    ("发放日期", "start"),
-    ("放贷银行", "bank"),
-];
-
-impl Table {
-    pub fn parse(s: &str) -> Option<Table> {
-        match s {
-            "projects" => Some(Table::Projects),
-            "loans" => Some(Table::Loans),
-            _ => None,
+fn code_rows(table: Table) -> Vec<Vec<Cell>> {
+    use fupin_core::funds::table::{ASSET_KINDS, PROJECT_STATUSES, SOURCE_LEVELS};
+    let mut r = vec![vec![
+        Cell::from("列 column"),
+        Cell::from("代码 code"),
+        Cell::from("含义 meaning"),
+    ]];
+    let mut push = |col: &str, code: &str, meaning: String| {
+        r.push(vec![Cell::from(col), Cell::from(code), Cell::Text(meaning)]);
+    };
+    let categories = |push: &mut dyn FnMut(&str, &str, String), col: &str| {
+        for c in fupin_core::funds::CATEGORIES {
+            let (zh, en) = fupin_core::funds::category_label(c).unwrap_or(("", ""));
+            push(col, c, format!("{zh} {en}"));
         }
-    }
-    pub fn columns(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Table::Projects => PROJECT_COLUMNS,
-            Table::Loans => LOAN_COLUMNS,
+    };
+    let triples =
+        |push: &mut dyn FnMut(&str, &str, String), col: &str, list: &[(&str, &str, &str)]| {
+            for (c, zh, en) in list {
+                push(col, c, format!("{zh} {en}"));
+            }
+        };
+    let yes_no = |push: &mut dyn FnMut(&str, &str, String), col: &str| {
+        push(col, "是 / 否", "yes / no".into());
+    };
+    match table {
+        Table::Projects => {
+            categories(&mut push, "kind");
+            triples(&mut push, "status", PROJECT_STATUSES);
         }
-    }
-    pub fn sheet_name(self) -> &'static str {
-        match self {
-            Table::Projects => "项目库 projects",
-            Table::Loans => "小额信贷 loans",
+        Table::Loans => yes_no(&mut push, "guarantee, collateral"),
+        Table::Sources => triples(&mut push, "level", SOURCE_LEVELS),
+        Table::Allocations => categories(&mut push, "category"),
+        Table::Assets => {
+            triples(&mut push, "kind", ASSET_KINDS);
+            push(
+                "split",
+                "equal",
+                "平均分配(不计权重)equal shares (weights ignored)".into(),
+            );
+            push(
+                "split",
+                "weights",
+                "按权重分配 by weight (default 1)".into(),
+            );
+            push(
+                "household",
+                "",
+                "每个受益户一行,资产各列相同 / one row per household, the asset's columns the same"
+                    .into(),
+            );
         }
+        Table::Cooperatives => yes_no(&mut push, "supported"),
+        Table::Years | Table::Disbursements | Table::Repayments | Table::Subsidies => {}
+        Table::AssetIncome => push(
+            "income",
+            "",
+            "分红由系统按受益户计算到分 / dividends are computed to the fen".into(),
+        ),
     }
+    push(
+        "date",
+        "YYYY-MM-DD",
+        "日期或 Excel 日期 / ISO or Excel dates".into(),
+    );
+    push(
+        "amount",
+        "0.00",
+        "元,至多两位小数 / yuan, two places".into(),
+    );
+    r
 }
 
 /// Writes a table's rows (the header first, Chinese with the English key) to an XLSX file; with no
@@ -146,60 +183,27 @@ pub fn write_table(path: &Path, table: Table, rows: Vec<Vec<Cell>>) -> Result<()
         rows: all,
     }];
     if template {
-        let codes: Vec<Vec<Cell>> = match table {
-            Table::Projects => {
-                let mut r = vec![vec![
-                    Cell::from("列 column"),
-                    Cell::from("代码 code"),
-                    Cell::from("含义 meaning"),
-                ]];
-                for c in fupin_core::funds::CATEGORIES {
-                    let (zh, en) = fupin_core::funds::category_label(c).unwrap_or(("", ""));
-                    r.push(vec![
-                        Cell::from("kind"),
-                        Cell::from(*c),
-                        Cell::Text(format!("{zh} {en}")),
-                    ]);
-                }
-                for (c, zh) in [
-                    ("planned", "计划"),
-                    ("underway", "在建"),
-                    ("done", "完工"),
-                    ("cancelled", "取消"),
-                ] {
-                    r.push(vec![Cell::from("status"), Cell::from(c), Cell::from(zh)]);
-                }
-                r
-            }
-            Table::Loans => vec![
-                vec![
-                    Cell::from("列 column"),
-                    Cell::from("代码 code"),
-                    Cell::from("含义 meaning"),
-                ],
-                vec![
-                    Cell::from("guarantee, collateral"),
-                    Cell::from("是 / 否"),
-                    Cell::from("yes / no"),
-                ],
-            ],
-        };
         sheets.push(Sheet {
             name: "代码 codes".into(),
-            rows: codes,
+            rows: code_rows(table),
         });
     }
     write_report(path, &sheets)
 }
 
-/// A row of a funds sheet: its number as the spreadsheet shows it and its cells by English key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub row: usize,
-    pub cells: std::collections::HashMap<&'static str, String>,
+/// The error report of a funds import: one row per bad cell with its row, column, value, code,
+/// message and sheet (CSV or XLSX by the file's extension).
+pub fn write_errors(
+    path: &Path,
+    table: Table,
+    errors: &[fupin_core::error::RowError],
+) -> Result<(), SheetError> {
+    crate::report::write_errors_with(path, errors, "工作表 sheet", |_| {
+        table.sheet_name().to_string()
+    })
 }
 
-/// Reads a funds sheet (CSV in UTF-8 or XLSX, the first sheet): the header by Chinese or English
+/// Reads a funds sheet (CSV in UTF-8 or XLSX: the sheet named as the table's, else the first): the header by Chinese or English
 /// name (or both, as the template writes them), then the rows with any cell. An unknown or missing
 /// column is an error naming it.
 pub fn read_table(path: &Path, table: Table) -> Result<Vec<Row>, SheetError> {
@@ -246,7 +250,9 @@ pub fn read_table(path: &Path, table: Table) -> Result<Vec<Row>, SheetError> {
             std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(0))?;
             let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(file)
                 .map_err(|e| SheetError::File(format!("{}: {e}", path.display())))?;
-            let name = wb.sheet_names().first().cloned().ok_or_else(|| {
+            let names = wb.sheet_names();
+            let by_name = names.iter().find(|n| n.as_str() == table.sheet_name());
+            let name = by_name.or(names.first()).cloned().ok_or_else(|| {
                 SheetError::File(format!("{}: 没有工作表 / no worksheet", path.display()))
             })?;
             let mut reader = wb
@@ -278,7 +284,16 @@ pub fn read_table(path: &Path, table: Table) -> Result<Vec<Row>, SheetError> {
                 if row.len() <= col {
                     row.resize(col + 1, String::new());
                 }
-                row[col] = crate::read::cell_text(&v);
+                row[col] = match &v {
+                    // A date cell reads as its ISO date (a time of day, if any, is dropped).
+                    calamine::Data::DateTime(d) if d.is_datetime() => {
+                        let serial = (d.as_f64().floor() as i64).to_string();
+                        fupin_core::funds::table::date_of(&serial)
+                            .map(|t| t.format("%Y-%m-%d").to_string())
+                            .unwrap_or(serial)
+                    }
+                    _ => crate::read::cell_text(&v),
+                };
             }
             out
         }

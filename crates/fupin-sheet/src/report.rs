@@ -7,6 +7,19 @@ use std::path::Path;
 
 /// Writes the error report (row, column, value, code, message in Chinese and English).
 pub fn write_error_report(path: &Path, errors: &[RowError]) -> Result<(), SheetError> {
+    write_errors_with(path, errors, "户编号 household", |e| {
+        e.household.clone().unwrap_or_default()
+    })
+}
+
+/// The error report with its last column named `last` and filled by `cell` (the household, the
+/// sheet).
+pub(crate) fn write_errors_with(
+    path: &Path,
+    errors: &[RowError],
+    last: &str,
+    cell: impl Fn(&RowError) -> String,
+) -> Result<(), SheetError> {
     let mut w = SheetWriter::create(path, "错误 errors")?;
     w.write_header(&[
         "行 row",
@@ -15,7 +28,7 @@ pub fn write_error_report(path: &Path, errors: &[RowError]) -> Result<(), SheetE
         "代码 code",
         "说明",
         "message",
-        "户编号 household",
+        last,
     ])?;
     for e in errors {
         w.write_cells(&[
@@ -25,7 +38,7 @@ pub fn write_error_report(path: &Path, errors: &[RowError]) -> Result<(), SheetE
             Cell::from(e.code.clone()),
             Cell::from(e.zh.clone()),
             Cell::from(e.en.clone()),
-            Cell::from(e.household.clone().unwrap_or_default()),
+            Cell::from(cell(e)),
         ])?;
     }
     w.finish()

@@ -9,6 +9,8 @@ mod county;
 mod crafted;
 #[path = "sheet/files.rs"]
 mod files;
+#[path = "sheet/funds.rs"]
+mod funds;
 #[path = "sheet/fuzz.rs"]
 mod fuzz;
 #[path = "sheet/monitoring.rs"]

@@ -293,6 +293,19 @@ pub trait Funds: Send + Sync {
     fn funds_input<'a>(&'a self, year: i32, county: &'a str) -> BoxFut<'a, rules::Input>;
     /// The counties under an area prefix that keep funds or projects, by code.
     fn funds_counties<'a>(&'a self, area: &'a str) -> BoxFut<'a, Vec<String>>;
+    /// A county's fund sources of every year, by year, level, id.
+    fn all_fund_sources<'a>(&'a self, county: &'a str) -> BoxFut<'a, Vec<FundSource>>;
+    /// A county's years (revenue and loan task), by year.
+    fn fund_years<'a>(&'a self, county: &'a str) -> BoxFut<'a, Vec<FundYear>>;
+    /// Writes a checked sheet ([`crate::funds_sheet::check_rows`]) of `county` in one
+    /// transaction, each record audited with `actor` as its put is; an asset's income pays its
+    /// dividends as [`Funds::record_asset_income`] does. Returns the records written.
+    fn import_funds<'a>(
+        &'a self,
+        county: &'a str,
+        batch: &'a crate::funds_sheet::Batch,
+        actor: &'a str,
+    ) -> BoxFut<'a, usize>;
 }
 
 /// The villages of a county whose assets gave the village collective income in `year` and in no
@@ -454,26 +467,53 @@ async fn loans_where(db: &Db, filter: &str, binds: &[&str]) -> Result<Vec<Loan>,
         q = q.bind(*x);
     }
     let rows: Vec<LoanRow> = q.fetch_all_as(db).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The repayments and subsidies of all these loans: one query each (not one per loan), the
+    // same filter choosing the loans.
+    type Key = (String, String);
+    let of_loans = format!("(county, loan) IN (SELECT county, id FROM small_loan {filter})");
+    let sql = format!(
+        "SELECT county, loan, due_date, amount_fen, paid_fen, paid_on FROM loan_repayment \
+         WHERE {of_loans} ORDER BY county, loan, due_date"
+    );
+    let mut q = db.query(&sql);
+    for x in binds {
+        q = q.bind(*x);
+    }
+    let mut reps: std::collections::HashMap<Key, Vec<Repayment>> = Default::default();
+    let all: Vec<(String, String, String, i64, i64, Option<String>)> = q.fetch_all_as(db).await?;
+    for (county, loan, due, a, p, on) in all {
+        reps.entry((county, loan)).or_default().push(Repayment {
+            due,
+            amount: Yuan::from_fen(a),
+            paid: Yuan::from_fen(p),
+            paid_on: on,
+        });
+    }
+    let sql = format!(
+        "SELECT county, loan, year, amount_fen FROM loan_subsidy WHERE {of_loans} \
+         ORDER BY county, loan, year"
+    );
+    let mut q = db.query(&sql);
+    for x in binds {
+        q = q.bind(*x);
+    }
+    let mut subs: std::collections::HashMap<Key, Vec<Subsidy>> = Default::default();
+    let all: Vec<(String, String, i64, i64)> = q.fetch_all_as(db).await?;
+    for (county, loan, y, a) in all {
+        subs.entry((county, loan)).or_default().push(Subsidy {
+            year: y as i32,
+            amount: Yuan::from_fen(a),
+        });
+    }
     let mut out = Vec::with_capacity(rows.len());
     for (id, county, household, village, amount, term, g, c, start, bank) in rows {
-        let reps: Vec<(String, i64, i64, Option<String>)> = db
-            .query(
-                "SELECT due_date, amount_fen, paid_fen, paid_on FROM loan_repayment \
-                 WHERE county = $1 AND loan = $2 ORDER BY due_date",
-            )
-            .bind(county.as_str())
-            .bind(id.as_str())
-            .fetch_all_as(db)
-            .await?;
-        let subs: Vec<(i64, i64)> = db
-            .query(
-                "SELECT year, amount_fen FROM loan_subsidy WHERE county = $1 AND loan = $2 \
-                 ORDER BY year",
-            )
-            .bind(county.as_str())
-            .bind(id.as_str())
-            .fetch_all_as(db)
-            .await?;
+        let key = (county, id);
+        let repayments = reps.remove(&key).unwrap_or_default();
+        let subsidies = subs.remove(&key).unwrap_or_default();
+        let (county, id) = key;
         out.push(Loan {
             id,
             county,
@@ -485,22 +525,8 @@ async fn loans_where(db: &Db, filter: &str, binds: &[&str]) -> Result<Vec<Loan>,
             collateral: c != 0,
             start,
             bank,
-            repayments: reps
-                .into_iter()
-                .map(|(due, a, p, on)| Repayment {
-                    due,
-                    amount: Yuan::from_fen(a),
-                    paid: Yuan::from_fen(p),
-                    paid_on: on,
-                })
-                .collect(),
-            subsidies: subs
-                .into_iter()
-                .map(|(y, a)| Subsidy {
-                    year: y as i32,
-                    amount: Yuan::from_fen(a),
-                })
-                .collect(),
+            repayments,
+            subsidies,
         });
     }
     Ok(out)
@@ -606,25 +632,301 @@ fn weight_of(s: &str) -> Decimal {
         .unwrap_or(Decimal::ONE)
 }
 
+// The writers of each record inside a transaction (a put, or an import of many): each replaces
+// the record whole; the caller audits and commits.
+
+async fn write_source(tx: &mut Tx, s: &FundSource) -> Result<(), StoreError> {
+    clear(tx, "fund_source", "id", &s.county, &s.id).await?;
+    tx.query(
+        "INSERT INTO fund_source (county, id, year, level, name, amount_fen, received_on, \
+         note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(s.county.as_str())
+    .bind(s.id.as_str())
+    .bind(i64::from(s.year))
+    .bind(s.level.as_str())
+    .bind(s.name.as_str())
+    .bind(s.amount.fen())
+    .bind(s.received_on.as_deref())
+    .bind(s.note.as_deref())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn write_year(tx: &mut Tx, y: &FundYear) -> Result<(), StoreError> {
+    tx.query("DELETE FROM fund_year WHERE county = $1 AND year = $2")
+        .bind(y.county.as_str())
+        .bind(i64::from(y.year))
+        .execute(&mut *tx)
+        .await?;
+    tx.query(
+        "INSERT INTO fund_year (county, year, local_revenue_fen, loan_task_fen) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(y.county.as_str())
+    .bind(i64::from(y.year))
+    .bind(y.local_revenue.map(Yuan::fen))
+    .bind(y.loan_task.map(Yuan::fen))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn write_project(tx: &mut Tx, p: &Project) -> Result<(), StoreError> {
+    clear(tx, "fund_project", "id", &p.county, &p.id).await?;
+    let sql = format!(
+        "INSERT INTO fund_project ({PROJECT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         $8, $9, $10, $11, $12, $13, $14)"
+    );
+    tx.query(&sql)
+        .bind(p.id.as_str())
+        .bind(p.county.as_str())
+        .bind(i64::from(p.year))
+        .bind(p.name.as_str())
+        .bind(p.kind.as_str())
+        .bind(p.village.as_str())
+        .bind(p.budget.fen())
+        .bind(p.start.as_deref())
+        .bind(p.end.as_deref())
+        .bind(p.progress_pct)
+        .bind(p.status.as_str())
+        .bind(p.households)
+        .bind(p.people)
+        .bind(p.benefit.as_str())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+async fn write_allocation(tx: &mut Tx, a: &Allocation) -> Result<(), StoreError> {
+    clear(tx, "fund_allocation", "id", &a.county, &a.id).await?;
+    tx.query(
+        "INSERT INTO fund_allocation (county, id, year, project, category, amount_fen, \
+         allocated_on, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(a.county.as_str())
+    .bind(a.id.as_str())
+    .bind(i64::from(a.year))
+    .bind(a.project.as_str())
+    .bind(a.category.as_str())
+    .bind(a.amount.fen())
+    .bind(a.date.as_str())
+    .bind(a.source.as_deref())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn write_disbursement(tx: &mut Tx, d: &Disbursement) -> Result<(), StoreError> {
+    clear(tx, "fund_disbursement", "id", &d.county, &d.id).await?;
+    tx.query(
+        "INSERT INTO fund_disbursement (county, id, project, amount_fen, paid_on) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(d.county.as_str())
+    .bind(d.id.as_str())
+    .bind(d.project.as_str())
+    .bind(d.amount.fen())
+    .bind(d.date.as_str())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The loan's own row (its repayments and subsidies are written apart).
+async fn write_loan(tx: &mut Tx, l: &Loan) -> Result<(), StoreError> {
+    clear(tx, "small_loan", "id", &l.county, &l.id).await?;
+    let sql = format!(
+        "INSERT INTO small_loan ({LOAN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9, $10)"
+    );
+    tx.query(&sql)
+        .bind(l.id.as_str())
+        .bind(l.county.as_str())
+        .bind(l.household.as_str())
+        .bind(l.village.as_str())
+        .bind(l.amount.fen())
+        .bind(l.term_months)
+        .bind(b(l.guarantee))
+        .bind(b(l.collateral))
+        .bind(l.start.as_str())
+        .bind(l.bank.as_deref())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a loan's repayment schedule.
+async fn write_repayments(
+    tx: &mut Tx,
+    county: &str,
+    loan: &str,
+    reps: &[Repayment],
+) -> Result<(), StoreError> {
+    clear(tx, "loan_repayment", "loan", county, loan).await?;
+    for r in reps {
+        tx.query(
+            "INSERT INTO loan_repayment (county, loan, due_date, amount_fen, paid_fen, \
+             paid_on) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(county)
+        .bind(loan)
+        .bind(r.due.as_str())
+        .bind(r.amount.fen())
+        .bind(r.paid.fen())
+        .bind(r.paid_on.as_deref())
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces a loan's interest subsidies.
+async fn write_subsidies(
+    tx: &mut Tx,
+    county: &str,
+    loan: &str,
+    subs: &[Subsidy],
+) -> Result<(), StoreError> {
+    clear(tx, "loan_subsidy", "loan", county, loan).await?;
+    for s in subs {
+        tx.query(
+            "INSERT INTO loan_subsidy (county, loan, year, amount_fen) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(county)
+        .bind(loan)
+        .bind(i64::from(s.year))
+        .bind(s.amount.fen())
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn write_asset(tx: &mut Tx, a: &Asset) -> Result<(), StoreError> {
+    for (table, key) in [("income_asset", "id"), ("asset_beneficiary", "asset")] {
+        clear(tx, table, key, &a.county, &a.id).await?;
+    }
+    tx.query(
+        "INSERT INTO income_asset (county, id, kind, name, village, capacity_kw, split) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(a.county.as_str())
+    .bind(a.id.as_str())
+    .bind(a.kind.as_str())
+    .bind(a.name.as_str())
+    .bind(a.village.as_str())
+    .bind(a.capacity_kw.as_deref())
+    .bind(a.split.as_str())
+    .execute(&mut *tx)
+    .await?;
+    for x in &a.beneficiaries {
+        tx.query(
+            "INSERT INTO asset_beneficiary (county, asset, household_number, weight) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(a.county.as_str())
+        .bind(a.id.as_str())
+        .bind(x.household.as_str())
+        .bind(x.weight.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes a year's income of `asset` and its dividends: the households' part (income −
+/// collective) divided among the beneficiaries in fen (fupin-core's rule), replacing the year's
+/// earlier income and dividends. Returns the dividends in household order.
+async fn write_income(
+    tx: &mut Tx,
+    county: &str,
+    asset: &Asset,
+    i: &AssetIncome,
+) -> Result<Vec<DividendRow>, StoreError> {
+    let weights: Vec<(String, Decimal)> = asset
+        .beneficiaries
+        .iter()
+        .map(|x| {
+            let w = if asset.split == "weights" {
+                weight_of(&x.weight)
+            } else {
+                Decimal::ONE
+            };
+            (x.household.clone(), w)
+        })
+        .collect();
+    let shares = rules::divide(i.income.fen() - i.collective.fen(), &weights);
+    for table in ["asset_income", "asset_dividend"] {
+        let sql = format!("DELETE FROM {table} WHERE county = $1 AND asset = $2 AND year = $3");
+        tx.query(&sql)
+            .bind(county)
+            .bind(i.asset.as_str())
+            .bind(i64::from(i.year))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.query(
+        "INSERT INTO asset_income (county, asset, year, income_fen, collective_fen) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(county)
+    .bind(i.asset.as_str())
+    .bind(i64::from(i.year))
+    .bind(i.income.fen())
+    .bind(i.collective.fen())
+    .execute(&mut *tx)
+    .await?;
+    let mut out = Vec::with_capacity(shares.len());
+    for (household, amount) in shares {
+        tx.query(
+            "INSERT INTO asset_dividend (county, asset, year, household_number, \
+             amount_fen) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(county)
+        .bind(i.asset.as_str())
+        .bind(i64::from(i.year))
+        .bind(household.as_str())
+        .bind(amount)
+        .execute(&mut *tx)
+        .await?;
+        out.push(DividendRow {
+            county: county.to_string(),
+            asset: i.asset.clone(),
+            asset_name: asset.name.clone(),
+            year: i.year,
+            household,
+            amount: Yuan::from_fen(amount),
+        });
+    }
+    Ok(out)
+}
+
+async fn write_cooperative(tx: &mut Tx, c: &Cooperative) -> Result<(), StoreError> {
+    clear(tx, "cooperative", "id", &c.county, &c.id).await?;
+    tx.query(
+        "INSERT INTO cooperative (county, id, name, village, members, poor_members, \
+         supported) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(c.county.as_str())
+    .bind(c.id.as_str())
+    .bind(c.name.as_str())
+    .bind(c.village.as_str())
+    .bind(c.members)
+    .bind(c.poor_members)
+    .bind(b(c.supported))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 impl Funds for SqlStore {
     fn put_fund_source<'a>(&'a self, s: &'a FundSource, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            clear(&mut tx, "fund_source", "id", &s.county, &s.id).await?;
-            tx.query(
-                "INSERT INTO fund_source (county, id, year, level, name, amount_fen, received_on, \
-                 note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(s.county.as_str())
-            .bind(s.id.as_str())
-            .bind(i64::from(s.year))
-            .bind(s.level.as_str())
-            .bind(s.name.as_str())
-            .bind(s.amount.fen())
-            .bind(s.received_on.as_deref())
-            .bind(s.note.as_deref())
-            .execute(&mut tx)
-            .await?;
+            write_source(&mut tx, s).await?;
             done(tx, &s.county, "fund_source", &s.id, actor, s).await
         })
     }
@@ -672,24 +974,9 @@ impl Funds for SqlStore {
     fn put_fund_year<'a>(&'a self, y: &'a FundYear, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            tx.query("DELETE FROM fund_year WHERE county = $1 AND year = $2")
-                .bind(y.county.as_str())
-                .bind(i64::from(y.year))
-                .execute(&mut tx)
-                .await?;
-            tx.query(
-                "INSERT INTO fund_year (county, year, local_revenue_fen, loan_task_fen) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(y.county.as_str())
-            .bind(i64::from(y.year))
-            .bind(y.local_revenue.map(Yuan::fen))
-            .bind(y.loan_task.map(Yuan::fen))
-            .execute(&mut tx)
-            .await?;
+            write_year(&mut tx, y).await?;
             let key = y.year.to_string();
-            audited(&mut tx, &y.county, "fund_year", &key, actor, json(y)).await?;
-            tx.commit().await
+            done(tx, &y.county, "fund_year", &key, actor, y).await
         })
     }
 
@@ -717,28 +1004,7 @@ impl Funds for SqlStore {
     fn put_project<'a>(&'a self, p: &'a Project, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            clear(&mut tx, "fund_project", "id", &p.county, &p.id).await?;
-            let sql = format!(
-                "INSERT INTO fund_project ({PROJECT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-                 $8, $9, $10, $11, $12, $13, $14)"
-            );
-            tx.query(&sql)
-                .bind(p.id.as_str())
-                .bind(p.county.as_str())
-                .bind(i64::from(p.year))
-                .bind(p.name.as_str())
-                .bind(p.kind.as_str())
-                .bind(p.village.as_str())
-                .bind(p.budget.fen())
-                .bind(p.start.as_deref())
-                .bind(p.end.as_deref())
-                .bind(p.progress_pct)
-                .bind(p.status.as_str())
-                .bind(p.households)
-                .bind(p.people)
-                .bind(p.benefit.as_str())
-                .execute(&mut tx)
-                .await?;
+            write_project(&mut tx, p).await?;
             done(tx, &p.county, "fund_project", &p.id, actor, p).await
         })
     }
@@ -797,21 +1063,7 @@ impl Funds for SqlStore {
     fn put_allocation<'a>(&'a self, a: &'a Allocation, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            clear(&mut tx, "fund_allocation", "id", &a.county, &a.id).await?;
-            tx.query(
-                "INSERT INTO fund_allocation (county, id, year, project, category, amount_fen, \
-                 allocated_on, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(a.county.as_str())
-            .bind(a.id.as_str())
-            .bind(i64::from(a.year))
-            .bind(a.project.as_str())
-            .bind(a.category.as_str())
-            .bind(a.amount.fen())
-            .bind(a.date.as_str())
-            .bind(a.source.as_deref())
-            .execute(&mut tx)
-            .await?;
+            write_allocation(&mut tx, a).await?;
             done(tx, &a.county, "fund_allocation", &a.id, actor, a).await
         })
     }
@@ -862,28 +1114,8 @@ impl Funds for SqlStore {
     fn put_disbursement<'a>(&'a self, d: &'a Disbursement, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            clear(&mut tx, "fund_disbursement", "id", &d.county, &d.id).await?;
-            tx.query(
-                "INSERT INTO fund_disbursement (county, id, project, amount_fen, paid_on) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(d.county.as_str())
-            .bind(d.id.as_str())
-            .bind(d.project.as_str())
-            .bind(d.amount.fen())
-            .bind(d.date.as_str())
-            .execute(&mut tx)
-            .await?;
-            audited(
-                &mut tx,
-                &d.county,
-                "fund_disbursement",
-                &d.id,
-                actor,
-                json(d),
-            )
-            .await?;
-            tx.commit().await
+            write_disbursement(&mut tx, d).await?;
+            done(tx, &d.county, "fund_disbursement", &d.id, actor, d).await
         })
     }
 
@@ -931,56 +1163,9 @@ impl Funds for SqlStore {
     fn put_loan<'a>(&'a self, l: &'a Loan, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            for (table, key) in [
-                ("small_loan", "id"),
-                ("loan_repayment", "loan"),
-                ("loan_subsidy", "loan"),
-            ] {
-                clear(&mut tx, table, key, &l.county, &l.id).await?;
-            }
-            let sql = format!(
-                "INSERT INTO small_loan ({LOAN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-                 $9, $10)"
-            );
-            tx.query(&sql)
-                .bind(l.id.as_str())
-                .bind(l.county.as_str())
-                .bind(l.household.as_str())
-                .bind(l.village.as_str())
-                .bind(l.amount.fen())
-                .bind(l.term_months)
-                .bind(b(l.guarantee))
-                .bind(b(l.collateral))
-                .bind(l.start.as_str())
-                .bind(l.bank.as_deref())
-                .execute(&mut tx)
-                .await?;
-            for r in &l.repayments {
-                tx.query(
-                    "INSERT INTO loan_repayment (county, loan, due_date, amount_fen, paid_fen, \
-                     paid_on) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(l.county.as_str())
-                .bind(l.id.as_str())
-                .bind(r.due.as_str())
-                .bind(r.amount.fen())
-                .bind(r.paid.fen())
-                .bind(r.paid_on.as_deref())
-                .execute(&mut tx)
-                .await?;
-            }
-            for s in &l.subsidies {
-                tx.query(
-                    "INSERT INTO loan_subsidy (county, loan, year, amount_fen) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(l.county.as_str())
-                .bind(l.id.as_str())
-                .bind(i64::from(s.year))
-                .bind(s.amount.fen())
-                .execute(&mut tx)
-                .await?;
-            }
+            write_loan(&mut tx, l).await?;
+            write_repayments(&mut tx, &l.county, &l.id, &l.repayments).await?;
+            write_subsidies(&mut tx, &l.county, &l.id, &l.subsidies).await?;
             done(tx, &l.county, "small_loan", &l.id, actor, l).await
         })
     }
@@ -1023,34 +1208,7 @@ impl Funds for SqlStore {
     fn put_asset<'a>(&'a self, a: &'a Asset, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            for (table, key) in [("income_asset", "id"), ("asset_beneficiary", "asset")] {
-                clear(&mut tx, table, key, &a.county, &a.id).await?;
-            }
-            tx.query(
-                "INSERT INTO income_asset (county, id, kind, name, village, capacity_kw, split) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(a.county.as_str())
-            .bind(a.id.as_str())
-            .bind(a.kind.as_str())
-            .bind(a.name.as_str())
-            .bind(a.village.as_str())
-            .bind(a.capacity_kw.as_deref())
-            .bind(a.split.as_str())
-            .execute(&mut tx)
-            .await?;
-            for x in &a.beneficiaries {
-                tx.query(
-                    "INSERT INTO asset_beneficiary (county, asset, household_number, weight) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(a.county.as_str())
-                .bind(a.id.as_str())
-                .bind(x.household.as_str())
-                .bind(x.weight.as_str())
-                .execute(&mut tx)
-                .await?;
-            }
+            write_asset(&mut tx, a).await?;
             done(tx, &a.county, "income_asset", &a.id, actor, a).await
         })
     }
@@ -1098,63 +1256,8 @@ impl Funds for SqlStore {
                     "the collective's part is above the income",
                 ));
             }
-            let weights: Vec<(String, Decimal)> = asset
-                .beneficiaries
-                .iter()
-                .map(|x| {
-                    let w = if asset.split == "weights" {
-                        weight_of(&x.weight)
-                    } else {
-                        Decimal::ONE
-                    };
-                    (x.household.clone(), w)
-                })
-                .collect();
-            let shares = rules::divide(i.income.fen() - i.collective.fen(), &weights);
             let mut tx = self.db.begin().await?;
-            for table in ["asset_income", "asset_dividend"] {
-                let sql =
-                    format!("DELETE FROM {table} WHERE county = $1 AND asset = $2 AND year = $3");
-                tx.query(&sql)
-                    .bind(county)
-                    .bind(i.asset.as_str())
-                    .bind(i64::from(i.year))
-                    .execute(&mut tx)
-                    .await?;
-            }
-            tx.query(
-                "INSERT INTO asset_income (county, asset, year, income_fen, collective_fen) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(county)
-            .bind(i.asset.as_str())
-            .bind(i64::from(i.year))
-            .bind(i.income.fen())
-            .bind(i.collective.fen())
-            .execute(&mut tx)
-            .await?;
-            let mut out = Vec::with_capacity(shares.len());
-            for (household, amount) in shares {
-                tx.query(
-                    "INSERT INTO asset_dividend (county, asset, year, household_number, \
-                     amount_fen) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(county)
-                .bind(i.asset.as_str())
-                .bind(i64::from(i.year))
-                .bind(household.as_str())
-                .bind(amount)
-                .execute(&mut tx)
-                .await?;
-                out.push(DividendRow {
-                    county: county.to_string(),
-                    asset: i.asset.clone(),
-                    asset_name: asset.name.clone(),
-                    year: i.year,
-                    household,
-                    amount: Yuan::from_fen(amount),
-                });
-            }
+            let out = write_income(&mut tx, county, &asset, i).await?;
             let key = format!("{}/{}", i.asset, i.year);
             let after = serde_json::json!({"income": i, "dividends": out});
             audited(&mut tx, county, "asset_income", &key, actor, after).await?;
@@ -1230,20 +1333,7 @@ impl Funds for SqlStore {
     fn put_cooperative<'a>(&'a self, c: &'a Cooperative, actor: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.db.begin().await?;
-            clear(&mut tx, "cooperative", "id", &c.county, &c.id).await?;
-            tx.query(
-                "INSERT INTO cooperative (county, id, name, village, members, poor_members, \
-                 supported) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(c.county.as_str())
-            .bind(c.id.as_str())
-            .bind(c.name.as_str())
-            .bind(c.village.as_str())
-            .bind(c.members)
-            .bind(c.poor_members)
-            .bind(b(c.supported))
-            .execute(&mut tx)
-            .await?;
+            write_cooperative(&mut tx, c).await?;
             done(tx, &c.county, "cooperative", &c.id, actor, c).await
         })
     }
@@ -1289,6 +1379,129 @@ impl Funds for SqlStore {
                 .bind(pattern.as_str())
                 .fetch_all_scalar(&self.db)
                 .await?)
+        })
+    }
+
+    fn all_fund_sources<'a>(&'a self, county: &'a str) -> BoxFut<'a, Vec<FundSource>> {
+        Box::pin(async move {
+            let years: Vec<i64> = self
+                .db
+                .query("SELECT DISTINCT year FROM fund_source WHERE county = $1 ORDER BY year")
+                .bind(county)
+                .fetch_all_scalar(&self.db)
+                .await?;
+            let mut out = Vec::new();
+            for y in years {
+                out.extend(self.fund_sources(county, y as i32).await?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn fund_years<'a>(&'a self, county: &'a str) -> BoxFut<'a, Vec<FundYear>> {
+        Box::pin(async move {
+            let rows: Vec<(i64, Option<i64>, Option<i64>)> = self
+                .db
+                .query(
+                    "SELECT year, local_revenue_fen, loan_task_fen FROM fund_year \
+                     WHERE county = $1 ORDER BY year",
+                )
+                .bind(county)
+                .fetch_all_as(&self.db)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(y, r, t)| FundYear {
+                    county: county.to_string(),
+                    year: y as i32,
+                    local_revenue: r.map(Yuan::from_fen),
+                    loan_task: t.map(Yuan::from_fen),
+                })
+                .collect())
+        })
+    }
+
+    fn import_funds<'a>(
+        &'a self,
+        county: &'a str,
+        batch: &'a crate::funds_sheet::Batch,
+        actor: &'a str,
+    ) -> BoxFut<'a, usize> {
+        use crate::funds_sheet::Batch;
+        Box::pin(async move {
+            // The assets whose income is imported, read before the transaction.
+            let mut assets = std::collections::HashMap::new();
+            if let Batch::Incomes(v) = batch {
+                for i in v {
+                    if !assets.contains_key(&i.asset) {
+                        let a = self.asset(county, &i.asset).await?.ok_or_else(|| {
+                            rejected(
+                                "asset",
+                                &i.asset,
+                                "asset_not_found",
+                                "资产不存在",
+                                "no such asset",
+                            )
+                        })?;
+                        assets.insert(i.asset.clone(), a);
+                    }
+                }
+            }
+            let mut tx = self.db.begin().await?;
+            let mut n = 0;
+            macro_rules! each {
+                ($v:expr, $write:ident, $entity:expr, |$x:ident| $key:expr) => {
+                    for $x in $v {
+                        $write(&mut tx, $x).await?;
+                        let key = $key;
+                        audited(&mut tx, county, $entity, &key, actor, json($x)).await?;
+                        n += 1;
+                    }
+                };
+            }
+            match batch {
+                Batch::Projects(v) => each!(v, write_project, "fund_project", |x| x.id.clone()),
+                Batch::Loans(v) => each!(v, write_loan, "small_loan", |x| x.id.clone()),
+                Batch::Sources(v) => each!(v, write_source, "fund_source", |x| x.id.clone()),
+                Batch::Years(v) => each!(v, write_year, "fund_year", |x| x.year.to_string()),
+                Batch::Allocations(v) => {
+                    each!(v, write_allocation, "fund_allocation", |x| x.id.clone())
+                }
+                Batch::Disbursements(v) => {
+                    each!(v, write_disbursement, "fund_disbursement", |x| x.id.clone())
+                }
+                Batch::Assets(v) => each!(v, write_asset, "income_asset", |x| x.id.clone()),
+                Batch::Cooperatives(v) => {
+                    each!(v, write_cooperative, "cooperative", |x| x.id.clone())
+                }
+                Batch::Repayments(v) => {
+                    for (loan, reps) in v {
+                        write_repayments(&mut tx, county, loan, reps).await?;
+                        let after = serde_json::json!({"loan": loan, "repayments": reps});
+                        audited(&mut tx, county, "loan_repayment", loan, actor, after).await?;
+                        n += reps.len();
+                    }
+                }
+                Batch::Subsidies(v) => {
+                    for (loan, subs) in v {
+                        write_subsidies(&mut tx, county, loan, subs).await?;
+                        let after = serde_json::json!({"loan": loan, "subsidies": subs});
+                        audited(&mut tx, county, "loan_subsidy", loan, actor, after).await?;
+                        n += subs.len();
+                    }
+                }
+                Batch::Incomes(v) => {
+                    for i in v {
+                        let out = write_income(&mut tx, county, &assets[&i.asset], i).await?;
+                        let key = format!("{}/{}", i.asset, i.year);
+                        let after = serde_json::json!({"income": i, "dividends": out});
+                        audited(&mut tx, county, "asset_income", &key, actor, after).await?;
+                        n += 1;
+                    }
+                }
+            }
+            tx.commit().await?;
+            Ok(n)
         })
     }
 

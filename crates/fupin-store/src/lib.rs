@@ -15,6 +15,7 @@ pub mod backup;
 pub mod directory;
 pub mod error;
 pub mod funds;
+pub mod funds_sheet;
 pub mod listing;
 pub mod migrate;
 pub mod model;

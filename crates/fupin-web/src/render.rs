@@ -117,6 +117,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/funds/asset.html"),
     ),
     (
+        "funds/import.html",
+        include_str!("../templates/funds/import.html"),
+    ),
+    (
         "funds/household_section.html",
         include_str!("../templates/funds/household_section.html"),
     ),

@@ -15,11 +15,11 @@ use std::path::PathBuf;
 pub enum FundsCommand {
     /// 检查资金规则:产业和以工代赈占比、专项资金占比和增长、合作社、小额信贷、分红 / check the funds rules
     Check(CheckArgs),
-    /// 导入项目库或小额信贷(XLSX、CSV;全部有效才写入)/ import projects or loans (all or nothing)
+    /// 导入资金表(XLSX、CSV;全部有效才写入)/ import a funds table (all or nothing)
     Import(ImportArgs),
-    /// 导出项目库或小额信贷 / export projects or loans as XLSX
+    /// 导出资金表 / export a funds table as XLSX
     Export(ExportArgs),
-    /// 导入模板 / the import template of projects or loans
+    /// 导入模板 / the import template of a funds table
     Template(TemplateArgs),
 }
 
@@ -27,7 +27,7 @@ pub enum FundsCommand {
 pub struct ImportArgs {
     /// XLSX 或 CSV 文件 / the file
     file: PathBuf,
-    /// projects 或 loans / projects or loans
+    /// 表:sources、years、projects、allocations、disbursements、loans、repayments、subsidies、assets、asset-income、cooperatives / the table
     #[arg(long)]
     table: String,
     /// 错误报告文件(默认 FILE.errors.csv)/ error report (default FILE.errors.csv)
@@ -37,7 +37,7 @@ pub struct ImportArgs {
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// projects 或 loans / projects or loans
+    /// 表:sources、years、projects、allocations、disbursements、loans、repayments、subsidies、assets、asset-income、cooperatives / the table
     #[arg(long)]
     table: String,
     /// 县级区划代码 / the county
@@ -50,7 +50,7 @@ pub struct ExportArgs {
 
 #[derive(Args)]
 pub struct TemplateArgs {
-    /// projects 或 loans / projects or loans
+    /// 表:sources、years、projects、allocations、disbursements、loans、repayments、subsidies、assets、asset-income、cooperatives / the table
     #[arg(long)]
     table: String,
     /// 输出文件 .xlsx / output file .xlsx

@@ -324,5 +324,115 @@ fn a_countys_funds_round_trip_and_check() {
             ]
         );
         assert!(store.verify_audit().await.unwrap().ok());
+
+        // Every table as sheet rows: the export of each imports into an empty registry and exports
+        // the same rows there; the dividends of the imported income are computed again.
+        let b = fresh(repo.as_ref(), &dir, "funds_b").await;
+        for t in TABLES {
+            let rows = export_rows(d.as_ref(), *t, "140525").await.unwrap();
+            assert!(!rows.is_empty(), "{} has rows", t.code());
+            let sheet = as_rows(*t, &rows);
+            let r = import_rows(b.as_ref(), *t, &sheet, &|_| true, "导入 import")
+                .await
+                .unwrap();
+            assert!(r.is_ok(), "{}: {r:?}", t.code());
+            let again = export_rows(b.as_ref(), *t, "140525").await.unwrap();
+            assert_eq!(again, rows, "{} reads back", t.code());
+        }
+        assert_eq!(b.asset_dividends("140525", "PV1", 2017).await.unwrap(), div);
+        assert_eq!(b.loan("140525", "L1").await.unwrap(), Some(l1.clone()));
+
+        // A broken file of each table names its row and column, and writes nothing.
+        let c = fresh(repo.as_ref(), &dir, "funds_c").await;
+        for t in TABLES {
+            let rows = export_rows(d.as_ref(), *t, "140525").await.unwrap();
+            let mut sheet = as_rows(*t, &rows);
+            // The last column with a checked value is broken on the second row.
+            let (key, bad) = broken(*t);
+            let at = sheet.len().min(2) - 1;
+            sheet[at].cells.insert(key, bad.to_string());
+            let r = import_rows(c.as_ref(), *t, &sheet, &|_| true, "导入 import")
+                .await
+                .unwrap();
+            let errors = r.expect_err(t.code());
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| e.row == sheet[at].row && e.column == t.header(key)),
+                "{}: {errors:?}",
+                t.code()
+            );
+            assert!(
+                export_rows(c.as_ref(), *t, "140525")
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "{} wrote nothing",
+                t.code()
+            );
+        }
+        // Another county's rows are refused where the writer may not write them.
+        let rows = export_rows(d.as_ref(), Table::Sources, "140525")
+            .await
+            .unwrap();
+        let r = import_rows(
+            c.as_ref(),
+            Table::Sources,
+            &as_rows(Table::Sources, &rows),
+            &|c| c == "140526",
+            "x",
+        )
+        .await
+        .unwrap();
+        assert!(r.unwrap_err().iter().all(|e| e.code == "out_of_scope"));
     });
+}
+
+use fupin_core::funds::table::{Row, Table, TABLES};
+use fupin_store::funds_sheet::{export_rows, import_rows};
+
+/// Another empty registry of the test's backend.
+async fn fresh(
+    repo: &dyn fupin_store::Repository,
+    dir: &std::path::Path,
+    name: &str,
+) -> std::sync::Arc<dyn fupin_store::directory::Directory> {
+    if repo.backend() == fupin_store::Backend::Postgres {
+        crate::common::postgres(name).await;
+    }
+    std::fs::create_dir_all(dir.join(name)).unwrap();
+    directory_of(repo, &dir.join(name), name).await
+}
+
+/// Text rows as a sheet's rows (row 2 the first under the header).
+fn as_rows(t: Table, rows: &[Vec<String>]) -> Vec<Row> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| Row {
+            row: i + 2,
+            cells: t
+                .columns()
+                .iter()
+                .map(|(_, k)| *k)
+                .zip(r.iter().cloned())
+                .collect(),
+        })
+        .collect()
+}
+
+/// A bad value of a column of each table.
+fn broken(t: Table) -> (&'static str, &'static str) {
+    match t {
+        Table::Projects => ("progress_pct", "101"),
+        Table::Loans => ("amount", "5万"),
+        Table::Sources => ("level", "town"),
+        Table::Years => ("loan_task", "-1.00"),
+        Table::Allocations => ("project", "P-none"),
+        Table::Disbursements => ("date", "2017-02-30"),
+        Table::Repayments => ("loan", "L-none"),
+        Table::Subsidies => ("amount", "1.005"),
+        Table::Assets => ("weight", "0"),
+        Table::AssetIncome => ("collective", "99999999.00"),
+        Table::Cooperatives => ("poor_members", "51"),
+    }
 }

@@ -22,6 +22,114 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
         .route("/funds/projects/{county}/{id}", get(project))
         .route("/funds/loans", get(loans))
         .route("/funds/assets/{county}/{id}", get(asset))
+        .route(
+            "/funds/import",
+            get(import_form)
+                .post(import_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::registry::import::UPLOAD_LIMIT,
+                )),
+        )
+        .route("/funds/sheet", get(sheet))
+}
+
+/// The tables of the upload form and the download links: (code, sheet name).
+fn tables() -> Vec<serde_json::Value> {
+    fupin_core::funds::table::TABLES
+        .iter()
+        .map(|t| json!({"code": t.code(), "sheet": t.sheet_name()}))
+        .collect()
+}
+
+/// `GET /funds/import?area=`: the upload form with the templates and the county's exports.
+async fn import_form(State(st): St, p: Page, Query(q): Query<FundsQuery>) -> PageResult {
+    let area = service::area(&st, &p.session, q.area.as_deref())
+        .await
+        .map_err(|e| p.error(e))?;
+    let ctx = context! {
+        tables => JValue::from_serialize(tables()),
+        county => area.get(..6).unwrap_or_default(),
+        r => JValue::from(()),
+    };
+    Ok(p.render("funds/import.html", ctx))
+}
+
+/// `POST /funds/import`: an uploaded funds table (multipart: `table`, `file`), all or nothing;
+/// the page again with the outcome and every bad cell at the top.
+async fn import_upload(
+    State(st): St,
+    p: Page,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> PageResult {
+    let parts =
+        crate::registry::import::form_parts(&st, &p, &headers, &body).map_err(|e| p.error(e))?;
+    let field = |n: &str| parts.iter().find(|x| x.name == n);
+    let table = field("table")
+        .map(|x| String::from_utf8_lossy(x.data).to_string())
+        .unwrap_or_default();
+    let file = field("file").filter(|f| !f.data.is_empty());
+    let (name, data) = file
+        .map(|f| (f.filename.clone().unwrap_or_default(), f.data))
+        .unwrap_or_default();
+    if file.is_none() {
+        // The permission first: who may not write funds is refused whatever the form holds.
+        crate::authz::check(
+            &p.session.scope,
+            crate::authz::Action::WriteFunds {
+                area: &p.session.scope.area,
+            },
+        )
+        .map_err(|e| p.error(e))?;
+        let e =
+            crate::ApiError::bad_request("file", "请选择要导入的文件 / choose a file to import");
+        return Err(p.error(e));
+    }
+    let r = service::import_sheet(&st, &p.session, &table, &name, data)
+        .await
+        .map_err(|e| p.error(e))?;
+    let status = if r.committed {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let ctx = context! {
+        tables => JValue::from_serialize(tables()),
+        county => p.session.scope.area.get(..6).unwrap_or_default(),
+        r => JValue::from_serialize(&r),
+    };
+    Ok(p.render_as(status, "funds/import.html", ctx))
+}
+
+/// `GET /funds/sheet?table=&area=`: a county's table as XLSX (with `area`), else its template.
+async fn sheet(
+    State(st): St,
+    p: Page,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> PageResult {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let table = q.get("table").map(String::as_str).unwrap_or_default();
+    let area = q.get("area").filter(|a| !a.is_empty());
+    let (name, bytes) = service::sheet_file(&st, &p.session, table, area.map(String::as_str))
+        .await
+        .map_err(|e| p.error(e))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::registry::export::content_disposition(&name, &name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 fn pick(lang: &str, (zh, en): (&str, &str)) -> String {

@@ -391,3 +391,104 @@ pub async fn household_section(st: &AppState, number: &str) -> minijinja::Value 
     let dividends = st.dir.household_dividends(number).await.unwrap_or_default();
     minijinja::Value::from_serialize(HouseholdFunds { loans, dividends })
 }
+
+/// The outcome of an uploaded funds sheet: the rows written, or every bad cell (nothing written).
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetImport {
+    pub table: String,
+    pub sheet: String,
+    pub file: String,
+    pub rows: usize,
+    pub committed: bool,
+    pub errors: Vec<fupin_core::error::RowError>,
+}
+
+/// Imports an uploaded funds sheet (fupin-store's `funds_sheet`, as `fupin funds import`): only
+/// a county the session may write funds of (`WriteFunds`); all or nothing; audited with the user.
+pub async fn import_sheet(
+    st: &AppState,
+    s: &Session,
+    table: &str,
+    file: &str,
+    data: &[u8],
+) -> Result<SheetImport, ApiError> {
+    use fupin_core::funds::table::Table;
+    let t = Table::parse(table).ok_or_else(|| {
+        ApiError::bad_request(
+            "table",
+            format!("表应为 / the table is one of {}", Table::codes()),
+        )
+    })?;
+    // Who may not write funds anywhere is refused before the file is read.
+    authz::check(
+        &s.scope,
+        Action::WriteFunds {
+            area: &s.scope.area,
+        },
+    )?;
+    let ext = file.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    if !["csv", "xlsx"].contains(&ext.as_str()) {
+        return Err(ApiError::bad_request(
+            "file",
+            "文件应为 CSV 或 XLSX / the file must be CSV or XLSX",
+        ));
+    }
+    let rows = crate::registry::import::read_upload(&ext, data, |path| {
+        fupin_sheet::funds::read_table(path, t).map_err(|e| e.to_string())
+    })
+    .map_err(|e| {
+        ApiError::bad_request(
+            "file",
+            format!("无法读取文件 / the file cannot be read: {e}"),
+        )
+    })?;
+    let may_write = |county: &str| authz::may(&s.scope, Action::WriteFunds { area: county });
+    let out = fupin_store::funds_sheet::import_rows(st.dir.as_ref(), t, &rows, &may_write, &s.user)
+        .await?;
+    let (rows, errors) = match out {
+        Ok(c) => (c.rows, vec![]),
+        Err(e) => (rows.len(), e),
+    };
+    Ok(SheetImport {
+        table: t.code().into(),
+        sheet: t.sheet_name().into(),
+        file: file.into(),
+        rows,
+        committed: errors.is_empty(),
+        errors,
+    })
+}
+
+/// A funds table as an XLSX file: the template (`county` none) or a county's rows (read scope).
+pub async fn sheet_file(
+    st: &AppState,
+    s: &Session,
+    table: &str,
+    county: Option<&str>,
+) -> Result<(String, Vec<u8>), ApiError> {
+    use fupin_core::funds::table::Table;
+    let t = Table::parse(table).ok_or_else(|| {
+        ApiError::bad_request(
+            "table",
+            format!("表应为 / the table is one of {}", Table::codes()),
+        )
+    })?;
+    let (name, rows) = match county {
+        Some(c) => {
+            let c = self::county(c)?;
+            authz::check(&s.scope, Action::ReadFunds { area: &c })?;
+            let rows = fupin_store::funds_sheet::export_rows(st.dir.as_ref(), t, &c).await?;
+            (format!("{c}-{}.xlsx", t.code()), rows)
+        }
+        None => (format!("template-{}.xlsx", t.code()), vec![]),
+    };
+    let internal =
+        |e: String| ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "sheet", e);
+    let bytes = crate::registry::import::read_upload("xlsx", &[], |path| {
+        fupin_sheet::funds::write_table(path, t, fupin_sheet::funds::cells_of(t, rows))
+            .map_err(|e| e.to_string())?;
+        std::fs::read(path).map_err(|e| e.to_string())
+    })
+    .map_err(internal)?;
+    Ok((name, bytes))
+}

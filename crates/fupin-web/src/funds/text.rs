@@ -111,4 +111,33 @@ pub const TEXT: &[(&str, &str, &str)] = &[
         "公示:以下为本村资产收益分红,如有异议请向村委会反映。",
         "Notice: the dividends of the village's asset; objections to the village committee.",
     ),
+    // The funds' sheets: upload, templates and exports (issue 14).
+    ("funds_import", "导入资金表", "Import a funds table"),
+    ("funds_table", "表", "Table"),
+    ("funds_file", "文件(XLSX 或 CSV)", "File (XLSX or CSV)"),
+    ("funds_upload", "导入", "Import"),
+    ("funds_template", "模板", "Template"),
+    ("funds_export", "导出", "Export"),
+    (
+        "funds_import_ok",
+        "已导入,全部写入",
+        "Imported: every row written",
+    ),
+    (
+        "funds_import_bad",
+        "有错误,未写入任何数据",
+        "Errors: nothing was written",
+    ),
+    (
+        "funds_import_help",
+        "一个文件导入一张表、一个县;任何单元格有误则全部不写入。资产收益的分红由系统计算到分。",
+        "One file holds one table of one county; with any bad cell nothing is written. Dividends of asset income are computed to the fen.",
+    ),
+    ("funds_sheet", "工作表", "Sheet"),
+    ("funds_row", "行", "Row"),
+    ("funds_column", "列", "Column"),
+    ("funds_value", "值", "Value"),
+    ("funds_code", "代码", "Code"),
+    ("funds_message", "说明", "Message"),
+    ("funds_rows", "行", "rows"),
 ];

@@ -65,7 +65,8 @@ pub(crate) fn parts<'a>(body: &'a [u8], boundary: &str) -> Vec<Part<'a>> {
 /// upload route as its body limit.
 pub(crate) const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
-/// The fields of an uploaded `multipart/form-data` form of a page's session, once its CSRF token
+/// The fields of an uploaded form of a page's session (`multipart/form-data`; a url-encoded form,
+/// which carries no file, is read too), once its CSRF token
 /// (field `_csrf`) is checked.
 pub(crate) fn form_parts<'a>(
     st: &AppState,
@@ -77,12 +78,26 @@ pub(crate) fn form_parts<'a>(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let boundary = kind
-        .split(';')
-        .find_map(|x| x.trim().strip_prefix("boundary="))
-        .map(|b| b.trim_matches('"').to_string())
-        .unwrap_or_default();
-    let parts = parts(body, &boundary);
+    let parts = if kind.starts_with("application/x-www-form-urlencoded") {
+        body.split(|b| *b == b'&')
+            .filter_map(|kv| {
+                let mut it = kv.splitn(2, |b| *b == b'=');
+                let (k, v) = (it.next()?, it.next().unwrap_or_default());
+                Some(Part {
+                    name: String::from_utf8_lossy(k).to_string(),
+                    filename: None,
+                    data: v,
+                })
+            })
+            .collect()
+    } else {
+        let boundary = kind
+            .split(';')
+            .find_map(|x| x.trim().strip_prefix("boundary="))
+            .map(|b| b.trim_matches('"').to_string())
+            .unwrap_or_default();
+        parts(body, &boundary)
+    };
     let csrf = parts
         .iter()
         .find(|x| x.name == "_csrf")

@@ -48,4 +48,33 @@ fn the_funds_page_and_a_project_in_the_browser() {
     assert_eq!(d.text("#progress"), "100%");
     assert_eq!(d.text("#disbursed"), "240000.00");
     assert!(d.text("#benefit").contains("电站收益分红到户"));
+
+    // The import page: a cooperatives sheet with a bad cell is refused with its sheet, row and
+    // column at the top of the page; the template and the county's export are offered.
+    d.script("location.href = '/funds?area=140525';");
+    d.wait_for("the funds page again", |d| d.exists("#link-import"));
+    d.click("#link-import");
+    d.wait_for("the import page", |d| d.exists("#funds-import"));
+    assert!(d.exists("#template-cooperatives") && d.exists("#export-cooperatives"));
+    d.script(
+        "const csv = '合作社编号,合作社名称,村区划代码,成员数,贫困户成员数,受扶持\\n\
+         C9,红旗合作社,140525100201,10,11,是\\n';\
+         const dt = new DataTransfer();\
+         dt.items.add(new File([csv], 'coops.csv', {type: 'text/csv'}));\
+         document.querySelector('#funds-import input[type=file]').files = dt.files;\
+         document.getElementById('funds-table').value = 'cooperatives';\
+         document.getElementById('funds-import').submit();",
+    );
+    d.wait_for("the error report", |d| d.exists("#import-errors"));
+    let errors = d.text("#import-errors");
+    assert!(
+        errors.contains("合作社 cooperatives")
+            && errors.contains("贫困户成员数 poor_members")
+            && errors.contains("poor_above_members"),
+        "{errors}"
+    );
+    assert_eq!(
+        d.script("return document.getElementById('import-result').dataset.committed"),
+        serde_json::json!("no")
+    );
 }

@@ -271,3 +271,36 @@ pub async fn file_application(app: &Router, cookie: &str, csrf: &str) -> Resp {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     r
 }
+
+/// A `multipart/form-data` POST of an upload form: its text `fields` (the CSRF token first) and
+/// one `file` named `name` holding `file` (CSV text).
+pub async fn post_multipart(
+    app: &axum::Router,
+    uri: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    name: &str,
+    file: &str,
+) -> Resp {
+    let boundary = "fupinBoundary7MA4YWxk";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    ));
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("cookie", cookie)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    send(app, req).await
+}

@@ -495,6 +495,14 @@ fn page_cases(app_id: &str, proposal: &str) -> Vec<Case> {
         page("/funds", FUNDS_READ),
         page("/funds/projects/140525/P2020-01", FUNDS_READ),
         page("/funds/assets/140525/PV-140525100201", FUNDS_READ),
+        page("/funds/import", FUNDS_READ),
+        case(
+            M::POST,
+            "",
+            "/funds/import",
+            form("table=sources"),
+            FUNDS_WRITE,
+        ),
         page("/account/password", all),
         page("/monitoring", [200, 200, 200, 200, 404, 200]),
         page(

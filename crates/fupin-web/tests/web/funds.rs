@@ -201,3 +201,87 @@ pub async fn data_names(app: &axum::Router, cookie: &str) -> Vec<String> {
     names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
     names
 }
+
+/// A multipart upload of a funds table from the funds' import page.
+async fn upload_table(
+    app: &axum::Router,
+    cookie: &str,
+    csrf: &str,
+    table: &str,
+    file: &str,
+) -> crate::common::Resp {
+    let fields = [("_csrf", csrf), ("table", table)];
+    let name = format!("{table}.csv");
+    crate::common::post_multipart(app, "/funds/import", cookie, &fields, &name, file).await
+}
+
+#[test]
+fn a_funds_table_uploads_all_or_nothing_with_sheet_row_and_column_errors() {
+    crate::common::run("funds_upload", |app| async move {
+        let (cookie, csrf) = crate::common::login(&app, "zezhou").await;
+        let page = crate::common::get(&app, "/funds/import", &cookie).await;
+        assert_eq!(page.status, axum::http::StatusCode::OK);
+        assert!(page.text.contains("id=\"template-asset-income\""));
+        assert!(page
+            .text
+            .contains("/funds/sheet?table=cooperatives&amp;area=140525"));
+        let header = "县区划代码,资产编号,年度,收益(元),村集体部分(元)";
+        // Row 3's collective part is above its income: nothing is written.
+        let bad = format!(
+            "{header}\n140525,PV-140525100201,2030,3000.00,1000.00\n140525,PV-140525100201,2031,100.00,200.00\n"
+        );
+        let r = upload_table(&app, &cookie, &csrf, "asset-income", &bad).await;
+        assert_eq!(
+            r.status,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("data-committed=\"no\""));
+        assert!(
+            r.text.contains("data-row=\"3\" data-column=\"村集体部分(元) collective\" data-code=\"collective_above_income\""),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("资产收益 asset-income"));
+        let d = crate::common::get(
+            &app,
+            "/api/v1/funds/assets/140525/PV-140525100201/dividends?year=2030",
+            &cookie,
+        )
+        .await;
+        assert!(d.json["income"].is_null(), "nothing written: {}", d.text);
+
+        // Corrected, it imports and the dividends are computed to the fen.
+        let good = format!("{header}\n140525,PV-140525100201,2030,3000.01,1000.00\n");
+        let r = upload_table(&app, &cookie, &csrf, "asset-income", &good).await;
+        assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.text);
+        assert!(r.text.contains("data-committed=\"yes\""));
+        let d = crate::common::get(
+            &app,
+            "/api/v1/funds/assets/140525/PV-140525100201/dividends?year=2030",
+            &cookie,
+        )
+        .await;
+        assert_eq!(d.json["income"]["income"], "3000.01", "{}", d.text);
+        let total: i64 = d.json["dividends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                let s = x["amount"].as_str().unwrap().replace('.', "");
+                s.parse::<i64>().unwrap()
+            })
+            .sum();
+        assert_eq!(total, 200001, "the households' 2000.01 yuan to the fen");
+
+        // The export downloads as XLSX; a village account may not upload.
+        let x =
+            crate::common::get(&app, "/funds/sheet?table=asset-income&area=140525", &cookie).await;
+        assert_eq!(x.status, axum::http::StatusCode::OK);
+        assert!(x.text.starts_with("PK"));
+        let (village, vcsrf) = crate::common::login(&app, "dongou").await;
+        let r = upload_table(&app, &village, &vcsrf, "asset-income", &good).await;
+        assert_eq!(r.status, axum::http::StatusCode::FORBIDDEN, "{}", r.text);
+    });
+}

@@ -678,21 +678,8 @@ async fn upload(
     name: &str,
     file: &str,
 ) -> crate::common::Resp {
-    let boundary = "fupinBoundary7MA4YWxk";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
-    );
-    let req = axum::http::Request::builder()
-        .method("POST")
-        .uri("/households/import")
-        .header("cookie", cookie)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    crate::common::send(app, req).await
+    let fields = [("_csrf", csrf)];
+    crate::common::post_multipart(app, "/households/import", cookie, &fields, name, file).await
 }
 
 #[test]
