@@ -184,6 +184,17 @@ pub trait Monitoring: Send + Sync {
     fn signal<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<Signal>>;
     /// Signals of one ID number reported on or after `since` (the self-report's limit).
     fn signals_since<'a>(&'a self, id_number: &'a str, since: NaiveDate) -> BoxFut<'a, u64>;
+    /// Dismisses a signal waiting to be verified (status `new` → `dismissed`) with its reason,
+    /// audited (action `dismiss`, the reason and the date in the entry). Refused (`Rejected`, code
+    /// `signal_closed`) when the signal is no longer waiting. A case can still be opened for the
+    /// household later.
+    fn dismiss_signal<'a>(
+        &'a self,
+        id: &'a str,
+        reason: &'a str,
+        on: NaiveDate,
+        actor: &'a str,
+    ) -> BoxFut<'a, Signal>;
     /// Opens a case unless the household has an open one: `(id, opened)`; the open case's id with
     /// `false` otherwise. A case from a signal marks the signal `case`.
     fn open_case<'a>(&'a self, c: &'a NewCase) -> BoxFut<'a, (String, bool)>;
@@ -357,11 +368,25 @@ async fn household_of(conn: &mut Conn<'_>, id_number: &str) -> Result<Option<Str
 }
 
 async fn add_signal(db: &Db, s: &NewSignal) -> Result<Signal, StoreError> {
-    let county = county_of(&s.area_code).to_string();
     let mut tx = db.begin().await?;
     let household = household_of(&mut tx.conn(), &s.id_number).await?;
+    let id = insert_signal(&mut tx.conn(), s, household.as_deref()).await?;
+    tx.commit().await?;
+    Ok(select_signals(db, "WHERE id = $1", &[&id])
+        .await?
+        .pop()
+        .expect("inserted"))
+}
+
+/// Inserts a new signal (status `new`) of `household` with its audit entry; returns its id.
+async fn insert_signal(
+    conn: &mut Conn<'_>,
+    s: &NewSignal,
+    household: Option<&str>,
+) -> Result<String, StoreError> {
+    let county = county_of(&s.area_code).to_string();
     let prefix = format!("S{}", s.reported_on.format("%Y%m%d"));
-    let id = next_id(&mut tx.conn(), "monitoring_signal", &prefix, 6).await?;
+    let id = next_id(conn, "monitoring_signal", &prefix, 6).await?;
     let at = now();
     let amount = s.amount.map(|a| {
         (a * Decimal::from(100))
@@ -369,7 +394,7 @@ async fn add_signal(db: &Db, s: &NewSignal) -> Result<Signal, StoreError> {
             .try_into()
             .unwrap_or(i64::MAX)
     });
-    tx.query(&format!(
+    conn.query(&format!(
         "INSERT INTO monitoring_signal ({SIGNAL_COLUMNS}, county) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', NULL, $12, $13, $14)"
     ))
@@ -383,11 +408,11 @@ async fn add_signal(db: &Db, s: &NewSignal) -> Result<Signal, StoreError> {
     .bind(s.what.as_str())
     .bind(amount)
     .bind(s.note.as_deref())
-    .bind(household.as_deref())
+    .bind(household)
     .bind(s.actor.as_str())
     .bind(at.as_str())
     .bind(county.as_str())
-    .execute(&mut tx)
+    .execute(&mut *conn)
     .await?;
     let entry = Entry {
         county: &county,
@@ -398,12 +423,121 @@ async fn add_signal(db: &Db, s: &NewSignal) -> Result<Signal, StoreError> {
     };
     let after = serde_json::json!({"id": id, "source": s.source.code(), "area_code": s.area_code,
         "what": s.what, "household": household});
+    audit::record(conn, entry, after).await?;
+    Ok(id)
+}
+
+/// What a signal of the registry's judgement says happened.
+pub const MONITORING_RISK: &str = "monitoring_risk";
+
+/// A signal (source `registry`, what `monitoring_risk`) for a household an interactive write left
+/// judged monitored but not monitored (issue 13: the category changes only through a decided
+/// case): its head as the person, the judgement in words as the note. None when the household
+/// already has a signal waiting (`new`) or an open case. Inside the write's transaction.
+pub(crate) async fn raise_registry_signal(
+    conn: &mut Conn<'_>,
+    h: &fupin_core::registry::HouseholdRecord,
+    j: &fupin_core::registry::monitoring::Judgement,
+    on: NaiveDate,
+    actor: &str,
+) -> Result<Option<String>, StoreError> {
+    let county = h.county().to_string();
+    let waiting: Option<i64> = conn
+        .query(
+            "SELECT (SELECT COUNT(*) FROM monitoring_signal WHERE county = $1 \
+             AND household_number = $2 AND status = 'new') \
+             + (SELECT COUNT(*) FROM monitoring_case WHERE county = $1 \
+             AND household_number = $2 AND status = 'open')",
+        )
+        .bind(county.as_str())
+        .bind(h.number.as_str())
+        .scalar(&mut *conn)
+        .await?;
+    if waiting.unwrap_or(0) > 0 {
+        return Ok(None);
+    }
+    let head = h
+        .members
+        .iter()
+        .find(|m| m.relation == fupin_core::codes::Relation::Head)
+        .or(h.members.first());
+    let mut note = format!("研判为{} / judged {}", j.category.zh(), j.category.code());
+    if let (Some(year), Some(line)) = (j.income_year, j.line) {
+        note.push_str(&format!(
+            ":{year}年人均纯收入 {} 元,监测线 {} 元 / {year} income {} a head, line {}",
+            fupin_core::money::fmt2(j.per_capita),
+            fupin_core::money::fmt_plain(line),
+            fupin_core::money::fmt2(j.per_capita),
+            fupin_core::money::fmt_plain(line),
+        ));
+    }
+    if !j.reasons.is_empty() {
+        let zh: Vec<&str> = j.reasons.iter().map(|c| c.zh()).collect();
+        note.push_str(&format!(";{}", zh.join("、")));
+    }
+    let s = NewSignal {
+        area_code: h.area_code.clone(),
+        source: Source::Registry,
+        reported_on: on,
+        name: head.map(|m| m.name.clone()).unwrap_or_default(),
+        id_number: head.map(|m| m.id_number.clone()).unwrap_or_default(),
+        phone: h.phone.clone(),
+        what: MONITORING_RISK.to_string(),
+        amount: None,
+        note: Some(note),
+        actor: actor.to_string(),
+    };
+    Ok(Some(insert_signal(conn, &s, Some(&h.number)).await?))
+}
+
+async fn dismiss_signal(
+    db: &Db,
+    id: &str,
+    reason: &str,
+    on: NaiveDate,
+    actor: &str,
+) -> Result<Signal, StoreError> {
+    let mut tx = db.begin().await?;
+    let found: Option<(String, String)> = tx
+        .query("SELECT county, status FROM monitoring_signal WHERE id = $1")
+        .bind(id)
+        .fetch_all_as::<(String, String)>(&mut tx)
+        .await?
+        .into_iter()
+        .next();
+    let Some((county, status)) = found else {
+        return Err(StoreError::NotFound(id.to_string()));
+    };
+    if status != "new" {
+        return Err(StoreError::Rejected(Box::new(RowError::new(
+            0,
+            "id",
+            id,
+            "signal_closed",
+            &format!("信号 {id} 已处理(状态 {status}),不能再排除"),
+            &format!("signal {id} is no longer waiting (status {status}) and cannot be dismissed"),
+        ))));
+    }
+    tx.query("UPDATE monitoring_signal SET status = 'dismissed' WHERE county = $1 AND id = $2")
+        .bind(county.as_str())
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+    let entry = Entry {
+        county: &county,
+        entity: "monitoring_signal",
+        key: id,
+        action: "dismiss",
+        actor,
+    };
+    let after = serde_json::json!({"id": id, "status": "dismissed", "reason": reason,
+        "date": on.to_string()});
     audit::record(&mut tx.conn(), entry, after).await?;
     tx.commit().await?;
-    Ok(select_signals(db, "WHERE id = $1", &[&id])
+    Ok(select_signals(db, "WHERE id = $1", &[id])
         .await?
         .pop()
-        .expect("inserted"))
+        .expect("stored"))
 }
 
 async fn open_case(db: &Db, c: &NewCase) -> Result<(String, bool), StoreError> {
@@ -816,6 +950,16 @@ impl Monitoring for SqlStore {
                 .await?;
             Ok(n.unwrap_or(0) as u64)
         })
+    }
+
+    fn dismiss_signal<'a>(
+        &'a self,
+        id: &'a str,
+        reason: &'a str,
+        on: NaiveDate,
+        actor: &'a str,
+    ) -> BoxFut<'a, Signal> {
+        Box::pin(dismiss_signal(&self.db, id, reason, on, actor))
     }
 
     fn open_case<'a>(&'a self, c: &'a NewCase) -> BoxFut<'a, (String, bool)> {
