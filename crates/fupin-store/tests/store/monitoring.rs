@@ -581,3 +581,67 @@ fn a_dismissed_signal_leaves_the_list_and_a_case_can_still_be_opened() {
         assert!(opened, "{id}");
     });
 }
+
+/// The department run's cases open in one transaction: ids in a block after the stored ones, one
+/// open case per household (stored, or opened earlier in the same list), every case audited; a
+/// household not in the registry fails the whole list (nothing opened).
+#[test]
+fn many_cases_open_in_one_transaction_one_per_household() {
+    on_both("monitoring_batch", |repo, dir| async move {
+        let mut rows = county(4);
+        for i in 1..=4 {
+            set(&mut rows, i, "status", "已脱贫");
+        }
+        assert!(
+            import_rows(repo.as_ref(), &dir, "c.csv", &rows, "2020-12-31")
+                .await
+                .committed
+        );
+        let store = store_of(repo.as_ref(), &dir, "monitoring_batch").await;
+        let (stored, _) = store.open_case(&case(hh(2), "2021-06-01")).await.unwrap();
+        assert_eq!(stored, "K2021000001");
+        let bad = [
+            case(hh(1), "2021-06-30"),
+            case("H99999".into(), "2021-06-30"),
+        ];
+        assert!(store.open_cases(&bad).await.is_err());
+        assert_eq!(
+            store.cases("", None).await.unwrap().len(),
+            1,
+            "all or nothing"
+        );
+        let list = [
+            case(hh(1), "2021-06-30"),
+            case(hh(2), "2021-06-30"),
+            case(hh(1), "2021-06-30"),
+            case(hh(3), "2021-06-30"),
+        ];
+        let opened = store.open_cases(&list).await.unwrap();
+        let want = [
+            ("K2021000002", true),
+            ("K2021000001", false),
+            ("K2021000002", false),
+            ("K2021000003", true),
+        ];
+        let got: Vec<(&str, bool)> = opened.iter().map(|(i, o)| (i.as_str(), *o)).collect();
+        assert_eq!(got, want);
+        let c = store.case("K2021000003").await.unwrap().unwrap();
+        assert_eq!(
+            (
+                c.household.as_str(),
+                c.status.as_str(),
+                c.step.as_str(),
+                c.signal_date.as_str()
+            ),
+            (hh(3).as_str(), "open", "signal", "2021-06-30")
+        );
+        assert!(store.verify_audit().await.unwrap().ok());
+        let db = store.db();
+        let n: Option<i64> = db
+            .query("SELECT COUNT(*) FROM audit_log WHERE entity = 'monitoring_case' AND action = 'open'")
+            .scalar(db)
+            .await
+            .unwrap();
+        assert_eq!(n, Some(3));
+    });
+}
