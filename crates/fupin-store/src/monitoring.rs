@@ -599,13 +599,16 @@ async fn open_cases(db: &Db, cases: &[NewCase]) -> Result<Vec<(String, bool)>, S
             return Err(StoreError::NotFound(c.household.clone()));
         };
         let year = chrono::Datelike::year(&c.signal_date);
-        if !next.contains_key(&year) {
-            let first = next_id(&mut tx.conn(), "monitoring_case", &format!("K{year}"), 6).await?;
-            next.insert(year, first[5..].parse::<u32>().unwrap_or(1));
-        }
-        let seq = next.get_mut(&year).expect("allocated");
-        let id = case_id(year, *seq);
-        *seq += 1;
+        let seq = match next.get(&year) {
+            Some(&seq) => seq,
+            None => {
+                let first =
+                    next_id(&mut tx.conn(), "monitoring_case", &format!("K{year}"), 6).await?;
+                first[5..].parse::<u32>().unwrap_or(1)
+            }
+        };
+        next.insert(year, seq + 1);
+        let id = case_id(year, seq);
         open.insert(c.household.clone(), id.clone());
         out.push((id.clone(), true));
         new.push((id, c, county.as_str(), area.as_str()));
