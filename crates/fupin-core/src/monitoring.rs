@@ -57,6 +57,7 @@ crate::codes::code_list!(
     SelfReport => ("self_report", "农户自主申报", "self-report"),
     Visit => ("visit", "干部排查", "cadre visit"),
     Department => ("department", "部门筛查预警", "department data"),
+    Registry => ("registry", "登记数据研判", "registry data"),
 });
 
 crate::codes::code_list!(

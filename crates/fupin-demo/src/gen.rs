@@ -909,7 +909,7 @@ fn timeline(
                                 break_guarantee(h, rng);
                             }
                             set_rigid(h, 300_000, rng);
-                            // The store judges the category (unstable or marginal by the status).
+                            // The category is judged on this income (unstable or marginal by the status).
                         }
                         Kind::Poor => {
                             set_income(h, rng.range(1500, line_yuan - 100), n, year, rng);
@@ -923,8 +923,12 @@ fn timeline(
                 }
             }
         }
-        let record = current[i].clone().expect("created");
+        let mut record = current[i].clone().expect("created");
+        // The category the national system decided: judged on the year's income as the registry
+        // judged every write before issue 13, so the generated data stays as it was.
+        record.monitoring = fupin_core::registry::monitoring::stored(&record, None, policy);
         let mut incoming = Incoming::new(record);
+        incoming.category = fupin_core::registry::plan::CategoryFrom::File;
         incoming.status_reason = reason;
         for id in incoming_joins {
             incoming.joins.insert(id, JoinReason::Birth);

@@ -350,7 +350,7 @@ pub async fn load(
                     } else {
                         s2019
                     };
-                    // The monitoring category is the store's: judged on the 2020 income.
+                    // The monitoring category is judged on the 2020 income (below).
                     let mut inc = Incoming::new(record(s2020, per_head_2020, 2020));
                     if s2020 == HouseholdStatus::Returned {
                         inc.status_reason = Some("因病返贫 / returned through illness".into());
@@ -368,10 +368,17 @@ pub async fn load(
             }
         }
     }
-    for (batch, date) in stages
+    for (mut batch, date) in stages
         .into_iter()
         .zip([d(2016, 12, 31), d(2019, 12, 31), as_of])
     {
+        // The category the national system decided, judged on the stage's income as the registry
+        // judged every write before issue 13 (the data stays as it was).
+        for inc in &mut batch {
+            inc.record.monitoring =
+                fupin_core::registry::monitoring::stored(&inc.record, None, policies);
+            inc.category = fupin_core::registry::plan::CategoryFrom::File;
+        }
         let mut opts = ImportOptions::new(date, "demo", std::sync::Arc::new(policies.clone()));
         opts.partial = false;
         let out = repo.import(batch, &opts).await?;

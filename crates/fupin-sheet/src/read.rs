@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use fupin_core::codes::CodeList;
 use fupin_core::error::RowError;
 use fupin_core::input::{self, limits};
-use fupin_core::registry::plan::Incoming;
+use fupin_core::registry::plan::{CategoryFrom, Incoming};
 use fupin_core::registry::{Area, HouseholdRecord};
 use fupin_core::validate::{self, Fields, HouseholdError, People, Source, Value};
 use std::collections::HashMap;
@@ -630,6 +630,10 @@ where
             i.row = g.first_row;
             i.status_column = f.header("status");
             i.status_reason = Some(f.raw("status_reason").to_string()).filter(|s| !s.is_empty());
+            // The national system's sheet carries 监测对象类别: its category is recorded.
+            if f.index[column("monitoring")].is_some() {
+                i.category = CategoryFrom::File;
+            }
             i
         });
         if let Some(m) = member {
@@ -745,6 +749,9 @@ pub fn read_json(v: &serde_json::Value, date: NaiveDate) -> ReadOutcome {
             Ok(record) => {
                 let mut inc = Incoming::new(record);
                 inc.row = row;
+                if h.get("monitoring").is_some() {
+                    inc.category = CategoryFrom::File;
+                }
                 inc.status_reason = h
                     .get("status_reason")
                     .and_then(|x| x.as_str())

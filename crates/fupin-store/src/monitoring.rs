@@ -12,7 +12,7 @@
 use crate::audit::{self, Entry};
 use crate::error::{RowError, StoreError};
 use crate::repo::BoxFut;
-use crate::sql::{placeholders, Conn, Db, Row};
+use crate::sql::{placeholders, values, Backend, Conn, Db, Row};
 use crate::store::SqlStore;
 use chrono::NaiveDate;
 use fupin_core::area::{code_range, county_of};
@@ -184,9 +184,23 @@ pub trait Monitoring: Send + Sync {
     fn signal<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<Signal>>;
     /// Signals of one ID number reported on or after `since` (the self-report's limit).
     fn signals_since<'a>(&'a self, id_number: &'a str, since: NaiveDate) -> BoxFut<'a, u64>;
+    /// Dismisses a signal waiting to be verified (status `new` → `dismissed`) with its reason,
+    /// audited (action `dismiss`, the reason and the date in the entry). Refused (`Rejected`, code
+    /// `signal_closed`) when the signal is no longer waiting. A case can still be opened for the
+    /// household later.
+    fn dismiss_signal<'a>(
+        &'a self,
+        id: &'a str,
+        reason: &'a str,
+        on: NaiveDate,
+        actor: &'a str,
+    ) -> BoxFut<'a, Signal>;
     /// Opens a case unless the household has an open one: `(id, opened)`; the open case's id with
     /// `false` otherwise. A case from a signal marks the signal `case`.
     fn open_case<'a>(&'a self, c: &'a NewCase) -> BoxFut<'a, (String, bool)>;
+    /// [`Monitoring::open_case`] for many cases in one transaction (all or nothing), in order: a
+    /// household's second case of the list gets none. Ids are allocated in a block.
+    fn open_cases<'a>(&'a self, cases: &'a [NewCase]) -> BoxFut<'a, Vec<(String, bool)>>;
     fn case<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<Case>>;
     /// Cases under an area prefix (of one status when given), with their steps.
     fn cases<'a>(&'a self, area: &'a str, status: Option<&'a str>) -> BoxFut<'a, Vec<Case>>;
@@ -204,6 +218,11 @@ pub trait Monitoring: Send + Sync {
     /// Current members (not left, household not removed) among `ids`, by ID number.
     fn registered<'a>(&'a self, ids: &'a [&'a str]) -> BoxFut<'a, HashMap<String, Registered>>;
 }
+
+/// How many values one `IN (...)` lookup binds (both backends allow far more; fewer round trips).
+const LOOKUP_CHUNK: usize = 5000;
+/// How many cases one multi-row insert writes (14 values each).
+const INSERT_CHUNK: usize = 500;
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -357,11 +376,25 @@ async fn household_of(conn: &mut Conn<'_>, id_number: &str) -> Result<Option<Str
 }
 
 async fn add_signal(db: &Db, s: &NewSignal) -> Result<Signal, StoreError> {
-    let county = county_of(&s.area_code).to_string();
     let mut tx = db.begin().await?;
     let household = household_of(&mut tx.conn(), &s.id_number).await?;
+    let id = insert_signal(&mut tx.conn(), s, household.as_deref()).await?;
+    tx.commit().await?;
+    Ok(select_signals(db, "WHERE id = $1", &[&id])
+        .await?
+        .pop()
+        .expect("inserted"))
+}
+
+/// Inserts a new signal (status `new`) of `household` with its audit entry; returns its id.
+async fn insert_signal(
+    conn: &mut Conn<'_>,
+    s: &NewSignal,
+    household: Option<&str>,
+) -> Result<String, StoreError> {
+    let county = county_of(&s.area_code).to_string();
     let prefix = format!("S{}", s.reported_on.format("%Y%m%d"));
-    let id = next_id(&mut tx.conn(), "monitoring_signal", &prefix, 6).await?;
+    let id = next_id(conn, "monitoring_signal", &prefix, 6).await?;
     let at = now();
     let amount = s.amount.map(|a| {
         (a * Decimal::from(100))
@@ -369,7 +402,7 @@ async fn add_signal(db: &Db, s: &NewSignal) -> Result<Signal, StoreError> {
             .try_into()
             .unwrap_or(i64::MAX)
     });
-    tx.query(&format!(
+    conn.query(&format!(
         "INSERT INTO monitoring_signal ({SIGNAL_COLUMNS}, county) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', NULL, $12, $13, $14)"
     ))
@@ -383,11 +416,11 @@ async fn add_signal(db: &Db, s: &NewSignal) -> Result<Signal, StoreError> {
     .bind(s.what.as_str())
     .bind(amount)
     .bind(s.note.as_deref())
-    .bind(household.as_deref())
+    .bind(household)
     .bind(s.actor.as_str())
     .bind(at.as_str())
     .bind(county.as_str())
-    .execute(&mut tx)
+    .execute(&mut *conn)
     .await?;
     let entry = Entry {
         county: &county,
@@ -398,12 +431,260 @@ async fn add_signal(db: &Db, s: &NewSignal) -> Result<Signal, StoreError> {
     };
     let after = serde_json::json!({"id": id, "source": s.source.code(), "area_code": s.area_code,
         "what": s.what, "household": household});
+    audit::record(conn, entry, after).await?;
+    Ok(id)
+}
+
+/// What a signal of the registry's judgement says happened.
+pub const MONITORING_RISK: &str = "monitoring_risk";
+
+/// A signal (source `registry`, what `monitoring_risk`) for a household an interactive write left
+/// judged monitored but not monitored (issue 13: the category changes only through a decided
+/// case): its head as the person, the judgement in words as the note. None when the household
+/// already has a signal waiting (`new`) or an open case. Inside the write's transaction.
+pub(crate) async fn raise_registry_signal(
+    conn: &mut Conn<'_>,
+    h: &fupin_core::registry::HouseholdRecord,
+    j: &fupin_core::registry::monitoring::Judgement,
+    on: NaiveDate,
+    actor: &str,
+) -> Result<Option<String>, StoreError> {
+    let county = h.county().to_string();
+    let waiting: Option<i64> = conn
+        .query(
+            "SELECT (SELECT COUNT(*) FROM monitoring_signal WHERE county = $1 \
+             AND household_number = $2 AND status = 'new') \
+             + (SELECT COUNT(*) FROM monitoring_case WHERE county = $1 \
+             AND household_number = $2 AND status = 'open')",
+        )
+        .bind(county.as_str())
+        .bind(h.number.as_str())
+        .scalar(&mut *conn)
+        .await?;
+    if waiting.unwrap_or(0) > 0 {
+        return Ok(None);
+    }
+    let head = h
+        .members
+        .iter()
+        .find(|m| m.relation == fupin_core::codes::Relation::Head)
+        .or(h.members.first());
+    let mut note = format!("研判为{} / judged {}", j.category.zh(), j.category.code());
+    if let (Some(year), Some(line)) = (j.income_year, j.line) {
+        note.push_str(&format!(
+            ":{year}年人均纯收入 {} 元,监测线 {} 元 / {year} income {} a head, line {}",
+            fupin_core::money::fmt2(j.per_capita),
+            fupin_core::money::fmt_plain(line),
+            fupin_core::money::fmt2(j.per_capita),
+            fupin_core::money::fmt_plain(line),
+        ));
+    }
+    if !j.reasons.is_empty() {
+        let zh: Vec<&str> = j.reasons.iter().map(|c| c.zh()).collect();
+        note.push_str(&format!(";{}", zh.join("、")));
+    }
+    let s = NewSignal {
+        area_code: h.area_code.clone(),
+        source: Source::Registry,
+        reported_on: on,
+        name: head.map(|m| m.name.clone()).unwrap_or_default(),
+        id_number: head.map(|m| m.id_number.clone()).unwrap_or_default(),
+        phone: h.phone.clone(),
+        what: MONITORING_RISK.to_string(),
+        amount: None,
+        note: Some(note),
+        actor: actor.to_string(),
+    };
+    Ok(Some(insert_signal(conn, &s, Some(&h.number)).await?))
+}
+
+async fn dismiss_signal(
+    db: &Db,
+    id: &str,
+    reason: &str,
+    on: NaiveDate,
+    actor: &str,
+) -> Result<Signal, StoreError> {
+    let mut tx = db.begin().await?;
+    let found: Option<(String, String)> = tx
+        .query("SELECT county, status FROM monitoring_signal WHERE id = $1")
+        .bind(id)
+        .fetch_all_as::<(String, String)>(&mut tx)
+        .await?
+        .into_iter()
+        .next();
+    let Some((county, status)) = found else {
+        return Err(StoreError::NotFound(id.to_string()));
+    };
+    if status != "new" {
+        return Err(StoreError::Rejected(Box::new(RowError::new(
+            0,
+            "id",
+            id,
+            "signal_closed",
+            &format!("信号 {id} 已处理(状态 {status}),不能再排除"),
+            &format!("signal {id} is no longer waiting (status {status}) and cannot be dismissed"),
+        ))));
+    }
+    tx.query("UPDATE monitoring_signal SET status = 'dismissed' WHERE county = $1 AND id = $2")
+        .bind(county.as_str())
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+    let entry = Entry {
+        county: &county,
+        entity: "monitoring_signal",
+        key: id,
+        action: "dismiss",
+        actor,
+    };
+    let after = serde_json::json!({"id": id, "status": "dismissed", "reason": reason,
+        "date": on.to_string()});
     audit::record(&mut tx.conn(), entry, after).await?;
     tx.commit().await?;
-    Ok(select_signals(db, "WHERE id = $1", &[&id])
+    Ok(select_signals(db, "WHERE id = $1", &[id])
         .await?
         .pop()
-        .expect("inserted"))
+        .expect("stored"))
+}
+
+/// Opens the cases of `cases` in ONE transaction (all or nothing), in order: a household with an
+/// open case (stored, or opened earlier in the list) gets none — its open case's id with `false`;
+/// the others get ids allocated in a block per year (`K` + year + six digits, after the largest
+/// stored), inserted and audited with multi-row statements. A household not in the registry fails
+/// the whole call (`NotFound`).
+async fn open_cases(db: &Db, cases: &[NewCase]) -> Result<Vec<(String, bool)>, StoreError> {
+    let backend = db.backend();
+    let mut tx = db.begin().await?;
+    let mut numbers: Vec<&str> = cases.iter().map(|c| c.household.as_str()).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    // Each household's county and village, and its open case.
+    let mut place: HashMap<String, (String, String)> = HashMap::new();
+    let mut open: HashMap<String, String> = HashMap::new();
+    for chunk in numbers.chunks(LOOKUP_CHUNK) {
+        let sql = format!(
+            "SELECT number, county, area_code FROM household WHERE number IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = tx.query(&sql);
+        for n in chunk {
+            q = q.bind(*n);
+        }
+        for (n, county, area) in q.fetch_all_as::<(String, String, String)>(&mut tx).await? {
+            place.insert(n, (county, area));
+        }
+        let sql = format!(
+            "SELECT household_number, id FROM monitoring_case WHERE status = 'open' \
+             AND household_number IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = tx.query(&sql);
+        for n in chunk {
+            q = q.bind(*n);
+        }
+        for (n, id) in q.fetch_all_as::<(String, String)>(&mut tx).await? {
+            open.insert(n, id);
+        }
+    }
+    let mut next: HashMap<i32, u32> = HashMap::new();
+    let mut out = Vec::with_capacity(cases.len());
+    let mut new: Vec<(String, &NewCase, &str, &str)> = Vec::new();
+    for c in cases {
+        if let Some(id) = open.get(&c.household) {
+            out.push((id.clone(), false));
+            continue;
+        }
+        let Some((county, area)) = place.get(&c.household) else {
+            return Err(StoreError::NotFound(c.household.clone()));
+        };
+        let year = chrono::Datelike::year(&c.signal_date);
+        let seq = match next.get(&year) {
+            Some(&seq) => seq,
+            None => {
+                let first =
+                    next_id(&mut tx.conn(), "monitoring_case", &format!("K{year}"), 6).await?;
+                first[5..].parse::<u32>().unwrap_or(1)
+            }
+        };
+        next.insert(year, seq + 1);
+        let id = case_id(year, seq);
+        open.insert(c.household.clone(), id.clone());
+        out.push((id.clone(), true));
+        new.push((id, c, county.as_str(), area.as_str()));
+    }
+    let at = now();
+    const COLS: usize = 14;
+    for chunk in new.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO monitoring_case ({CASE_COLUMNS}) {}",
+            values(backend, chunk.len(), COLS)
+        );
+        let mut q = tx.query(&sql);
+        for (id, c, county, area) in chunk {
+            q = q
+                .bind(*county)
+                .bind(id.as_str())
+                .bind(c.household.as_str())
+                .bind(*area)
+                .bind(c.source.code())
+                .bind(c.signal_date.to_string())
+                .bind(c.signal_id.as_deref())
+                .bind(c.detail.as_deref())
+                .bind("signal")
+                .bind("open")
+                .bind(None::<&str>)
+                .bind(None::<&str>)
+                .bind(c.actor.as_str())
+                .bind(at.as_str());
+        }
+        q.execute(&mut tx).await?;
+        // Seven values a row; the effective date and the before-state are NULL.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| match backend {
+                Backend::Sqlite => "(?, ?, ?, ?, ?, ?, NULL, NULL, ?)".to_string(),
+                Backend::Postgres => {
+                    let p: Vec<String> = (1..=7).map(|c| format!("${}", r * 7 + c)).collect();
+                    format!(
+                        "({}, {}, {}, {}, {}, {}, NULL, NULL, {})",
+                        p[0], p[1], p[2], p[3], p[4], p[5], p[6]
+                    )
+                }
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, effective_date, \
+             before_json, after_json) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = tx.query(&sql);
+        let now = chrono::Utc::now();
+        for (id, c, county, _) in chunk {
+            let after = serde_json::json!({"id": id, "household": c.household,
+                "source": c.source.code(), "signal_date": c.signal_date.to_string(),
+                "signal": c.signal_id, "detail": c.detail});
+            q = q
+                .bind(*county)
+                .bind("monitoring_case")
+                .bind(id.as_str())
+                .bind("open")
+                .bind(c.actor.as_str())
+                .bind(now)
+                .bind(sqlx::types::Json(after));
+        }
+        q.execute(&mut tx).await?;
+    }
+    for (id, c, _, _) in &new {
+        if let Some(signal) = &c.signal_id {
+            tx.query("UPDATE monitoring_signal SET status = 'case', case_id = $1 WHERE id = $2")
+                .bind(id.as_str())
+                .bind(signal.as_str())
+                .execute(&mut tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
 }
 
 async fn open_case(db: &Db, c: &NewCase) -> Result<(String, bool), StoreError> {
@@ -745,7 +1026,7 @@ async fn eliminations(db: &Db, number: &str) -> Result<Vec<Elimination>, StoreEr
 
 async fn registered(db: &Db, ids: &[&str]) -> Result<HashMap<String, Registered>, StoreError> {
     let mut out = HashMap::new();
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
         let sql = format!(
             "SELECT m.id_number, h.number, h.status, h.monitoring FROM member m JOIN household h \
              ON h.county = m.county AND h.number = m.household_number \
@@ -818,8 +1099,22 @@ impl Monitoring for SqlStore {
         })
     }
 
+    fn dismiss_signal<'a>(
+        &'a self,
+        id: &'a str,
+        reason: &'a str,
+        on: NaiveDate,
+        actor: &'a str,
+    ) -> BoxFut<'a, Signal> {
+        Box::pin(dismiss_signal(&self.db, id, reason, on, actor))
+    }
+
     fn open_case<'a>(&'a self, c: &'a NewCase) -> BoxFut<'a, (String, bool)> {
         Box::pin(open_case(&self.db, c))
+    }
+
+    fn open_cases<'a>(&'a self, cases: &'a [NewCase]) -> BoxFut<'a, Vec<(String, bool)>> {
+        Box::pin(open_cases(&self.db, cases))
     }
 
     fn case<'a>(&'a self, id: &'a str) -> BoxFut<'a, Option<Case>> {
@@ -907,13 +1202,16 @@ pub async fn compare_with_registry(
     let registry = store.registered(&ids).await?;
     let mut alerts = rules::compare(rows, &registry, min_amount);
     if open {
-        for a in alerts
-            .iter_mut()
-            .filter(|a| a.code == AlertCode::RiskSignal)
-        {
+        // Every case of the run in one transaction (docs/PERFORMANCE.md, "Monitoring").
+        let mut wanted = Vec::new();
+        let mut at = Vec::new();
+        for (i, a) in alerts.iter().enumerate() {
             let Some(household) = a.household.clone() else {
                 continue;
             };
+            if a.code != AlertCode::RiskSignal {
+                continue;
+            }
             let detail = format!(
                 "{} {}{}{}",
                 a.item.code(),
@@ -927,18 +1225,20 @@ pub async fn compare_with_registry(
                     format!(" ({})", a.department)
                 }
             );
-            let (id, opened) = store
-                .open_case(&NewCase {
-                    household,
-                    source: Source::Department,
-                    signal_date: as_of,
-                    signal_id: None,
-                    detail: Some(detail),
-                    actor: actor.to_string(),
-                })
-                .await?;
+            wanted.push(NewCase {
+                household,
+                source: Source::Department,
+                signal_date: as_of,
+                signal_id: None,
+                detail: Some(detail),
+                actor: actor.to_string(),
+            });
+            at.push(i);
+        }
+        let opened = store.open_cases(&wanted).await?;
+        for (i, (id, opened)) in at.into_iter().zip(opened) {
             // A household with an open case gets no second one: `case` stays null.
-            a.case = Some(opened.then_some(id));
+            alerts[i].case = Some(opened.then_some(id));
         }
     }
     Ok(alerts)

@@ -60,6 +60,9 @@ pub enum Action<'a> {
         area: &'a str,
         step: fupin_core::monitoring::Step,
     },
+    /// Dismiss a signal of a village after verifying it (the village's level and up: village,
+    /// township and county accounts, as they open cases from signals).
+    DismissSignal { area: &'a str },
     /// Compare a department's data with the registry of an area and open its cases, or judge and
     /// record a risk elimination (the county, as it decides cases).
     CountyMonitoring { area: &'a str },
@@ -157,6 +160,14 @@ pub fn check(scope: &Scope, action: Action) -> Result<(), ApiError> {
             check(scope, Action::ReadApplication { area })?;
             allowed(
                 fupin_core::monitoring::may_record(scope.role, step),
+                ApiError::forbidden,
+            )
+        }
+        Action::DismissSignal { area } => {
+            check(scope, Action::ReadApplication { area })?;
+            let verification = fupin_core::monitoring::Step::HomeVerification;
+            allowed(
+                fupin_core::monitoring::may_record(scope.role, verification),
                 ApiError::forbidden,
             )
         }

@@ -89,6 +89,7 @@ use utoipa::OpenApi;
         monitoring::api::read,
         monitoring::api::record_step,
         monitoring::api::case_from_signal,
+        monitoring::api::dismiss_signal,
         monitoring::api::compare,
         monitoring::api::open_case,
         monitoring::api::eliminate,

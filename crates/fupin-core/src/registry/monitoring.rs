@@ -1,10 +1,13 @@
 //! The monitoring category of a registered household (防返贫监测, DOMAIN.md §7), in one place: the
 //! category is judged on the household's income of a stated year against the monitoring line of
 //! that same year (the non-income checks at the end of that year), so it depends on the record and
-//! the policy only, never on the day it is looked at. A write stores it with the household
-//! ([`super::plan::plan`] calls [`stored`]); the household page shows the same judgement with its
-//! year and line ([`judge`]), and says when a newer year's line is in force without that year's
-//! income ([`Judgement::income_missing`]) rather than guess.
+//! the policy only, never on the day it is looked at. The judgement is a risk indication: the
+//! stored category changes only through a decided case, a recorded risk elimination, or a file of
+//! the national system that carries it ([`super::plan::CategoryFrom`]); a write whose household is
+//! judged monitored but is not raises a signal to verify ([`super::plan::Plan::risk`]). The
+//! household page shows the judgement with its year and line ([`judge`]) beside the stored
+//! category, and says when a newer year's line is in force without that year's income
+//! ([`Judgement::income_missing`]) rather than guess.
 
 use crate::codes::{Check, HouseholdStatus, MonitoringCategory};
 use crate::money::Decimal;
@@ -103,9 +106,10 @@ pub fn judge(h: &HouseholdRecord, policy: &PolicySet, as_of: NaiveDate) -> Judge
     j
 }
 
-/// The category stored with a household: the monitored category when [`category`] finds one;
-/// otherwise a `risk_eliminated` decision already recorded (`previous`) stays while the household
-/// is not monitored; otherwise none.
+/// The category the registry stored before issue 13 (a write re-judged it): the monitored category
+/// when [`category`] finds one; otherwise a `risk_eliminated` decision already recorded
+/// (`previous`) stays while the household is not monitored; otherwise none. The demo generator
+/// writes it into the files it imports, so its data stays as it was.
 pub fn stored(
     h: &HouseholdRecord,
     previous: Option<MonitoringCategory>,

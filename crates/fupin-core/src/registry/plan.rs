@@ -26,7 +26,27 @@ pub struct Incoming {
     pub member_rows: HashMap<String, usize>,
     /// The column naming the status (for error reports).
     pub status_column: String,
+    /// Where the monitoring category after the write comes from.
+    pub category: CategoryFrom,
 }
+
+/// Where a write's monitoring category comes from (issue 13 item 3: the category changes only
+/// through a decided case, or as the national system decided it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CategoryFrom {
+    /// An interactive write (a form, the API, a member change, an income entry; a file without the
+    /// 监测对象类别 column): the stored category stays as it was (none for a new household). When
+    /// the record is judged monitored and the household is not, the plan carries the judgement
+    /// ([`Plan::risk`]) for a signal to verify.
+    #[default]
+    Kept,
+    /// A file of the national system with the 监测对象类别 column: the record's category (an empty
+    /// cell is none) is recorded as the national system's decision ([`NATIONAL_SYSTEM`]).
+    File,
+}
+
+/// The reason of a monitoring event a file records: the national system's decision.
+pub const NATIONAL_SYSTEM: &str = "全国防返贫监测信息系统 / national monitoring system";
 
 impl Incoming {
     pub fn new(record: HouseholdRecord) -> Incoming {
@@ -38,6 +58,7 @@ impl Incoming {
             leaves: Vec::new(),
             member_rows: HashMap::new(),
             status_column: "status".into(),
+            category: CategoryFrom::Kept,
         }
     }
 }
@@ -65,6 +86,9 @@ pub struct Plan {
     pub household_changed: bool,
     /// The after-state's [`HouseholdRecord::fingerprint`], stored with the household.
     pub fingerprint: String,
+    /// The judgement of a household judged monitored that is not (nor poor, returned or removed):
+    /// a risk indication for its village to verify (an interactive write raises a signal).
+    pub risk: Option<super::monitoring::Judgement>,
 }
 
 impl Plan {
@@ -195,22 +219,22 @@ fn monitoring_event(
     }
 }
 
-/// The monitoring category stored after a write: [`super::monitoring::stored`] on the household's
-/// latest income (an older year written now does not replace a later one already stored).
-fn monitoring_after(
+/// The judgement of the household after a write on its latest income (an older year written now
+/// does not replace a later one already stored).
+fn judged_after(
     before: Option<&HouseholdRecord>,
     after: &HouseholdRecord,
     policy: &PolicySet,
-) -> Option<MonitoringCategory> {
+) -> super::monitoring::Judgement {
     match before {
         Some(b) if b.income_year > after.income_year => {
             let mut latest = after.clone();
             latest.income_year = b.income_year;
             latest.income = b.income.clone();
             latest.rigid_expense = b.rigid_expense.clone();
-            super::monitoring::stored(&latest, after.monitoring, policy)
+            super::monitoring::category(&latest, policy)
         }
-        _ => super::monitoring::stored(after, after.monitoring, policy),
+        _ => super::monitoring::category(after, policy),
     }
 }
 
@@ -226,7 +250,19 @@ pub fn plan(
     let mut after = incoming.record.clone();
     let before = existing.map(|e| e.record.clone());
     after.version = before.as_ref().map_or(1, |b| b.version + 1);
-    after.monitoring = monitoring_after(before.as_ref(), &after, policy);
+    after.monitoring = match incoming.category {
+        CategoryFrom::Kept => before.as_ref().and_then(|b| b.monitoring),
+        CategoryFrom::File => incoming.record.monitoring,
+    };
+    let judged = judged_after(before.as_ref(), &after, policy);
+    let monitored = after
+        .monitoring
+        .is_some_and(|m| crate::tally::MONITORED.contains(&m));
+    let risk = (judged.monitored() && !monitored).then_some(judged);
+    let monitoring_reason = match incoming.category {
+        CategoryFrom::Kept => None,
+        CategoryFrom::File => Some(NATIONAL_SYSTEM.to_string()),
+    };
     let ev =
         |kind: &str, detail: Option<String>, id: Option<String>, reason: Option<String>| Event {
             date,
@@ -292,7 +328,7 @@ pub fn plan(
                 k,
                 after.monitoring.map(|m| m.code().to_string()),
                 None,
-                None,
+                monitoring_reason,
             ));
         }
     }
@@ -377,6 +413,7 @@ pub fn plan(
         leaves,
         household_changed,
         fingerprint: String::new(),
+        risk,
     })
 }
 

@@ -6,7 +6,7 @@ use super::read::{load_existing, lookup};
 use super::write::{ensure_areas, write_rows};
 use crate::error::{RowError, StoreError};
 use crate::model::{Area, HouseholdRecord};
-use crate::plan::{plan, Incoming, Plan};
+use crate::plan::{plan, CategoryFrom, Incoming, Plan};
 use crate::repo::{ImportOptions, ImportOutcome, Interrupt};
 use crate::sql::{Backend, Conn};
 use crate::store::SqlStore;
@@ -34,9 +34,21 @@ impl SqlStore {
         // Households stored exactly as the file has them are left alone. "Exactly" is the
         // fingerprint of the stored rows, recomputed: the `fingerprint` column is not trusted, so a
         // row edited in the database behind fupin's back is seen as changed by a re-import.
-        let fingerprints: Vec<String> = batch.iter().map(|h| h.record.fingerprint()).collect();
-        let numbers: Vec<&str> = batch.iter().map(|h| h.record.number.as_str()).collect();
+        let numbers: Vec<String> = batch.iter().map(|h| h.record.number.clone()).collect();
+        let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
         let existing = load_existing(&mut conn, &numbers).await?;
+        // A write that does not carry the category keeps the stored one (issue 13: it changes only
+        // through a decided case, an elimination, or the national system's file).
+        let mut batch = batch;
+        for h in batch
+            .iter_mut()
+            .filter(|h| h.category == CategoryFrom::Kept)
+        {
+            h.record.monitoring = existing
+                .get(&h.record.number)
+                .and_then(|e| e.record.monitoring);
+        }
+        let fingerprints: Vec<String> = batch.iter().map(|h| h.record.fingerprint()).collect();
         let same: Vec<bool> = batch
             .iter()
             .zip(&fingerprints)
@@ -136,6 +148,22 @@ impl SqlStore {
             }
         }
         done += noops;
+        if expected_version.is_some() {
+            // An interactive write of a household judged monitored that is not: a signal for its
+            // village to verify (unless one is waiting or a case is open).
+            for p in &plans {
+                if let Some(j) = &p.risk {
+                    crate::monitoring::raise_registry_signal(
+                        &mut conn,
+                        &p.after,
+                        j,
+                        opts.date,
+                        &opts.actor,
+                    )
+                    .await?;
+                }
+            }
+        }
         // The dashboards' roll-ups: mark the villages written (and a moved household's old
         // village), refresh them now unless the caller refreshes later.
         let mut touched: BTreeSet<String> = plans

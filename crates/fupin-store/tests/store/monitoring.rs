@@ -362,3 +362,286 @@ fn the_department_comparison_reads_current_members_and_opens_cases() {
         assert!(c.detail.unwrap().contains("10000.00"));
     });
 }
+
+/// Issue 13 item 3: an edit never changes the category. An edit that drops an exited household's
+/// 2020 income below Jincheng's 5,000-yuan line keeps it unmonitored and raises one signal for its
+/// village (a second edit raises none); the national system's file records its category as such.
+#[test]
+fn an_edit_raises_a_signal_and_only_a_decided_case_or_the_national_file_sets_the_category() {
+    use fupin_core::registry::plan::NATIONAL_SYSTEM;
+    use fupin_store::Incoming;
+    on_both("monitoring_edit", |repo, dir| async move {
+        let mut rows = county(2);
+        for i in [1, 2] {
+            set(&mut rows, i, "status", "已脱贫");
+            set(&mut rows, i, "income_year", "2020");
+            set(&mut rows, i, "wage", "30000.00");
+        }
+        assert!(
+            import_rows(repo.as_ref(), &dir, "c.csv", &rows, "2020-12-31")
+                .await
+                .committed
+        );
+        let store = store_of(repo.as_ref(), &dir, "monitoring_edit").await;
+        let policy = crate::common::policy();
+        let h = repo.household(&hh(2)).await.unwrap().unwrap();
+        assert_eq!(h.monitoring, None);
+        // 3,000 + 1,200.50 + 600 - 300 = 4,500.50 for three: 1,500.17 a head, below 5,000.
+        let mut edited = h.clone();
+        edited.income.wage = "3000.00".parse().unwrap();
+        let saved = repo
+            .save(
+                Incoming::new(edited),
+                h.version,
+                d("2021-03-01"),
+                "village1",
+                &policy,
+            )
+            .await
+            .unwrap();
+        assert_eq!(saved.monitoring, None, "an edit does not enrol");
+        let history = repo.history(&hh(2), None).await.unwrap();
+        assert!(!history
+            .events
+            .iter()
+            .any(|e| e.kind == "entered_monitoring"));
+        let signals = store.signals("140525", Some("new")).await.unwrap();
+        assert_eq!(signals.len(), 1, "{signals:?}");
+        let s = &signals[0];
+        assert_eq!(
+            (
+                s.id.as_str(),
+                s.source.as_str(),
+                s.what.as_str(),
+                s.household.as_deref(),
+                s.area_code.as_str(),
+                s.reported_on.as_str(),
+                s.created_by.as_str()
+            ),
+            (
+                "S20210301000001",
+                "registry",
+                "monitoring_risk",
+                Some(hh(2).as_str()),
+                h.area_code.as_str(),
+                "2021-03-01",
+                "village1"
+            )
+        );
+        assert!(
+            s.note
+                .as_deref()
+                .unwrap()
+                .contains("2020年人均纯收入 1500.17 元,监测线 5000 元"),
+            "{:?}",
+            s.note
+        );
+        let head = h
+            .members
+            .iter()
+            .find(|m| m.relation == fupin_core::codes::Relation::Head);
+        assert_eq!(s.id_number, head.unwrap().id_number);
+        // A second edit while the signal waits raises none.
+        let mut again = saved.clone();
+        again.phone = Some("13900000000".into());
+        let saved = repo
+            .save(
+                Incoming::new(again),
+                saved.version,
+                d("2021-03-02"),
+                "village1",
+                &policy,
+            )
+            .await
+            .unwrap();
+        assert_eq!(saved.monitoring, None);
+        assert_eq!(store.signals("140525", None).await.unwrap().len(), 1);
+
+        // The national system's file records its category, with the system as the event's reason.
+        set(&mut rows, 1, "monitoring", "脱贫不稳定户");
+        let out = import_rows(repo.as_ref(), &dir, "n.csv", &rows, "2021-04-01").await;
+        assert!(out.committed, "{:?}", out.errors);
+        let h1 = repo.household(&hh(1)).await.unwrap().unwrap();
+        assert_eq!(h1.monitoring, Some(MonitoringCategory::Unstable));
+        let history = repo.history(&hh(1), None).await.unwrap();
+        let e = history
+            .events
+            .iter()
+            .find(|e| e.kind == "entered_monitoring")
+            .expect("the national system's enrolment");
+        assert_eq!(
+            (e.detail.as_deref(), e.reason.as_deref()),
+            (Some("unstable"), Some(NATIONAL_SYSTEM))
+        );
+        // Its empty cell for household 2 is none (the file is a full record): still none.
+        assert_eq!(
+            repo.household(&hh(2)).await.unwrap().unwrap().monitoring,
+            None
+        );
+        // An edit of a monitored household keeps its category even above the line.
+        let mut up = h1.clone();
+        up.income.wage = "60000.00".parse().unwrap();
+        let saved = repo
+            .save(
+                Incoming::new(up),
+                h1.version,
+                d("2021-04-02"),
+                "village1",
+                &policy,
+            )
+            .await
+            .unwrap();
+        assert_eq!(saved.monitoring, Some(MonitoringCategory::Unstable));
+        // A re-import with the cell emptied takes it out, as the national system decided.
+        set(&mut rows, 1, "monitoring", "");
+        set(&mut rows, 1, "wage", "60000.00");
+        assert!(
+            import_rows(repo.as_ref(), &dir, "m.csv", &rows, "2021-05-01")
+                .await
+                .committed
+        );
+        assert_eq!(
+            repo.household(&hh(1)).await.unwrap().unwrap().monitoring,
+            None
+        );
+    });
+}
+
+/// Issue 13: a signal waiting to be verified is dismissed with its reason, audited; it leaves the
+/// to-verify list, cannot be dismissed twice, and a case can still be opened for the household.
+#[test]
+fn a_dismissed_signal_leaves_the_list_and_a_case_can_still_be_opened() {
+    on_both("monitoring_dismiss", |repo, dir| async move {
+        let mut rows = county(2);
+        set(&mut rows, 2, "status", "已脱贫");
+        assert!(
+            import_rows(repo.as_ref(), &dir, "c.csv", &rows, "2020-12-31")
+                .await
+                .committed
+        );
+        let store = store_of(repo.as_ref(), &dir, "monitoring_dismiss").await;
+        let h = repo.household(&hh(2)).await.unwrap().unwrap();
+        let signal = store
+            .add_signal(&NewSignal {
+                area_code: h.area_code.clone(),
+                source: Source::SelfReport,
+                reported_on: d("2021-06-01"),
+                name: h.members[0].name.clone(),
+                id_number: h.members[0].id_number.clone(),
+                phone: None,
+                what: "illness".into(),
+                amount: None,
+                note: None,
+                actor: "self_report".into(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(store.signals("140525", Some("new")).await.unwrap().len(), 1);
+        let dismissed = store
+            .dismiss_signal(
+                &signal.id,
+                "入户核实:已痊愈,无返贫风险",
+                d("2021-06-03"),
+                "village1",
+            )
+            .await
+            .unwrap();
+        assert_eq!(dismissed.status, "dismissed");
+        assert!(store
+            .signals("140525", Some("new"))
+            .await
+            .unwrap()
+            .is_empty());
+        let e = store
+            .dismiss_signal(&signal.id, "again", d("2021-06-04"), "village1")
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "signal_closed");
+        // The audit log keeps who dismissed it, why and when; the chain holds.
+        let db = store.db();
+        let rows = db
+            .query(
+                "SELECT after_json, actor FROM audit_log WHERE entity = 'monitoring_signal' \
+                 AND action = 'dismiss' AND entity_key = $1",
+            )
+            .bind(signal.id.as_str())
+            .fetch_all(db)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        let after: sqlx::types::Json<serde_json::Value> = rows[0].try_get("after_json").unwrap();
+        let actor: String = rows[0].try_get("actor").unwrap();
+        assert_eq!(actor, "village1");
+        let after = after.0;
+        assert_eq!(after["reason"], "入户核实:已痊愈,无返贫风险");
+        assert_eq!(after["date"], "2021-06-03");
+        assert!(store.verify_audit().await.unwrap().ok());
+        // A case can be opened for the household later.
+        let (id, opened) = store.open_case(&case(hh(2), "2021-07-01")).await.unwrap();
+        assert!(opened, "{id}");
+    });
+}
+
+/// The department run's cases open in one transaction: ids in a block after the stored ones, one
+/// open case per household (stored, or opened earlier in the same list), every case audited; a
+/// household not in the registry fails the whole list (nothing opened).
+#[test]
+fn many_cases_open_in_one_transaction_one_per_household() {
+    on_both("monitoring_batch", |repo, dir| async move {
+        let mut rows = county(4);
+        for i in 1..=4 {
+            set(&mut rows, i, "status", "已脱贫");
+        }
+        assert!(
+            import_rows(repo.as_ref(), &dir, "c.csv", &rows, "2020-12-31")
+                .await
+                .committed
+        );
+        let store = store_of(repo.as_ref(), &dir, "monitoring_batch").await;
+        let (stored, _) = store.open_case(&case(hh(2), "2021-06-01")).await.unwrap();
+        assert_eq!(stored, "K2021000001");
+        let bad = [
+            case(hh(1), "2021-06-30"),
+            case("H99999".into(), "2021-06-30"),
+        ];
+        assert!(store.open_cases(&bad).await.is_err());
+        assert_eq!(
+            store.cases("", None).await.unwrap().len(),
+            1,
+            "all or nothing"
+        );
+        let list = [
+            case(hh(1), "2021-06-30"),
+            case(hh(2), "2021-06-30"),
+            case(hh(1), "2021-06-30"),
+            case(hh(3), "2021-06-30"),
+        ];
+        let opened = store.open_cases(&list).await.unwrap();
+        let want = [
+            ("K2021000002", true),
+            ("K2021000001", false),
+            ("K2021000002", false),
+            ("K2021000003", true),
+        ];
+        let got: Vec<(&str, bool)> = opened.iter().map(|(i, o)| (i.as_str(), *o)).collect();
+        assert_eq!(got, want);
+        let c = store.case("K2021000003").await.unwrap().unwrap();
+        assert_eq!(
+            (
+                c.household.as_str(),
+                c.status.as_str(),
+                c.step.as_str(),
+                c.signal_date.as_str()
+            ),
+            (hh(3).as_str(), "open", "signal", "2021-06-30")
+        );
+        assert!(store.verify_audit().await.unwrap().ok());
+        let db = store.db();
+        let n: Option<i64> = db
+            .query("SELECT COUNT(*) FROM audit_log WHERE entity = 'monitoring_case' AND action = 'open'")
+            .scalar(db)
+            .await
+            .unwrap();
+        assert_eq!(n, Some(3));
+    });
+}

@@ -1,8 +1,8 @@
 //! The monitoring workflow's JSON API: thin handlers over [`super::service`].
 
 use super::{
-    service, AreaQuery, CaseRow, CompareResult, EliminationBody, EliminationResult, NewCaseBody,
-    NewStepBody, Overview, Receipt, SelfReport,
+    service, AreaQuery, CaseRow, CompareResult, DismissBody, EliminationBody, EliminationResult,
+    NewCaseBody, NewStepBody, Overview, Receipt, SelfReport,
 };
 use crate::error::{ApiError, JsonBody};
 use crate::session::{ClientAddr, Session, WriteSession};
@@ -28,6 +28,11 @@ pub fn register(r: Routes) -> Routes {
             "/api/v1/monitoring/signals/{id}/case",
             &["post"],
             post(case_from_signal),
+        )
+        .api(
+            "/api/v1/monitoring/signals/{id}/dismissal",
+            &["post"],
+            post(dismiss_signal),
         )
         .api("/api/v1/monitoring/department", &["post"], post(compare))
         .api(
@@ -97,6 +102,20 @@ pub async fn case_from_signal(
         StatusCode::CREATED,
         Json(service::case_from_signal(&st, &s, &id).await?),
     ))
+}
+
+/// 排除信号(须填原因;村、乡镇、县)/ dismiss a signal with a reason (village, township, county)
+#[utoipa::path(post, path = "/api/v1/monitoring/signals/{id}/dismissal", operation_id = "dismissSignal",
+    tag = "monitoring", params(("id" = String, Path, description = "信号编号(回执编号)/ signal id (receipt)")),
+    request_body = DismissBody,
+    responses((status = 200, description = "OK", body = fupin_store::monitoring::Signal)))]
+pub async fn dismiss_signal(
+    State(st): St,
+    s: WriteSession,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<DismissBody>,
+) -> Result<Json<fupin_store::monitoring::Signal>, ApiError> {
+    Ok(Json(service::dismiss_signal(&st, &s, &id, &b).await?))
 }
 
 /// A department file: its name (`.csv` or `.xlsx`) and its content, as text (CSV) or base64 (either).

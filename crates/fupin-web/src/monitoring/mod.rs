@@ -65,6 +65,15 @@ pub struct NewCaseBody {
     pub detail: Option<String>,
 }
 
+/// Why a signal is dismissed (required) and when (default today).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct DismissBody {
+    /// 排除原因(必填)/ why the signal is dismissed (required)
+    pub reason: Option<String>,
+    /// YYYY-MM-DD (default today).
+    pub date: Option<String>,
+}
+
 /// A risk elimination's evidence.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct EliminationBody {
@@ -138,6 +147,13 @@ pub const WHAT: &[(&str, &str, &str)] = &[
     ("other", "其他困难", "other hardship"),
 ];
 
+/// What a signal of the registry's judgement says happened (never offered to a reporter).
+const WHAT_REGISTRY: &[(&str, &str, &str)] = &[(
+    fupin_store::monitoring::MONITORING_RISK,
+    "登记数据达到监测标准",
+    "the record meets the monitoring criteria",
+)];
+
 /// The monitoring pages' text (i18n.rs looks here after its own table).
 pub const TEXT: &[(&str, &str, &str)] = &[
     ("monitoring", "防返贫监测", "Monitoring"),
@@ -198,6 +214,14 @@ pub const TEXT: &[(&str, &str, &str)] = &[
     ("report_qr", "申报二维码(张贴于村务公开栏)", "Self-report QR code (for the village notice board)"),
     ("print", "打印", "Print"),
     ("not_registered", "不在库", "not in the registry"),
+    ("risk_indication", "风险研判", "Risk indication"),
+    ("dismiss_signal", "排除", "Dismiss"),
+    ("dismiss_reason", "排除原因", "Reason for dismissing"),
+    (
+        "risk_indication_hint",
+        "类别只能经监测案件确定或风险消除改变",
+        "the category changes only through a decided case or a risk elimination",
+    ),
 ];
 
 /// The label of a code of the monitoring workflow's lists, in `lang` (`i18n::code_label` asks here
@@ -219,7 +243,9 @@ pub fn label(lang: &str, list: &str, code: &str) -> Option<String> {
         "department_item" => of::<Item>(lang, code),
         "case_outcome" => of::<Outcome>(lang, code),
         "department_alert" => of::<AlertCode>(lang, code),
-        "what" => table(WHAT).or_else(|| of::<Item>(lang, code)),
+        "what" => table(WHAT)
+            .or_else(|| table(WHAT_REGISTRY))
+            .or_else(|| of::<Item>(lang, code)),
         "case_status" => table(&[
             ("open", "办理中", "open"),
             ("enrolled", "已纳入监测", "enrolled"),

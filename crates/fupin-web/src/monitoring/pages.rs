@@ -31,6 +31,7 @@ pub fn register(r: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
         .route("/monitoring/cases/{id}", get(case))
         .route("/monitoring/cases/{id}/steps", post(record_step))
         .route("/monitoring/signals/{id}/case", post(case_from_signal))
+        .route("/monitoring/signals/{id}/dismiss", post(dismiss_signal))
         .route("/monitoring/department", post(compare))
         .route("/monitoring/report-qr", get(report_qr))
         .route("/households/{number}/monitoring/cases", post(open_case))
@@ -59,7 +60,17 @@ fn step_options(p: &Page) -> Vec<(&'static str, &'static str)> {
 }
 
 async fn overview(State(st): St, p: Page, Query(q): Query<AreaQuery>) -> PageResult {
-    let o = service::overview(&st, &p.session, q.area.as_deref())
+    overview_page(&st, &p, q.area.as_deref(), None, StatusCode::OK).await
+}
+
+async fn overview_page(
+    st: &AppState,
+    p: &Page,
+    area: Option<&str>,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let o = service::overview(st, &p.session, area)
         .await
         .map_err(|e| p.error(e))?;
     let can_compare = authz::may(
@@ -75,14 +86,29 @@ async fn overview(State(st): St, p: Page, Query(q): Query<AreaQuery>) -> PageRes
             step: Step::Signal,
         },
     );
+    let can_dismiss = authz::may(&p.session.scope, Action::DismissSignal { area: &o.area });
     let ctx = context! {
         o => crate::privacy::for_session(&p.session, &o),
         can_compare => can_compare,
         can_open => can_open,
+        can_dismiss => can_dismiss,
         result => None::<String>,
-        error => None::<String>,
+        error => error,
     };
-    Ok(p.render("monitoring/monitoring.html", ctx))
+    Ok(p.render_as(status, "monitoring/monitoring.html", ctx))
+}
+
+async fn dismiss_signal(State(st): St, Path(id): Path<String>, w: FormWrite) -> PageResult {
+    let p = &w.page;
+    let b = super::DismissBody {
+        reason: w.form.get("reason").cloned(),
+        date: w.form.get("date").cloned(),
+    };
+    match service::dismiss_signal(&st, &p.session, &id, &b).await {
+        Ok(_) => Ok(Redirect::to("/monitoring").into_response()),
+        Err(e) if matches!(e.status.as_u16(), 403 | 404) => Err(p.error(e)),
+        Err(e) => overview_page(&st, p, None, Some(e.message), e.status).await,
+    }
 }
 
 async fn case_page(

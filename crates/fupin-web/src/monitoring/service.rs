@@ -2,8 +2,8 @@
 //! are `fupin_core::monitoring`, the records `fupin_store::monitoring`.
 
 use super::{
-    CaseRow, CheckText, CompareResult, EliminationBody, EliminationResult, NewCaseBody,
-    NewStepBody, Overview, Receipt, SelfReport, WHAT,
+    CaseRow, CheckText, CompareResult, DismissBody, EliminationBody, EliminationResult,
+    NewCaseBody, NewStepBody, Overview, Receipt, SelfReport, WHAT,
 };
 use crate::authz::{self, Action};
 use crate::error::ApiError;
@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use fupin_core::codes::{CodeList, MonitoringCategory};
 use fupin_core::monitoring::{self as rules, Outcome, Source, Step};
 use fupin_core::ResidentId;
-use fupin_store::monitoring::{Case, Elimination, NewCase, NewSignal, NewStep};
+use fupin_store::monitoring::{Case, Elimination, NewCase, NewSignal, NewStep, Signal};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -241,6 +241,44 @@ pub async fn case_from_signal(st: &AppState, s: &Session, id: &str) -> Result<Ca
         actor: s.user.clone(),
     };
     opened(st, s, &new).await
+}
+
+/// Dismisses a signal waiting to be verified, with its reason (required; 422 `reason_required`),
+/// by the village, township or county of its area; audited. 409 `signal_closed` when it is no
+/// longer waiting. The household may still get a case later.
+pub async fn dismiss_signal(
+    st: &AppState,
+    s: &Session,
+    id: &str,
+    b: &DismissBody,
+) -> Result<Signal, ApiError> {
+    let sig = st.dir.signal(id).await?.ok_or_else(ApiError::not_found)?;
+    authz::check(
+        &s.scope,
+        Action::DismissSignal {
+            area: &sig.area_code,
+        },
+    )?;
+    let Some(reason) = text(&b.reason) else {
+        return Err(invalid(
+            "reason",
+            "reason_required",
+            "排除信号必须填写原因 / a dismissal needs a reason",
+        ));
+    };
+    let date = date_of(b.date.as_deref())?;
+    match st.dir.dismiss_signal(id, &reason, date, &s.user).await {
+        Ok(sig) => {
+            st.wrote();
+            Ok(sig)
+        }
+        Err(e) if e.code() == "signal_closed" => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "signal_closed",
+            e.to_string(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A department file compared with the registry of the session's area: alerts about households of

@@ -423,6 +423,13 @@ fn api_cases(app_id: &str, proposal: &str, member: &str) -> Vec<Case> {
         ),
         case(
             M::POST,
+            "/api/v1/monitoring/signals/{id}/dismissal",
+            &format!("/api/v1/monitoring/signals/{signal}/dismissal"),
+            Some(json!({})),
+            [422, 422, 422, 422, 404, 403],
+        ),
+        case(
+            M::POST,
             "/api/v1/monitoring/department",
             "/api/v1/monitoring/department",
             Some(json!({})),
@@ -527,6 +534,13 @@ fn page_cases(app_id: &str, proposal: &str) -> Vec<Case> {
             &format!("/monitoring/signals/{signal}/case"),
             form(""),
             [409, 409, 409, 409, 404, 403],
+        ),
+        case(
+            M::POST,
+            "",
+            &format!("/monitoring/signals/{signal}/dismiss"),
+            form("reason="),
+            [422, 422, 422, 422, 404, 403],
         ),
         case(
             M::POST,

@@ -342,3 +342,144 @@ fn overdue_cases_come_first_and_the_department_file_opens_cases() {
         assert_eq!(r.json["errors"][0]["row"], 5);
     });
 }
+
+/// Issue 13 item 3 and the dismissal: an API edit that drops an exited household's income below
+/// the line keeps its category and raises one signal for its village (a second edit none); the
+/// page shows the stored category with the judgement as a risk indication. The village dismisses
+/// the signal with a reason (API, then the page's form); a case can still be opened.
+#[test]
+fn an_edit_raises_one_signal_and_the_village_dismisses_it_with_a_reason() {
+    use crate::common::{post_form, put};
+    run("monitoring_edit_signal", |app| async move {
+        let (village, vcsrf) = login(&app, "dongou").await;
+        let v = (village.as_str(), vcsrf.as_str());
+        let list = get(
+            &app,
+            "/api/v1/households?status=exited&area=140525100201&per_page=100",
+            &village,
+        )
+        .await;
+        let number = list.json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["monitoring"].is_null())
+            .expect("an exited household not monitored")["number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let uri = format!("/api/v1/households/{number}");
+        let rec = get(&app, &uri, &village).await;
+        let mut body = rec.json.clone();
+        for k in ["wage", "business", "property", "transfer", "business_cost"] {
+            body["income"][k] = json!("0.00");
+        }
+        body["income"]["wage"] = json!("100.00");
+        // Whatever the caller says, an edit does not set the category.
+        body["monitoring"] = json!("marginal");
+        let r = put(&app, &uri, v, body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["monitoring"], Value::Null, "{}", r.text);
+        let signals = |app: Router, cookie: String| async move {
+            let o = get(&app, "/api/v1/monitoring?area=140525100201", &cookie).await;
+            o.json["signals"].as_array().unwrap().clone()
+        };
+        let mine = |s: &Vec<Value>| -> Vec<Value> {
+            s.iter()
+                .filter(|x| x["household"] == json!(number))
+                .cloned()
+                .collect()
+        };
+        let s = mine(&signals(app.clone(), village.clone()).await);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(
+            (&s[0]["source"], &s[0]["what"], &s[0]["status"]),
+            (&json!("registry"), &json!("monitoring_risk"), &json!("new"))
+        );
+        let signal = s[0]["id"].as_str().unwrap().to_string();
+        // A second edit while it waits raises none.
+        let mut body = r.json.clone();
+        body["phone"] = json!("13900000001");
+        let r = put(&app, &uri, v, body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(mine(&signals(app.clone(), village.clone()).await).len(), 1);
+        // The page: the stored category (none), the judgement beside it as a risk indication.
+        let page = get(&app, &format!("/households/{number}"), &village).await;
+        assert!(
+            page.text.contains("id=\"monitoring\" data-code=\"none\""),
+            "{}",
+            page.text
+        );
+        assert!(
+            page.text
+                .contains("id=\"monitoring-judged\" data-code=\"unstable\""),
+            "{}",
+            page.text
+        );
+        assert!(page.text.contains("风险研判"));
+        // /monitoring lists it with a dismissal form for the village.
+        let m = get(&app, "/monitoring", &village).await;
+        assert!(
+            m.text.contains(&format!("id=\"dismiss-{signal}\"")),
+            "{}",
+            m.text
+        );
+        assert!(m.text.contains("登记数据研判"), "{}", m.text);
+
+        // The dismissal needs a reason; then the signal leaves the list; twice is a conflict.
+        let dismissal = format!("/api/v1/monitoring/signals/{signal}/dismissal");
+        let r = post(&app, &dismissal, v, json!({"reason": "  "})).await;
+        assert_eq!(
+            (r.status, r.json["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")),
+            "{}",
+            r.text
+        );
+        let r = post(
+            &app,
+            &dismissal,
+            v,
+            json!({"reason": "入户核实:务工收入未录入"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["status"], "dismissed");
+        assert!(mine(&signals(app.clone(), village.clone()).await).is_empty());
+        let r = post(&app, &dismissal, v, json!({"reason": "again"})).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+
+        // The next edit raises a new signal; the page's form dismisses it (a reason required).
+        let rec = get(&app, &uri, &village).await;
+        let mut body = rec.json.clone();
+        body["phone"] = json!("13900000002");
+        assert_eq!(put(&app, &uri, v, body).await.status, StatusCode::OK);
+        let s = mine(&signals(app.clone(), village.clone()).await);
+        assert_eq!(s.len(), 1, "{s:?}");
+        let second = s[0]["id"].as_str().unwrap().to_string();
+        assert_ne!(second, signal);
+        let form = format!("/monitoring/signals/{second}/dismiss");
+        let r = post_form(&app, &form, &village, &format!("_csrf={vcsrf}&reason=")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("排除信号必须填写原因"), "{}", r.text);
+        let r = post_form(
+            &app,
+            &form,
+            &village,
+            &format!("_csrf={vcsrf}&reason=%E5%B7%B2%E6%A0%B8%E5%AE%9E"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert!(mine(&signals(app.clone(), village.clone()).await).is_empty());
+        // A case can still be opened for the household.
+        let opened = post(
+            &app,
+            &format!("/api/v1/households/{number}/monitoring/cases"),
+            v,
+            json!({"detail": "复核收入"}),
+        )
+        .await;
+        assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text);
+        let h = get(&app, &uri, &village).await;
+        assert_eq!(h.json["monitoring"], Value::Null);
+    });
+}

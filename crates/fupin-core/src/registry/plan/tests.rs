@@ -426,23 +426,77 @@ fn exited_2020(per_head: i64, monitoring: Option<MonitoringCategory>) -> Househo
 }
 
 #[test]
-fn a_write_stores_the_computed_category_whatever_the_incoming_one_says() {
+fn an_interactive_write_keeps_the_stored_category_and_carries_the_risk() {
     use MonitoringCategory::*;
-    // Income below the line of its year: unstable, even when the file says nothing or no risk.
+    // A new household below the line of its year: stored with no category, whatever the caller
+    // says; the judgement (unstable) is the plan's risk indication, and no monitoring event.
     for given in [None, Some(NoRisk), Some(Marginal)] {
         let p = plan_of(None, &incoming(exited_2020(4_800, given))).unwrap();
-        assert_eq!(p.after.monitoring, Some(Unstable), "{given:?}");
+        assert_eq!(p.after.monitoring, None, "{given:?}");
+        assert_eq!(p.risk.as_ref().map(|j| j.category), Some(Unstable));
         let kinds: Vec<_> = p.events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds, [kind::RECORDED, kind::ENTERED_MONITORING]);
+        assert_eq!(kinds, [kind::RECORDED]);
     }
-    // Above the line: not monitored, whatever the file says; a new household records no category.
+    // Above the line: no category, no risk.
     let p = plan_of(None, &incoming(exited_2020(8_000, Some(Unstable)))).unwrap();
     assert_eq!(p.after.monitoring, None);
-    let kinds: Vec<_> = p.events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, [kind::RECORDED]);
-    // Income rising above the line of its year takes a stored household out of monitoring.
+    assert!(p.risk.is_none());
+    // Income rising above the line does not take a monitored household out of monitoring (only a
+    // risk elimination does): no monitoring event, no risk.
     let stored = existing(exited_2020(4_800, Some(Unstable)), Some("2020-12-31"));
-    let p = plan_of(Some(&stored), &incoming(exited_2020(8_000, Some(Unstable)))).unwrap();
+    let p = plan_of(Some(&stored), &incoming(exited_2020(8_000, None))).unwrap();
+    assert_eq!(p.after.monitoring, Some(Unstable));
+    assert!(p.risk.is_none());
+    assert!(!p
+        .events
+        .iter()
+        .any(|e| kind::MONITORING.contains(&e.kind.as_str())));
+    // An edit dropping a stored non-monitored household's income below the line keeps its
+    // category (none, or a risk elimination) and carries the risk.
+    for kept in [None, Some(RiskEliminated)] {
+        let stored = existing(exited_2020(8_000, kept), Some("2020-12-31"));
+        let p = plan_of(Some(&stored), &incoming(exited_2020(4_800, None))).unwrap();
+        assert_eq!(p.after.monitoring, kept);
+        assert_eq!(p.risk.as_ref().map(|j| j.category), Some(Unstable));
+        assert_eq!(p.risk.as_ref().and_then(|j| j.income_year), Some(2020));
+    }
+    // A poor household is never a risk indication (it is under assistance).
+    let mut poor = exited_2020(1_000, None);
+    poor.status = Poor;
+    assert!(plan_of(None, &incoming(poor)).unwrap().risk.is_none());
+    // An older year's income written later is judged with the later year's stored income.
+    let stored = existing(exited_2020(8_000, None), Some("2020-12-31"));
+    let mut older = exited_2020(3_000, None);
+    older.income_year = Some(2019);
+    assert!(plan_of(Some(&stored), &incoming(older))
+        .unwrap()
+        .risk
+        .is_none());
+}
+
+#[test]
+fn a_file_of_the_national_system_records_its_category() {
+    use MonitoringCategory::*;
+    let file = |r: HouseholdRecord| {
+        let mut i = incoming(r);
+        i.category = CategoryFrom::File;
+        i
+    };
+    // The file's category, whatever the income says, with the national system as its reason.
+    let p = plan_of(None, &file(exited_2020(8_000, Some(Marginal)))).unwrap();
+    assert_eq!(p.after.monitoring, Some(Marginal));
+    let e = &p.events[1];
+    assert_eq!(
+        (e.kind.as_str(), e.detail.as_deref(), e.reason.as_deref()),
+        (
+            kind::ENTERED_MONITORING,
+            Some("marginal"),
+            Some(NATIONAL_SYSTEM)
+        )
+    );
+    // An empty cell is none: a stored unstable household leaves monitoring by the file.
+    let stored = existing(exited_2020(4_800, Some(Unstable)), Some("2020-12-31"));
+    let p = plan_of(Some(&stored), &file(exited_2020(4_800, None))).unwrap();
     assert_eq!(p.after.monitoring, None);
     assert_eq!(
         events(&p)[0],
@@ -450,12 +504,14 @@ fn a_write_stores_the_computed_category_whatever_the_incoming_one_says() {
         "{:?}",
         p.events
     );
-    // A risk elimination recorded stays while the household is not monitored.
-    let p = plan_of(None, &incoming(exited_2020(8_000, Some(RiskEliminated)))).unwrap();
+    // ... and is then judged a risk to verify.
+    assert_eq!(p.risk.as_ref().map(|j| j.category), Some(Unstable));
+    // A file's risk_eliminated is recorded as such.
+    let p = plan_of(
+        Some(&stored),
+        &file(exited_2020(8_000, Some(RiskEliminated))),
+    )
+    .unwrap();
     assert_eq!(p.after.monitoring, Some(RiskEliminated));
-    // An older year's income written later does not replace the category of the later year.
-    let mut older = exited_2020(9_000, Some(Unstable));
-    older.income_year = Some(2019);
-    let p = plan_of(Some(&stored), &incoming(older)).unwrap();
-    assert_eq!(p.after.monitoring, Some(Unstable));
+    assert_eq!(events(&p)[0].0, kind::RISK_ELIMINATED);
 }
