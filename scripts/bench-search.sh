@@ -6,13 +6,19 @@
 # (scripts/bench/sqlite-to-pg.sh; a throwaway cluster unless DATABASE_URL is set).
 #   scripts/bench-search.sh PEOPLE [DIR]          e.g. scripts/bench-search.sh 1000000 /tmp/search
 #   PROFILE=province scripts/bench-search.sh - DIR
-# REUSE=1 keeps DIR/demo.db; ONLY=sqlite skips PostgreSQL. Prints p50/p95/max per kind of query.
+# REUSE=1 keeps DIR/demo.db; ONLY=sqlite skips PostgreSQL; FUPIN=BINARY uses that binary instead of
+# building this checkout's release build. Prints p50/p95/max per kind of query.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 people=${1:-1000000}
 dir=${2:-/tmp/fupin-bench-search}
-cargo build --release -q -p fupin-cli
-export bin=$PWD/target/release/fupin dir
+if [[ -n ${FUPIN:-} ]]; then
+    bin=$(realpath "$FUPIN")
+else
+    cargo build --release -q -p fupin-cli
+    bin=$PWD/target/release/fupin
+fi
+export bin dir
 args="--people $people"
 [[ -n ${PROFILE:-} ]] && args="--profile $PROFILE"
 [[ ${REUSE:-} == 1 ]] || rm -rf "$dir"
