@@ -87,6 +87,12 @@ impl ApiError {
     pub fn bad_request(code: &str, message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, message)
     }
+    /// The same error naming the field it is about (`fields`: `field`, `code`, `message`).
+    pub fn with_field(mut self, field: &str, code: &str, message: &str) -> ApiError {
+        self.fields
+            .push(serde_json::json!({"field": field, "code": code, "message": message}));
+        self
+    }
     /// A validation failure (422) with its field errors.
     pub fn invalid(message: &str, fields: Vec<serde_json::Value>) -> ApiError {
         let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message);

@@ -64,6 +64,8 @@ use utoipa::OpenApi;
         funds::api::dividends,
         funds::api::record_income,
         funds::api::of_household,
+        funds::api::table_rows,
+        funds::api::import_rows,
         responsibility::api::units,
         responsibility::api::save_unit,
         responsibility::api::cadres,

@@ -31,6 +31,11 @@ pub fn register(r: Routes) -> Routes {
             post(record_income),
         )
         .api(
+            "/api/v1/funds/tables/{table}",
+            &["get", "post"],
+            get(table_rows).post(import_rows),
+        )
+        .api(
             "/api/v1/households/{number}/funds",
             &["get"],
             get(of_household),
@@ -147,4 +152,34 @@ pub async fn of_household(
     Path(number): Path<String>,
 ) -> Result<Json<HouseholdFunds>, ApiError> {
     Ok(Json(service::of_household(&st, &s, &number).await?))
+}
+
+/// 资金表数据(按县)/ a county's rows of a funds table
+#[utoipa::path(get, path = "/api/v1/funds/tables/{table}", operation_id = "getFundsTable",
+    tag = "funds",
+    params(("table" = String, Path, description = "表 / table: sources, years, projects, allocations, disbursements, loans, repayments, subsidies, assets, asset-income, cooperatives"),
+        ("area" = String, Query, description = "县级区划代码 / county code")),
+    responses((status = 200, description = "OK", body = service::TableRows)))]
+pub async fn table_rows(
+    State(st): St,
+    s: Session,
+    Path(table): Path<String>,
+    Query(q): Query<TableQuery>,
+) -> Result<Json<service::TableRows>, ApiError> {
+    Ok(Json(service::table_json(&st, &s, &table, &q.area).await?))
+}
+
+/// 导入资金表(与上传表格同一检查,全部或全不)/ import a funds table's rows (checked as an uploaded sheet; all or nothing)
+#[utoipa::path(post, path = "/api/v1/funds/tables/{table}", operation_id = "importFundsTable",
+    tag = "funds",
+    params(("table" = String, Path, description = "表 / table: sources, years, projects, allocations, disbursements, loans, repayments, subsidies, assets, asset-income, cooperatives")),
+    request_body = TableImport,
+    responses((status = 200, description = "写入或逐格错误 / written, or every bad cell (nothing written)", body = service::SheetImport)))]
+pub async fn import_rows(
+    State(st): St,
+    s: WriteSession,
+    Path(table): Path<String>,
+    JsonBody(b): JsonBody<TableImport>,
+) -> Result<Json<service::SheetImport>, ApiError> {
+    Ok(Json(service::import_json(&st, &s, &table, &b.rows).await?))
 }

@@ -138,3 +138,16 @@ pub struct HouseholdFunds {
     pub loans: Vec<Loan>,
     pub dividends: Vec<DividendRow>,
 }
+
+/// The county of a funds table's rows (`GET /api/v1/funds/tables/{table}`).
+#[derive(Debug, Deserialize)]
+pub struct TableQuery {
+    pub area: String,
+}
+
+/// A funds table's rows to import: objects by the sheet's English column keys.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TableImport {
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
+}

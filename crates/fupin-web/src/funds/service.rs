@@ -392,14 +392,19 @@ pub async fn household_section(st: &AppState, number: &str) -> minijinja::Value 
     minijinja::Value::from_serialize(HouseholdFunds { loans, dividends })
 }
 
-/// The outcome of an uploaded funds sheet: the rows written, or every bad cell (nothing written).
-#[derive(Debug, Clone, Serialize)]
+/// The outcome of an uploaded funds sheet (or of its rows sent as JSON): the rows written, or every
+/// bad cell (nothing written).
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SheetImport {
     pub table: String,
     pub sheet: String,
+    /// The uploaded file's name (empty for rows sent as JSON).
     pub file: String,
     pub rows: usize,
     pub committed: bool,
+    /// Bad cells: `row` (the sheet's row, the header being row 1; for JSON the row's place in
+    /// `rows`, from 1), `column`, `value`, `code`, `zh`, `en`.
+    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<fupin_core::error::RowError>,
 }
 
@@ -412,13 +417,7 @@ pub async fn import_sheet(
     file: &str,
     data: &[u8],
 ) -> Result<SheetImport, ApiError> {
-    use fupin_core::funds::table::Table;
-    let t = Table::parse(table).ok_or_else(|| {
-        ApiError::bad_request(
-            "table",
-            format!("表应为 / the table is one of {}", Table::codes()),
-        )
-    })?;
+    let t = table_of(table)?;
     // Who may not write funds anywhere is refused before the file is read.
     authz::check(
         &s.scope,
@@ -442,8 +441,31 @@ pub async fn import_sheet(
             format!("无法读取文件 / the file cannot be read: {e}"),
         )
     })?;
+    import_rows(st, s, t, file, &rows).await
+}
+
+/// A funds table by its code (`projects`, `loans`, ...), or a 400 naming the codes.
+fn table_of(table: &str) -> Result<fupin_core::funds::table::Table, ApiError> {
+    use fupin_core::funds::table::Table;
+    Table::parse(table).ok_or_else(|| {
+        ApiError::bad_request(
+            "table",
+            format!("表应为 / the table is one of {}", Table::codes()),
+        )
+    })
+}
+
+/// Checks and writes a funds table's rows (fupin-store's `funds_sheet`): each row's county one the
+/// session may write funds of; all or nothing; audited with the user.
+async fn import_rows(
+    st: &AppState,
+    s: &Session,
+    t: fupin_core::funds::table::Table,
+    file: &str,
+    rows: &[fupin_core::funds::table::Row],
+) -> Result<SheetImport, ApiError> {
     let may_write = |county: &str| authz::may(&s.scope, Action::WriteFunds { area: county });
-    let out = fupin_store::funds_sheet::import_rows(st.dir.as_ref(), t, &rows, &may_write, &s.user)
+    let out = fupin_store::funds_sheet::import_rows(st.dir.as_ref(), t, rows, &may_write, &s.user)
         .await?;
     let (rows, errors) = match out {
         Ok(c) => (c.rows, vec![]),
@@ -459,6 +481,98 @@ pub async fn import_sheet(
     })
 }
 
+/// `POST /api/v1/funds/tables/{table}`: a table's rows as JSON objects by the sheet's English
+/// column keys (values as text, numbers or booleans; a missing key is an empty cell), checked and
+/// written exactly as an uploaded sheet of that table. A key the table does not have is refused
+/// (400, naming it and its row) before anything is checked.
+pub async fn import_json(
+    st: &AppState,
+    s: &Session,
+    table: &str,
+    rows: &[serde_json::Map<String, serde_json::Value>],
+) -> Result<SheetImport, ApiError> {
+    let t = table_of(table)?;
+    authz::check(
+        &s.scope,
+        Action::WriteFunds {
+            area: &s.scope.area,
+        },
+    )?;
+    let columns = t.columns();
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, obj) in rows.iter().enumerate() {
+        let mut cells = std::collections::HashMap::new();
+        for (key, value) in obj {
+            let Some((_, en)) = columns.iter().find(|(_, en)| en == key) else {
+                let message = format!(
+                    "第 {} 行:表 {} 没有列 {key} / row {}: the table {} has no column {key}",
+                    i + 1,
+                    t.code(),
+                    i + 1,
+                    t.code()
+                );
+                return Err(
+                    ApiError::bad_request("unknown_column", message.clone()).with_field(
+                        &format!("rows[{i}].{key}"),
+                        "unknown_column",
+                        &message,
+                    ),
+                );
+            };
+            let text = match value {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(x) => x.trim().to_string(),
+                serde_json::Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+                other => other.to_string(),
+            };
+            cells.insert(*en, text);
+        }
+        out.push(fupin_core::funds::table::Row { row: i + 1, cells });
+    }
+    import_rows(st, s, t, "", &out).await
+}
+
+/// A county's rows of a funds table as JSON: `columns` (English keys, in the sheet's order) and
+/// `rows` (objects by key; money with two places, dates `YYYY-MM-DD`, 是/否) — what
+/// [`import_json`] reads back as the same records.
+pub async fn table_json(
+    st: &AppState,
+    s: &Session,
+    table: &str,
+    county: &str,
+) -> Result<TableRows, ApiError> {
+    let t = table_of(table)?;
+    let c = self::county(county)?;
+    authz::check(&s.scope, Action::ReadFunds { area: &c })?;
+    let keys: Vec<&'static str> = t.columns().iter().map(|(_, en)| *en).collect();
+    let rows = fupin_store::funds_sheet::export_rows(st.dir.as_ref(), t, &c)
+        .await?
+        .into_iter()
+        .map(|r| {
+            keys.iter()
+                .zip(r)
+                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+                .collect()
+        })
+        .collect();
+    Ok(TableRows {
+        table: t.code().into(),
+        county: c,
+        columns: keys.into_iter().map(str::to_string).collect(),
+        rows,
+    })
+}
+
+/// A county's rows of one funds table ([`table_json`]).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TableRows {
+    pub table: String,
+    pub county: String,
+    pub columns: Vec<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
 /// A funds table as an XLSX file: the template (`county` none) or a county's rows (read scope).
 pub async fn sheet_file(
     st: &AppState,
@@ -466,13 +580,7 @@ pub async fn sheet_file(
     table: &str,
     county: Option<&str>,
 ) -> Result<(String, Vec<u8>), ApiError> {
-    use fupin_core::funds::table::Table;
-    let t = Table::parse(table).ok_or_else(|| {
-        ApiError::bad_request(
-            "table",
-            format!("表应为 / the table is one of {}", Table::codes()),
-        )
-    })?;
+    let t = table_of(table)?;
     let (name, rows) = match county {
         Some(c) => {
             let c = self::county(c)?;

@@ -373,6 +373,21 @@ fn api_cases(app_id: &str, proposal: &str, member: &str) -> Vec<Case> {
         ),
         case(
             M::GET,
+            "/api/v1/funds/tables/{table}",
+            "/api/v1/funds/tables/loans?area=140525",
+            None,
+            // A whole county's rows: only who covers the county (a township or village: 404).
+            [200, 200, 404, 404, 404, 200],
+        ),
+        case(
+            M::POST,
+            "/api/v1/funds/tables/{table}",
+            "/api/v1/funds/tables/projects",
+            Some(json!({"rows": [{"no_such_column": "1"}]})),
+            FUNDS_WRITE,
+        ),
+        case(
+            M::GET,
             "/api/v1/households/{number}/funds",
             &h("/funds"),
             None,

@@ -285,3 +285,85 @@ fn a_funds_table_uploads_all_or_nothing_with_sheet_row_and_column_errors() {
         assert_eq!(r.status, axum::http::StatusCode::FORBIDDEN, "{}", r.text);
     });
 }
+
+#[test]
+fn a_funds_table_imports_through_the_api_as_its_sheet_does() {
+    crate::common::run("funds_table_api", |app| async move {
+        use serde_json::json;
+        let (cookie, csrf) = crate::common::login(&app, "zezhou").await;
+        let auth = (cookie.as_str(), csrf.as_str());
+        let uri = "/api/v1/funds/tables/asset-income";
+        let dividends = "/api/v1/funds/assets/140525/PV-140525100201/dividends?year=2031";
+        // The second row's collective part is above its income: every bad cell, nothing written.
+        let bad = json!({"rows": [
+            {"county": "140525", "asset": "PV-140525100201", "year": 2031, "income": "3000.01",
+             "collective": 1000},
+            {"county": "140525", "asset": "PV-140525100201", "year": 2032, "income": "100.00",
+             "collective": "200.00"}]});
+        let r = crate::common::post(&app, uri, auth, bad).await;
+        assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json["committed"], false, "{}", r.text);
+        assert_eq!(r.json["errors"][0]["row"], 2, "{}", r.text);
+        assert_eq!(r.json["errors"][0]["code"], "collective_above_income");
+        assert_eq!(r.json["errors"].as_array().unwrap().len(), 1, "{}", r.text);
+        let d = crate::common::get(&app, dividends, &cookie).await;
+        assert!(d.json["income"].is_null(), "nothing written: {}", d.text);
+
+        // A key the table does not have is refused by name before anything is checked.
+        let r = crate::common::post(
+            &app,
+            uri,
+            auth,
+            json!({"rows": [{"county": "140525"},
+            {"incom": "1.00"}]}),
+        )
+        .await;
+        assert_eq!(r.status, axum::http::StatusCode::BAD_REQUEST, "{}", r.text);
+        assert_eq!(r.json["error"]["code"], "unknown_column");
+        assert_eq!(r.json["error"]["fields"][0]["field"], "rows[1].incom");
+
+        // Corrected, it is written with its dividends to the fen, and reads back as a row.
+        let good = json!({"rows": [
+            {"county": "140525", "asset": "PV-140525100201", "year": 2031, "income": "3000.01",
+             "collective": 1000}]});
+        let r = crate::common::post(&app, uri, auth, good).await;
+        assert_eq!(r.json["committed"], true, "{}", r.text);
+        assert_eq!(r.json["rows"], 1);
+        let d = crate::common::get(&app, dividends, &cookie).await;
+        assert_eq!(d.json["income"]["income"], "3000.01", "{}", d.text);
+        let total: i64 = d.json["dividends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                x["amount"]
+                    .as_str()
+                    .unwrap()
+                    .replace('.', "")
+                    .parse::<i64>()
+                    .unwrap()
+            })
+            .sum();
+        assert_eq!(total, 200001, "the households' 2000.01 yuan to the fen");
+        let t = crate::common::get(
+            &app,
+            "/api/v1/funds/tables/asset-income?area=140525",
+            &cookie,
+        )
+        .await;
+        assert_eq!(t.status, axum::http::StatusCode::OK, "{}", t.text);
+        assert_eq!(t.json["columns"][0], "county");
+        let rows = t.json["rows"].as_array().unwrap();
+        let row = rows
+            .iter()
+            .find(|r| r["year"] == "2031")
+            .expect("the 2031 row");
+        assert_eq!(row["income"], "3000.01");
+        assert_eq!(row["collective"], "1000.00");
+
+        // A village account may not import.
+        let (village, vcsrf) = crate::common::login(&app, "dongou").await;
+        let r = crate::common::post(&app, uri, (&village, &vcsrf), json!({"rows": []})).await;
+        assert_eq!(r.status, axum::http::StatusCode::FORBIDDEN, "{}", r.text);
+    });
+}
