@@ -417,14 +417,8 @@ pub async fn import_sheet(
     file: &str,
     data: &[u8],
 ) -> Result<SheetImport, ApiError> {
-    let t = table_of(table)?;
     // Who may not write funds anywhere is refused before the file is read.
-    authz::check(
-        &s.scope,
-        Action::WriteFunds {
-            area: &s.scope.area,
-        },
-    )?;
+    let t = writable_table(s, table)?;
     let ext = file.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     if !["csv", "xlsx"].contains(&ext.as_str()) {
         return Err(ApiError::bad_request(
@@ -453,6 +447,19 @@ fn table_of(table: &str) -> Result<fupin_core::funds::table::Table, ApiError> {
             format!("表应为 / the table is one of {}", Table::codes()),
         )
     })
+}
+
+/// A funds table by its code, for a session that may write funds in its own area (each row's
+/// county is checked again when the rows are).
+fn writable_table(s: &Session, table: &str) -> Result<fupin_core::funds::table::Table, ApiError> {
+    let t = table_of(table)?;
+    authz::check(
+        &s.scope,
+        Action::WriteFunds {
+            area: &s.scope.area,
+        },
+    )?;
+    Ok(t)
 }
 
 /// Checks and writes a funds table's rows (fupin-store's `funds_sheet`): each row's county one the
@@ -491,13 +498,7 @@ pub async fn import_json(
     table: &str,
     rows: &[serde_json::Map<String, serde_json::Value>],
 ) -> Result<SheetImport, ApiError> {
-    let t = table_of(table)?;
-    authz::check(
-        &s.scope,
-        Action::WriteFunds {
-            area: &s.scope.area,
-        },
-    )?;
+    let t = writable_table(s, table)?;
     let columns = t.columns();
     let mut out = Vec::with_capacity(rows.len());
     for (i, obj) in rows.iter().enumerate() {
