@@ -232,6 +232,17 @@ async fn card_of(
         .map(|s| fupin_core::money::fmt_plain(s.value));
     let per_capita = (!h.members.is_empty())
         .then(|| fmt2(h.income.net() / fupin_core::Decimal::from(h.members.len())));
+    // What the household received from the funds (issue 14): its small loans, and the dividends
+    // of the card's year.
+    let loans = serde_json::to_value(st.dir.household_loans(&h.number).await?).unwrap_or_default();
+    let dividends: Vec<_> = st
+        .dir
+        .household_dividends(&h.number)
+        .await?
+        .into_iter()
+        .filter(|d| d.year == year)
+        .collect();
+    let dividends = serde_json::to_value(dividends).unwrap_or_default();
     let village = crate::names::name_of(st, &h.area_code).await?;
     let head = h
         .members
@@ -253,6 +264,8 @@ async fn card_of(
         "measures": ms,
         "total": fmt2(total),
         "cadres": cadres,
+        "loans": loans,
+        "dividends": dividends,
         "code": code,
         "qr": code.as_deref().and_then(qr_svg),
     }))

@@ -118,6 +118,32 @@ fn the_countys_funds_in_pages_and_api() {
         );
         let hf = get(&app, "/api/v1/households/140525100201001/funds", &cookie).await;
         assert_eq!(hf.json["loans"][0]["amount"], "50000.00");
+        // So does its card (明白卡): the loan, and the dividend of the card's year.
+        let year = hf.json["dividends"][0]["year"].as_i64().unwrap();
+        let card = get(
+            &app,
+            &format!("/households/140525100201001/card?year={year}"),
+            &cookie,
+        )
+        .await;
+        assert!(
+            card.text.contains("id=\"card-dividends\"")
+                && card.text.contains("2000.01")
+                && card.text.contains("id=\"card-loans\"")
+                && card.text.contains("L2020-01"),
+            "{}",
+            card.text
+        );
+        let other = get(
+            &app,
+            &format!("/households/140525100201001/card?year={}", year - 1),
+            &cookie,
+        )
+        .await;
+        assert!(
+            !other.text.contains("id=\"card-dividends\""),
+            "another year's card"
+        );
 
         // The county records a project; a village may not; out of area is not found.
         let mut body = get(&app, "/api/v1/funds/projects/140525/P2020-05", &cookie)
