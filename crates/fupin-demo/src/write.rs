@@ -93,6 +93,20 @@ pub async fn to_repository(
     dir: &dyn Directory,
     progress: Progress<'_>,
 ) -> Result<Summary, String> {
+    to_repository_resuming(profile, seed, repo, dir, false, progress).await
+}
+
+/// Like [`to_repository`]; with `resume`, a county whose households are all in the registry already
+/// (an interrupted run's) is skipped, and one with only some of them is refused by name (its writes
+/// cannot be repeated: delete it, or start afresh).
+pub async fn to_repository_resuming(
+    profile: &Profile,
+    seed: u64,
+    repo: &dyn Repository,
+    dir: &dyn Directory,
+    resume: bool,
+    progress: Progress<'_>,
+) -> Result<Summary, String> {
     let err = |e: fupin_store::StoreError| e.to_string();
     for a in upper_areas(profile) {
         dir.upsert_area(&a).await.map_err(err)?;
@@ -101,6 +115,30 @@ pub async fn to_repository(
     let mut sum = Summary::default();
     let total = profile.counties.len() as u64;
     for spec in &profile.counties {
+        if resume {
+            let want: u64 = spec.cohorts.iter().map(|c| c.households).sum();
+            let have: i64 = dir
+                .figures_scan(&spec.code)
+                .await
+                .map_err(err)?
+                .status
+                .iter()
+                .map(|(_, c)| c.households)
+                .sum();
+            if have as u64 == want {
+                sum.counties += 1;
+                sum.households += want;
+                sum.people += spec.cohorts.iter().map(|c| c.people).sum::<u64>();
+                progress(sum.counties, total, &sum);
+                continue;
+            }
+            if have != 0 {
+                return Err(format!(
+                    "县 {} 只写入了 {have} / {want} 户,无法续写 / county {} has {have} of its {want} households: it cannot be resumed (delete it, or start afresh)",
+                    spec.code, spec.code
+                ));
+            }
+        }
         let t = Instant::now();
         let county = gen::county(profile, spec, seed, &policy);
         sum.generate += t.elapsed();

@@ -28,6 +28,9 @@ pub struct DemoArgs {
     /// 另写一份部门比对数据(各类预警均有)/ also write a department file giving alerts of every code (with the database)
     #[arg(long, value_name = "FILE", conflicts_with_all = ["csv", "dry_run"])]
     department_file: Option<PathBuf>,
+    /// 续写中断的生成:已写完的县跳过 / resume an interrupted run: counties already written are skipped
+    #[arg(long, conflicts_with_all = ["csv", "dry_run"])]
+    resume: bool,
 }
 
 pub fn run(args: DemoArgs, g: &Global) -> Result {
@@ -79,11 +82,12 @@ pub fn run(args: DemoArgs, g: &Global) -> Result {
             let (repo, dir) = fupin_store::directory::open_both(&url)
                 .await
                 .map_err(|e| format!("{url}: {e}"))?;
-            let s = write::to_repository(
+            let s = write::to_repository_resuming(
                 &profile,
                 args.seed,
                 repo.as_ref(),
                 dir.as_ref(),
+                args.resume,
                 &mut progress,
             )
             .await?;
