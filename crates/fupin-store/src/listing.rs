@@ -344,6 +344,10 @@ enum Search {
     /// whole ID number through its own index), and household numbers starting with it
     /// (`household_by_number`).
     Digits(String),
+    /// Eight digits that are a date (`YYYYMMDD`, years 1900 to 2099): members born that day, by
+    /// the 7th to 14th characters of their ID numbers (`member_by_birth`, migration 17), exact;
+    /// and household numbers starting with it, as for other digits.
+    BirthDate(String),
 }
 
 impl Search {
@@ -353,12 +357,19 @@ impl Search {
             .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X');
         if q.chars().count() < 3 {
             Search::Prefix(q.to_string())
+        } else if q.len() == 8 && q.bytes().all(|b| b.is_ascii_digit()) && is_birth_date(q) {
+            Search::BirthDate(q.to_string())
         } else if digits {
             Search::Digits(q.to_ascii_uppercase())
         } else {
             Search::Name(q.to_string())
         }
     }
+}
+
+/// Whether eight digits are a date an ID number can carry (years 1900 to 2099).
+fn is_birth_date(d: &str) -> bool {
+    matches!(&d[..2], "19" | "20") && chrono::NaiveDate::parse_from_str(d, "%Y%m%d").is_ok()
 }
 
 /// `q` for a `LIKE` pattern: `%`, `_` and the escape character `\\` escaped (PostgreSQL's default
@@ -415,6 +426,14 @@ async fn search_list(
             from.push_str("member m");
             format!("m.id_number = {}", push(&mut values, id.clone()))
         }
+        // The expression of `member_by_birth`, written the same way for both planners to use it.
+        (Search::BirthDate(d), _) => {
+            from.push_str("member m");
+            format!(
+                "substr(m.id_number, 7, 8) = {}",
+                push(&mut values, d.clone())
+            )
+        }
         (Search::Prefix(p), Backend::Sqlite) => {
             from.push_str("member m");
             let lo = push(&mut values, p.clone());
@@ -461,7 +480,7 @@ async fn search_list(
     let number = match &search {
         // Household numbers are digits only.
         Search::Digits(d) if d.contains('X') => String::new(),
-        Search::Digits(d) => {
+        Search::Digits(d) | Search::BirthDate(d) => {
             let lo = push(&mut values, d.clone());
             match digits_after(d) {
                 Some(after) => format!(
@@ -749,6 +768,13 @@ mod tests {
         assert_eq!(Search::of("王秀英"), Search::Name("王秀英".into()));
         assert_eq!(Search::of("0312x"), Search::Digits("0312X".into()));
         assert_eq!(Search::of("H00012"), Search::Name("H00012".into()));
+        assert_eq!(Search::of("19810229"), Search::Digits("19810229".into()));
+        assert_eq!(Search::of("19840229"), Search::BirthDate("19840229".into()));
+        assert_eq!(Search::of("20200131"), Search::BirthDate("20200131".into()));
+        // Not a date, or not a year of a birth: any other part of an ID number.
+        assert_eq!(Search::of("14052519"), Search::Digits("14052519".into()));
+        assert_eq!(Search::of("19801301"), Search::Digits("19801301".into()));
+        assert_eq!(Search::of("2020013"), Search::Digits("2020013".into()));
         assert_eq!(digits_after("1409"), Some("141".into()));
         assert_eq!(digits_after("140525"), Some("140526".into()));
         assert_eq!(digits_after("999"), None);

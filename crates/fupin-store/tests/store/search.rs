@@ -63,6 +63,13 @@ fn search_finds_names_and_id_numbers_in_the_area_and_follows_writes() {
             (i % 10, i)
         });
         assert_eq!(numbers, sorted);
+        // A whole birth date (8 digits, a date): the people born that day, by their own index
+        // (migration 17), within the area: the spouses of households 2, 12 and 22 in village 203.
+        let (total, numbers) = found(s, "140525100203", "19720301").await;
+        assert_eq!(total, 3);
+        assert!(numbers.contains(&hh(12)) && numbers.contains(&hh(22)));
+        assert_eq!(found(s, "", "19720301").await.0, 30);
+        assert_eq!(found(s, "15", "19720301").await.0, 0);
 
         // Scoped: household 12 lives in village 140525100203; from another village or county it is
         // not there, by name or by ID number.
