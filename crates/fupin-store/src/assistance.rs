@@ -509,7 +509,7 @@ async fn households_of(
     for chunk in numbers.chunks(CHUNK) {
         let sql = format!(
             "SELECT county, number, area_code FROM household WHERE number IN ({})",
-            crate::sql::placeholders(1, chunk.len())
+            crate::sql::in_list(tx.backend(), chunk.len())
         );
         let mut q = tx.query(&sql);
         for n in chunk {
@@ -525,7 +525,7 @@ async fn households_of(
         let sql = format!(
             "SELECT household_number, id_number FROM member WHERE left_on IS NULL \
              AND household_number IN ({})",
-            crate::sql::placeholders(1, chunk.len())
+            crate::sql::in_list(tx.backend(), chunk.len())
         );
         let mut q = tx.query(&sql);
         for n in chunk {

@@ -12,7 +12,7 @@
 use crate::audit::{self, Entry};
 use crate::error::{RowError, StoreError};
 use crate::repo::BoxFut;
-use crate::sql::{placeholders, values, Backend, Conn, Db, Row};
+use crate::sql::{in_list, values, Backend, Conn, Db, Row};
 use crate::store::SqlStore;
 use chrono::NaiveDate;
 use fupin_core::area::{code_range, county_of};
@@ -311,7 +311,7 @@ async fn select_cases(db: &Db, filter: &str, binds: &[&str]) -> Result<Vec<Case>
         let sql = format!(
             "SELECT case_id, step, step_date, actor, note, documents, outcome, category, recorded_at \
              FROM monitoring_step WHERE case_id IN ({}) ORDER BY case_id, seq",
-            placeholders(1, chunk.len())
+            in_list(db.backend(), chunk.len())
         );
         let mut q = db.query(&sql);
         for id in chunk {
@@ -565,7 +565,7 @@ async fn open_cases(db: &Db, cases: &[NewCase]) -> Result<Vec<(String, bool)>, S
     for chunk in numbers.chunks(LOOKUP_CHUNK) {
         let sql = format!(
             "SELECT number, county, area_code FROM household WHERE number IN ({})",
-            placeholders(1, chunk.len())
+            in_list(backend, chunk.len())
         );
         let mut q = tx.query(&sql);
         for n in chunk {
@@ -577,7 +577,7 @@ async fn open_cases(db: &Db, cases: &[NewCase]) -> Result<Vec<(String, bool)>, S
         let sql = format!(
             "SELECT household_number, id FROM monitoring_case WHERE status = 'open' \
              AND household_number IN ({})",
-            placeholders(1, chunk.len())
+            in_list(backend, chunk.len())
         );
         let mut q = tx.query(&sql);
         for n in chunk {
@@ -1031,7 +1031,7 @@ async fn registered(db: &Db, ids: &[&str]) -> Result<HashMap<String, Registered>
             "SELECT m.id_number, h.number, h.status, h.monitoring FROM member m JOIN household h \
              ON h.county = m.county AND h.number = m.household_number \
              WHERE m.left_on IS NULL AND m.id_number IN ({})",
-            placeholders(1, chunk.len())
+            in_list(db.backend(), chunk.len())
         );
         let mut q = db.query(&sql);
         for id in chunk {

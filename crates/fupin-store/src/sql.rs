@@ -518,6 +518,20 @@ pub fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// `n` placeholders for an `IN (...)` list that holds ALL the statement's parameters, bound in
+/// order: anonymous `?` on SQLite (as [`values`]: binding thousands of `$n` there is quadratic),
+/// `$1 … $n` on PostgreSQL.
+pub fn in_list(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => {
+            let mut s = "?, ".repeat(n);
+            s.truncate(s.len().saturating_sub(2));
+            s
+        }
+        Backend::Postgres => placeholders(1, n),
+    }
+}
+
 /// `VALUES ($1, ..., $k), ($k+1, ...), ...` for `rows` rows of `cols` values each: a multi-row
 /// insert whose values are then bound row by row, in order. The statement must have no other
 /// parameters: on SQLite the placeholders are anonymous `?`, because SQLite finds a named one (`$n`)
