@@ -380,7 +380,7 @@ pub async fn teams(a: TeamsArgs, g: &Global) -> Result {
     check_area(&a.area)?;
     let policies = g.policies()?;
     let store = fupin_store::SqlStore::open(&g.db_url()).await?;
-    let net = store.network(&a.area).await?;
+    let net = store.check_network(&a.area, a.as_of).await?;
     let active: Vec<_> = net
         .teams
         .iter()

@@ -643,7 +643,7 @@ pub async fn coverage(
 ) -> Result<(String, Report), ApiError> {
     let area = read_area(st, s, area)?;
     let as_of = date_of(as_of)?;
-    let net = st.dir.network(&area).await?;
+    let net = st.dir.check_network(&area, as_of).await?;
     let since = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(as_of);
     let visits = st
         .dir
