@@ -50,6 +50,15 @@ impl Repository for SqlStore {
         Box::pin(async move { Ok(self.import_in(batch, &areas, opts, None).await?.0) })
     }
 
+    fn import_stream<'a>(
+        &'a self,
+        chunks: crate::repo::ChunkSource,
+        areas: Vec<Area>,
+        opts: &'a ImportOptions,
+    ) -> BoxFut<'a, ImportOutcome> {
+        Box::pin(async move { self.import_chunks(chunks, &areas, opts).await })
+    }
+
     fn save<'a>(
         &'a self,
         incoming: Incoming,
