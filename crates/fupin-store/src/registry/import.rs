@@ -75,6 +75,8 @@ struct Run<'o> {
     /// Households written (or left alone as unchanged after planning).
     done: u64,
     last: Option<HouseholdRecord>,
+    /// SQLite's memory-mapped size of the connection before the import (put back at the end).
+    mmap: Option<i64>,
 }
 
 impl<'o> Run<'o> {
@@ -84,6 +86,7 @@ impl<'o> Run<'o> {
         opts: &'o ImportOptions,
     ) -> Result<Run<'o>, StoreError> {
         let mut tx = store.db.begin().await?;
+        let mmap = unmapped(&mut tx.conn()).await?;
         if !area_infos.is_empty() {
             ensure_areas(
                 &mut tx.conn(),
@@ -104,6 +107,7 @@ impl<'o> Run<'o> {
             touched: BTreeSet::new(),
             done: 0,
             last: None,
+            mmap,
         })
     }
 
@@ -357,8 +361,10 @@ impl<'o> Run<'o> {
             mut touched,
             done,
             last,
+            mmap,
             ..
         } = self;
+        remapped(&mut tx.conn(), mmap).await?;
         out.errors
             .sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
         if opts.dry_run || (!out.errors.is_empty() && !opts.partial) {
@@ -398,6 +404,7 @@ impl SqlStore {
     /// index's segments (a write: on SQLite it takes its turn like any other).
     async fn analyze(&self) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
+        let mmap = unmapped(&mut tx.conn()).await?;
         let sql = match self.db.backend() {
             Backend::Sqlite => "PRAGMA optimize",
             Backend::Postgres => "ANALYZE household, household_income, member, event",
@@ -410,9 +417,34 @@ impl SqlStore {
                 .execute(&mut tx)
                 .await?;
         }
+        remapped(&mut tx.conn(), mmap).await?;
         tx.commit_unsealed().await?;
         Ok(())
     }
+}
+
+/// On SQLite, turns the connection's memory-mapped reads off for a large write and returns the
+/// size to put back ([`remapped`]): every page of the database file an import or the index merge
+/// reads through the map stays in the process's resident memory (1 GB for a 1,000,000-member
+/// import), where the page cache (`cache_size`) bounds it.
+async fn unmapped(conn: &mut Conn<'_>) -> Result<Option<i64>, StoreError> {
+    if conn.backend() != Backend::Sqlite {
+        return Ok(None);
+    }
+    let size: Option<i64> = conn.query("PRAGMA mmap_size").scalar(&mut *conn).await?;
+    conn.query("PRAGMA mmap_size = 0")
+        .execute(&mut *conn)
+        .await?;
+    Ok(size)
+}
+
+/// Puts back the memory-mapped size [`unmapped`] took off.
+async fn remapped(conn: &mut Conn<'_>, size: Option<i64>) -> Result<(), StoreError> {
+    if let Some(size) = size {
+        let sql = format!("PRAGMA mmap_size = {size}");
+        conn.query(&sql).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Stops an import inside its transaction ([`Interrupt`]): the rows are written, nothing is
