@@ -7,6 +7,7 @@
 #     the re-imports (unchanged, and with 1% of the households changed);
 #   - peak memory (maximum resident set) of every fupin run, by `/usr/bin/time -v`.
 #   scripts/bench-import.sh [HOUSEHOLDS]        (BENCH_DIR: where the files go; kept when given)
+# ONLY=sqlite or ONLY=postgres runs one backend (with its baselines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-300000}
@@ -42,6 +43,7 @@ run() {
          END { printf "%.2f s, %.0f MB", s, m }' "$work/time"
 }
 
+if [[ ${ONLY:-} != postgres ]]; then
 rm -f "$work"/bare.db* "$work"/bench.db*
 echo "baseline: sqlite3 .import into a bare table: $(run sqlite3 "$work/bare.db" -cmd '.mode csv' ".import $csv bare")"
 rm -f "$work"/bare.db*
@@ -51,7 +53,9 @@ echo "sqlite import into an empty database: $(run "$fupin" import "$csv" --quiet
 echo "sqlite re-import, nothing changed: $(run "$fupin" import "$csv" --quiet --date 2020-06-30 --db "sqlite:$work/bench.db")"
 echo "sqlite re-import, 1% of households changed: $(run "$fupin" import "$changed" --quiet --date 2020-06-30 --db "sqlite:$work/bench.db")"
 rm -f "$work"/bench.db*
+fi
 
+[[ ${ONLY:-} == sqlite ]] && exit 0
 export BENCH_CSV=$csv BENCH_CHANGED=$changed BENCH_FUPIN=$fupin BENCH_WORK=$work PG_FSYNC=on
 export -f run
 bash scripts/with-postgres.sh bash -c '

@@ -87,6 +87,15 @@ impl<'o> Run<'o> {
     ) -> Result<Run<'o>, StoreError> {
         let mut tx = store.db.begin().await?;
         let mmap = unmapped(&mut tx.conn()).await?;
+        if tx.backend() == Backend::Postgres {
+            // The lookups of each chunk read the tables the earlier chunks grew in this
+            // transaction, which the planner's statistics (of before it, empty on a first import)
+            // know nothing of: by their indexes, never scans of whole tables growing with every
+            // chunk (a first import of 1,000,000 members otherwise slows quadratically).
+            tx.query("SET LOCAL enable_seqscan = off")
+                .execute(&mut tx)
+                .await?;
+        }
         if !area_infos.is_empty() {
             ensure_areas(
                 &mut tx.conn(),
@@ -365,6 +374,12 @@ impl<'o> Run<'o> {
             ..
         } = self;
         remapped(&mut tx.conn(), mmap).await?;
+        if tx.backend() == Backend::Postgres {
+            // The roll-ups' refresh aggregates whole villages: the planner chooses again.
+            tx.query("SET LOCAL enable_seqscan = on")
+                .execute(&mut tx)
+                .await?;
+        }
         out.errors
             .sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
         if opts.dry_run || (!out.errors.is_empty() && !opts.partial) {
