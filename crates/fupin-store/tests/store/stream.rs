@@ -7,7 +7,7 @@ use crate::common::*;
 use fupin_sheet::COLUMNS;
 use fupin_store::{Chunk, ImportOptions, ImportOutcome, Repository, StoreError};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Imports a file as `fupin import` does: read in parts of `part` households on a thread of its
@@ -257,11 +257,8 @@ fn a_second_writer_waits_for_a_streamed_import() {
         let mut opts = options(d("2020-01-31"), "t");
         let w = written.clone();
         opts.progress = Some(Arc::new(move |_| w.store(true, Ordering::SeqCst)));
-        let order = AtomicUsize::new(0);
-        let import = async {
-            let out = repo.import_stream(chunks, Vec::new(), &opts).await;
-            (out, order.fetch_add(1, Ordering::SeqCst))
-        };
+        let sent = AtomicBool::new(false);
+        let import = repo.import_stream(chunks, Vec::new(), &opts);
         let started = AtomicBool::new(false);
         let save = async {
             while !written.load(Ordering::SeqCst) {
@@ -280,7 +277,9 @@ fn a_second_writer_waits_for_a_streamed_import() {
                     &policy,
                 )
                 .await;
-            (saved, order.fetch_add(1, Ordering::SeqCst))
+            // The import cannot commit before its last part is sent: a save that finishes with
+            // the last part not yet sent did not wait for it.
+            (saved, sent.load(Ordering::SeqCst))
         };
         let rest = async {
             while !started.load(Ordering::SeqCst) {
@@ -289,17 +288,17 @@ fn a_second_writer_waits_for_a_streamed_import() {
             for _ in 0..50 {
                 tokio::task::yield_now().await;
             }
+            sent.store(true, Ordering::SeqCst);
             send.send(part(second.households)).await.unwrap();
             drop(send);
         };
-        let ((out, import_done), (saved, save_done), ()) =
-            futures_util::future::join3(import, save, rest).await;
+        let (out, (saved, waited), ()) = futures_util::future::join3(import, save, rest).await;
         let out = out.unwrap();
         assert!(out.committed, "{:?}", out.errors);
         assert_eq!((out.updated, out.created), (1, 1));
         assert!(
-            save_done > import_done,
-            "the save finished before the import committed"
+            waited,
+            "the save finished before the import's last part: {saved:?}"
         );
         assert!(
             matches!(saved, Err(StoreError::Conflict { .. })),
