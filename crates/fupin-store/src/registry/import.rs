@@ -95,6 +95,15 @@ impl<'o> Run<'o> {
             tx.query("SET LOCAL enable_seqscan = off")
                 .execute(&mut tx)
                 .await?;
+            // And planned for their values each time: after five runs a prepared statement
+            // falls back to a generic plan, which for the owners lookup (`id_number IN ($1, ...)
+            // AND left_on IS NULL`) read every current member through the partial index
+            // `member_by_name` (its only condition is `left_on IS NULL`) and filtered them: 45 ms
+            // a lookup at 200,000 members, growing with each chunk (EXPLAIN ANALYZE inside the
+            // transaction, docs/PERFORMANCE.md "Import").
+            tx.query("SET LOCAL plan_cache_mode = force_custom_plan")
+                .execute(&mut tx)
+                .await?;
         }
         if !area_infos.is_empty() {
             ensure_areas(

@@ -7,7 +7,9 @@
 //! - [`report`]: the change report of a period, and of a calendar year from the roll-ups.
 //! - [`import`]: one write of many households in one transaction, and its checks.
 //! - [`write`]: the multi-row statements that store the plans of a write.
+//! - [`copy`]: the rows of a write as bound values or as PostgreSQL `COPY` lines.
 
+mod copy;
 mod import;
 mod read;
 mod report;
