@@ -77,6 +77,8 @@ struct Run<'o> {
     last: Option<HouseholdRecord>,
     /// SQLite's memory-mapped size of the connection before the import (put back at the end).
     mmap: Option<i64>,
+    /// SQLite, a first import: the search index's triggers taken off ([`search_deferred`]).
+    search_triggers: Vec<String>,
 }
 
 impl<'o> Run<'o> {
@@ -87,6 +89,7 @@ impl<'o> Run<'o> {
     ) -> Result<Run<'o>, StoreError> {
         let mut tx = store.db.begin().await?;
         let mmap = unmapped(&mut tx.conn()).await?;
+        let search_triggers = search_deferred(&mut tx.conn()).await?;
         if tx.backend() == Backend::Postgres {
             // The lookups of each chunk read the tables the earlier chunks grew in this
             // transaction, which the planner's statistics (of before it, empty on a first import)
@@ -126,6 +129,7 @@ impl<'o> Run<'o> {
             done: 0,
             last: None,
             mmap,
+            search_triggers,
         })
     }
 
@@ -380,6 +384,7 @@ impl<'o> Run<'o> {
             done,
             last,
             mmap,
+            search_triggers,
             ..
         } = self;
         remapped(&mut tx.conn(), mmap).await?;
@@ -396,6 +401,7 @@ impl<'o> Run<'o> {
             return Ok((out, None));
         }
         let mut conn = tx.conn();
+        search_filled(&mut conn, search_triggers).await?;
         // The dashboards' roll-ups: mark the villages written (and a moved household's old
         // village), refresh them now unless the caller refreshes later.
         let with_population = area_infos.iter().filter(|a| a.rural_population.is_some());
@@ -460,6 +466,54 @@ async fn unmapped(conn: &mut Conn<'_>) -> Result<Option<i64>, StoreError> {
         .execute(&mut *conn)
         .await?;
     Ok(size)
+}
+
+/// SQLite, an import into a registry without members: the search index's triggers (migration 10:
+/// one FTS5 insert per member written) are dropped for the import's transaction, and the index is
+/// filled once at its end ([`search_filled`]), which is faster. Their definitions are returned;
+/// a rolled-back import puts them back with everything else (SQLite's DDL is transactional).
+async fn search_deferred(conn: &mut Conn<'_>) -> Result<Vec<String>, StoreError> {
+    if conn.backend() != Backend::Sqlite {
+        return Ok(Vec::new());
+    }
+    let any: Option<i64> = conn
+        .query("SELECT 1 FROM member LIMIT 1")
+        .scalar(&mut *conn)
+        .await?;
+    if any.is_some() {
+        return Ok(Vec::new());
+    }
+    let triggers: Vec<(String, String)> = conn
+        .query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'member' \
+             AND name IN ('member_search_insert', 'member_search_update', 'member_search_delete')",
+        )
+        .fetch_all_as(&mut *conn)
+        .await?;
+    for (name, _) in &triggers {
+        conn.query(&format!("DROP TRIGGER {name}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(triggers.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Fills the search index with the current members and puts back the triggers
+/// [`search_deferred`] took off (none: nothing to do).
+async fn search_filled(conn: &mut Conn<'_>, triggers: Vec<String>) -> Result<(), StoreError> {
+    if triggers.is_empty() {
+        return Ok(());
+    }
+    conn.query(
+        "INSERT INTO member_search (rowid, name, id_number) \
+         SELECT rowid, name, id_number FROM member WHERE left_on IS NULL",
+    )
+    .execute(&mut *conn)
+    .await?;
+    for sql in &triggers {
+        conn.query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Puts back the memory-mapped size [`unmapped`] took off.

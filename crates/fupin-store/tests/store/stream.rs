@@ -4,6 +4,7 @@
 //! households, a household number twice, a person moving between households) see the whole file.
 
 use crate::common::*;
+use crate::directory::directory_of;
 use fupin_sheet::COLUMNS;
 use fupin_store::{Chunk, ImportOptions, ImportOutcome, Repository, StoreError};
 use std::path::Path;
@@ -108,7 +109,41 @@ fn an_invalid_row_in_the_last_part_leaves_nothing() {
         let out = stream(repo.as_ref(), &path, 7, &partial).await.unwrap();
         assert!(out.committed);
         assert_eq!(households(repo.as_ref()).await, 29);
+        // The search index of a first import (on SQLite filled at its end, its triggers off
+        // meanwhile and back after the refused import and after this one): the members are
+        // found, and a later write is followed.
+        let directory = directory_of(repo.as_ref(), &dir, "stream_last_row").await;
+        assert_eq!(searched(directory.as_ref(), "李29").await, vec![hh(29)]);
+        assert_eq!(
+            searched(directory.as_ref(), "李30").await,
+            Vec::<String>::new()
+        );
+        let mut rows = county(29);
+        for r in rows_of(&mut rows, 5) {
+            if r["name"] == "张小5" {
+                r.insert("name", "王小明".into());
+            }
+        }
+        let out = import_rows(repo.as_ref(), &dir, "b.csv", &rows, "2020-06-30").await;
+        assert!(out.committed, "{:?}", out.errors);
+        assert_eq!(searched(directory.as_ref(), "王小明").await, vec![hh(5)]);
+        assert_eq!(
+            searched(directory.as_ref(), "张小5").await,
+            Vec::<String>::new()
+        );
     });
+}
+
+/// The household numbers a search of the whole registry for `q` lists.
+async fn searched(d: &dyn fupin_store::directory::Directory, q: &str) -> Vec<String> {
+    let filter = fupin_store::directory::ListFilter {
+        q: Some(q.into()),
+        page: 1,
+        per_page: 50,
+        ..Default::default()
+    };
+    let page = d.list_households(&filter).await.unwrap();
+    page.rows.into_iter().map(|r| r.number).collect()
 }
 
 #[test]
