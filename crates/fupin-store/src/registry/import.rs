@@ -602,7 +602,7 @@ fn already_registered(h: &Incoming, id: &str, owner: &str) -> RowError {
     .in_household(&h.record.number)
 }
 
-/// A household number seen in an earlier chunk of the import.
+/// A household number seen earlier in the import (in its chunk or an earlier one).
 fn repeated_household(h: &Incoming, first: usize) -> RowError {
     RowError::new(
         h.row,
@@ -630,18 +630,7 @@ fn batch_duplicates(batch: &[Incoming]) -> Vec<(usize, RowError)> {
     let mut people: HashMap<&str, &str> = HashMap::new();
     for (i, h) in batch.iter().enumerate() {
         if let Some(first) = numbers.insert(&h.record.number, h.row) {
-            errors.push((
-                i,
-                RowError::new(
-                    h.row,
-                    "household_number",
-                    &h.record.number,
-                    "duplicate_household",
-                    &format!("户编号重复(第{first}行已出现)"),
-                    &format!("the household number repeats (first at row {first})"),
-                )
-                .in_household(&h.record.number),
-            ));
+            errors.push((i, repeated_household(h, first)));
         }
         for m in &h.record.members {
             let Some(other) = people.insert(&m.id_number, &h.record.number) else {
