@@ -393,6 +393,14 @@ impl<'o> Run<'o> {
             tx.query("SET LOCAL enable_seqscan = on")
                 .execute(&mut tx)
                 .await?;
+            if done >= ANALYZE_AFTER && !opts.dry_run {
+                // With statistics of the rows this transaction wrote (PostgreSQL's ANALYZE counts
+                // them): those of before it (an empty database's) made each village's refresh and
+                // each page of the audit chain's seal scan the event and audit tables whole.
+                tx.query("ANALYZE household, household_income, member, event, audit_log")
+                    .execute(&mut tx)
+                    .await?;
+            }
         }
         out.errors
             .sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
