@@ -14,6 +14,7 @@ pub mod monitoring;
 pub mod read;
 pub mod report;
 pub mod responsibility;
+pub mod stream;
 pub mod template;
 pub mod write;
 
@@ -23,6 +24,7 @@ pub use read::{
     read_csv, read_file, read_json, read_rows, read_xlsx_from, FileErrors, ReadOutcome,
 };
 pub use report::write_error_report;
+pub use stream::{stream_file, Part, ReadCounters, SheetStream};
 pub use template::{code_list_rows, write_template};
 pub use write::{csv_cell, household_rows, Cell, ExportWriter, SheetWriter, XlsxTable};
 

@@ -189,7 +189,7 @@ pub fn read_csv(path: &Path, bytes: &[u8], date: NaiveDate) -> Result<ReadOutcom
 }
 
 /// The bounds of a row: its number and its count of cells.
-fn check_row(path: &Path, row: u64, cells: usize) -> Result<(), SheetError> {
+pub(crate) fn check_row(path: &Path, row: u64, cells: usize) -> Result<(), SheetError> {
     if row > limits::MAX_ROWS {
         return Err(file_error(
             path,
@@ -428,6 +428,7 @@ impl Fields for RowFields<'_> {
 }
 
 struct Group {
+    number: String,
     first_row: usize,
     household_cells: Vec<String>,
     record: Option<HouseholdRecord>,
@@ -435,127 +436,178 @@ struct Group {
     bad: bool,
 }
 
-/// Reads the member sheet: a header row, then one row per member.
-pub fn read_rows<I>(rows: I, date: NaiveDate) -> Result<ReadOutcome, SheetError>
-where
-    I: Iterator<Item = Result<Vec<String>, SheetError>>,
-{
-    let mut out = ReadOutcome::default();
-    let mut rows = rows.enumerate().map(|(i, r)| r.map(|r| (i + 1, r)));
-    // The header is the first non-empty row.
-    let (header_row, headers) = loop {
-        match rows.next() {
-            None => return Err(SheetError::File("文件为空 / the file is empty".into())),
-            Some(r) => {
-                let (n, cells) = r?;
-                if cells.iter().any(|c| !c.trim().is_empty()) {
-                    break (n, cells);
+/// The member sheet read a row at a time: the header's columns, the households being gathered,
+/// and what is done. Whole (`read_rows`): a household's rows may stand anywhere in the file, and
+/// every household is kept to the end. Streaming ([`crate::stream`]): a household's rows stand
+/// together; it is done when the next household's row comes, and only its own rows are kept.
+pub(crate) struct SheetRows {
+    date: NaiveDate,
+    streaming: bool,
+    header_row: usize,
+    headers: Vec<String>,
+    index: Vec<Option<usize>>,
+    hh_cols: Vec<usize>,
+    groups: Vec<Group>,
+    by_number: HashMap<String, usize>,
+    people: People,
+    /// Households done (every row read), in file order.
+    pub(crate) done: Vec<Incoming>,
+    pub(crate) errors: Vec<RowError>,
+    /// Rows with a cell read.
+    pub(crate) rows: usize,
+    pub(crate) unknown_header: bool,
+}
+
+impl SheetRows {
+    /// Reads the header (the first non-empty row of `rows`). `None` with the header's errors (a
+    /// column missing or twice): no row is read then.
+    pub(crate) fn header<I>(
+        rows: &mut I,
+        date: NaiveDate,
+        streaming: bool,
+    ) -> Result<SheetRows, SheetError>
+    where
+        I: Iterator<Item = Result<(usize, Vec<String>), SheetError>>,
+    {
+        // The header is the first non-empty row.
+        let (header_row, headers) = loop {
+            match rows.next() {
+                None => return Err(SheetError::File("文件为空 / the file is empty".into())),
+                Some(r) => {
+                    let (n, cells) = r?;
+                    if cells.iter().any(|c| !c.trim().is_empty()) {
+                        break (n, cells);
+                    }
                 }
             }
-        }
-    };
-    let headers: Vec<String> = headers
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-        .collect();
-    let norm = |s: &str| {
-        s.trim()
-            .trim_matches('*')
-            .replace([' ', '(', ')', '(', ')'], "")
-            .to_lowercase()
-    };
-    let index: Vec<Option<usize>> = COLUMNS
-        .iter()
-        .map(|c| {
-            headers
-                .iter()
-                .position(|h| norm(h) == norm(c.zh) || norm(h) == norm(c.key))
-        })
-        .collect();
-    // The same column twice (`姓名` and `name`, or `姓名` twice): refused, naming both, rather
-    // than one of them silently read.
-    for (c, first) in COLUMNS.iter().zip(&index) {
-        let Some(first) = *first else { continue };
-        let same = |h: &String| norm(h) == norm(c.zh) || norm(h) == norm(c.key);
-        if let Some(again) = headers.iter().skip(first + 1).position(same) {
-            let again = first + 1 + again;
-            let (a, b) = (&headers[first], &headers[again]);
-            let (ra, rb) = (
-                cell_ref(header_row as u32 - 1, first as u32),
-                cell_ref(header_row as u32 - 1, again as u32),
-            );
-            out.errors.push(RowError::new(
-                header_row,
-                b,
-                b,
-                "duplicate_column",
-                &format!("列“{a}”({ra})与列“{b}”({rb})重复,都是“{}”", c.zh),
-                &format!(
-                    "the columns {a:?} ({ra}) and {b:?} ({rb}) are the same column {} ({})",
-                    c.key, c.zh
-                ),
-            ));
-        }
-    }
-    out.unknown_header = index.iter().all(Option::is_none);
-    for key in [
-        "household_number",
-        "area_code",
-        "status",
-        "id_number",
-        "name",
-        "relation",
-    ] {
-        if index[column(key)].is_none() {
-            let c = COLUMNS[column(key)];
-            out.errors.push(RowError::new(
-                header_row,
-                c.zh,
-                "",
-                "missing_column",
-                &format!("缺少列“{}”", c.zh),
-                &format!("the column {} ({}) is missing", c.key, c.zh),
-            ));
-        }
-    }
-    if !out.errors.is_empty() {
-        return Ok(out);
-    }
-    let hh_cols: Vec<usize> = COLUMNS
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.household)
-        .map(|(i, _)| i)
-        .collect();
-    let mut groups: Vec<Group> = Vec::new();
-    let mut by_number: HashMap<String, usize> = HashMap::new();
-    let mut people = People::default();
-    for r in rows {
-        let (row, cells) = r?;
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        out.rows += 1;
-        let f = RowFields {
-            cells: &cells,
-            index: &index,
-            headers: &headers,
         };
-        let number = f.raw("household_number").to_string();
+        let headers: Vec<String> = headers
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect();
+        let index: Vec<Option<usize>> = COLUMNS
+            .iter()
+            .map(|c| {
+                headers
+                    .iter()
+                    .position(|h| norm(h) == norm(c.zh) || norm(h) == norm(c.key))
+            })
+            .collect();
+        let hh_cols: Vec<usize> = COLUMNS
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.household)
+            .map(|(i, _)| i)
+            .collect();
+        let mut me = SheetRows {
+            date,
+            streaming,
+            header_row,
+            unknown_header: index.iter().all(Option::is_none),
+            headers,
+            index,
+            hh_cols,
+            groups: Vec::new(),
+            by_number: HashMap::new(),
+            people: People::default(),
+            done: Vec::new(),
+            errors: Vec::new(),
+            rows: 0,
+        };
+        me.check_header();
+        Ok(me)
+    }
+
+    /// The header's errors: a column twice, a required column missing.
+    fn check_header(&mut self) {
+        let (header_row, headers, index) = (self.header_row, &self.headers, &self.index);
+        // The same column twice (`姓名` and `name`, or `姓名` twice): refused, naming both, rather
+        // than one of them silently read.
+        for (c, first) in COLUMNS.iter().zip(index) {
+            let Some(first) = *first else { continue };
+            let same = |h: &String| norm(h) == norm(c.zh) || norm(h) == norm(c.key);
+            if let Some(again) = headers.iter().skip(first + 1).position(same) {
+                let again = first + 1 + again;
+                let (a, b) = (&headers[first], &headers[again]);
+                let (ra, rb) = (
+                    cell_ref(header_row as u32 - 1, first as u32),
+                    cell_ref(header_row as u32 - 1, again as u32),
+                );
+                self.errors.push(RowError::new(
+                    header_row,
+                    b,
+                    b,
+                    "duplicate_column",
+                    &format!("列“{a}”({ra})与列“{b}”({rb})重复,都是“{}”", c.zh),
+                    &format!(
+                        "the columns {a:?} ({ra}) and {b:?} ({rb}) are the same column {} ({})",
+                        c.key, c.zh
+                    ),
+                ));
+            }
+        }
+        for key in [
+            "household_number",
+            "area_code",
+            "status",
+            "id_number",
+            "name",
+            "relation",
+        ] {
+            if index[column(key)].is_none() {
+                let c = COLUMNS[column(key)];
+                self.errors.push(RowError::new(
+                    header_row,
+                    c.zh,
+                    "",
+                    "missing_column",
+                    &format!("缺少列“{}”", c.zh),
+                    &format!("the column {} ({}) is missing", c.key, c.zh),
+                ));
+            }
+        }
+    }
+
+    /// The household being read (streaming: its rows may go on).
+    pub(crate) fn open_number(&self) -> Option<&str> {
+        self.groups.last().map(|g| g.number.as_str())
+    }
+
+    /// Reads one row (its 1-based number in the file).
+    pub(crate) fn push(&mut self, row: usize, cells: &[String]) {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return;
+        }
+        self.rows += 1;
+        if self.streaming {
+            let number = self.index[column("household_number")]
+                .and_then(|c| cells.get(c))
+                .map_or("", |s| s.trim());
+            if !number.is_empty() && self.groups.last().is_some_and(|g| g.number != number) {
+                self.close();
+            }
+        }
+        let f = RowFields {
+            cells,
+            index: &self.index,
+            headers: &self.headers,
+        };
+        let number = f.raw("household_number");
         if number.is_empty() {
-            out.errors.push(f.error(
+            self.errors.push(f.error(
                 row,
                 "household_number",
                 "member_without_household",
                 "成员行没有户编号",
                 "a member row without a household number",
             ));
-            continue;
+            return;
         }
+        let hh_cols = &self.hh_cols;
         let mut errors = Vec::new();
-        let gi = match by_number.get(&number) {
+        let gi = match self.by_number.get(number) {
             Some(&gi) => {
-                let g = &groups[gi];
+                let g = &self.groups[gi];
                 for (k, &ci) in hh_cols.iter().enumerate() {
                     let key = COLUMNS[ci].key;
                     let mine = f.raw(key);
@@ -576,14 +628,15 @@ where
                 gi
             }
             None => {
-                let record = match validate::household(&f, date) {
+                let record = match validate::household(&f, self.date) {
                     Ok(r) => Some(r),
                     Err(e) => {
                         errors.extend(e.iter().map(|e| f.placed(row, e)));
                         None
                     }
                 };
-                groups.push(Group {
+                self.groups.push(Group {
+                    number: number.to_string(),
                     first_row: row,
                     household_cells: hh_cols
                         .iter()
@@ -593,8 +646,9 @@ where
                     incoming: None,
                     bad: false,
                 });
-                by_number.insert(number.clone(), groups.len() - 1);
-                groups.len() - 1
+                self.by_number
+                    .insert(number.to_string(), self.groups.len() - 1);
+                self.groups.len() - 1
             }
         };
         let has_member = !f.raw("id_number").is_empty() || !f.raw("name").is_empty();
@@ -610,21 +664,21 @@ where
             None
         };
         if let Some(m) = &member {
-            if let Err(e) = people.place(&m.member.id_number, &number, row) {
+            if let Err(e) = self.people.place(&m.member.id_number, number, row) {
                 errors.push(f.error(row, "id_number", e.code, &e.zh, &e.en));
             }
         }
-        let g = &mut groups[gi];
+        let g = &mut self.groups[gi];
         if !errors.is_empty() {
             g.bad = true;
-            out.errors
-                .extend(errors.into_iter().map(|e| e.in_household(&number)));
-            continue;
+            self.errors
+                .extend(errors.into_iter().map(|e| e.in_household(number)));
+            return;
         }
         if g.bad {
-            continue;
+            return;
         }
-        let Some(record) = &g.record else { continue };
+        let Some(record) = &g.record else { return };
         let inc = g.incoming.get_or_insert_with(|| {
             let mut i = Incoming::new(record.clone());
             i.row = g.first_row;
@@ -642,10 +696,10 @@ where
                 let e = validate::too_many_members(count + 1);
                 let e = f
                     .error(row, "id_number", e.code, &e.zh, &e.en)
-                    .in_household(&number);
-                out.errors.push(e);
+                    .in_household(number);
+                self.errors.push(e);
                 g.bad = true;
-                continue;
+                return;
             }
             let id = m.member.id_number.clone();
             inc.member_rows.insert(id.clone(), row);
@@ -660,15 +714,56 @@ where
             }
         }
     }
-    for g in groups {
-        if !g.bad {
-            if let Some(i) = g.incoming {
-                out.households.push(i);
+
+    /// Every household gathered so far is done (the end of the file, or, streaming, the next
+    /// household's first row). Streaming forgets their numbers and people: a number that comes
+    /// again is the store's duplicate, a person in two households the store's too.
+    pub(crate) fn close(&mut self) {
+        for g in self.groups.drain(..) {
+            if !g.bad {
+                if let Some(i) = g.incoming {
+                    self.done.push(i);
+                }
             }
         }
+        self.by_number.clear();
+        if self.streaming {
+            self.people = People::default();
+        }
     }
-    out.errors.sort_by_key(|e| e.row);
-    Ok(out)
+}
+
+/// A header as compared with the columns' names.
+fn norm(s: &str) -> String {
+    s.trim()
+        .trim_matches('*')
+        .replace([' ', '(', ')', '(', ')'], "")
+        .to_lowercase()
+}
+
+/// Reads the member sheet: a header row, then one row per member.
+pub fn read_rows<I>(rows: I, date: NaiveDate) -> Result<ReadOutcome, SheetError>
+where
+    I: Iterator<Item = Result<Vec<String>, SheetError>>,
+{
+    let mut rows = rows.enumerate().map(|(i, r)| r.map(|r| (i + 1, r)));
+    let mut sheet = SheetRows::header(&mut rows, date, false)?;
+    if sheet.errors.is_empty() {
+        for r in rows {
+            let (row, cells) = r?;
+            sheet.push(row, &cells);
+        }
+        sheet.close();
+    }
+    let mut errors = sheet.errors;
+    errors.sort_by_key(|e| e.row);
+    Ok(ReadOutcome {
+        households: sheet.done,
+        errors,
+        rows: sheet.rows,
+        unknown_header: sheet.unknown_header,
+        ..ReadOutcome::default()
+    })
 }
 
 /// Reads the JSON of `fupin assess`: `{"as_of": ..., "households": [...]}`. The row of an error is the

@@ -36,7 +36,7 @@ pub use error::{RowError, StoreError};
 pub use model::{ChangeReport, History, HouseholdRecord, MemberRecord};
 pub use plan::Incoming;
 pub use repo::{
-    db_url, open, open_postgres_fresh_schema, period_report, Backend, ExportFilter, ImportOptions,
-    ImportOutcome, Interrupt, Repository, INTERRUPT_ENV,
+    db_url, open, open_postgres_fresh_schema, period_report, Backend, Chunk, ChunkSource,
+    ExportFilter, ImportOptions, ImportOutcome, Interrupt, Repository, INTERRUPT_ENV,
 };
 pub use store::SqlStore;

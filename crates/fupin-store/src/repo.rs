@@ -104,6 +104,21 @@ pub struct ImportOutcome {
     pub committed: bool,
 }
 
+/// A part of a file being imported ([`Repository::import_stream`]): its households, in file
+/// order, and the errors the reader found in its rows.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    pub households: Vec<Incoming>,
+    /// The file's errors in these rows (the households they name are not in `households`).
+    pub errors: Vec<RowError>,
+    /// Rows read.
+    pub rows: u64,
+}
+
+/// The chunks of a file, as a reader (on another thread) sends them; an `Err` stops the import
+/// (nothing is written).
+pub type ChunkSource = tokio::sync::mpsc::Receiver<Result<Chunk, StoreError>>;
+
 /// Which households an export writes.
 #[derive(Debug, Clone, Default)]
 pub struct ExportFilter {
@@ -134,6 +149,17 @@ pub trait Repository: Send + Sync {
     fn import_with_areas<'a>(
         &'a self,
         batch: Vec<Incoming>,
+        areas: Vec<Area>,
+        opts: &'a ImportOptions,
+    ) -> BoxFut<'a, ImportOutcome>;
+
+    /// Like [`Repository::import_with_areas`] for a file read as it is imported: the chunks are
+    /// checked and written as they come, in one transaction, committed at the end when neither
+    /// the file nor the import found an error (or with `partial`): all or nothing, in memory
+    /// bounded by a chunk. A household number may stand in one chunk only.
+    fn import_stream<'a>(
+        &'a self,
+        chunks: ChunkSource,
         areas: Vec<Area>,
         opts: &'a ImportOptions,
     ) -> BoxFut<'a, ImportOutcome>;

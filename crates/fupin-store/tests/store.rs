@@ -35,3 +35,5 @@ mod scan;
 mod search;
 #[path = "store/sessions.rs"]
 mod sessions;
+#[path = "store/stream.rs"]
+mod stream;

@@ -10,11 +10,12 @@ use crate::table::render;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use fupin_core::codes::{CodeList, HouseholdStatus};
-use fupin_sheet::{read_file, ExportWriter, SheetError};
+use fupin_sheet::{ExportWriter, ReadCounters, SheetError};
 use fupin_store::model::{ChangeReport, History};
 use fupin_store::{ExportFilter, ImportOptions, Repository, StoreError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 #[derive(Subcommand)]
@@ -68,6 +69,13 @@ pub struct ImportArgs {
     /// 错误报告文件 .xlsx 或 .csv(默认:FILE.errors.csv) / error report file
     #[arg(long)]
     report: Option<PathBuf>,
+    /// 不显示进度 / no progress display (also off without a terminal)
+    #[arg(long, short)]
+    quiet: bool,
+    /// Reads and validates the file only, opening no database: the "plain read" beside which
+    /// `scripts/bench-import.sh` measures an import.
+    #[arg(long, hide = true)]
+    read_only: bool,
 }
 
 #[derive(Args)]
@@ -224,20 +232,18 @@ fn default_report(input: &Path) -> PathBuf {
     input.with_file_name(format!("{name}.errors.csv"))
 }
 
+/// Households per part of a file read as it is imported (a few MB; the store writes 1,000 per
+/// statement).
+const PART: usize = 4000;
+
+/// Imports a file: a reader thread reads and validates it in parts while the store checks and
+/// writes the parts before it, in one transaction (all or nothing unless `--partial`).
 async fn import(a: ImportArgs, g: &Global) -> Result {
-    let terminal = std::io::stderr().is_terminal();
-    let spinner = terminal.then(|| {
-        let s = indicatif::ProgressBar::new_spinner();
-        s.set_message(format!("读取 / reading {}", a.file.display()));
-        s.enable_steady_tick(std::time::Duration::from_millis(200));
-        s
-    });
+    let show = !a.quiet && std::io::stderr().is_terminal();
     let today = chrono::Local::now().date_naive();
-    let read = read_file(&a.file, a.date.unwrap_or(today)).map_err(file_error)?;
-    if let Some(s) = spinner {
-        s.finish_and_clear();
-    }
-    let date = a.date.or(read.as_of).unwrap_or(today);
+    let mut stream =
+        fupin_sheet::stream_file(&a.file, a.date.unwrap_or(today), PART).map_err(file_error)?;
+    let date = a.date.or(stream.as_of).unwrap_or(today);
     let actor = std::env::var("USER")
         .ok()
         .filter(|u| !u.is_empty())
@@ -245,29 +251,49 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
     let mut opts = ImportOptions::new(date, &actor, Arc::new(g.policies()?));
     opts.partial = a.partial;
     opts.dry_run = a.dry_run;
-    let bar = terminal.then(|| {
-        let b = indicatif::ProgressBar::new(read.households.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 户 households {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    });
-    if let Some(b) = &bar {
-        let b = b.clone();
-        opts.progress = Some(Arc::new(move |n| b.set_position(n)));
+    let written = Arc::new(AtomicU64::new(0));
+    let w = written.clone();
+    opts.progress = Some(Arc::new(move |n| w.store(n, Ordering::Relaxed)));
+    if a.read_only {
+        let (mut households, mut errors) = (0, 0);
+        for part in stream {
+            let part = part.map_err(file_error)?;
+            households += part.households.len();
+            errors += part.errors.len();
+        }
+        outln!("读取 / read: {households} 户 households, {errors} 个错误 errors");
+        return Ok(());
     }
+    let counters = stream.counters.clone();
+    let progress = show.then(|| Progress::start(stream.size, counters.clone(), written.clone()));
     let repo = repo(g).await?;
-    let rows = read.rows;
-    // All or nothing: with an error in the file and no --partial, the import is only tried.
-    let (households, areas, file_errors) = read.into_import(opts.partial);
-    let mut run = opts.clone();
-    run.dry_run |= file_errors.blocks();
-    let mut out = repo.import_with_areas(households, areas, &run).await?;
-    file_errors.merge_into(&mut out.errors, &mut out.skipped, &mut out.committed);
-    if let Some(b) = bar {
-        b.finish_and_clear();
+    let areas = std::mem::take(&mut stream.areas);
+    // The reader runs on its own thread (one core), the store's writes on this one (the other);
+    // two parts in flight bound the memory.
+    let (send, parts) = tokio::sync::mpsc::channel(2);
+    let reader = std::thread::spawn(move || {
+        for part in stream {
+            let chunk = part
+                .map(|p| fupin_store::Chunk {
+                    households: p.households,
+                    errors: p.errors,
+                    rows: p.rows,
+                })
+                .map_err(file_error);
+            let stop = chunk.is_err();
+            if send.blocking_send(chunk).is_err() || stop {
+                break;
+            }
+        }
+    });
+    let out = repo.import_stream(parts, areas, &opts).await;
+    // The reader ends when the store stops taking parts (the channel closes).
+    let _ = reader.join();
+    if let Some(p) = progress {
+        p.finish();
     }
+    let out = out?;
+    let rows = counters.rows.load(Ordering::Relaxed);
     let verb = if out.committed {
         "已导入 / imported"
     } else {
@@ -404,4 +430,48 @@ fn report_table(r: &ChangeReport) -> String {
     ];
     out.push_str(&render(&rows));
     out
+}
+
+/// The import's progress on a terminal: bytes of the file read, rows read and validated,
+/// households written, the rate and the time left (by the bytes read), redrawn four times a
+/// second from the counters the reader and the store update.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    stop: Arc<AtomicBool>,
+    ticker: std::thread::JoinHandle<()>,
+}
+
+impl Progress {
+    fn start(size: u64, read: Arc<ReadCounters>, written: Arc<AtomicU64>) -> Progress {
+        let bar = indicatif::ProgressBar::new(size.max(1));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {percent:>3}% {msg} · {elapsed} 剩余 left {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let stop = Arc::new(AtomicBool::new(false));
+        let (b, s) = (bar.clone(), stop.clone());
+        let started = std::time::Instant::now();
+        let ticker = std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                let rows = read.rows.load(Ordering::Relaxed);
+                let secs = started.elapsed().as_secs_f64().max(0.001);
+                b.set_position(read.bytes.load(Ordering::Relaxed));
+                b.set_message(format!(
+                    "读取校验 read {rows} 行 rows · 写入 written {} 户 households · {:.0} 行/秒 rows/s",
+                    written.load(Ordering::Relaxed),
+                    rows as f64 / secs
+                ));
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+        });
+        Progress { bar, stop, ticker }
+    }
+
+    fn finish(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.ticker.join();
+        self.bar.finish_and_clear();
+    }
 }

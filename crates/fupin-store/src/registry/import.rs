@@ -7,8 +7,8 @@ use super::write::{ensure_areas, write_rows};
 use crate::error::{RowError, StoreError};
 use crate::model::{Area, HouseholdRecord};
 use crate::plan::{plan, CategoryFrom, Incoming, Plan};
-use crate::repo::{ImportOptions, ImportOutcome, Interrupt};
-use crate::sql::{Backend, Conn};
+use crate::repo::{Chunk, ChunkSource, ImportOptions, ImportOutcome, Interrupt};
+use crate::sql::{Backend, Conn, Tx};
 use crate::store::SqlStore;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -28,9 +28,140 @@ impl SqlStore {
         opts: &ImportOptions,
         expected_version: Option<i64>,
     ) -> Result<(ImportOutcome, Option<HouseholdRecord>), StoreError> {
-        let mut out = ImportOutcome::default();
-        let mut tx = self.db.begin().await?;
-        let mut conn = tx.conn();
+        let mut run = Run::begin(self, area_infos, opts).await?;
+        let chunk = Chunk {
+            households: batch,
+            ..Chunk::default()
+        };
+        run.chunk(chunk, expected_version, false).await?;
+        run.finish(self, area_infos, opts).await
+    }
+
+    /// Imports the chunks of a file as they come (one transaction, all or nothing unless
+    /// `partial`): the streaming import of [`crate::repo::Repository::import_stream`].
+    pub(super) async fn import_chunks(
+        &self,
+        mut chunks: ChunkSource,
+        area_infos: &[Area],
+        opts: &ImportOptions,
+    ) -> Result<ImportOutcome, StoreError> {
+        let mut run = Run::begin(self, area_infos, opts).await?;
+        while let Some(chunk) = chunks.recv().await {
+            // A file that cannot be read on (an error of the file itself, not of a row) stops
+            // the import: the transaction is dropped, nothing is written.
+            run.chunk(chunk?, None, false).await?;
+        }
+        Ok(run.finish(self, area_infos, opts).await?.0)
+    }
+}
+
+/// One import in its transaction: the chunks written so far, what they did, and what waits for
+/// the end.
+struct Run<'o> {
+    tx: Tx,
+    opts: &'o ImportOptions,
+    out: ImportOutcome,
+    /// The household numbers of the import so far (a 64-bit hash: bounded memory), with their
+    /// first row: a number in two chunks is a duplicate.
+    seen: HashMap<u64, usize>,
+    /// Households with a member who is a current member of a household outside their chunk:
+    /// judged at the end, when every chunk is written (that household may be a later chunk's,
+    /// which takes the member out).
+    pending: Vec<Incoming>,
+    /// The villages (and their ancestors) already created.
+    areas: BTreeSet<String>,
+    /// The villages written (and a moved household's old village): their roll-ups are refreshed.
+    touched: BTreeSet<String>,
+    /// Households written (or left alone as unchanged after planning).
+    done: u64,
+    last: Option<HouseholdRecord>,
+    /// SQLite's memory-mapped size of the connection before the import (put back at the end).
+    mmap: Option<i64>,
+    /// SQLite, a first import: the search index's triggers taken off ([`search_deferred`]).
+    search_triggers: Vec<String>,
+}
+
+impl<'o> Run<'o> {
+    async fn begin(
+        store: &SqlStore,
+        area_infos: &[Area],
+        opts: &'o ImportOptions,
+    ) -> Result<Run<'o>, StoreError> {
+        let mut tx = store.db.begin().await?;
+        let mmap = unmapped(&mut tx.conn()).await?;
+        let search_triggers = search_deferred(&mut tx.conn()).await?;
+        if tx.backend() == Backend::Postgres {
+            // The lookups of each chunk read the tables the earlier chunks grew in this
+            // transaction, which the planner's statistics (of before it, empty on a first import)
+            // know nothing of: by their indexes, never scans of whole tables growing with every
+            // chunk (a first import of 1,000,000 members otherwise slows quadratically).
+            tx.query("SET LOCAL enable_seqscan = off")
+                .execute(&mut tx)
+                .await?;
+            // And planned for their values each time: after five runs a prepared statement
+            // falls back to a generic plan, which for the owners lookup (`id_number IN ($1, ...)
+            // AND left_on IS NULL`) read every current member through the partial index
+            // `member_by_name` (its only condition is `left_on IS NULL`) and filtered them: 45 ms
+            // a lookup at 200,000 members, growing with each chunk (EXPLAIN ANALYZE inside the
+            // transaction, docs/PERFORMANCE.md "Import").
+            tx.query("SET LOCAL plan_cache_mode = force_custom_plan")
+                .execute(&mut tx)
+                .await?;
+        }
+        if !area_infos.is_empty() {
+            ensure_areas(
+                &mut tx.conn(),
+                &BTreeSet::new(),
+                area_infos,
+                &opts.actor,
+                opts.date,
+            )
+            .await?;
+        }
+        Ok(Run {
+            tx,
+            opts,
+            out: ImportOutcome::default(),
+            seen: HashMap::new(),
+            pending: Vec::new(),
+            areas: BTreeSet::new(),
+            touched: BTreeSet::new(),
+            done: 0,
+            last: None,
+            mmap,
+            search_triggers,
+        })
+    }
+
+    /// Checks, plans and writes one chunk. `last`: the end of the import, when a member registered
+    /// in a household outside the chunk is an error rather than deferred.
+    async fn chunk(
+        &mut self,
+        chunk: Chunk,
+        expected_version: Option<i64>,
+        last: bool,
+    ) -> Result<(), StoreError> {
+        let opts = self.opts;
+        let Chunk {
+            households: batch,
+            errors: file_errors,
+            rows: _,
+        } = chunk;
+        // The file's own errors: the households (or rows without one) they leave out.
+        let bad_in_file: HashSet<(Option<&str>, usize)> = file_errors
+            .iter()
+            .map(|e| {
+                let h = e.household.as_deref();
+                (h, if h.is_some() { 0 } else { e.row })
+            })
+            .collect();
+        self.out.skipped += bad_in_file.len() as u64;
+        drop(bad_in_file);
+        self.out.errors.extend(file_errors);
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.tx.conn();
         // Households stored exactly as the file has them are left alone. "Exactly" is the
         // fingerprint of the stored rows, recomputed: the `fingerprint` column is not trusted, so a
         // row edited in the database behind fupin's back is seen as changed by a re-import.
@@ -49,6 +180,28 @@ impl SqlStore {
                 .and_then(|e| e.record.monitoring);
         }
         let fingerprints: Vec<String> = batch.iter().map(|h| h.record.fingerprint()).collect();
+        let mut bad: HashSet<usize> = HashSet::new();
+        if !last {
+            // A household number an earlier chunk had (stored by now, so a hash's rare false
+            // match, a number never written, is told apart).
+            let mut here = HashSet::new();
+            for (i, h) in batch.iter().enumerate() {
+                let key = number_hash(&h.record.number);
+                match self.seen.get(&key) {
+                    // The same chunk's repeats are `batch_duplicates`'.
+                    Some(_) if here.contains(&key) => {}
+                    Some(&first) if existing.contains_key(&h.record.number) => {
+                        bad.insert(i);
+                        self.out.errors.push(repeated_household(h, first));
+                    }
+                    Some(_) => {}
+                    None => {
+                        self.seen.insert(key, h.row);
+                        here.insert(key);
+                    }
+                }
+            }
+        }
         let same: Vec<bool> = batch
             .iter()
             .zip(&fingerprints)
@@ -65,7 +218,8 @@ impl SqlStore {
             .filter(|(_, s)| !**s)
             .flat_map(|(h, _)| h.record.members.iter().map(|m| m.id_number.as_str()))
             .collect();
-        // The household each person of the file is a current member of.
+        // The household each person of the file is a current member of (the earlier chunks'
+        // households included: they are written in this transaction).
         let sql = "SELECT id_number, household_number FROM member \
                    WHERE left_on IS NULL AND id_number IN";
         let owners = lookup(&mut conn, sql, &ids).await?;
@@ -73,16 +227,16 @@ impl SqlStore {
             .iter()
             .map(|h| (h.record.number.as_str(), h))
             .collect();
-        let mut bad: HashSet<usize> = HashSet::new();
         for (i, e) in batch_duplicates(&batch) {
             bad.insert(i);
-            out.errors.push(e);
+            self.out.errors.push(e);
         }
         let mut plans = Vec::new();
+        let mut deferred = Vec::new();
         for (i, h) in batch.iter().enumerate() {
             if same[i] {
                 if !bad.contains(&i) {
-                    out.unchanged += 1;
+                    self.out.unchanged += 1;
                 }
                 continue;
             }
@@ -98,9 +252,19 @@ impl SqlStore {
                     });
                 }
             }
-            for e in registered_elsewhere(h, &owners, &in_batch) {
+            let (errors, elsewhere) = registered_elsewhere(h, &owners, &in_batch);
+            if !errors.is_empty() {
                 bad.insert(i);
-                out.errors.push(e);
+                self.out.errors.extend(errors);
+            }
+            if elsewhere && !bad.contains(&i) {
+                if last {
+                    bad.insert(i);
+                    self.out.errors.extend(elsewhere_errors(h, &owners));
+                } else {
+                    deferred.push(i);
+                }
+                continue;
             }
             match plan(ex, h, opts.date, &opts.actor, &opts.policy) {
                 Ok(mut p) if !bad.contains(&i) => {
@@ -110,44 +274,64 @@ impl SqlStore {
                 Ok(_) => {}
                 Err(e) => {
                     bad.insert(i);
-                    out.errors.push(*e);
+                    self.out.errors.push(*e);
                 }
             }
         }
-        out.skipped = bad.len() as u64;
+        self.out.skipped += bad.len() as u64;
         for p in &plans {
             if p.before.is_none() {
-                out.created += 1;
+                self.out.created += 1;
             } else if p.is_noop() {
-                out.unchanged += 1;
+                self.out.unchanged += 1;
             } else {
-                out.updated += 1;
+                self.out.updated += 1;
             }
-            out.events += p.events.len() as u64;
+            self.out.events += p.events.len() as u64;
         }
-        out.errors
-            .sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
-        if opts.dry_run || (!out.errors.is_empty() && !opts.partial) {
-            tx.rollback().await?;
-            return Ok((out, None));
+        drop(in_batch);
+        drop(numbers);
+        if !deferred.is_empty() {
+            let deferred: HashSet<usize> = deferred.into_iter().collect();
+            let mut rest = Vec::with_capacity(batch.len());
+            for (i, h) in batch.into_iter().enumerate() {
+                if deferred.contains(&i) {
+                    self.pending.push(h);
+                } else {
+                    rest.push(h);
+                }
+            }
         }
-        let areas: BTreeSet<String> = plans.iter().map(|p| p.after.area_code.clone()).collect();
-        ensure_areas(&mut conn, &areas, area_infos, &opts.actor, opts.date).await?;
+        if expected_version.is_some() && !self.out.errors.is_empty() {
+            // A single save refused: nothing to write.
+            return Ok(());
+        }
+        // The rows are written even when an error will refuse the import (it is rolled back at
+        // the end): the later chunks' checks of duplicate people read them.
+        let new_areas: BTreeSet<String> = plans
+            .iter()
+            .map(|p| &p.after.area_code)
+            .filter(|a| !self.areas.contains(*a))
+            .cloned()
+            .collect();
+        if !new_areas.is_empty() {
+            ensure_areas(&mut conn, &new_areas, &[], &opts.actor, opts.date).await?;
+            self.areas.extend(new_areas);
+        }
         // New households go in with multi-row inserts; changed ones with multi-row upserts.
         let (new, changed): (Vec<&Plan>, Vec<&Plan>) =
             plans.iter().partition(|p| p.before.is_none());
-        let mut done = 0u64;
         let noops = changed.iter().filter(|p| p.is_noop()).count() as u64;
         let changed: Vec<&Plan> = changed.into_iter().filter(|p| !p.is_noop()).collect();
         let chunks = new.chunks(NEW_CHUNK).map(|c| (c, false));
         for (chunk, is_changed) in chunks.chain(changed.chunks(NEW_CHUNK).map(|c| (c, true))) {
             write_rows(&mut conn, chunk, opts.date, &opts.actor, is_changed).await?;
-            done += chunk.len() as u64;
+            self.done += chunk.len() as u64;
             if let Some(progress) = &opts.progress {
-                progress(done);
+                progress(self.done);
             }
         }
-        done += noops;
+        self.done += noops;
         if expected_version.is_some() {
             // An interactive write of a household judged monitored that is not: a signal for its
             // village to verify (unless one is waiting or a case is open).
@@ -164,13 +348,70 @@ impl SqlStore {
                 }
             }
         }
+        self.touched.extend(
+            plans
+                .iter()
+                .flat_map(|p| std::iter::once(&p.after).chain(p.before.as_ref()))
+                .map(|h| h.area_code.clone()),
+        );
+        if let Some(p) = plans.pop() {
+            self.last = Some(p.after);
+        }
+        Ok(())
+    }
+
+    /// Judges the deferred households, then commits (or, with errors and not `partial`, or on a
+    /// dry run, rolls back); refreshes the roll-ups in the transaction and the planner's
+    /// statistics after it.
+    async fn finish(
+        mut self,
+        store: &SqlStore,
+        area_infos: &[Area],
+        opts: &ImportOptions,
+    ) -> Result<(ImportOutcome, Option<HouseholdRecord>), StoreError> {
+        if !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            let chunk = Chunk {
+                households: pending,
+                ..Chunk::default()
+            };
+            self.chunk(chunk, None, true).await?;
+        }
+        let Run {
+            mut tx,
+            mut out,
+            mut touched,
+            done,
+            last,
+            mmap,
+            search_triggers,
+            ..
+        } = self;
+        remapped(&mut tx.conn(), mmap).await?;
+        if tx.backend() == Backend::Postgres {
+            // The roll-ups' refresh aggregates whole villages: the planner chooses again.
+            tx.query("SET LOCAL enable_seqscan = on")
+                .execute(&mut tx)
+                .await?;
+            if done >= ANALYZE_AFTER && !opts.dry_run {
+                // With statistics of the rows this transaction wrote (PostgreSQL's ANALYZE counts
+                // them): those of before it (an empty database's) made each village's refresh and
+                // each page of the audit chain's seal scan the event and audit tables whole.
+                tx.query("ANALYZE household, household_income, member, event, audit_log")
+                    .execute(&mut tx)
+                    .await?;
+            }
+        }
+        out.errors
+            .sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+        if opts.dry_run || (!out.errors.is_empty() && !opts.partial) {
+            tx.rollback().await?;
+            return Ok((out, None));
+        }
+        let mut conn = tx.conn();
+        search_filled(&mut conn, search_triggers).await?;
         // The dashboards' roll-ups: mark the villages written (and a moved household's old
         // village), refresh them now unless the caller refreshes later.
-        let mut touched: BTreeSet<String> = plans
-            .iter()
-            .flat_map(|p| std::iter::once(&p.after).chain(p.before.as_ref()))
-            .map(|h| h.area_code.clone())
-            .collect();
         let with_population = area_infos.iter().filter(|a| a.rural_population.is_some());
         touched.extend(with_population.map(|a| a.code.clone()));
         crate::rollup::mark(&mut conn, &touched).await?;
@@ -188,11 +429,11 @@ impl SqlStore {
         if done >= ANALYZE_AFTER {
             // Fresh statistics, or the next import's lookups (and the roll-up refresh) may scan
             // whole tables. After the commit and best effort: it must not fail a stored write.
-            if let Err(e) = self.analyze().await {
+            if let Err(e) = store.analyze().await {
                 eprintln!("fupin: statistics not refreshed after the import (harmless): {e}");
             }
         }
-        Ok((out, plans.pop().map(|p| p.after)))
+        Ok((out, last))
     }
 }
 
@@ -201,6 +442,7 @@ impl SqlStore {
     /// index's segments (a write: on SQLite it takes its turn like any other).
     async fn analyze(&self) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
+        let mmap = unmapped(&mut tx.conn()).await?;
         let sql = match self.db.backend() {
             Backend::Sqlite => "PRAGMA optimize",
             Backend::Postgres => "ANALYZE household, household_income, member, event",
@@ -213,9 +455,82 @@ impl SqlStore {
                 .execute(&mut tx)
                 .await?;
         }
+        remapped(&mut tx.conn(), mmap).await?;
         tx.commit_unsealed().await?;
         Ok(())
     }
+}
+
+/// On SQLite, turns the connection's memory-mapped reads off for a large write and returns the
+/// size to put back ([`remapped`]): every page of the database file an import or the index merge
+/// reads through the map stays in the process's resident memory (1 GB for a 1,000,000-member
+/// import), where the page cache (`cache_size`) bounds it.
+async fn unmapped(conn: &mut Conn<'_>) -> Result<Option<i64>, StoreError> {
+    if conn.backend() != Backend::Sqlite {
+        return Ok(None);
+    }
+    let size: Option<i64> = conn.query("PRAGMA mmap_size").scalar(&mut *conn).await?;
+    conn.query("PRAGMA mmap_size = 0")
+        .execute(&mut *conn)
+        .await?;
+    Ok(size)
+}
+
+/// SQLite, an import into a registry without members: the search index's triggers (migration 10:
+/// one FTS5 insert per member written) are dropped for the import's transaction, and the index is
+/// filled once at its end ([`search_filled`]), which is faster. Their definitions are returned;
+/// a rolled-back import puts them back with everything else (SQLite's DDL is transactional).
+async fn search_deferred(conn: &mut Conn<'_>) -> Result<Vec<String>, StoreError> {
+    if conn.backend() != Backend::Sqlite {
+        return Ok(Vec::new());
+    }
+    let any: Option<i64> = conn
+        .query("SELECT 1 FROM member LIMIT 1")
+        .scalar(&mut *conn)
+        .await?;
+    if any.is_some() {
+        return Ok(Vec::new());
+    }
+    let triggers: Vec<(String, String)> = conn
+        .query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'member' \
+             AND name IN ('member_search_insert', 'member_search_update', 'member_search_delete')",
+        )
+        .fetch_all_as(&mut *conn)
+        .await?;
+    for (name, _) in &triggers {
+        conn.query(&format!("DROP TRIGGER {name}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(triggers.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Fills the search index with the current members and puts back the triggers
+/// [`search_deferred`] took off (none: nothing to do).
+async fn search_filled(conn: &mut Conn<'_>, triggers: Vec<String>) -> Result<(), StoreError> {
+    if triggers.is_empty() {
+        return Ok(());
+    }
+    conn.query(
+        "INSERT INTO member_search (rowid, name, id_number) \
+         SELECT rowid, name, id_number FROM member WHERE left_on IS NULL",
+    )
+    .execute(&mut *conn)
+    .await?;
+    for sql in &triggers {
+        conn.query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Puts back the memory-mapped size [`unmapped`] took off.
+async fn remapped(conn: &mut Conn<'_>, size: Option<i64>) -> Result<(), StoreError> {
+    if let Some(size) = size {
+        let sql = format!("PRAGMA mmap_size = {size}");
+        conn.query(&sql).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Stops an import inside its transaction ([`Interrupt`]): the rows are written, nothing is
@@ -242,39 +557,78 @@ async fn interrupted(
     Err(stopped())
 }
 
-/// The members of `h` who are current members of another stored household that the batch does
-/// not also take them out of.
+/// The members of `h` who are current members of another household of the batch that does not
+/// also take them out of it (errors), and whether any is a current member of a household outside
+/// the batch (judged at the end of the import: [`elsewhere_errors`]).
 fn registered_elsewhere(
     h: &Incoming,
     owners: &HashMap<String, String>,
     in_batch: &HashMap<&str, &Incoming>,
-) -> Vec<RowError> {
+) -> (Vec<RowError>, bool) {
     let number = h.record.number.as_str();
     let mut errors = Vec::new();
+    let mut elsewhere = false;
     for m in &h.record.members {
         let Some(owner) = owners.get(&m.id_number) else {
             continue;
         };
+        if owner == number {
+            continue;
+        }
         // Someone else's member may move here when the file also takes them out there.
-        let moves = in_batch
-            .get(owner.as_str())
-            .is_some_and(|o| !o.record.members.iter().any(|x| x.id_number == m.id_number));
-        if owner != number && !moves {
-            let row = h.member_rows.get(&m.id_number).copied().unwrap_or(h.row);
-            errors.push(
-                RowError::new(
-                    row,
-                    "id_number",
-                    &m.id_number,
-                    "duplicate_person",
-                    &format!("此人已登记在户 {owner} 中"),
-                    &format!("this person is already registered in household {owner}"),
-                )
-                .in_household(number),
-            );
+        match in_batch.get(owner.as_str()) {
+            Some(o) if !o.record.members.iter().any(|x| x.id_number == m.id_number) => {}
+            Some(_) => errors.push(already_registered(h, &m.id_number, owner)),
+            None => elsewhere = true,
         }
     }
-    errors
+    (errors, elsewhere)
+}
+
+/// The members of `h` who are current members of another household (at the end of an import).
+fn elsewhere_errors(h: &Incoming, owners: &HashMap<String, String>) -> Vec<RowError> {
+    h.record
+        .members
+        .iter()
+        .filter_map(|m| {
+            let owner = owners.get(&m.id_number)?;
+            (owner != &h.record.number).then(|| already_registered(h, &m.id_number, owner))
+        })
+        .collect()
+}
+
+fn already_registered(h: &Incoming, id: &str, owner: &str) -> RowError {
+    let row = h.member_rows.get(id).copied().unwrap_or(h.row);
+    RowError::new(
+        row,
+        "id_number",
+        id,
+        "duplicate_person",
+        &format!("此人已登记在户 {owner} 中"),
+        &format!("this person is already registered in household {owner}"),
+    )
+    .in_household(&h.record.number)
+}
+
+/// A household number seen earlier in the import (in its chunk or an earlier one).
+fn repeated_household(h: &Incoming, first: usize) -> RowError {
+    RowError::new(
+        h.row,
+        "household_number",
+        &h.record.number,
+        "duplicate_household",
+        &format!("户编号重复(第{first}行已出现)"),
+        &format!("the household number repeats (first at row {first})"),
+    )
+    .in_household(&h.record.number)
+}
+
+/// A 64-bit hash of a household number, the same in every run.
+fn number_hash(number: &str) -> u64 {
+    // FNV-1a.
+    number.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Duplicate household numbers and people within one batch.
@@ -284,18 +638,7 @@ fn batch_duplicates(batch: &[Incoming]) -> Vec<(usize, RowError)> {
     let mut people: HashMap<&str, &str> = HashMap::new();
     for (i, h) in batch.iter().enumerate() {
         if let Some(first) = numbers.insert(&h.record.number, h.row) {
-            errors.push((
-                i,
-                RowError::new(
-                    h.row,
-                    "household_number",
-                    &h.record.number,
-                    "duplicate_household",
-                    &format!("户编号重复(第{first}行已出现)"),
-                    &format!("the household number repeats (first at row {first})"),
-                )
-                .in_household(&h.record.number),
-            ));
+            errors.push((i, repeated_household(h, first)));
         }
         for m in &h.record.members {
             let Some(other) = people.insert(&m.id_number, &h.record.number) else {

@@ -7,7 +7,9 @@
 //! - [`report`]: the change report of a period, and of a calendar year from the roll-ups.
 //! - [`import`]: one write of many households in one transaction, and its checks.
 //! - [`write`]: the multi-row statements that store the plans of a write.
+//! - [`copy`]: the rows of a write as bound values or as PostgreSQL `COPY` lines.
 
+mod copy;
 mod import;
 mod read;
 mod report;
@@ -48,6 +50,15 @@ impl Repository for SqlStore {
         opts: &'a ImportOptions,
     ) -> BoxFut<'a, ImportOutcome> {
         Box::pin(async move { Ok(self.import_in(batch, &areas, opts, None).await?.0) })
+    }
+
+    fn import_stream<'a>(
+        &'a self,
+        chunks: crate::repo::ChunkSource,
+        areas: Vec<Area>,
+        opts: &'a ImportOptions,
+    ) -> BoxFut<'a, ImportOutcome> {
+        Box::pin(async move { self.import_chunks(chunks, &areas, opts).await })
     }
 
     fn save<'a>(

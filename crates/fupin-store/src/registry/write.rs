@@ -1,6 +1,7 @@
 //! Writing the plans of a write ([`crate::plan::Plan`]) inside its transaction: households, income,
 //! members, events and audit entries with multi-row statements, and the areas they lie in.
 
+use super::copy::{copy_statement, CopyRows, Put};
 use super::read::{load_areas, lookup};
 use super::CHUNK;
 use crate::error::StoreError;
@@ -164,6 +165,15 @@ pub(super) async fn write_rows(
     changed: bool,
 ) -> Result<(), StoreError> {
     let now = Utc::now();
+    if let (false, Conn::Pg(pg)) = (changed, &mut *conn) {
+        // New households on PostgreSQL: by `COPY` (super::copy).
+        let mut rows = CopyRows::default();
+        for p in plans {
+            household_row(&mut rows, p, now);
+        }
+        rows.send(pg, &copy_statement(HOUSEHOLD_INSERT)).await?;
+        return write_details(conn, plans, date, actor, now, true).await;
+    }
     let mut sql = format!(
         "{HOUSEHOLD_INSERT}{}",
         values(conn.backend(), plans.len(), 21)
@@ -173,29 +183,7 @@ pub(super) async fn write_rows(
     }
     let mut q = conn.query(&sql);
     for p in plans {
-        let h = &p.after;
-        let (people, members, income) = crate::scan::facts(p.before.as_ref(), h);
-        q.push(&h.area_code);
-        q.push(&h.village_group);
-        q.push(opt_code(h.attribute));
-        q.push(opt_code(h.main_cause));
-        q.push(join_causes(h));
-        q.push(h.status.code());
-        q.push(opt_code(h.monitoring));
-        q.push(h.housing_grade.code());
-        q.push(h.food);
-        q.push(h.clothing);
-        q.push(h.water);
-        q.push(&h.phone);
-        q.push(&h.bank_account);
-        q.push(h.version);
-        q.push(now);
-        q.push(&p.fingerprint);
-        q.push(people);
-        q.push(members);
-        q.push(income);
-        q.push(h.county());
-        q.push(&h.number);
+        household_row(&mut q, p, now);
     }
     let done = q.execute(&mut *conn).await?;
     if changed && done != plans.len() as u64 {
@@ -218,16 +206,46 @@ pub(super) async fn write_rows(
             found: -1,
         });
     }
-    write_details(conn, plans, date, actor, now).await
+    write_details(conn, plans, date, actor, now, false).await
 }
 
-/// Writes the plans' income, member changes, events and audit entries (not the household rows).
+/// The values of a household's row, in the order of [`HOUSEHOLD_INSERT`].
+fn household_row<'q>(r: &mut impl Put<'q>, p: &'q Plan, now: DateTime<Utc>) {
+    let h = &p.after;
+    let (people, members, income) = crate::scan::facts(p.before.as_ref(), h);
+    r.put(&h.area_code);
+    r.put(&h.village_group);
+    r.put(opt_code(h.attribute));
+    r.put(opt_code(h.main_cause));
+    r.put(join_causes(h));
+    r.put(h.status.code());
+    r.put(opt_code(h.monitoring));
+    r.put(h.housing_grade.code());
+    r.put(h.food);
+    r.put(h.clothing);
+    r.put(h.water);
+    r.put(&h.phone);
+    r.put(&h.bank_account);
+    r.put(h.version);
+    r.put(now);
+    r.put(&p.fingerprint);
+    r.put(people);
+    r.put(members);
+    r.put(income);
+    r.put(h.county());
+    r.put(&h.number);
+    r.end();
+}
+
+/// Writes the plans' income, member changes, events and audit entries (not the household rows);
+/// `copy`: new households on PostgreSQL, by `COPY`.
 async fn write_details(
     conn: &mut Conn<'_>,
     plans: &[&Plan],
     date: NaiveDate,
     actor: &str,
     now: DateTime<Utc>,
+    copy: bool,
 ) -> Result<(), StoreError> {
     let incomes: Vec<&HouseholdRecord> = plans
         .iter()
@@ -240,7 +258,7 @@ async fn write_details(
         })
         .map(|p| &p.after)
         .collect();
-    upsert_income(conn, &incomes).await?;
+    upsert_income(conn, &incomes, copy).await?;
     let members: Vec<(&HouseholdRecord, &MemberRecord, i64)> = plans
         .iter()
         .flat_map(|p| {
@@ -250,7 +268,7 @@ async fn write_details(
                 .map(move |(m, seq)| (&p.after, m, *seq))
         })
         .collect();
-    upsert_members(conn, &members, date).await?;
+    upsert_members(conn, &members, date, copy).await?;
     for p in plans {
         for (id, reason) in &p.leaves {
             conn.query(
@@ -270,19 +288,24 @@ async fn write_details(
         .iter()
         .flat_map(|p| p.events.iter().map(move |e| (&p.after, e)))
         .collect();
+    if let (true, Conn::Pg(pg)) = (copy, &mut *conn) {
+        let mut rows = CopyRows::default();
+        for (h, e) in &events {
+            event_row(&mut rows, h, e, now);
+        }
+        rows.send(pg, &copy_statement(EVENT_INSERT)).await?;
+        let mut rows = CopyRows::default();
+        for p in plans {
+            audit_row(&mut rows, p, actor, now, date);
+        }
+        rows.send(pg, &copy_statement(AUDIT_INSERT)).await?;
+        return Ok(());
+    }
     for chunk in events.chunks(MEMBER_CHUNK) {
         let sql = format!("{EVENT_INSERT}{}", values(conn.backend(), chunk.len(), 9));
         let mut q = conn.query(&sql);
         for (h, e) in chunk {
-            q.push(h.county());
-            q.push(&h.number);
-            q.push(&e.id_number);
-            q.push(&e.kind);
-            q.push(&e.detail);
-            q.push(&e.reason);
-            q.push(e.date);
-            q.push(&e.actor);
-            q.push(now);
+            event_row(&mut q, h, e, now);
         }
         q.execute(&mut *conn).await?;
     }
@@ -290,30 +313,55 @@ async fn write_details(
         let sql = format!("{AUDIT_INSERT}{}", values(conn.backend(), chunk.len(), 10));
         let mut q = conn.query(&sql);
         for p in chunk {
-            let h = &p.after;
-            // A new household's whole record; a changed one's changed fields, before and after.
-            let (action, before, after) = match &p.before {
-                None => ("create", None, serde_json::to_value(h).ok().map(Json)),
-                Some(b) => {
-                    let (before, after) = audit_diff(b, h);
-                    ("update", Some(Json(before)), Some(Json(after)))
-                }
-            };
-            q.push(h.county());
-            q.push("household");
-            q.push(&h.number);
-            q.push(action);
-            q.push(actor);
-            q.push(now);
-            q.push(date);
-            q.push(before);
-            q.push(after);
-            // The household as this write leaves it, for `fupin audit verify` (crate::audit).
-            q.push(h.fingerprint());
+            audit_row(&mut q, p, actor, now, date);
         }
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+fn event_row<'q>(r: &mut impl Put<'q>, h: &'q HouseholdRecord, e: &'q Event, now: DateTime<Utc>) {
+    r.put(h.county());
+    r.put(&h.number);
+    r.put(&e.id_number);
+    r.put(&e.kind);
+    r.put(&e.detail);
+    r.put(&e.reason);
+    r.put(e.date);
+    r.put(&e.actor);
+    r.put(now);
+    r.end();
+}
+
+/// A household's audit entry: a new household's whole record; a changed one's changed fields,
+/// before and after.
+fn audit_row<'q>(
+    r: &mut impl Put<'q>,
+    p: &'q Plan,
+    actor: &'q str,
+    now: DateTime<Utc>,
+    date: NaiveDate,
+) {
+    let h = &p.after;
+    let (action, before, after) = match &p.before {
+        None => ("create", None, serde_json::to_value(h).ok().map(Json)),
+        Some(b) => {
+            let (before, after) = audit_diff(b, h);
+            ("update", Some(Json(before)), Some(Json(after)))
+        }
+    };
+    r.put(h.county());
+    r.put("household");
+    r.put(&h.number);
+    r.put(action);
+    r.put(actor);
+    r.put(now);
+    r.put(date);
+    r.put(before);
+    r.put(after);
+    // The household as this write leaves it, for `fupin audit verify` (crate::audit).
+    r.put(h.fingerprint());
+    r.end();
 }
 
 /// Inserts or updates members with one multi-row statement per chunk.
@@ -321,7 +369,16 @@ async fn upsert_members(
     conn: &mut Conn<'_>,
     rows: &[(&HouseholdRecord, &MemberRecord, i64)],
     date: NaiveDate,
+    copy: bool,
 ) -> Result<(), StoreError> {
+    if let (true, Conn::Pg(pg)) = (copy, &mut *conn) {
+        let mut copied = CopyRows::default();
+        for (h, m, seq) in rows {
+            member_row(&mut copied, h, m, *seq, date);
+        }
+        copied.send(pg, &copy_statement(MEMBER_INSERT)).await?;
+        return Ok(());
+    }
     for chunk in rows.chunks(MEMBER_CHUNK) {
         let sql = format!(
             "{MEMBER_INSERT}{}{MEMBER_UPSERT}",
@@ -329,36 +386,56 @@ async fn upsert_members(
         );
         let mut q = conn.query(&sql);
         for (h, m, seq) in chunk {
-            q.push(h.county());
-            q.push(&h.number);
-            q.push(&m.id_number);
-            q.push(*seq);
-            q.push(&m.name);
-            q.push(m.relation.code());
-            q.push(opt_code(m.labor));
-            q.push(opt_code(m.health));
-            q.push(m.disability_grade);
-            q.push(m.school_status.code());
-            q.push(m.medical_insurance);
-            q.push(m.pension_insurance);
-            q.push(opt_code(m.work_place));
-            q.push(m.work_months);
-            q.push(date);
+            member_row(&mut q, h, m, *seq, date);
         }
         q.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
+fn member_row<'q>(
+    r: &mut impl Put<'q>,
+    h: &'q HouseholdRecord,
+    m: &'q MemberRecord,
+    seq: i64,
+    date: NaiveDate,
+) {
+    r.put(h.county());
+    r.put(&h.number);
+    r.put(&m.id_number);
+    r.put(seq);
+    r.put(&m.name);
+    r.put(m.relation.code());
+    r.put(opt_code(m.labor));
+    r.put(opt_code(m.health));
+    r.put(m.disability_grade);
+    r.put(m.school_status.code());
+    r.put(m.medical_insurance);
+    r.put(m.pension_insurance);
+    r.put(opt_code(m.work_place));
+    r.put(m.work_months);
+    r.put(date);
+    r.end();
+}
+
 /// Writes the income year of each household (replacing a stored row of the same year).
 async fn upsert_income(
     conn: &mut Conn<'_>,
     households: &[&HouseholdRecord],
+    copy: bool,
 ) -> Result<(), StoreError> {
     let with_income: Vec<_> = households
         .iter()
         .filter(|h| h.income_year.is_some())
         .collect();
+    if let (true, Conn::Pg(pg)) = (copy, &mut *conn) {
+        let mut rows = CopyRows::default();
+        for h in &with_income {
+            income_row(&mut rows, h);
+        }
+        rows.send(pg, &copy_statement(INCOME_INSERT)).await?;
+        return Ok(());
+    }
     for chunk in with_income.chunks(CHUNK) {
         let sql = format!(
             "{INCOME_INSERT}{}{INCOME_UPSERT}",
@@ -366,16 +443,21 @@ async fn upsert_income(
         );
         let mut q = conn.query(&sql);
         for h in chunk {
-            q.push(h.county());
-            q.push(&h.number);
-            q.push(i64::from(h.income_year.unwrap_or_default()));
-            for fen in h.money_fen() {
-                q.push(fen);
-            }
+            income_row(&mut q, h);
         }
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+fn income_row<'q>(r: &mut impl Put<'q>, h: &'q HouseholdRecord) {
+    r.put(h.county());
+    r.put(&h.number);
+    r.put(i64::from(h.income_year.unwrap_or_default()));
+    for fen in h.money_fen() {
+        r.put(fen);
+    }
+    r.end();
 }
 
 /// The audit entry of a change: the fields that changed, before and after. Members are keyed by ID
