@@ -472,10 +472,21 @@ async fn search_list(
         Some(c) => format!(" AND m.county = {}", push(&mut values, c.clone())),
         None => String::new(),
     };
+    // Within exactly one county, the members' county already confines their households (every key
+    // starts with the county), so the households' area range is left out of the members' part:
+    // beside the county PostgreSQL took the two conditions as independent and estimated the
+    // county's 41,356 households at a few hundred, so it read them all and looked up their members
+    // (a birth date 300-800 ms at province scale, 8-40 ms without it). `$1 <= $2` keeps the range's
+    // parameters in the statement.
+    let member_part_cond = if f.area.len() == 6 {
+        cond.replacen("h.area_code BETWEEN $1 AND $2", "$1 <= $2", 1)
+    } else {
+        cond.to_string()
+    };
     let mut sql = format!(
         "SELECT h.county, h.number, h.area_code FROM {from} CROSS JOIN household h \
          WHERE {member_cond} AND m.left_on IS NULL{county_cond} \
-         AND h.county = m.county AND h.number = m.household_number AND {cond}"
+         AND h.county = m.county AND h.number = m.household_number AND {member_part_cond}"
     );
     let number = match &search {
         // Household numbers are digits only.
