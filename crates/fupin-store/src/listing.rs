@@ -517,13 +517,35 @@ async fn search_list(
         ));
     }
     sql.push_str(&format!(" LIMIT {}", SEARCH_LIMIT + 1));
-    let mut query = db.query(&sql);
-    for v in &values {
-        query.push(v.as_str());
-    }
     // Rows stream up to the limit (several members of a household may match, and its number):
     // when the limit stops them, there may be more households than those counted.
-    let mut keys: Vec<(String, String, String)> = query.fetch_all_as(db).await?;
+    let mut keys: Vec<(String, String, String)> =
+        if matches!(search, Search::Prefix(_)) && db.backend() == Backend::Postgres {
+            // One or two characters over a wide area: PostgreSQL estimates 2% of members match and
+            // scans `member` until the limit (a rare surname reads far), or reads every match
+            // through a bitmap; the name index read in order stops at the limit (a province's
+            // one-character prefixes 110-350 ms -> 31-74 ms warm, docs/PERFORMANCE.md).
+            let mut tx = db.begin().await?;
+            for set in [
+                "SET LOCAL enable_seqscan = off",
+                "SET LOCAL enable_bitmapscan = off",
+            ] {
+                tx.query(set).execute(&mut tx).await?;
+            }
+            let mut query = tx.query(&sql);
+            for v in &values {
+                query.push(v.as_str());
+            }
+            let keys = query.fetch_all_as(&mut tx).await?;
+            tx.rollback().await?;
+            keys
+        } else {
+            let mut query = db.query(&sql);
+            for v in &values {
+                query.push(v.as_str());
+            }
+            query.fetch_all_as(db).await?
+        };
     let more = keys.len() > SEARCH_LIMIT;
     keys.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
     keys.dedup();
