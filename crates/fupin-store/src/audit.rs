@@ -82,26 +82,183 @@ fn canonical(r: &Row, seq: i64) -> Result<Link, StoreError> {
     let effective: Option<NaiveDate> = r.try_get("effective_date")?;
     let before: Option<Json<serde_json::Value>> = r.try_get("before_json")?;
     let after: Option<Json<serde_json::Value>> = r.try_get("after_json")?;
-    let content = serde_json::json!([
+    let content = content(&Content {
         id,
         seq,
-        county,
-        r.try_get::<String, _>("entity")?,
-        r.try_get::<String, _>("entity_key")?,
-        r.try_get::<String, _>("action")?,
-        r.try_get::<String, _>("actor")?,
-        at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        effective.map(|d| d.to_string()),
-        before.map(|j| j.0),
-        after.map(|j| j.0),
-        r.try_get::<Option<String>, _>("state")?,
-    ])
-    .to_string();
+        county: &county,
+        entity: &r.try_get::<String, _>("entity")?,
+        key: &r.try_get::<String, _>("entity_key")?,
+        action: &r.try_get::<String, _>("action")?,
+        actor: &r.try_get::<String, _>("actor")?,
+        at,
+        effective,
+        before: before.as_ref().map(|j| &j.0),
+        after: after.as_ref().map(|j| &j.0),
+        state: r.try_get::<Option<String>, _>("state")?.as_deref(),
+    });
     Ok(Link {
         id,
         county,
         content,
     })
+}
+
+/// What an entry's hash covers, as written and as read back.
+pub(crate) struct Content<'a> {
+    pub id: i64,
+    pub seq: i64,
+    pub county: &'a str,
+    pub entity: &'a str,
+    pub key: &'a str,
+    pub action: &'a str,
+    pub actor: &'a str,
+    pub at: DateTime<Utc>,
+    pub effective: Option<NaiveDate>,
+    pub before: Option<&'a serde_json::Value>,
+    pub after: Option<&'a serde_json::Value>,
+    pub state: Option<&'a str>,
+}
+
+/// The canonical content of an entry: one JSON array of its fields (the time in microseconds, as
+/// both databases keep it), the same whether computed by the writer ([`Chain`]) or from the stored
+/// row ([`canonical`]).
+fn content(c: &Content) -> String {
+    let at = c.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let fields = (
+        c.id,
+        c.seq,
+        c.county,
+        c.entity,
+        c.key,
+        c.action,
+        c.actor,
+        at,
+        c.effective.map(|d| d.to_string()),
+        c.before,
+        c.after,
+        c.state,
+    );
+    serde_json::to_string(&fields).expect("JSON values serialize")
+}
+
+/// The audit entries of a large write chained as they are written (issue 16), rather than read
+/// back and updated by [`seal`] at the commit: each entry gets its id, place and hash before it is
+/// inserted. The chain goes on from the head as the write found it, without holding the head (other
+/// writers' commits are not kept waiting, and no lock order with the rows can deadlock);
+/// [`Chain::settle`], just before the commit, moves the head to the last link when nobody else
+/// committed an entry meanwhile, and otherwise takes the write's entries off the chain so that
+/// [`seal`] chains them after the new head, as before.
+pub(crate) struct Chain {
+    /// The head as this write found it.
+    base: (i64, String),
+    seq: i64,
+    hash: String,
+    /// SQLite: the next id to give (the write holds the database: nobody else inserts).
+    next_id: i64,
+    /// SQLite: the first id this chain gave.
+    first_id: i64,
+}
+
+impl Chain {
+    /// Starts a chain at the current head, inside the write's transaction (on SQLite, which holds
+    /// the database's write lock from its `BEGIN IMMEDIATE`: nobody else inserts entries).
+    pub(crate) async fn start(conn: &mut Conn<'_>) -> Result<Chain, StoreError> {
+        let (seq, hash): (i64, String) = conn
+            .query("SELECT seq, hash FROM audit_head WHERE one = 1")
+            .fetch_all_as(&mut *conn)
+            .await?
+            .pop()
+            .unwrap_or((0, String::new()));
+        let next_id = match conn.backend() {
+            Backend::Sqlite => {
+                let max: Option<i64> = conn
+                    .query("SELECT MAX(id) FROM audit_log")
+                    .scalar::<Option<i64>>(&mut *conn)
+                    .await?
+                    .flatten();
+                max.unwrap_or(0) + 1
+            }
+            Backend::Postgres => 0,
+        };
+        Ok(Chain {
+            base: (seq, hash.clone()),
+            seq,
+            hash,
+            next_id,
+            first_id: next_id,
+        })
+    }
+
+    /// Ids for `n` new entries: on PostgreSQL from the table's sequence.
+    pub(crate) async fn ids(
+        &mut self,
+        conn: &mut Conn<'_>,
+        n: usize,
+    ) -> Result<Vec<i64>, StoreError> {
+        match conn.backend() {
+            Backend::Sqlite => {
+                let ids = (self.next_id..self.next_id + n as i64).collect();
+                self.next_id += n as i64;
+                Ok(ids)
+            }
+            Backend::Postgres => Ok(conn
+                .query(
+                    "SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) \
+                     FROM generate_series(1, $1)",
+                )
+                .bind(n as i64)
+                .fetch_all_scalar(&mut *conn)
+                .await?),
+        }
+    }
+
+    /// The place and hash of the next entry, whose content is `c` (its `seq` is set here).
+    pub(crate) fn append(&mut self, mut c: Content) -> (i64, String) {
+        self.seq += 1;
+        c.seq = self.seq;
+        self.hash = link(&self.hash, &content(&c));
+        (self.seq, self.hash.clone())
+    }
+
+    /// Just before the commit: the head moves to the chain's last link, unless another write
+    /// committed entries since [`Chain::start`]: then this write's entries are taken off the chain
+    /// and [`seal`] (in the commit) chains them after the new head.
+    pub(crate) async fn settle(self, conn: &mut Conn<'_>) -> Result<(), StoreError> {
+        if self.seq == self.base.0 {
+            return Ok(());
+        }
+        let head = match conn.backend() {
+            Backend::Postgres => "SELECT seq, hash FROM audit_head WHERE one = 1 FOR UPDATE",
+            Backend::Sqlite => "SELECT seq, hash FROM audit_head WHERE one = 1",
+        };
+        let now: Option<(i64, String)> = conn.query(head).fetch_all_as(&mut *conn).await?.pop();
+        if now.unwrap_or((0, String::new())) == self.base {
+            conn.query("UPDATE audit_head SET seq = $1, hash = $2 WHERE one = 1")
+                .bind(self.seq)
+                .bind(&self.hash)
+                .execute(&mut *conn)
+                .await?;
+            return Ok(());
+        }
+        let unchain = match conn.backend() {
+            // This transaction's own rows (its entries chained here have places after the base;
+            // those another write committed meanwhile are not its rows).
+            Backend::Postgres => {
+                "UPDATE audit_log SET seq = NULL, hash = NULL \
+                 WHERE seq > $1 AND xmin = pg_current_xact_id()::xid"
+            }
+            Backend::Sqlite => {
+                "UPDATE audit_log SET seq = NULL, hash = NULL \
+                 WHERE seq > $1 AND id >= $2 AND id < $3"
+            }
+        };
+        let mut q = conn.query(unchain).bind(self.base.0);
+        if conn.backend() == Backend::Sqlite {
+            q = q.bind(self.first_id).bind(self.next_id);
+        }
+        q.execute(&mut *conn).await?;
+        Ok(())
+    }
 }
 
 /// The link after `prev`: SHA-256 of `prev`, a new line and `content`, in hex.

@@ -4,6 +4,7 @@
 
 use super::read::{load_existing, lookup};
 use super::write::{ensure_areas, write_rows};
+use crate::audit::Chain;
 use crate::error::{RowError, StoreError};
 use crate::model::{Area, HouseholdRecord};
 use crate::plan::{plan, CategoryFrom, Incoming, Plan};
@@ -79,6 +80,8 @@ struct Run<'o> {
     mmap: Option<i64>,
     /// SQLite, a first import: the search index's triggers taken off ([`search_deferred`]).
     search_triggers: Vec<String>,
+    /// The households' audit entries, chained as they are written (from the first write on).
+    chain: Option<Chain>,
 }
 
 impl<'o> Run<'o> {
@@ -130,6 +133,7 @@ impl<'o> Run<'o> {
             last: None,
             mmap,
             search_triggers,
+            chain: None,
         })
     }
 
@@ -325,7 +329,11 @@ impl<'o> Run<'o> {
         let changed: Vec<&Plan> = changed.into_iter().filter(|p| !p.is_noop()).collect();
         let chunks = new.chunks(NEW_CHUNK).map(|c| (c, false));
         for (chunk, is_changed) in chunks.chain(changed.chunks(NEW_CHUNK).map(|c| (c, true))) {
-            write_rows(&mut conn, chunk, opts.date, &opts.actor, is_changed).await?;
+            if self.chain.is_none() {
+                self.chain = Some(Chain::start(&mut conn).await?);
+            }
+            let chain = self.chain.as_mut().expect("started");
+            write_rows(&mut conn, chunk, opts.date, &opts.actor, is_changed, chain).await?;
             self.done += chunk.len() as u64;
             if let Some(progress) = &opts.progress {
                 progress(self.done);
@@ -385,6 +393,7 @@ impl<'o> Run<'o> {
             last,
             mmap,
             search_triggers,
+            chain,
             ..
         } = self;
         remapped(&mut tx.conn(), mmap).await?;
@@ -410,6 +419,9 @@ impl<'o> Run<'o> {
         }
         let mut conn = tx.conn();
         search_filled(&mut conn, search_triggers).await?;
+        if let Some(chain) = chain {
+            chain.settle(&mut conn).await?;
+        }
         // The dashboards' roll-ups: mark the villages written (and a moved household's old
         // village), refresh them now unless the caller refreshes later.
         let with_population = area_infos.iter().filter(|a| a.rural_population.is_some());

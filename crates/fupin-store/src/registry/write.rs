@@ -4,11 +4,12 @@
 use super::copy::{copy_statement, CopyRows, Put};
 use super::read::{load_areas, lookup};
 use super::CHUNK;
+use crate::audit::{Chain, Content};
 use crate::error::StoreError;
 use crate::model::{county_of, Area, Event, HouseholdRecord, MemberRecord};
 use crate::plan::Plan;
 use crate::sql::{values, Conn};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use fupin_core::codes::CodeList;
 use serde_json::{Map, Value};
 use sqlx::types::Json;
@@ -63,8 +64,8 @@ const INCOME_UPSERT: &str = " ON CONFLICT (county, household_number, year) DO UP
 const EVENT_INSERT: &str = "INSERT INTO event (county, household_number, id_number, kind, detail, \
      reason, effective_date, actor, recorded_at) ";
 
-const AUDIT_INSERT: &str = "INSERT INTO audit_log (county, entity, entity_key, action, actor, at, \
-     effective_date, before_json, after_json, state) ";
+const AUDIT_INSERT: &str = "INSERT INTO audit_log (id, county, entity, entity_key, action, actor, \
+     at, effective_date, before_json, after_json, state, seq, hash) ";
 
 fn opt_code<T: CodeList>(v: Option<T>) -> Option<&'static str> {
     v.map(|c| c.code())
@@ -163,8 +164,10 @@ pub(super) async fn write_rows(
     date: NaiveDate,
     actor: &str,
     changed: bool,
+    chain: &mut Chain,
 ) -> Result<(), StoreError> {
-    let now = Utc::now();
+    // In microseconds, as both databases keep it (the audit chain hashes it as written).
+    let now = Utc::now().trunc_subsecs(6);
     if let (false, Conn::Pg(pg)) = (changed, &mut *conn) {
         // New households on PostgreSQL: by `COPY` (super::copy).
         let mut rows = CopyRows::default();
@@ -172,7 +175,7 @@ pub(super) async fn write_rows(
             household_row(&mut rows, p, now);
         }
         rows.send(pg, &copy_statement(HOUSEHOLD_INSERT)).await?;
-        return write_details(conn, plans, date, actor, now, true).await;
+        return write_details(conn, plans, date, actor, now, true, chain).await;
     }
     let mut sql = format!(
         "{HOUSEHOLD_INSERT}{}",
@@ -206,7 +209,7 @@ pub(super) async fn write_rows(
             found: -1,
         });
     }
-    write_details(conn, plans, date, actor, now, false).await
+    write_details(conn, plans, date, actor, now, false, chain).await
 }
 
 /// The values of a household's row, in the order of [`HOUSEHOLD_INSERT`].
@@ -246,6 +249,7 @@ async fn write_details(
     actor: &str,
     now: DateTime<Utc>,
     copy: bool,
+    chain: &mut Chain,
 ) -> Result<(), StoreError> {
     let incomes: Vec<&HouseholdRecord> = plans
         .iter()
@@ -294,9 +298,10 @@ async fn write_details(
             event_row(&mut rows, h, e, now);
         }
         rows.send(pg, &copy_statement(EVENT_INSERT)).await?;
+        let ids = chain.ids(&mut Conn::Pg(&mut *pg), plans.len()).await?;
         let mut rows = CopyRows::default();
-        for p in plans {
-            audit_row(&mut rows, p, actor, now, date);
+        for (p, id) in plans.iter().zip(ids) {
+            audit_row(&mut rows, p, actor, now, date, id, chain);
         }
         rows.send(pg, &copy_statement(AUDIT_INSERT)).await?;
         return Ok(());
@@ -310,10 +315,11 @@ async fn write_details(
         q.execute(&mut *conn).await?;
     }
     for chunk in plans.chunks(CHUNK) {
-        let sql = format!("{AUDIT_INSERT}{}", values(conn.backend(), chunk.len(), 10));
+        let ids = chain.ids(conn, chunk.len()).await?;
+        let sql = format!("{AUDIT_INSERT}{}", values(conn.backend(), chunk.len(), 13));
         let mut q = conn.query(&sql);
-        for p in chunk {
-            audit_row(&mut q, p, actor, now, date);
+        for (p, id) in chunk.iter().zip(ids) {
+            audit_row(&mut q, p, actor, now, date, id, chain);
         }
         q.execute(&mut *conn).await?;
     }
@@ -334,22 +340,41 @@ fn event_row<'q>(r: &mut impl Put<'q>, h: &'q HouseholdRecord, e: &'q Event, now
 }
 
 /// A household's audit entry: a new household's whole record; a changed one's changed fields,
-/// before and after.
+/// before and after; chained as it is written (`crate::audit::Chain`).
 fn audit_row<'q>(
     r: &mut impl Put<'q>,
     p: &'q Plan,
     actor: &'q str,
     now: DateTime<Utc>,
     date: NaiveDate,
+    id: i64,
+    chain: &mut Chain,
 ) {
     let h = &p.after;
     let (action, before, after) = match &p.before {
-        None => ("create", None, serde_json::to_value(h).ok().map(Json)),
+        None => ("create", None, serde_json::to_value(h).ok()),
         Some(b) => {
             let (before, after) = audit_diff(b, h);
-            ("update", Some(Json(before)), Some(Json(after)))
+            ("update", Some(before), Some(after))
         }
     };
+    // The household as this write leaves it, for `fupin audit verify` (crate::audit).
+    let state = h.fingerprint();
+    let (seq, hash) = chain.append(Content {
+        id,
+        seq: 0,
+        county: h.county(),
+        entity: "household",
+        key: &h.number,
+        action,
+        actor,
+        at: now,
+        effective: Some(date),
+        before: before.as_ref(),
+        after: after.as_ref(),
+        state: Some(&state),
+    });
+    r.put(id);
     r.put(h.county());
     r.put("household");
     r.put(&h.number);
@@ -357,10 +382,11 @@ fn audit_row<'q>(
     r.put(actor);
     r.put(now);
     r.put(date);
-    r.put(before);
-    r.put(after);
-    // The household as this write leaves it, for `fupin audit verify` (crate::audit).
-    r.put(h.fingerprint());
+    r.put(before.map(Json));
+    r.put(after.map(Json));
+    r.put(state);
+    r.put(seq);
+    r.put(hash);
     r.end();
 }
 

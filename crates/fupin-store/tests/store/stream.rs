@@ -359,3 +359,93 @@ fn rows_iter(rows: &[Row]) -> impl Iterator<Item = Result<Vec<String>, fupin_she
         .collect();
     std::iter::once(header).chain(body).map(Ok)
 }
+
+#[test]
+fn a_write_committed_while_an_import_runs_leaves_one_unbroken_audit_chain() {
+    on_both("stream_chain", |repo, dir| async move {
+        let first = dir.join("first.csv");
+        write_csv(&first, &county(4), true);
+        let out = stream(repo.as_ref(), &first, 10, &options(d("2019-12-31"), "t")).await;
+        assert!(out.unwrap().committed);
+        // A second import of eight more households in two parts; between them (the first part
+        // written and its entries chained from the head), another writer commits a save.
+        let mut rows = county(12);
+        rows.retain(|r| r["household_number"].as_str() > "H00004");
+        let second = dir.join("second.csv");
+        write_csv(&second, &rows, true);
+        let written = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut opts = options(d("2020-01-31"), "t");
+        let seen = written.clone();
+        opts.progress = Some(Arc::new(move |n| seen.store(n, Ordering::SeqCst)));
+        let mut parts = fupin_sheet::stream_file(&second, opts.date, 4).expect("readable");
+        let areas = std::mem::take(&mut parts.areas);
+        let mut parts: Vec<Chunk> = parts
+            .map(|p| {
+                let p = p.unwrap();
+                Chunk {
+                    households: p.households,
+                    errors: p.errors,
+                    rows: p.rows,
+                }
+            })
+            .collect();
+        assert_eq!(parts.len(), 2);
+        let (send, chunks) = tokio::sync::mpsc::channel(1);
+        let other = crate::audit::store_of(repo.as_ref(), &dir, "stream_chain").await;
+        let import = repo.import_stream(chunks, areas, &opts);
+        let driver = async {
+            send.send(Ok(parts.remove(0))).await.unwrap();
+            while written.load(Ordering::SeqCst) < 4 {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            if repo.backend() == fupin_store::Backend::Postgres {
+                // SQLite has one writer: there the save would wait for the import.
+                let mut h = other.household("H00001").await.unwrap().unwrap();
+                h.phone = Some("13812345678".into());
+                let policy = fupin_core::PolicySet::builtin();
+                other
+                    .save(
+                        fupin_store::Incoming::new(h),
+                        1,
+                        d("2020-01-15"),
+                        "clerk",
+                        &policy,
+                    )
+                    .await
+                    .unwrap();
+            }
+            send.send(Ok(parts.remove(0))).await.unwrap();
+            drop(send);
+        };
+        let (out, ()) = futures_util::future::join(import, driver).await;
+        let out = out.unwrap();
+        assert!(out.committed, "{:?}", out.errors);
+        assert_eq!(out.created, 8);
+        let check = other.verify_audit().await.unwrap();
+        assert!(check.ok(), "{check:?}");
+        assert_eq!(check.households, 12);
+        let db = other.db();
+        let all: Option<i64> = db
+            .query("SELECT COUNT(*) FROM audit_log")
+            .scalar(db)
+            .await
+            .unwrap();
+        assert_eq!(Some(check.entries as i64), all);
+        // The import's entries follow the save's in the chain (the save committed first).
+        let order: Vec<String> = db
+            .query("SELECT entity_key FROM audit_log WHERE entity = 'household' ORDER BY seq")
+            .fetch_all_scalar(db)
+            .await
+            .unwrap();
+        let expected: Vec<String> = if repo.backend() == fupin_store::Backend::Postgres {
+            ["H00001", "H00002", "H00003", "H00004", "H00001"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain((5..=12).map(hh))
+                .collect()
+        } else {
+            (1..=12).map(hh).collect()
+        };
+        assert_eq!(order, expected);
+    });
+}
