@@ -298,7 +298,7 @@ async fn write_details(
             event_row(&mut rows, h, e, now);
         }
         rows.send(pg, &copy_statement(EVENT_INSERT)).await?;
-        let ids = chain.ids(&mut Conn::Pg(&mut *pg), plans.len()).await?;
+        let ids = chain.ids(&mut Conn::Pg(pg), plans.len()).await?;
         let mut rows = CopyRows::default();
         for (p, id) in plans.iter().zip(ids) {
             audit_row(&mut rows, p, actor, now, date, id, chain);
