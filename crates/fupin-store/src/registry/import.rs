@@ -11,6 +11,7 @@ use crate::plan::{plan, CategoryFrom, Incoming, Plan};
 use crate::repo::{Chunk, ChunkSource, ImportOptions, ImportOutcome, Interrupt};
 use crate::sql::{Backend, Conn, Tx};
 use crate::store::SqlStore;
+use fupin_core::codes::{CodeList, MonitoringCategory};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// After writing this many households, an import refreshes the planner's statistics.
@@ -93,6 +94,13 @@ impl<'o> Run<'o> {
         let mut tx = store.db.begin().await?;
         let mmap = unmapped(&mut tx.conn()).await?;
         let search_triggers = search_deferred(&mut tx.conn()).await?;
+        // The registry's own write: it stores the fingerprints itself, which the triggers of
+        // migration 18 would otherwise clear (the mark is taken off before the commit).
+        let mark = match tx.backend() {
+            Backend::Sqlite => "INSERT INTO fupin_write (one) VALUES (1)",
+            Backend::Postgres => "SET LOCAL fupin.write = 'on'",
+        };
+        tx.query(mark).execute(&mut tx).await?;
         if tx.backend() == Backend::Postgres {
             // The lookups of each chunk read the tables the earlier chunks grew in this
             // transaction, which the planner's statistics (of before it, empty on a first import)
@@ -166,12 +174,26 @@ impl<'o> Run<'o> {
             return Ok(());
         }
         let mut conn = self.tx.conn();
-        // Households stored exactly as the file has them are left alone. "Exactly" is the
-        // fingerprint of the stored rows, recomputed: the `fingerprint` column is not trusted, so a
+        // Households stored exactly as the file has them are left alone. "Exactly": the stored
+        // fingerprint is the file's; it is cleared by any change made outside fupin's registry
+        // writes (migration 18), and a household without one is loaded and compared in full, so a
         // row edited in the database behind fupin's back is seen as changed by a re-import.
         let numbers: Vec<String> = batch.iter().map(|h| h.record.number.clone()).collect();
         let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-        let existing = load_existing(&mut conn, &numbers).await?;
+        let sql = "SELECT number, COALESCE(fingerprint, '') || '|' || COALESCE(monitoring, '') \
+                   FROM household WHERE number IN";
+        let stored: HashMap<String, (String, Option<MonitoringCategory>)> =
+            lookup(&mut conn, sql, &numbers)
+                .await?
+                .into_iter()
+                .map(|(n, v)| {
+                    let (print, monitoring) = v.split_once('|').unwrap_or((&v, ""));
+                    (
+                        n,
+                        (print.to_string(), MonitoringCategory::parse(monitoring)),
+                    )
+                })
+                .collect();
         // A write that does not carry the category keeps the stored one (issue 13: it changes only
         // through a decided case, an elimination, or the national system's file).
         let mut batch = batch;
@@ -179,11 +201,27 @@ impl<'o> Run<'o> {
             .iter_mut()
             .filter(|h| h.category == CategoryFrom::Kept)
         {
-            h.record.monitoring = existing
-                .get(&h.record.number)
-                .and_then(|e| e.record.monitoring);
+            h.record.monitoring = stored.get(&h.record.number).and_then(|s| s.1);
         }
         let fingerprints: Vec<String> = batch.iter().map(|h| h.record.fingerprint()).collect();
+        let kept: Vec<bool> = batch
+            .iter()
+            .zip(&fingerprints)
+            .map(|(h, f)| {
+                expected_version.is_none()
+                    && stored
+                        .get(&h.record.number)
+                        .is_some_and(|s| !s.0.is_empty() && &s.0 == f)
+            })
+            .collect();
+        // The others that are stored: loaded and compared in full.
+        let load: Vec<&str> = batch
+            .iter()
+            .zip(&kept)
+            .filter(|(h, k)| !**k && stored.contains_key(&h.record.number))
+            .map(|(h, _)| h.record.number.as_str())
+            .collect();
+        let existing = load_existing(&mut conn, &load).await?;
         let mut bad: HashSet<usize> = HashSet::new();
         if !last {
             // A household number an earlier chunk had (stored by now, so a hash's rare false
@@ -194,7 +232,7 @@ impl<'o> Run<'o> {
                 match self.seen.get(&key) {
                     // The same chunk's repeats are `batch_duplicates`'.
                     Some(_) if here.contains(&key) => {}
-                    Some(&first) if existing.contains_key(&h.record.number) => {
+                    Some(&first) if stored.contains_key(&h.record.number) => {
                         bad.insert(i);
                         self.out.errors.push(repeated_household(h, first));
                     }
@@ -209,13 +247,26 @@ impl<'o> Run<'o> {
         let same: Vec<bool> = batch
             .iter()
             .zip(&fingerprints)
-            .map(|(h, f)| {
-                expected_version.is_none()
+            .zip(&kept)
+            .map(|((h, f), k)| {
+                *k || (expected_version.is_none()
                     && existing
                         .get(&h.record.number)
-                        .is_some_and(|e| &e.record.fingerprint() == f)
+                        .is_some_and(|e| &e.record.fingerprint() == f))
             })
             .collect();
+        // Households found unchanged in full whose stored fingerprint is not theirs (cleared, or
+        // stored before migration 18): it is stored, so that the next import skips them unloaded.
+        let reprint: Vec<(&str, &str, &str)> = batch
+            .iter()
+            .zip(&fingerprints)
+            .zip(same.iter().zip(&kept))
+            .filter(|(_, (s, k))| **s && !**k)
+            .map(|((h, f), _)| (h.record.county(), h.record.number.as_str(), f.as_str()))
+            .collect();
+        if !reprint.is_empty() && !self.opts.dry_run {
+            write_fingerprints(&mut conn, &reprint).await?;
+        }
         let ids: Vec<&str> = batch
             .iter()
             .zip(&same)
@@ -422,6 +473,7 @@ impl<'o> Run<'o> {
         if let Some(chain) = chain {
             chain.settle(&mut conn).await?;
         }
+        unmarked(&mut conn).await?;
         // The dashboards' roll-ups: mark the villages written (and a moved household's old
         // village), refresh them now unless the caller refreshes later.
         let with_population = area_infos.iter().filter(|a| a.rural_population.is_some());
@@ -536,6 +588,18 @@ async fn search_filled(conn: &mut Conn<'_>, triggers: Vec<String>) -> Result<(),
     Ok(())
 }
 
+/// Takes off the mark of the registry's own write ([`Run::begin`]) before the commit: on SQLite a
+/// row no other connection saw (it must never be committed, or the triggers of migration 18 would
+/// skip every later write); PostgreSQL's setting ends with the transaction.
+async fn unmarked(conn: &mut Conn<'_>) -> Result<(), StoreError> {
+    if conn.backend() == Backend::Sqlite {
+        conn.query("DELETE FROM fupin_write")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Puts back the memory-mapped size [`unmapped`] took off.
 async fn remapped(conn: &mut Conn<'_>, size: Option<i64>) -> Result<(), StoreError> {
     if let Some(size) = size {
@@ -633,6 +697,28 @@ fn repeated_household(h: &Incoming, first: usize) -> RowError {
         &format!("the household number repeats (first at row {first})"),
     )
     .in_household(&h.record.number)
+}
+
+/// Stores the fingerprints of households found unchanged: (county, number, fingerprint).
+async fn write_fingerprints(
+    conn: &mut Conn<'_>,
+    rows: &[(&str, &str, &str)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(NEW_CHUNK) {
+        let sql = format!(
+            "UPDATE household SET fingerprint = v.column3 FROM ({}) AS v \
+             WHERE household.county = v.column1 AND household.number = v.column2",
+            crate::sql::values(conn.backend(), chunk.len(), 3)
+        );
+        let mut q = conn.query(&sql);
+        for (county, number, print) in chunk {
+            q.push(*county);
+            q.push(*number);
+            q.push(*print);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// A 64-bit hash of a household number, the same in every run.

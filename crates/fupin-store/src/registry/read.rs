@@ -449,7 +449,7 @@ impl SqlStore {
     }
 
     /// Tables and their columns (not SQLite's search index of migration 10, a virtual table that
-    /// PostgreSQL has as indexes).
+    /// PostgreSQL has as indexes, nor its write mark of migration 18, a setting on PostgreSQL).
     pub(super) async fn schema_columns(
         &self,
     ) -> Result<BTreeMap<String, BTreeSet<String>>, StoreError> {
@@ -458,7 +458,7 @@ impl SqlStore {
                 "SELECT m.name AS t, p.name AS c FROM sqlite_master m \
                  JOIN pragma_table_info(m.name) p \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
-                 AND m.name NOT LIKE 'member_search%'"
+                 AND m.name NOT LIKE 'member_search%' AND m.name <> 'fupin_write'"
             }
             Backend::Postgres => {
                 "SELECT table_name::text AS t, column_name::text AS c \

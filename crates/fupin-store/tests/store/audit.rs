@@ -28,6 +28,15 @@ async fn tamper(store: &SqlStore, sql: &str) {
     assert_eq!(n, 1, "{sql}");
 }
 
+/// The households without a stored fingerprint.
+async fn unprinted(store: &SqlStore) -> Vec<String> {
+    let db = store.db();
+    db.query("SELECT number FROM household WHERE fingerprint IS NULL ORDER BY number")
+        .fetch_all_scalar(db)
+        .await
+        .unwrap()
+}
+
 async fn entry_ids(store: &SqlStore) -> Vec<i64> {
     let db = store.db();
     db.query("SELECT id FROM audit_log ORDER BY seq")
@@ -46,6 +55,18 @@ fn a_row_edited_in_the_database_is_reported_and_a_reimport_sees_it_changed() {
         let check = store.verify_audit().await.unwrap();
         assert!(check.ok(), "{check:?}");
         assert_eq!((check.entries, check.households), (6, 6));
+        // Every household written by the import carries its fingerprint (a re-import compares it
+        // without loading the household), and the import's mark is not left behind.
+        assert_eq!(unprinted(&store).await, Vec::<String>::new());
+        if repo.backend() == Backend::Sqlite {
+            let db = store.db();
+            let marks: Option<i64> = db
+                .query("SELECT COUNT(*) FROM fupin_write")
+                .scalar(db)
+                .await
+                .unwrap();
+            assert_eq!(marks, Some(0));
+        }
 
         // A household row, a member and an income edited with SQL.
         tamper(
@@ -80,10 +101,23 @@ fn a_row_edited_in_the_database_is_reported_and_a_reimport_sees_it_changed() {
         );
         assert!(check.households_changed[0].en.contains("no longer matches"));
 
-        // A re-import of the original file finds the three changed (the stored fingerprint column
-        // still says unchanged: it is not trusted) and puts them back.
+        // The edits cleared the three households' fingerprints (migration 18's triggers), so a
+        // re-import of the original file compares them in full, finds them changed and puts them
+        // back; the others it skips by their fingerprints.
+        assert_eq!(unprinted(&store).await, ["H00002", "H00003", "H00004"]);
         let out = import_rows(repo.as_ref(), &dir, "a.csv", &rows, "2020-01-31").await;
         assert_eq!((out.updated, out.unchanged), (3, 3), "{out:?}");
+        assert_eq!(unprinted(&store).await, Vec::<String>::new());
+        // A fingerprint cleared with no change to the household: the re-import finds it unchanged
+        // in full and stores it again.
+        tamper(
+            &store,
+            "UPDATE household SET fingerprint = NULL WHERE number = 'H00005'",
+        )
+        .await;
+        let out = import_rows(repo.as_ref(), &dir, "a.csv", &rows, "2020-02-29").await;
+        assert_eq!((out.updated, out.unchanged), (0, 6), "{out:?}");
+        assert_eq!(unprinted(&store).await, Vec::<String>::new());
         let h = repo.household("H00002").await.unwrap().unwrap();
         assert_eq!(h.housing_grade.to_string(), "B");
         let check = store.verify_audit().await.unwrap();
