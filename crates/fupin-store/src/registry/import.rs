@@ -83,6 +83,9 @@ struct Run<'o> {
     search_triggers: Vec<String>,
     /// The households' audit entries, chained as they are written (from the first write on).
     chain: Option<Chain>,
+    /// Into a registry without current members: the people of the import so far (a Bloom
+    /// filter: bounded memory; a false "may hold" costs one lookup, never a missed duplicate).
+    people: Option<Bloom>,
 }
 
 impl<'o> Run<'o> {
@@ -119,6 +122,11 @@ impl<'o> Run<'o> {
                 .execute(&mut tx)
                 .await?;
         }
+        let any: Option<String> = tx
+            .query("SELECT id_number FROM member WHERE left_on IS NULL LIMIT 1")
+            .scalar(&mut tx)
+            .await?;
+        let people = any.is_none().then(Bloom::default);
         if !area_infos.is_empty() {
             ensure_areas(
                 &mut tx.conn(),
@@ -142,6 +150,7 @@ impl<'o> Run<'o> {
             mmap,
             search_triggers,
             chain: None,
+            people,
         })
     }
 
@@ -274,10 +283,25 @@ impl<'o> Run<'o> {
             .flat_map(|(h, _)| h.record.members.iter().map(|m| m.id_number.as_str()))
             .collect();
         // The household each person of the file is a current member of (the earlier chunks'
-        // households included: they are written in this transaction).
+        // households included: they are written in this transaction). Into a registry that had
+        // no current member when the import began, only people the earlier chunks may have
+        // written are looked up.
+        let asked: Vec<&str> = match &self.people {
+            Some(people) => ids
+                .iter()
+                .copied()
+                .filter(|id| people.may_hold(id))
+                .collect(),
+            None => ids.clone(),
+        };
         let sql = "SELECT id_number, household_number FROM member \
                    WHERE left_on IS NULL AND id_number IN";
-        let owners = lookup(&mut conn, sql, &ids).await?;
+        let owners = lookup(&mut conn, sql, &asked).await?;
+        if let Some(people) = &mut self.people {
+            for id in &ids {
+                people.insert(id);
+            }
+        }
         let in_batch: HashMap<&str, &Incoming> = batch
             .iter()
             .map(|h| (h.record.number.as_str(), h))
@@ -721,6 +745,45 @@ async fn write_fingerprints(
     Ok(())
 }
 
+/// A set of ID numbers that answers "maybe" or "no" (a Bloom filter, about 1% false "maybe"):
+/// 10 bits a person, in filters that double in size as they fill (12 MB for 10,000,000 people).
+#[derive(Default)]
+struct Bloom {
+    /// (bits, capacity, people inserted).
+    filters: Vec<(Vec<u64>, usize, usize)>,
+}
+
+impl Bloom {
+    const HASHES: u64 = 7;
+
+    fn probes(id: &str, bits: usize) -> impl Iterator<Item = usize> {
+        let h1 = number_hash(id);
+        let h2 = id.bytes().fold(0x6c62_272e_07bb_0142_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        }) | 1;
+        (0..Self::HASHES).map(move |i| (h1.wrapping_add(i.wrapping_mul(h2)) % bits as u64) as usize)
+    }
+
+    fn may_hold(&self, id: &str) -> bool {
+        self.filters.iter().any(|(words, _, _)| {
+            Self::probes(id, words.len() * 64).all(|b| words[b / 64] & (1 << (b % 64)) != 0)
+        })
+    }
+
+    fn insert(&mut self, id: &str) {
+        if self.filters.last().is_none_or(|(_, cap, n)| n >= cap) {
+            let cap = self.filters.last().map_or(1 << 16, |(_, cap, _)| cap * 2);
+            self.filters.push((vec![0; cap * 10 / 64 + 1], cap, 0));
+        }
+        let (words, _, n) = self.filters.last_mut().expect("one filter");
+        let bits = words.len() * 64;
+        for b in Self::probes(id, bits) {
+            words[b / 64] |= 1 << (b % 64);
+        }
+        *n += 1;
+    }
+}
+
 /// A 64-bit hash of a household number, the same in every run.
 fn number_hash(number: &str) -> u64 {
     // FNV-1a.
@@ -760,4 +823,27 @@ fn batch_duplicates(batch: &[Incoming]) -> Vec<(usize, RowError)> {
         }
     }
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bloom;
+
+    #[test]
+    fn the_people_filter_never_misses_a_person_and_seldom_says_maybe_wrongly() {
+        let id = |i: u64| format!("140525{:08}{:04}", 19_700_101 + i % 300_000, i);
+        let mut people = Bloom::default();
+        // Past its first filter (65,536 people) into two more.
+        for i in 0..200_000 {
+            people.insert(&id(i));
+        }
+        assert_eq!(people.filters.len(), 3);
+        assert!((0..200_000).all(|i| people.may_hold(&id(i))));
+        let wrong = (1_000_000..1_100_000)
+            .filter(|&i| people.may_hold(&id(i)))
+            .count();
+        // About 1% per filter, three filters.
+        assert!(wrong < 5_000, "{wrong} of 100,000 said maybe");
+        assert!(!Bloom::default().may_hold(&id(1)));
+    }
 }
