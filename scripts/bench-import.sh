@@ -7,27 +7,33 @@
 #     the re-imports (unchanged, and with 1% of the households changed);
 #   - peak memory (maximum resident set) of every fupin run, by `/usr/bin/time -v`.
 #   scripts/bench-import.sh [HOUSEHOLDS]        (BENCH_DIR: where the files go; kept when given)
-# ONLY=sqlite or ONLY=postgres runs one backend (with its baselines).
+# ONLY=sqlite or ONLY=postgres runs one backend (with its baselines). CSV=FILE imports that file
+# (e.g. the province profile's `fupin export`) instead of a synthetic county; FIRST_ONLY=1 runs the
+# baselines and the first imports only (no re-imports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-300000}
 work=${BENCH_DIR:-$(mktemp -d /tmp/fupin-bench.XXXXXX)}
 mkdir -p "$work"
 chmod 755 "$work"
-csv="$work/county-$n.csv"
-changed="$work/county-$n-1pct.csv"
+csv=${CSV:-$work/county-$n.csv}
+changed="$work/$(basename "$csv" .csv)-1pct.csv"
 
 need() { command -v "$1" >/dev/null || { apt-get install -y "$2" >/dev/null || { apt-get update >/dev/null && apt-get install -y "$2" >/dev/null; }; }; }
 need sqlite3 sqlite3
 need bc bc
 [[ -x /usr/bin/time ]] || need time time
 
-cargo build --release -q -p fupin-cli
-fupin=$PWD/target/release/fupin
+if [[ -n ${FUPIN:-} ]]; then
+    fupin=$(realpath "$FUPIN")
+else
+    cargo build --release -q -p fupin-cli
+    fupin=$PWD/target/release/fupin
+fi
 [[ -f "$csv" ]] || python3 scripts/gen-county.py "$n" "$csv"
 # 1% of the households (numbers ending in 00) with a new phone number.
-[[ -f "$changed" ]] || awk -F, 'BEGIN { OFS = "," } NR > 1 && $1 ~ /00$/ { sub(/^139/, "138", $24) } { print }' "$csv" >"$changed"
-chmod 644 "$csv" "$changed"
+[[ ${FIRST_ONLY:-} == 1 || -f "$changed" ]] || awk -F, 'BEGIN { OFS = "," } NR > 1 && $1 ~ /00$/ { sub(/^139/, "138", $24) } { print }' "$csv" >"$changed"
+chmod 644 "$csv" "$changed" 2>/dev/null || chmod 644 "$csv"
 members=$(( $(wc -l <"$csv") - 1 ))
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -48,15 +54,15 @@ rm -f "$work"/bare.db* "$work"/bench.db*
 echo "baseline: sqlite3 .import into a bare table: $(run sqlite3 "$work/bare.db" -cmd '.mode csv' ".import $csv bare")"
 rm -f "$work"/bare.db*
 echo "baseline: plain read (fupin import --read-only): $(run "$fupin" import "$csv" --read-only)"
-echo "baseline: plain read, 1% changed file: $(run "$fupin" import "$changed" --read-only)"
+[[ ${FIRST_ONLY:-} == 1 ]] || echo "baseline: plain read, 1% changed file: $(run "$fupin" import "$changed" --read-only)"
 echo "sqlite import into an empty database: $(run "$fupin" import "$csv" --quiet --date 2019-12-31 --db "sqlite:$work/bench.db") ($(du -h "$work/bench.db" | cut -f1))"
-echo "sqlite re-import, nothing changed: $(run "$fupin" import "$csv" --quiet --date 2020-06-30 --db "sqlite:$work/bench.db")"
-echo "sqlite re-import, 1% of households changed: $(run "$fupin" import "$changed" --quiet --date 2020-06-30 --db "sqlite:$work/bench.db")"
+[[ ${FIRST_ONLY:-} == 1 ]] || echo "sqlite re-import, nothing changed: $(run "$fupin" import "$csv" --quiet --date 2020-06-30 --db "sqlite:$work/bench.db")"
+[[ ${FIRST_ONLY:-} == 1 ]] || echo "sqlite re-import, 1% of households changed: $(run "$fupin" import "$changed" --quiet --date 2020-06-30 --db "sqlite:$work/bench.db")"
 rm -f "$work"/bench.db*
 fi
 
 [[ ${ONLY:-} == sqlite ]] && exit 0
-export BENCH_CSV=$csv BENCH_CHANGED=$changed BENCH_FUPIN=$fupin BENCH_WORK=$work PG_FSYNC=on
+export BENCH_CSV=$csv BENCH_CHANGED=$changed BENCH_FUPIN=$fupin BENCH_WORK=$work PG_FSYNC=on FIRST_ONLY
 export -f run
 bash scripts/with-postgres.sh bash -c '
     set -euo pipefail
@@ -67,8 +73,8 @@ bash scripts/with-postgres.sh bash -c '
     echo "baseline: postgres COPY into a bare table: $(run "$psql" -q "$DATABASE_URL" -c "\\copy bare FROM '"'"'$BENCH_CSV'"'"' WITH (FORMAT csv, HEADER true)")"
     "$psql" -q "$DATABASE_URL" -c "DROP TABLE bare"
     echo "postgres import into an empty database: $(run "$BENCH_FUPIN" import "$BENCH_CSV" --quiet --date 2019-12-31 --db "$DATABASE_URL") ($("$psql" -qtA "$DATABASE_URL" -c "SELECT pg_size_pretty(pg_database_size(current_database()))"))"
-    echo "postgres re-import, nothing changed: $(run "$BENCH_FUPIN" import "$BENCH_CSV" --quiet --date 2020-06-30 --db "$DATABASE_URL")"
-    echo "postgres re-import, 1% of households changed: $(run "$BENCH_FUPIN" import "$BENCH_CHANGED" --quiet --date 2020-06-30 --db "$DATABASE_URL")"
+    [[ ${FIRST_ONLY:-} == 1 ]] || echo "postgres re-import, nothing changed: $(run "$BENCH_FUPIN" import "$BENCH_CSV" --quiet --date 2020-06-30 --db "$DATABASE_URL")"
+    [[ ${FIRST_ONLY:-} == 1 ]] || echo "postgres re-import, 1% of households changed: $(run "$BENCH_FUPIN" import "$BENCH_CHANGED" --quiet --date 2020-06-30 --db "$DATABASE_URL")"
 '
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [[ -n "${BENCH_DIR:-}" ]] || rm -rf "$work"

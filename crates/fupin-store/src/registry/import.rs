@@ -471,7 +471,6 @@ impl<'o> Run<'o> {
             chain,
             ..
         } = self;
-        remapped(&mut tx.conn(), mmap).await?;
         if tx.backend() == Backend::Postgres {
             // The roll-ups' refresh aggregates whole villages: the planner chooses again.
             tx.query("SET LOCAL enable_seqscan = on")
@@ -489,6 +488,7 @@ impl<'o> Run<'o> {
         out.errors
             .sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
         if opts.dry_run || (!out.errors.is_empty() && !opts.partial) {
+            remapped(&mut tx.conn(), mmap).await?;
             tx.rollback().await?;
             return Ok((out, None));
         }
@@ -512,6 +512,10 @@ impl<'o> Run<'o> {
         if let Some(interrupt) = &opts.interrupt {
             interrupted(&mut conn, interrupt, done).await?;
         }
+        // Memory-mapped reads back on only now: the search index's fill and the roll-ups'
+        // refresh (every village written: for a county's file the whole county) read through the
+        // bounded page cache, not the map, whose pages would stay resident.
+        remapped(&mut conn, mmap).await?;
         tx.commit().await?;
         out.committed = true;
         if done >= ANALYZE_AFTER {
