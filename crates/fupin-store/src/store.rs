@@ -74,6 +74,9 @@ impl SqlStore {
     }
 }
 
+/// SQLite's page cache of each connection: 128 MiB (in KiB, negative as the pragma takes it).
+pub(crate) const CACHE_SIZE: &str = "-131072";
+
 /// The embedded default: one SQLite file, WAL journal, foreign keys on, and a busy timeout on
 /// every connection (another process's write transaction is waited for, not an error).
 async fn open_sqlite(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
@@ -88,7 +91,7 @@ async fn open_sqlite(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         .foreign_keys(true)
         // A county's registry is about a gigabyte: read it through memory maps and a larger cache.
         .pragma("mmap_size", "4294967296")
-        .pragma("cache_size", "-131072")
+        .pragma("cache_size", CACHE_SIZE)
         .busy_timeout(std::time::Duration::from_secs(30));
     Ok(SqlitePoolOptions::new()
         .max_connections(8)
