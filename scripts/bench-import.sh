@@ -39,7 +39,11 @@ members=$(( $(wc -l <"$csv") - 1 ))
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "file: $n households, $members members, $(du -h "$csv" | cut -f1)"
+if [[ -n ${CSV:-} ]]; then
+    echo "file: $csv, $members members, $(du -h "$csv" | cut -f1)"
+else
+    echo "file: $n households, $members members, $(du -h "$csv" | cut -f1)"
+fi
 
 # Runs a command; prints "SECONDS s, PEAK MB" (wall time, maximum resident set).
 run() {
