@@ -63,9 +63,11 @@ struct Run<'o> {
     tx: Tx,
     opts: &'o ImportOptions,
     out: ImportOutcome,
-    /// The household numbers of the import so far (a 64-bit hash: bounded memory), with their
-    /// first row: a number in two chunks is a duplicate.
-    seen: HashMap<u64, usize>,
+    /// The household numbers of the first chunk with their first row, until a second chunk
+    /// comes: then they go into the transaction's temporary table `import_seen` (every number of
+    /// the import with its first row, in the database: memory does not grow with the file), where
+    /// a number of an earlier chunk is found again as a duplicate.
+    seen: Seen,
     /// Households with a member who is a current member of a household outside their chunk:
     /// judged at the end, when every chunk is written (that household may be a later chunk's,
     /// which takes the member out).
@@ -141,7 +143,7 @@ impl<'o> Run<'o> {
             tx,
             opts,
             out: ImportOutcome::default(),
-            seen: HashMap::new(),
+            seen: Seen::First(Vec::new()),
             pending: Vec::new(),
             areas: BTreeSet::new(),
             touched: BTreeSet::new(),
@@ -233,25 +235,22 @@ impl<'o> Run<'o> {
         let existing = load_existing(&mut conn, &load).await?;
         let mut bad: HashSet<usize> = HashSet::new();
         if !last {
-            // A household number an earlier chunk had (stored by now, so a hash's rare false
-            // match, a number never written, is told apart).
-            let mut here = HashSet::new();
-            for (i, h) in batch.iter().enumerate() {
-                let key = number_hash(&h.record.number);
-                match self.seen.get(&key) {
-                    // The same chunk's repeats are `batch_duplicates`'.
-                    Some(_) if here.contains(&key) => {}
-                    Some(&first) if stored.contains_key(&h.record.number) => {
+            // A household number an earlier chunk had.
+            let earlier = self.seen.earlier(&mut conn, &numbers).await?;
+            let mut here: Vec<(String, usize)> = Vec::new();
+            {
+                let mut in_chunk: HashSet<String> = HashSet::new();
+                for (i, h) in batch.iter().enumerate() {
+                    if let Some(first) = earlier.get(&h.record.number) {
                         bad.insert(i);
-                        self.out.errors.push(repeated_household(h, first));
-                    }
-                    Some(_) => {}
-                    None => {
-                        self.seen.insert(key, h.row);
-                        here.insert(key);
+                        self.out.errors.push(repeated_household(h, *first));
+                    } else if in_chunk.insert(h.record.number.clone()) {
+                        // The same chunk's repeats are `batch_duplicates`'.
+                        here.push((h.record.number.clone(), h.row));
                     }
                 }
             }
+            self.seen.add(&mut conn, here).await?;
         }
         let same: Vec<bool> = batch
             .iter()
@@ -469,6 +468,7 @@ impl<'o> Run<'o> {
             mmap,
             search_triggers,
             chain,
+            seen,
             ..
         } = self;
         if tx.backend() == Backend::Postgres {
@@ -487,6 +487,7 @@ impl<'o> Run<'o> {
         }
         out.errors
             .sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+        seen.forget(&mut tx.conn()).await?;
         if opts.dry_run || (!out.errors.is_empty() && !opts.partial) {
             remapped(&mut tx.conn(), mmap).await?;
             tx.rollback().await?;
@@ -757,6 +758,101 @@ async fn write_fingerprints(
             q.push(*county);
             q.push(*number);
             q.push(*print);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The household numbers an import has had, with their first row ([`Run::seen`]).
+enum Seen {
+    /// The first chunk's, in memory (a single save never needs the table).
+    First(Vec<(String, usize)>),
+    /// In the transaction's temporary table `import_seen`.
+    Table,
+}
+
+impl Seen {
+    /// The first rows of those of `numbers` an earlier chunk had.
+    async fn earlier(
+        &mut self,
+        conn: &mut Conn<'_>,
+        numbers: &[&str],
+    ) -> Result<HashMap<String, usize>, StoreError> {
+        let first = match self {
+            Seen::First(first) if first.is_empty() => return Ok(HashMap::new()),
+            Seen::First(first) => Some(std::mem::take(first)),
+            Seen::Table => None,
+        };
+        if let Some(first) = first {
+            // A second chunk: the numbers go into the database from now on.
+            let create = match conn.backend() {
+                // SQLite's temporary tables belong to the connection; its DDL is transactional,
+                // and the table is dropped before the commit ([`Seen::forget`]).
+                Backend::Sqlite => {
+                    "CREATE TEMP TABLE IF NOT EXISTS import_seen (number TEXT NOT NULL \
+                     PRIMARY KEY, first_row BIGINT NOT NULL)"
+                }
+                Backend::Postgres => {
+                    "CREATE TEMP TABLE import_seen (number TEXT NOT NULL PRIMARY KEY, \
+                     first_row BIGINT NOT NULL) ON COMMIT DROP"
+                }
+            };
+            conn.query(create).execute(&mut *conn).await?;
+            if conn.backend() == Backend::Sqlite {
+                // Left by an import that failed before its end on this connection.
+                conn.query("DELETE FROM import_seen")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            *self = Seen::Table;
+            insert_seen(conn, &first).await?;
+        }
+        let sql = "SELECT number, CAST(first_row AS TEXT) FROM import_seen WHERE number IN";
+        Ok(lookup(conn, sql, numbers)
+            .await?
+            .into_iter()
+            .filter_map(|(n, r)| Some((n, r.parse().ok()?)))
+            .collect())
+    }
+
+    /// Adds a chunk's numbers (none of them had before).
+    async fn add(
+        &mut self,
+        conn: &mut Conn<'_>,
+        numbers: Vec<(String, usize)>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Seen::First(first) => {
+                first.extend(numbers);
+                Ok(())
+            }
+            Seen::Table => insert_seen(conn, &numbers).await,
+        }
+    }
+
+    /// Drops the table before the end of the transaction (SQLite keeps a temporary table for the
+    /// connection's life; PostgreSQL drops it at the commit).
+    async fn forget(self, conn: &mut Conn<'_>) -> Result<(), StoreError> {
+        if matches!(self, Seen::Table) && conn.backend() == Backend::Sqlite {
+            conn.query("DROP TABLE temp.import_seen")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn insert_seen(conn: &mut Conn<'_>, numbers: &[(String, usize)]) -> Result<(), StoreError> {
+    for chunk in numbers.chunks(NEW_CHUNK) {
+        let sql = format!(
+            "INSERT INTO import_seen (number, first_row) {}",
+            crate::sql::values(conn.backend(), chunk.len(), 2)
+        );
+        let mut q = conn.query(&sql);
+        for (number, row) in chunk {
+            q.push(number.as_str());
+            q.push(*row as i64);
         }
         q.execute(&mut *conn).await?;
     }
