@@ -28,6 +28,20 @@ async fn tamper(store: &SqlStore, sql: &str) {
     assert_eq!(n, 1, "{sql}");
 }
 
+/// Verifies the chain and that it holds every entry of the log; returns the households compared.
+pub(crate) async fn verify_whole_chain(store: &SqlStore) -> u64 {
+    let check = store.verify_audit().await.unwrap();
+    assert!(check.ok(), "{check:?}");
+    let db = store.db();
+    let all: Option<i64> = db
+        .query("SELECT COUNT(*) FROM audit_log")
+        .scalar(db)
+        .await
+        .unwrap();
+    assert_eq!(Some(check.entries as i64), all);
+    check.households
+}
+
 /// The households without a stored fingerprint.
 async fn unprinted(store: &SqlStore) -> Vec<String> {
     let db = store.db();
