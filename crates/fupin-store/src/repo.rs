@@ -211,6 +211,10 @@ pub trait Repository: Send + Sync {
 
     /// Tables and their columns (to check that both backends have the same schema).
     fn schema(&self) -> BoxFut<'_, BTreeMap<String, BTreeSet<String>>>;
+
+    /// The indexes (and on PostgreSQL the foreign keys) of each table, by name (to check that an
+    /// import that builds them at its end leaves them as they were).
+    fn indexes(&self) -> BoxFut<'_, BTreeMap<String, BTreeSet<String>>>;
 }
 
 impl dyn Repository {

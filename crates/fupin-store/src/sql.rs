@@ -305,6 +305,8 @@ pub struct Query<'q> {
     args: Args<'q>,
     /// The first value that could not be encoded; reported when the query runs.
     bad: Option<sqlx::error::BoxDynError>,
+    /// PostgreSQL: kept as a prepared statement of the connection (false: [`Query::once`]).
+    persistent: bool,
 }
 
 /// A row of either backend.
@@ -337,7 +339,17 @@ impl<'q> Query<'q> {
             sql,
             args,
             bad: None,
+            persistent: true,
         }
+    }
+
+    /// On PostgreSQL, planned for its values each time it runs (an unnamed statement, not kept
+    /// prepared): a kept one falls back after five runs to a generic plan, chosen by the
+    /// statistics of before a transaction that may have grown its tables since (an import's
+    /// lookups; docs/PERFORMANCE.md "Import"). SQLite keeps its statements either way.
+    pub fn once(mut self) -> Query<'q> {
+        self.persistent = false;
+        self
     }
 
     /// Binds the next `$n`.
@@ -368,6 +380,7 @@ impl<'q> Query<'q> {
     pub async fn execute<'e>(mut self, e: impl Into<Exec<'e>>) -> Result<u64, sqlx::Error> {
         self.check()?;
         let sql = self.sql;
+        let persistent = self.persistent;
         Ok(match (e.into(), self.args) {
             (Exec::SqlitePool(p), Args::Sqlite(a)) => {
                 sqlx::query_with(sql, a).execute(p).await?.rows_affected()
@@ -375,12 +388,16 @@ impl<'q> Query<'q> {
             (Exec::Sqlite(c), Args::Sqlite(a)) => {
                 sqlx::query_with(sql, a).execute(c).await?.rows_affected()
             }
-            (Exec::PgPool(p), Args::Pg(a)) => {
-                sqlx::query_with(sql, a).execute(p).await?.rows_affected()
-            }
-            (Exec::Pg(c), Args::Pg(a)) => {
-                sqlx::query_with(sql, a).execute(c).await?.rows_affected()
-            }
+            (Exec::PgPool(p), Args::Pg(a)) => sqlx::query_with(sql, a)
+                .persistent(persistent)
+                .execute(p)
+                .await?
+                .rows_affected(),
+            (Exec::Pg(c), Args::Pg(a)) => sqlx::query_with(sql, a)
+                .persistent(persistent)
+                .execute(c)
+                .await?
+                .rows_affected(),
             _ => return Err(mismatch()),
         })
     }
@@ -388,6 +405,7 @@ impl<'q> Query<'q> {
     pub async fn fetch_all<'e>(mut self, e: impl Into<Exec<'e>>) -> Result<Vec<Row>, sqlx::Error> {
         self.check()?;
         let sql = self.sql;
+        let persistent = self.persistent;
         Ok(match (e.into(), self.args) {
             (Exec::SqlitePool(p), Args::Sqlite(a)) => {
                 rows(sqlx::query_with(sql, a).fetch_all(p).await?, Row::Sqlite)
@@ -395,12 +413,20 @@ impl<'q> Query<'q> {
             (Exec::Sqlite(c), Args::Sqlite(a)) => {
                 rows(sqlx::query_with(sql, a).fetch_all(c).await?, Row::Sqlite)
             }
-            (Exec::PgPool(p), Args::Pg(a)) => {
-                rows(sqlx::query_with(sql, a).fetch_all(p).await?, Row::Pg)
-            }
-            (Exec::Pg(c), Args::Pg(a)) => {
-                rows(sqlx::query_with(sql, a).fetch_all(c).await?, Row::Pg)
-            }
+            (Exec::PgPool(p), Args::Pg(a)) => rows(
+                sqlx::query_with(sql, a)
+                    .persistent(persistent)
+                    .fetch_all(p)
+                    .await?,
+                Row::Pg,
+            ),
+            (Exec::Pg(c), Args::Pg(a)) => rows(
+                sqlx::query_with(sql, a)
+                    .persistent(persistent)
+                    .fetch_all(c)
+                    .await?,
+                Row::Pg,
+            ),
             _ => return Err(mismatch()),
         })
     }
@@ -411,6 +437,7 @@ impl<'q> Query<'q> {
     ) -> Result<Option<Row>, sqlx::Error> {
         self.check()?;
         let sql = self.sql;
+        let persistent = self.persistent;
         Ok(match (e.into(), self.args) {
             (Exec::SqlitePool(p), Args::Sqlite(a)) => sqlx::query_with(sql, a)
                 .fetch_optional(p)
@@ -421,10 +448,12 @@ impl<'q> Query<'q> {
                 .await?
                 .map(Row::Sqlite),
             (Exec::PgPool(p), Args::Pg(a)) => sqlx::query_with(sql, a)
+                .persistent(persistent)
                 .fetch_optional(p)
                 .await?
                 .map(Row::Pg),
             (Exec::Pg(c), Args::Pg(a)) => sqlx::query_with(sql, a)
+                .persistent(persistent)
                 .fetch_optional(c)
                 .await?
                 .map(Row::Pg),
@@ -484,7 +513,12 @@ impl<'q> Query<'q> {
     where
         'q: 'e,
     {
-        let Query { sql, args, bad } = self;
+        let Query {
+            sql,
+            args,
+            bad,
+            persistent,
+        } = self;
         if let Some(b) = bad {
             return futures_util::stream::once(async move { Err(sqlx::Error::Encode(b)) }).boxed();
         }
@@ -497,10 +531,16 @@ impl<'q> Query<'q> {
                 .fetch(c)
                 .map_ok(Row::Sqlite)
                 .boxed(),
-            (Exec::PgPool(p), Args::Pg(a)) => {
-                sqlx::query_with(sql, a).fetch(p).map_ok(Row::Pg).boxed()
-            }
-            (Exec::Pg(c), Args::Pg(a)) => sqlx::query_with(sql, a).fetch(c).map_ok(Row::Pg).boxed(),
+            (Exec::PgPool(p), Args::Pg(a)) => sqlx::query_with(sql, a)
+                .persistent(persistent)
+                .fetch(p)
+                .map_ok(Row::Pg)
+                .boxed(),
+            (Exec::Pg(c), Args::Pg(a)) => sqlx::query_with(sql, a)
+                .persistent(persistent)
+                .fetch(c)
+                .map_ok(Row::Pg)
+                .boxed(),
             _ => futures_util::stream::once(async { Err(mismatch()) }).boxed(),
         }
     }

@@ -30,7 +30,7 @@ impl SqlStore {
         opts: &ImportOptions,
         expected_version: Option<i64>,
     ) -> Result<(ImportOutcome, Option<HouseholdRecord>), StoreError> {
-        let mut run = Run::begin(self, area_infos, opts).await?;
+        let mut run = Run::begin(self, area_infos, opts, false).await?;
         let chunk = Chunk {
             households: batch,
             ..Chunk::default()
@@ -47,7 +47,7 @@ impl SqlStore {
         area_infos: &[Area],
         opts: &ImportOptions,
     ) -> Result<ImportOutcome, StoreError> {
-        let mut run = Run::begin(self, area_infos, opts).await?;
+        let mut run = Run::begin(self, area_infos, opts, true).await?;
         while let Some(chunk) = chunks.recv().await {
             // A file that cannot be read on (an error of the file itself, not of a row) stops
             // the import: the transaction is dropped, nothing is written.
@@ -83,6 +83,9 @@ struct Run<'o> {
     mmap: Option<i64>,
     /// SQLite, a first import: the search index's triggers taken off ([`search_deferred`]).
     search_triggers: Vec<String>,
+    /// A first import into an empty registry: the secondary indexes taken off
+    /// ([`indexes_deferred`]), built at its end.
+    indexes: Vec<String>,
     /// The households' audit entries, chained as they are written (from the first write on).
     chain: Option<Chain>,
     /// Into a registry without current members: the people of the import so far (a Bloom
@@ -95,10 +98,12 @@ impl<'o> Run<'o> {
         store: &SqlStore,
         area_infos: &[Area],
         opts: &'o ImportOptions,
+        file: bool,
     ) -> Result<Run<'o>, StoreError> {
         let mut tx = store.db.begin().await?;
         let mmap = unmapped(&mut tx.conn()).await?;
         let search_triggers = search_deferred(&mut tx.conn()).await?;
+        let indexes = indexes_deferred(&mut tx.conn(), file).await?;
         // The registry's own write: it stores the fingerprints itself, which the triggers of
         // migration 18 would otherwise clear (the mark is taken off before the commit).
         let mark = match tx.backend() {
@@ -114,15 +119,15 @@ impl<'o> Run<'o> {
             tx.query("SET LOCAL enable_seqscan = off")
                 .execute(&mut tx)
                 .await?;
-            // And planned for their values each time: after five runs a prepared statement
-            // falls back to a generic plan, which for the owners lookup (`id_number IN ($1, ...)
-            // AND left_on IS NULL`) read every current member through the partial index
-            // `member_by_name` (its only condition is `left_on IS NULL`) and filtered them: 45 ms
-            // a lookup at 200,000 members, growing with each chunk (EXPLAIN ANALYZE inside the
-            // transaction, docs/PERFORMANCE.md "Import").
-            tx.query("SET LOCAL plan_cache_mode = force_custom_plan")
-                .execute(&mut tx)
-                .await?;
+            // And planned for their values each time (`Query::once`, in `read::lookup` and
+            // `read::load_existing`): after five runs a prepared statement falls back to a
+            // generic plan, which for the owners lookup (`id_number IN ($1, ...) AND left_on IS
+            // NULL`) read every current member through the partial index `member_by_name` (its
+            // only condition is `left_on IS NULL`) and filtered them: 45 ms a lookup at 200,000
+            // members, growing with each chunk (EXPLAIN ANALYZE inside the transaction,
+            // docs/PERFORMANCE.md "Import"). Not by `plan_cache_mode = force_custom_plan` for
+            // the whole transaction: that also planned the foreign keys' check of every row
+            // written again for each row (half of a first import's time).
         }
         let any: Option<String> = tx
             .query("SELECT id_number FROM member WHERE left_on IS NULL LIMIT 1")
@@ -151,6 +156,7 @@ impl<'o> Run<'o> {
             last: None,
             mmap,
             search_triggers,
+            indexes,
             chain: None,
             people,
         })
@@ -467,10 +473,15 @@ impl<'o> Run<'o> {
             last,
             mmap,
             search_triggers,
+            indexes,
             chain,
             seen,
             ..
         } = self;
+        if !opts.dry_run && (out.errors.is_empty() || opts.partial) {
+            // Before the statistics and the roll-ups' refresh, which read through them.
+            indexes_built(&mut tx.conn(), indexes).await?;
+        }
         if tx.backend() == Backend::Postgres {
             // The roll-ups' refresh aggregates whole villages: the planner chooses again.
             tx.query("SET LOCAL enable_seqscan = on")
@@ -611,6 +622,105 @@ async fn search_deferred(conn: &mut Conn<'_>) -> Result<Vec<String>, StoreError>
             .await?;
     }
     Ok(triggers.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// The secondary indexes of the registry's tables that a first import builds at its end: neither
+/// the import's own lookups (a household by its number, a person by ID number, the audit chain by
+/// its place) nor the keys need them while it writes.
+const DEFERRED_INDEXES: [&str; 10] = [
+    "household_by_area",
+    "household_by_status",
+    "household_by_monitoring",
+    "member_by_name",
+    "member_by_county_name",
+    "member_by_birth",
+    "member_name_trgm",
+    "member_id_number_trgm",
+    "event_by_household",
+    "event_by_date",
+];
+
+/// A first import (`file`: of a file, not a single save) into a registry without households: the
+/// secondary indexes of its tables ([`DEFERRED_INDEXES`]) are dropped in the import's transaction
+/// and built once at its end ([`indexes_built`]): one sort per index instead of a B-tree (or GIN)
+/// insert per row, most of a first import's time in the database (docs/PERFORMANCE.md "Import").
+/// Their definitions are returned; a rolled-back import puts them back with everything else (the
+/// DDL of both databases is transactional). On PostgreSQL the import then holds `household`,
+/// `member` and `event` exclusively until it ends: a reader of the (empty) registry waits for it.
+async fn indexes_deferred(conn: &mut Conn<'_>, file: bool) -> Result<Vec<String>, StoreError> {
+    if !file {
+        return Ok(Vec::new());
+    }
+    let any: Option<String> = conn
+        .query("SELECT number FROM household LIMIT 1")
+        .scalar(&mut *conn)
+        .await?;
+    if any.is_some() {
+        return Ok(Vec::new());
+    }
+    let sql = match conn.backend() {
+        Backend::Sqlite => {
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND name IN"
+        }
+        Backend::Postgres => {
+            "SELECT indexname, indexdef FROM pg_indexes \
+             WHERE schemaname = current_schema() AND indexname IN"
+        }
+    };
+    let mut found: Vec<(String, String)> = lookup(conn, sql, &DEFERRED_INDEXES)
+        .await?
+        .into_iter()
+        .collect();
+    found.sort();
+    let mut deferred = Vec::new();
+    for (name, sql) in found {
+        conn.query(&format!("DROP INDEX {name}"))
+            .execute(&mut *conn)
+            .await?;
+        deferred.push(sql);
+    }
+    if conn.backend() == Backend::Postgres {
+        // And the foreign keys of the rows written to their household: checked once for the
+        // whole table when put back, not by a query per row. (SQLite's check of a row is a
+        // lookup in the household's key, and its foreign keys cannot be switched off inside a
+        // transaction.)
+        let keys: Vec<(String, String, String)> = conn
+            .query(
+                "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) \
+                 FROM pg_constraint c WHERE c.contype = 'f' \
+                 AND c.confrelid = 'household'::regclass \
+                 AND c.conrelid IN ('member'::regclass, 'household_income'::regclass, \
+                 'event'::regclass) ORDER BY 1, 2",
+            )
+            .fetch_all_as(&mut *conn)
+            .await?;
+        for (table, name, def) in keys {
+            conn.query(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
+                .execute(&mut *conn)
+                .await?;
+            deferred.push(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}"));
+        }
+    }
+    Ok(deferred)
+}
+
+/// Builds the indexes (and on PostgreSQL puts back the foreign keys) [`indexes_deferred`] took off
+/// (none: nothing to do).
+async fn indexes_built(conn: &mut Conn<'_>, indexes: Vec<String>) -> Result<(), StoreError> {
+    if indexes.is_empty() {
+        return Ok(());
+    }
+    if conn.backend() == Backend::Postgres {
+        // The sorts of a build in memory rather than in temporary files (the default is 64 MB).
+        conn.query("SET LOCAL maintenance_work_mem = '256MB'")
+            .execute(&mut *conn)
+            .await?;
+    }
+    for sql in &indexes {
+        conn.query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Fills the search index with the current members and puts back the triggers

@@ -134,4 +134,8 @@ impl Repository for SqlStore {
     fn schema(&self) -> BoxFut<'_, BTreeMap<String, BTreeSet<String>>> {
         Box::pin(self.schema_columns())
     }
+
+    fn indexes(&self) -> BoxFut<'_, BTreeMap<String, BTreeSet<String>>> {
+        Box::pin(self.schema_indexes())
+    }
 }

@@ -139,7 +139,7 @@ pub(super) async fn load_existing(
             "SELECT {HOUSEHOLD_COLUMNS} FROM household h {INCOME_JOIN} WHERE h.number IN ({})",
             placeholders(1, chunk.len())
         );
-        let mut q = conn.query(&sql);
+        let mut q = conn.query(&sql).once();
         for n in chunk {
             q.push(*n);
         }
@@ -198,7 +198,7 @@ async fn county_rows(
     sql: impl FnOnce(String) -> String,
 ) -> Result<Vec<Row>, StoreError> {
     let sql = sql(placeholders(2, numbers.len()));
-    let mut q = conn.query(&sql).bind(county);
+    let mut q = conn.query(&sql).once().bind(county);
     for n in numbers {
         q.push(n.as_str());
     }
@@ -215,7 +215,8 @@ pub(super) async fn lookup(
     let mut out = HashMap::new();
     for chunk in keys.chunks(CHUNK) {
         let sql = format!("{select} ({})", placeholders(1, chunk.len()));
-        let mut q = conn.query(&sql);
+        // Planned for its values: the tables may have grown in the transaction (an import's).
+        let mut q = conn.query(&sql).once();
         for k in chunk {
             q.push(*k);
         }
@@ -469,6 +470,32 @@ impl SqlStore {
         let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (table, column) in rows {
             out.entry(table).or_default().insert(column);
+        }
+        Ok(out)
+    }
+}
+
+impl SqlStore {
+    /// The indexes (PostgreSQL: and foreign keys) of each table.
+    pub(super) async fn schema_indexes(
+        &self,
+    ) -> Result<BTreeMap<String, BTreeSet<String>>, StoreError> {
+        let sql = match self.db.backend() {
+            Backend::Sqlite => {
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' \
+                 AND name NOT LIKE 'sqlite_%'"
+            }
+            Backend::Postgres => {
+                "SELECT tablename::text, indexname::text FROM pg_indexes \
+                 WHERE schemaname = current_schema() \
+                 UNION ALL SELECT conrelid::regclass::text, conname::text FROM pg_constraint \
+                 WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
+            }
+        };
+        let rows: Vec<(String, String)> = self.db.query(sql).fetch_all_as(&self.db).await?;
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (table, name) in rows {
+            out.entry(table).or_default().insert(name);
         }
         Ok(out)
     }

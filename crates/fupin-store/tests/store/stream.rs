@@ -90,10 +90,17 @@ fn an_invalid_row_in_the_last_part_leaves_nothing() {
         last.insert("id_number", format!("{}{wrong}", &id[..17]));
         let path = dir.join("a.csv");
         write_csv(&path, &rows, true);
+        // A first import into an empty registry builds the tables' secondary indexes (and on
+        // PostgreSQL puts back their foreign keys) at its end: refused, it leaves them as they
+        // were, and so does a committed one.
+        let indexes = repo.indexes().await.unwrap();
+        assert!(indexes["member"].contains("member_by_name"));
+        assert!(indexes["household"].contains("household_by_area"));
         let out = stream(repo.as_ref(), &path, 7, &options(d("2019-12-31"), "t"))
             .await
             .unwrap();
         assert!(!out.committed);
+        assert_eq!(repo.indexes().await.unwrap(), indexes);
         assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
         let e = &out.errors[0];
         assert_eq!(
@@ -109,6 +116,7 @@ fn an_invalid_row_in_the_last_part_leaves_nothing() {
         let out = stream(repo.as_ref(), &path, 7, &partial).await.unwrap();
         assert!(out.committed);
         assert_eq!(households(repo.as_ref()).await, 29);
+        assert_eq!(repo.indexes().await.unwrap(), indexes);
         // The search index of a first import (on SQLite filled at its end, its triggers off
         // meanwhile and back after the refused import and after this one): the members are
         // found, and a later write is followed.
