@@ -478,12 +478,9 @@ impl<'o> Run<'o> {
             seen,
             ..
         } = self;
-        if !opts.dry_run && (out.errors.is_empty() || opts.partial) {
-            // Before the statistics and the roll-ups' refresh, which read through them.
-            indexes_built(&mut tx.conn(), indexes).await?;
-        }
         if tx.backend() == Backend::Postgres {
-            // The roll-ups' refresh aggregates whole villages: the planner chooses again.
+            // The roll-ups' refresh aggregates whole villages, and putting back a foreign key
+            // checks a whole table (a join): the planner chooses again.
             tx.query("SET LOCAL enable_seqscan = on")
                 .execute(&mut tx)
                 .await?;
@@ -495,6 +492,10 @@ impl<'o> Run<'o> {
                     .execute(&mut tx)
                     .await?;
             }
+        }
+        if !opts.dry_run && (out.errors.is_empty() || opts.partial) {
+            // Before the roll-ups' refresh, which reads through them.
+            indexes_built(&mut tx.conn(), indexes).await?;
         }
         out.errors
             .sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
