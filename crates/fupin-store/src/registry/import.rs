@@ -644,7 +644,8 @@ const DEFERRED_INDEXES: [&str; 10] = [
 /// A first import (`file`: of a file, not a single save) into a registry without households: the
 /// secondary indexes of its tables ([`DEFERRED_INDEXES`]) are dropped in the import's transaction
 /// and built once at its end ([`indexes_built`]): one sort per index instead of a B-tree (or GIN)
-/// insert per row, most of a first import's time in the database (docs/PERFORMANCE.md "Import").
+/// insert per row (at 333,334 members, `member`'s indexes made its `COPY` 11 s slower; building
+/// the ten afterwards took 5 s: docs/PERFORMANCE.md "Import").
 /// Their definitions are returned; a rolled-back import puts them back with everything else (the
 /// DDL of both databases is transactional). On PostgreSQL the import then holds `household`,
 /// `member` and `event` exclusively until it ends: a reader of the (empty) registry waits for it.
