@@ -305,13 +305,23 @@ async fn village(conn: &mut Conn<'_>, code: &str) -> Result<(), StoreError> {
         left,
     })
     .collect();
-    let rural: Option<i64> = conn
+    let rural = rural_of(conn, code).await?;
+    let rows = village_rows(&households, &events, &members, rural);
+    store_village(conn, code, rows).await
+}
+
+/// The rural population of a village (its `rural` roll-up row).
+async fn rural_of(conn: &mut Conn<'_>, code: &str) -> Result<Option<i64>, StoreError> {
+    Ok(conn
         .query("SELECT rural_population FROM area WHERE code = $1 AND level = 'village'")
         .bind(code)
         .scalar::<Option<i64>>(&mut *conn)
         .await?
-        .flatten();
-    let rows = village_rows(&households, &events, &members, rural);
+        .flatten())
+}
+
+/// Replaces the roll-up rows of a village.
+async fn store_village(conn: &mut Conn<'_>, code: &str, rows: Rows) -> Result<(), StoreError> {
     conn.query("DELETE FROM rollup WHERE depth = 12 AND area = $1")
         .bind(code)
         .execute(&mut *conn)
@@ -336,9 +346,48 @@ async fn village(conn: &mut Conn<'_>, code: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The roll-up rows of villages summed from the households a write creates, as it writes them,
+/// for villages that had no household before it (an import into a registry without households):
+/// [`village_rows`] adds up over households (each household's rows depend on its own events and
+/// members only), so [`refresh_with`] stores these sums instead of reading the villages back
+/// (a first import of 1,000,000 members: its whole registry).
+#[derive(Debug, Default)]
+pub struct Computed(HashMap<String, Rows>);
+
+impl Computed {
+    /// Adds the rows of households of `village` (with their events and members).
+    pub fn add(
+        &mut self,
+        village: &str,
+        households: &[HouseholdFact],
+        events: &[EventFact],
+        members: &[MemberSpan],
+    ) {
+        let rows = village_rows(households, events, members, None);
+        let into = match self.0.get_mut(village) {
+            Some(into) => into,
+            None => self.0.entry(village.to_string()).or_default(),
+        };
+        for (key, (h, p)) in rows {
+            let e = into.entry(key).or_default();
+            e.0 += h;
+            e.1 += p;
+        }
+    }
+}
+
 /// Recomputes the roll-ups of every dirty village and of their ancestors; returns how
 /// many villages were refreshed. Runs inside the caller's transaction.
 pub async fn refresh(conn: &mut Conn<'_>) -> Result<usize, StoreError> {
+    refresh_with(conn, Computed::default()).await
+}
+
+/// [`refresh`], with the rows of the villages in `computed` as given (plus their rural
+/// population) rather than read from their households, members and events.
+pub async fn refresh_with(
+    conn: &mut Conn<'_>,
+    mut computed: Computed,
+) -> Result<usize, StoreError> {
     // Every read calls this: nothing marked, nothing to lock.
     let any: Option<String> = conn
         .query("SELECT area FROM rollup_dirty LIMIT 1")
@@ -358,7 +407,16 @@ pub async fn refresh(conn: &mut Conn<'_>) -> Result<usize, StoreError> {
     let mut ancestors = BTreeSet::new();
     for code in &dirty {
         if code.len() == 12 {
-            village(conn, code).await?;
+            match computed.0.remove(code) {
+                Some(mut rows) => {
+                    if let Some(n) = rural_of(conn, code).await? {
+                        add(&mut rows, 0, "rural", 1, n);
+                    }
+                    rows.retain(|_, (h, p)| *h != 0 || *p != 0);
+                    store_village(conn, code, rows).await?;
+                }
+                None => village(conn, code).await?,
+            }
             refreshed += 1;
             for d in &DEPTHS[..5] {
                 ancestors.insert((*d, code[..*d].to_string()));
@@ -544,6 +602,49 @@ mod tests {
         assert_eq!(stock(&rows, 2013, "poor"), (0, 0));
         assert_eq!(get(2015, "exited"), None);
         assert_eq!(get(2016, "events"), Some((2, 0)));
+    }
+
+    #[test]
+    fn a_village_s_rows_are_the_sum_of_its_households_rows() {
+        // Household 3 is identified in 2014 and removed in 2015, household 4 identified in 2015:
+        // their 2015 stock changes of `end:poor` cancel out in the village.
+        let households = [
+            hh("1", "exited", 2),
+            hh("2", "poor", 3),
+            hh("3", "removed", 1),
+            hh("4", "poor", 1),
+        ];
+        let events = [
+            ev("1", "identified", Some("poor"), "2014-10-15", 1),
+            ev("2", "identified", Some("poor"), "2014-10-15", 2),
+            ev("3", "identified", Some("poor"), "2014-10-15", 3),
+            ev("3", "removed", Some("removed"), "2015-05-01", 4),
+            ev("4", "identified", Some("poor"), "2015-05-01", 5),
+            ev("1", "exited", Some("exited"), "2016-11-30", 6),
+            ev("1", "member_left", Some("death"), "2016-12-15", 7),
+            ev("2", "member_joined", Some("birth"), "2017-03-15", 8),
+        ];
+        let members = [
+            span("1", "2014-10-15", None),
+            span("1", "2014-10-15", Some("2016-12-15")),
+            span("2", "2014-10-15", None),
+            span("2", "2014-10-15", None),
+            span("2", "2017-03-15", None),
+            span("3", "2014-10-15", None),
+            span("4", "2014-10-15", None),
+        ];
+        let whole = village_rows(&households, &events, &members, None);
+        assert_eq!(whole.get(&(2015, "end:poor".to_string())), None);
+        let mut computed = Computed::default();
+        for h in &households {
+            let own = |n: &str| n == h.number;
+            let events: Vec<_> = events.iter().filter(|e| own(&e.number)).cloned().collect();
+            let members: Vec<_> = members.iter().filter(|m| own(&m.number)).cloned().collect();
+            computed.add("140525100201", std::slice::from_ref(h), &events, &members);
+        }
+        let mut summed = computed.0.remove("140525100201").unwrap();
+        summed.retain(|_, (h, p)| *h != 0 || *p != 0);
+        assert_eq!(summed, whole);
     }
 
     #[test]

@@ -64,7 +64,12 @@ pub fn facts(
             to_fen(r.other)
         )
     });
-    (after.members.len() as i64, members, income)
+    (people(after), members, income)
+}
+
+/// The number of current members a household row carries (its `people`).
+pub fn people(after: &crate::HouseholdRecord) -> i64 {
+    after.members.len() as i64
 }
 
 /// One household row as the scan reads it (text columns; `food`, `clothing`, `water` as booleans).

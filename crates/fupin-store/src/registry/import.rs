@@ -3,7 +3,7 @@
 //! policy, write the plans, mark and refresh the roll-ups, and commit.
 
 use super::read::{load_existing, lookup};
-use super::write::{ensure_areas, write_rows};
+use super::write::{ensure_areas, rollup_rows, write_rows};
 use crate::audit::Chain;
 use crate::error::{RowError, StoreError};
 use crate::model::{Area, HouseholdRecord};
@@ -91,6 +91,13 @@ struct Run<'o> {
     /// Into a registry without current members: the people of the import so far (a Bloom
     /// filter: bounded memory; a false "may hold" costs one lookup, never a missed duplicate).
     people: Option<Bloom>,
+    /// Into a registry without households, refreshing its roll-ups at the end: the roll-up rows
+    /// of the villages written, summed as the chunks are written ([`rollup_rows`]), which the
+    /// refresh stores instead of reading every village back. None once a chunk changes a
+    /// stored household.
+    computed: Option<crate::rollup::Computed>,
+    /// The events written so far (their order, for `computed`).
+    events_written: i64,
 }
 
 impl<'o> Run<'o> {
@@ -103,7 +110,18 @@ impl<'o> Run<'o> {
         let mut tx = store.db.begin().await?;
         let mmap = unmapped(&mut tx.conn()).await?;
         let search_triggers = search_deferred(&mut tx.conn()).await?;
-        let indexes = indexes_deferred(&mut tx.conn(), file).await?;
+        let households: Option<String> = tx
+            .query("SELECT number FROM household LIMIT 1")
+            .scalar(&mut tx)
+            .await?;
+        let empty = households.is_none();
+        let indexes = indexes_deferred(&mut tx.conn(), file && empty).await?;
+        // The villages' roll-ups summed as the import writes, when no other writer can add a
+        // household to them before it commits: SQLite has one writer; on PostgreSQL the tables
+        // are held by the indexes' drop.
+        let summed = empty
+            && !opts.defer_rollups
+            && (tx.backend() == Backend::Sqlite || !indexes.is_empty());
         // The registry's own write: it stores the fingerprints itself, which the triggers of
         // migration 18 would otherwise clear (the mark is taken off before the commit).
         let mark = match tx.backend() {
@@ -159,6 +177,8 @@ impl<'o> Run<'o> {
             indexes,
             chain: None,
             people,
+            computed: summed.then(crate::rollup::Computed::default),
+            events_written: 0,
         })
     }
 
@@ -420,6 +440,11 @@ impl<'o> Run<'o> {
             }
         }
         self.done += noops;
+        if let Some(computed) = &mut self.computed {
+            if !rollup_rows(computed, &plans, opts.date, &mut self.events_written) {
+                self.computed = None;
+            }
+        }
         if expected_version.is_some() {
             // An interactive write of a household judged monitored that is not: a signal for its
             // village to verify (unless one is waiting or a case is open).
@@ -476,6 +501,7 @@ impl<'o> Run<'o> {
             indexes,
             chain,
             seen,
+            computed,
             ..
         } = self;
         if tx.backend() == Backend::Postgres {
@@ -520,7 +546,7 @@ impl<'o> Run<'o> {
             // Inside the write's transaction: the roll-ups commit with the data or not at all, so
             // an answer of the write is the whole truth and no read has to refresh (reads never
             // write). With `defer_rollups` the marks commit and the caller refreshes later.
-            crate::rollup::refresh(&mut conn).await?;
+            crate::rollup::refresh_with(&mut conn, computed.unwrap_or_default()).await?;
         }
         if let Some(interrupt) = &opts.interrupt {
             interrupted(&mut conn, interrupt, done).await?;
@@ -641,7 +667,7 @@ const DEFERRED_INDEXES: [&str; 10] = [
     "event_by_date",
 ];
 
-/// A first import (`file`: of a file, not a single save) into a registry without households: the
+/// A first import (`defer`: of a file, not a single save, into a registry without households): the
 /// secondary indexes of its tables ([`DEFERRED_INDEXES`]) are dropped in the import's transaction
 /// and built once at its end ([`indexes_built`]): one sort per index instead of a B-tree (or GIN)
 /// insert per row (at 333,334 members, `member`'s indexes made its `COPY` 11 s slower; building
@@ -649,15 +675,8 @@ const DEFERRED_INDEXES: [&str; 10] = [
 /// Their definitions are returned; a rolled-back import puts them back with everything else (the
 /// DDL of both databases is transactional). On PostgreSQL the import then holds `household`,
 /// `member` and `event` exclusively until it ends: a reader of the (empty) registry waits for it.
-async fn indexes_deferred(conn: &mut Conn<'_>, file: bool) -> Result<Vec<String>, StoreError> {
-    if !file {
-        return Ok(Vec::new());
-    }
-    let any: Option<String> = conn
-        .query("SELECT number FROM household LIMIT 1")
-        .scalar(&mut *conn)
-        .await?;
-    if any.is_some() {
+async fn indexes_deferred(conn: &mut Conn<'_>, defer: bool) -> Result<Vec<String>, StoreError> {
+    if !defer {
         return Ok(Vec::new());
     }
     let sql = match conn.backend() {

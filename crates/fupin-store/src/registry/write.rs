@@ -8,12 +8,13 @@ use crate::audit::{Chain, Content};
 use crate::error::StoreError;
 use crate::model::{county_of, Area, Event, HouseholdRecord, MemberRecord};
 use crate::plan::Plan;
+use crate::rollup::{Computed, EventFact, HouseholdFact, MemberSpan};
 use crate::sql::{values, Conn};
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use fupin_core::codes::CodeList;
 use serde_json::{Map, Value};
 use sqlx::types::Json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How many members or events one multi-row insert writes (15 values each: under SQLite's 32766).
 const MEMBER_CHUNK: usize = 2000;
@@ -388,6 +389,63 @@ fn audit_row<'q>(
     r.put(seq);
     r.put(hash);
     r.end();
+}
+
+/// Adds to `computed` the roll-up rows of the households `plans` create, from the rows
+/// [`write_rows`] writes for them (`date`: the members' `joined_on`; `next_event` numbers the
+/// events in the order they are inserted, as their ids do). False, and nothing added, when a plan
+/// changes a stored household: then the roll-ups are read back from the tables.
+pub(super) fn rollup_rows(
+    computed: &mut Computed,
+    plans: &[Plan],
+    date: NaiveDate,
+    next_event: &mut i64,
+) -> bool {
+    if plans
+        .iter()
+        .any(|p| p.before.is_some() || !p.leaves.is_empty())
+    {
+        return false;
+    }
+    let joined = date.format("%Y-%m-%d").to_string();
+    type Facts = (Vec<HouseholdFact>, Vec<EventFact>, Vec<MemberSpan>);
+    let mut villages: BTreeMap<&str, Facts> = BTreeMap::new();
+    for p in plans {
+        let h = &p.after;
+        let (households, events, members) = villages.entry(&h.area_code).or_default();
+        let (county, number) = (h.county().to_string(), h.number.clone());
+        households.push(HouseholdFact {
+            county: county.clone(),
+            number: number.clone(),
+            status: h.status.code().to_string(),
+            monitoring: opt_code(h.monitoring).map(String::from),
+            main_cause: opt_code(h.main_cause).map(String::from),
+            people: crate::scan::people(h),
+        });
+        for e in &p.events {
+            *next_event += 1;
+            events.push(EventFact {
+                county: county.clone(),
+                number: number.clone(),
+                kind: e.kind.clone(),
+                detail: e.detail.clone(),
+                date: e.date.format("%Y-%m-%d").to_string(),
+                id: *next_event,
+            });
+        }
+        for _ in p.joins.iter().chain(&p.member_updates) {
+            members.push(MemberSpan {
+                county: county.clone(),
+                number: number.clone(),
+                joined: joined.clone(),
+                left: None,
+            });
+        }
+    }
+    for (village, (households, events, members)) in &villages {
+        computed.add(village, households, events, members);
+    }
+    true
 }
 
 /// Inserts or updates members with one multi-row statement per chunk.

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 /// Imports a file as `fupin import` does: read in parts of `part` households on a thread of its
 /// own, the parts imported as they come.
-async fn stream(
+pub async fn stream(
     repo: &dyn Repository,
     path: &Path,
     part: usize,
