@@ -355,6 +355,11 @@ async fn store_village(conn: &mut Conn<'_>, code: &str, rows: Rows) -> Result<()
 pub struct Computed(HashMap<String, Rows>);
 
 impl Computed {
+    /// How many villages it holds rows of.
+    pub fn villages(&self) -> usize {
+        self.0.len()
+    }
+
     /// Adds the rows of households of `village` (with their events and members).
     pub fn add(
         &mut self,

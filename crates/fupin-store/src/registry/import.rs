@@ -18,6 +18,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 const SMALL_CACHE: &str = "PRAGMA cache_size = -16384";
 /// After writing this many households, an import refreshes the planner's statistics.
 const ANALYZE_AFTER: u64 = 10_000;
+/// The most villages whose roll-ups a first import sums in memory (a few dozen rows each, about
+/// 5 KB): a county's file has a few hundred; a province's (19,548 villages in the demo profile)
+/// reads its villages back at the end instead, so memory does not grow with the file.
+const SUMMED_VILLAGES: usize = 4000;
 /// How many households one multi-row statement writes.
 const NEW_CHUNK: usize = 1000;
 
@@ -443,7 +447,9 @@ impl<'o> Run<'o> {
         }
         self.done += noops;
         if let Some(computed) = &mut self.computed {
-            if !rollup_rows(computed, &plans, opts.date, &mut self.events_written) {
+            if !rollup_rows(computed, &plans, opts.date, &mut self.events_written)
+                || computed.villages() > SUMMED_VILLAGES
+            {
                 self.computed = None;
             }
         }
