@@ -532,7 +532,7 @@ impl<'o> Run<'o> {
                 && !(indexes.is_empty() && search_triggers.is_empty())
             {
                 // The builds of a first import read whole tables once and write the indexes in
-                // order: through a small page cache (put back by `remapped`), whose pages the
+                // order: through a small page cache (put back before the roll-ups), whose pages the
                 // process then no longer holds beside the sorts' memory (a 10,000,000-member
                 // import reached 502 MB with the import's 128 MB cache kept).
                 tx.query(SMALL_CACHE).execute(&mut tx).await?;
@@ -550,6 +550,11 @@ impl<'o> Run<'o> {
         }
         let mut conn = tx.conn();
         search_filled(&mut conn, search_triggers).await?;
+        if conn.backend() == Backend::Sqlite {
+            // The roll-ups' refresh reads villages at random: through the whole cache again.
+            let sql = format!("PRAGMA cache_size = {}", crate::store::CACHE_SIZE);
+            conn.query(&sql).execute(&mut conn).await?;
+        }
         if let Some(chain) = chain {
             chain.settle(&mut conn).await?;
         }
