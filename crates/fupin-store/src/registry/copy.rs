@@ -6,6 +6,7 @@
 
 use crate::sql::{Bind, Query};
 use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use sqlx::postgres::PgConnection;
 use sqlx::types::Json;
@@ -93,6 +94,12 @@ impl CopyText for DateTime<Utc> {
 impl CopyText for Json<Value> {
     fn copy_text(&self, out: &mut String) {
         self.0.to_string().copy_text(out);
+    }
+}
+
+impl CopyText for Json<&RawValue> {
+    fn copy_text(&self, out: &mut String) {
+        self.0.get().copy_text(out);
     }
 }
 

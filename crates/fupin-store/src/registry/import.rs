@@ -3,7 +3,7 @@
 //! policy, write the plans, mark and refresh the roll-ups, and commit.
 
 use super::read::{load_existing, lookup};
-use super::write::{ensure_areas, rollup_rows, write_rows};
+use super::write::{audit_entries, ensure_areas, rollup_rows, write_audit, write_rows};
 use crate::audit::Chain;
 use crate::error::{RowError, StoreError};
 use crate::model::{Area, HouseholdRecord};
@@ -11,10 +11,13 @@ use crate::plan::{plan, CategoryFrom, Incoming, Plan};
 use crate::repo::{Chunk, ChunkSource, ImportOptions, ImportOutcome, Interrupt};
 use crate::sql::{Backend, Conn, Tx};
 use crate::store::SqlStore;
+use chrono::{SubsecRound, Utc};
 use fupin_core::codes::{CodeList, MonitoringCategory};
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
-/// SQLite's page cache for the reads of whole tables at a large import's end: 16 MiB.
+/// SQLite's page cache for the import of a file, and for the reads of whole tables at a large
+/// import's end: 16 MiB.
 const SMALL_CACHE: &str = "PRAGMA cache_size = -16384";
 /// After writing this many households, an import refreshes the planner's statistics.
 const ANALYZE_AFTER: u64 = 10_000;
@@ -158,6 +161,15 @@ impl<'o> Run<'o> {
             .scalar(&mut tx)
             .await?;
         let people = any.is_none().then(Bloom::default);
+        if file && tx.backend() == Backend::Sqlite {
+            // A file's import reads and writes the tables in the file's order (its lookups of
+            // people read an index the operating system's cache holds anyway): through a small
+            // page cache it is as fast or faster and 80-110 MB smaller (1,000,000 members, first
+            // import 51.6 s, 272 MB with the 128 MiB cache, 42.2 s, 159 MB with 16 MiB;
+            // re-import 7.1 s, 146 MB and 6.7 s, 61 MB: docs/PERFORMANCE.md). Put back before
+            // the roll-ups' refresh, and by `remapped`.
+            tx.query(SMALL_CACHE).execute(&mut tx).await?;
+        }
         if !area_infos.is_empty() {
             ensure_areas(
                 &mut tx.conn(),
@@ -429,34 +441,71 @@ impl<'o> Run<'o> {
             self.areas.extend(new_areas);
         }
         // New households go in with multi-row inserts; changed ones with multi-row upserts.
-        let (new, changed): (Vec<&Plan>, Vec<&Plan>) =
-            plans.iter().partition(|p| p.before.is_none());
-        let noops = changed.iter().filter(|p| p.is_noop()).count() as u64;
-        let changed: Vec<&Plan> = changed.into_iter().filter(|p| !p.is_noop()).collect();
-        let chunks = new.chunks(NEW_CHUNK).map(|c| (c, false));
-        for (chunk, is_changed) in chunks.chain(changed.chunks(NEW_CHUNK).map(|c| (c, true))) {
+        let plans = Arc::new(plans);
+        let (new, changed): (Vec<usize>, Vec<usize>) =
+            (0..plans.len()).partition(|&i| plans[i].before.is_none());
+        let noops = changed.iter().filter(|&&i| plans[i].is_noop()).count() as u64;
+        let changed: Vec<usize> = changed
+            .into_iter()
+            .filter(|&i| !plans[i].is_noop())
+            .collect();
+        if !new.is_empty() || !changed.is_empty() {
             if self.chain.is_none() {
                 self.chain = Some(Chain::start(&mut conn).await?);
             }
-            let chain = self.chain.as_mut().expect("started");
-            write_rows(&mut conn, chunk, opts.date, &opts.actor, is_changed, chain).await?;
-            self.done += chunk.len() as u64;
-            if let Some(progress) = &opts.progress {
-                progress(self.done);
+            let mut chain = self.chain.take().expect("started");
+            let ids = chain.ids(&mut conn, new.len() + changed.len()).await?;
+            // In microseconds, as both databases keep it (the audit chain hashes it as written).
+            let now = Utc::now().trunc_subsecs(6);
+            // The audit entries (their JSON and hashes) and the roll-ups' sums are built on a
+            // thread of their own while the rows are written: the database works on one core,
+            // this on the other.
+            let built = {
+                let (plans, order) = (plans.clone(), [&new[..], &changed[..]].concat());
+                let (actor, date, mut next_event) =
+                    (opts.actor.clone(), opts.date, self.events_written);
+                let computed = self.computed.take();
+                tokio::task::spawn_blocking(move || {
+                    let listed: Vec<&Plan> = order.iter().map(|&i| &plans[i]).collect();
+                    let entries = audit_entries(&listed, &actor, now, date, &ids, &mut chain);
+                    let computed = computed.and_then(|mut c| {
+                        (rollup_rows(&mut c, &plans, date, &mut next_event)
+                            && c.villages() <= SUMMED_VILLAGES)
+                            .then_some(c)
+                    });
+                    (chain, entries, computed, next_event)
+                })
+            };
+            let new: Vec<&Plan> = new.iter().map(|&i| &plans[i]).collect();
+            let changed: Vec<&Plan> = changed.iter().map(|&i| &plans[i]).collect();
+            let parts = new.chunks(NEW_CHUNK).map(|c| (c, false));
+            for (part, is_changed) in parts.chain(changed.chunks(NEW_CHUNK).map(|c| (c, true))) {
+                write_rows(&mut conn, part, opts.date, is_changed, now).await?;
+                self.done += part.len() as u64;
+                if let Some(progress) = &opts.progress {
+                    progress(self.done);
+                }
             }
-        }
-        self.done += noops;
-        if let Some(computed) = &mut self.computed {
-            if !rollup_rows(computed, &plans, opts.date, &mut self.events_written)
-                || computed.villages() > SUMMED_VILLAGES
-            {
+            let (chain, entries, computed, next_event) = match built.await {
+                Ok(built) => built,
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            };
+            // By `COPY` on PostgreSQL when every entry is a new household's (as its rows went).
+            let copy = changed.is_empty();
+            write_audit(&mut conn, &entries, &opts.actor, now, opts.date, copy).await?;
+            self.chain = Some(chain);
+            self.computed = computed;
+            self.events_written = next_event;
+        } else if let Some(computed) = &mut self.computed {
+            if !rollup_rows(computed, &plans, opts.date, &mut self.events_written) {
                 self.computed = None;
             }
         }
+        self.done += noops;
         if expected_version.is_some() {
             // An interactive write of a household judged monitored that is not: a signal for its
             // village to verify (unless one is waiting or a case is open).
-            for p in &plans {
+            for p in plans.iter() {
                 if let Some(j) = &p.risk {
                     crate::monitoring::raise_registry_signal(
                         &mut conn,
@@ -475,9 +524,7 @@ impl<'o> Run<'o> {
                 .flat_map(|p| std::iter::once(&p.after).chain(p.before.as_ref()))
                 .map(|h| h.area_code.clone()),
         );
-        if let Some(p) = plans.pop() {
-            self.last = Some(p.after);
-        }
+        self.last = plans.last().map(|p| p.after.clone());
         Ok(())
     }
 
@@ -754,8 +801,17 @@ async fn indexes_built(conn: &mut Conn<'_>, indexes: Vec<String>) -> Result<(), 
             .execute(&mut *conn)
             .await?;
     }
+    let sqlite = conn.backend() == Backend::Sqlite;
+    if sqlite {
+        // SQLite's sorter on a second thread (the other core is idle at this point): 1,000,000
+        // members' builds 3.4 s -> 2.8 s.
+        conn.query("PRAGMA threads = 2").execute(&mut *conn).await?;
+    }
     for sql in &indexes {
         conn.query(sql).execute(&mut *conn).await?;
+    }
+    if sqlite {
+        conn.query("PRAGMA threads = 0").execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -766,15 +822,42 @@ async fn search_filled(conn: &mut Conn<'_>, triggers: Vec<String>) -> Result<(),
     if triggers.is_empty() {
         return Ok(());
     }
+    // Written in larger segments and not merged as it goes (FTS5's settings, kept in the index:
+    // put back after): `SqlStore::analyze` merges them all once after the commit. 1,000,000
+    // members: 7.3 s -> 4.8 s with that merge (docs/PERFORMANCE.md).
+    let settings = |hash: i64, auto: i64, crisis: i64| {
+        [
+            ("hashsize", hash),
+            ("automerge", auto),
+            ("crisismerge", crisis),
+        ]
+    };
+    for (name, value) in settings(16 << 20, 0, 64) {
+        fts_setting(conn, name, value).await?;
+    }
     conn.query(
         "INSERT INTO member_search (rowid, name, id_number) \
          SELECT rowid, name, id_number FROM member WHERE left_on IS NULL",
     )
     .execute(&mut *conn)
     .await?;
+    // FTS5's defaults.
+    for (name, value) in settings(1 << 20, 4, 16) {
+        fts_setting(conn, name, value).await?;
+    }
     for sql in &triggers {
         conn.query(sql).execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+/// Sets a setting of the search index (FTS5's `INSERT INTO t(t, rank) VALUES (name, value)`).
+async fn fts_setting(conn: &mut Conn<'_>, name: &str, value: i64) -> Result<(), StoreError> {
+    conn.query("INSERT INTO member_search (member_search, rank) VALUES ($1, $2)")
+        .bind(name)
+        .bind(value)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -1011,15 +1094,30 @@ async fn insert_seen(conn: &mut Conn<'_>, numbers: &[(String, usize)]) -> Result
 }
 
 /// A set of ID numbers that answers "maybe" or "no" (a Bloom filter, about 1% false "maybe"):
-/// 10 bits a person, in filters that double in size as they fill (12 MB for 10,000,000 people).
-#[derive(Default)]
+/// 10 bits a person, in filters that double in size as they fill, up to a largest one
+/// ([`Bloom::LARGEST`] people, 10 MiB) that takes everyone after it: memory stays under 21 MiB
+/// whatever the file (past 16,777,216 people the false "maybe"s grow; each costs one lookup,
+/// never a missed duplicate).
 struct Bloom {
     /// (bits, capacity, people inserted).
     filters: Vec<(Vec<u64>, usize, usize)>,
+    /// The capacity of the largest filter.
+    largest: usize,
+}
+
+impl Default for Bloom {
+    fn default() -> Bloom {
+        Bloom {
+            filters: Vec::new(),
+            largest: Bloom::LARGEST,
+        }
+    }
 }
 
 impl Bloom {
     const HASHES: u64 = 7;
+    const FIRST: usize = 1 << 16;
+    const LARGEST: usize = 1 << 23;
 
     fn probes(id: &str, bits: usize) -> impl Iterator<Item = usize> {
         let h1 = number_hash(id);
@@ -1036,8 +1134,18 @@ impl Bloom {
     }
 
     fn insert(&mut self, id: &str) {
-        if self.filters.last().is_none_or(|(_, cap, n)| n >= cap) {
-            let cap = self.filters.last().map_or(1 << 16, |(_, cap, _)| cap * 2);
+        let largest = self.largest;
+        if self
+            .filters
+            .last()
+            .is_none_or(|(_, cap, n)| n >= cap && *cap < largest)
+        {
+            let cap = self
+                .filters
+                .last()
+                .map_or(Self::FIRST.min(largest), |(_, cap, _)| {
+                    (cap * 2).min(largest)
+                });
             self.filters.push((vec![0; cap * 10 / 64 + 1], cap, 0));
         }
         let (words, _, n) = self.filters.last_mut().expect("one filter");
@@ -1110,5 +1218,32 @@ mod tests {
         // About 1% per filter, three filters.
         assert!(wrong < 5_000, "{wrong} of 100,000 said maybe");
         assert!(!Bloom::default().may_hold(&id(1)));
+    }
+
+    #[test]
+    fn the_people_filter_stops_growing_at_its_largest_filter_and_still_never_misses() {
+        let id = |i: u64| format!("140525{:08}{:04}", 19_700_101 + i % 300_000, i);
+        let mut people = Bloom {
+            largest: 1 << 17,
+            ..Bloom::default()
+        };
+        // Filters of 65,536 and 131,072 people, then everyone into the second.
+        for i in 0..400_000 {
+            people.insert(&id(i));
+        }
+        let sizes: Vec<usize> = people.filters.iter().map(|f| f.0.len()).collect();
+        assert_eq!(
+            sizes,
+            vec![(1 << 16) * 10 / 64 + 1, (1 << 17) * 10 / 64 + 1]
+        );
+        assert!((0..400_000).all(|i| people.may_hold(&id(i))));
+        // Overfull (2.6 times its capacity): about 30% false "maybe"s, most still "no".
+        let wrong = (1_000_000..1_010_000)
+            .filter(|&i| people.may_hold(&id(i)))
+            .count();
+        assert!(
+            wrong > 1_000 && wrong < 5_000,
+            "{wrong} of 10,000 said maybe"
+        );
     }
 }

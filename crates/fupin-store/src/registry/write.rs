@@ -10,8 +10,9 @@ use crate::model::{county_of, Area, Event, HouseholdRecord, MemberRecord};
 use crate::plan::Plan;
 use crate::rollup::{Computed, EventFact, HouseholdFact, MemberSpan};
 use crate::sql::{values, Conn};
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use fupin_core::codes::CodeList;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use sqlx::types::Json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -158,17 +159,16 @@ pub(super) async fn ensure_areas(
 
 /// Writes households with one multi-row statement: new ones (`changed` false), or changed ones as
 /// an upsert that only replaces a row still at the version the plan read (a stale one is a
-/// conflict); then their details ([`write_details`]).
+/// conflict); then their details ([`write_details`]). Their audit entries are built apart
+/// ([`audit_entries`]) and written by [`write_audit`]. `now`: the time of the write, in
+/// microseconds as both databases keep it (the audit chain hashes it as written).
 pub(super) async fn write_rows(
     conn: &mut Conn<'_>,
     plans: &[&Plan],
     date: NaiveDate,
-    actor: &str,
     changed: bool,
-    chain: &mut Chain,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    // In microseconds, as both databases keep it (the audit chain hashes it as written).
-    let now = Utc::now().trunc_subsecs(6);
     if let (false, Conn::Pg(pg)) = (changed, &mut *conn) {
         // New households on PostgreSQL: by `COPY` (super::copy).
         let mut rows = CopyRows::default();
@@ -176,7 +176,7 @@ pub(super) async fn write_rows(
             household_row(&mut rows, p, now);
         }
         rows.send(pg, &copy_statement(HOUSEHOLD_INSERT)).await?;
-        return write_details(conn, plans, date, actor, now, true, chain).await;
+        return write_details(conn, plans, date, now, true).await;
     }
     let mut sql = format!(
         "{HOUSEHOLD_INSERT}{}",
@@ -210,7 +210,7 @@ pub(super) async fn write_rows(
             found: -1,
         });
     }
-    write_details(conn, plans, date, actor, now, false, chain).await
+    write_details(conn, plans, date, now, false).await
 }
 
 /// The values of a household's row, in the order of [`HOUSEHOLD_INSERT`].
@@ -241,16 +241,14 @@ fn household_row<'q>(r: &mut impl Put<'q>, p: &'q Plan, now: DateTime<Utc>) {
     r.end();
 }
 
-/// Writes the plans' income, member changes, events and audit entries (not the household rows);
-/// `copy`: new households on PostgreSQL, by `COPY`.
+/// Writes the plans' income, member changes and events (not the household rows nor the audit
+/// entries); `copy`: new households on PostgreSQL, by `COPY`.
 async fn write_details(
     conn: &mut Conn<'_>,
     plans: &[&Plan],
     date: NaiveDate,
-    actor: &str,
     now: DateTime<Utc>,
     copy: bool,
-    chain: &mut Chain,
 ) -> Result<(), StoreError> {
     let incomes: Vec<&HouseholdRecord> = plans
         .iter()
@@ -299,12 +297,6 @@ async fn write_details(
             event_row(&mut rows, h, e, now);
         }
         rows.send(pg, &copy_statement(EVENT_INSERT)).await?;
-        let ids = chain.ids(&mut Conn::Pg(pg), plans.len()).await?;
-        let mut rows = CopyRows::default();
-        for (p, id) in plans.iter().zip(ids) {
-            audit_row(&mut rows, p, actor, now, date, id, chain);
-        }
-        rows.send(pg, &copy_statement(AUDIT_INSERT)).await?;
         return Ok(());
     }
     for chunk in events.chunks(MEMBER_CHUNK) {
@@ -312,15 +304,6 @@ async fn write_details(
         let mut q = conn.query(&sql);
         for (h, e) in chunk {
             event_row(&mut q, h, e, now);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    for chunk in plans.chunks(CHUNK) {
-        let ids = chain.ids(conn, chunk.len()).await?;
-        let sql = format!("{AUDIT_INSERT}{}", values(conn.backend(), chunk.len(), 13));
-        let mut q = conn.query(&sql);
-        for (p, id) in chunk.iter().zip(ids) {
-            audit_row(&mut q, p, actor, now, date, id, chain);
         }
         q.execute(&mut *conn).await?;
     }
@@ -340,54 +323,126 @@ fn event_row<'q>(r: &mut impl Put<'q>, h: &'q HouseholdRecord, e: &'q Event, now
     r.end();
 }
 
-/// A household's audit entry: a new household's whole record; a changed one's changed fields,
-/// before and after; chained as it is written (`crate::audit::Chain`).
+/// A household's audit entry, chained: built by [`audit_entries`] apart from the writes (on a
+/// thread of its own while the rows go in), written by [`write_audit`].
+pub(super) struct AuditEntry {
+    id: i64,
+    county: String,
+    number: String,
+    action: &'static str,
+    /// JSON, as stored (and hashed).
+    before: Option<Box<RawValue>>,
+    after: Option<Box<RawValue>>,
+    state: String,
+    seq: i64,
+    hash: String,
+}
+
+/// The audit entries of `plans`, in their order, with the ids `ids` (one each), chained after
+/// `chain`: a new household's whole record; a changed one's changed fields, before and after.
+/// Pure work (the JSON and the hashes are most of an import's own processor time), so that it
+/// can run beside the writes of the rows.
+pub(super) fn audit_entries(
+    plans: &[&Plan],
+    actor: &str,
+    now: DateTime<Utc>,
+    date: NaiveDate,
+    ids: &[i64],
+    chain: &mut Chain,
+) -> Vec<AuditEntry> {
+    plans
+        .iter()
+        .zip(ids)
+        .map(|(p, &id)| {
+            let h = &p.after;
+            let (action, before, after) = match &p.before {
+                None => ("create", None, serde_json::to_value(h).ok()),
+                Some(b) => {
+                    let (before, after) = audit_diff(b, h);
+                    ("update", Some(before), Some(after))
+                }
+            };
+            // The household as this write leaves it, for `fupin audit verify` (crate::audit).
+            let state = h.fingerprint();
+            let (seq, hash) = chain.append(Content {
+                id,
+                seq: 0,
+                county: h.county(),
+                entity: "household",
+                key: &h.number,
+                action,
+                actor,
+                at: now,
+                effective: Some(date),
+                before: before.as_ref(),
+                after: after.as_ref(),
+                state: Some(&state),
+            });
+            let raw = |v: Option<Value>| v.and_then(|v| serde_json::value::to_raw_value(&v).ok());
+            AuditEntry {
+                id,
+                county: h.county().to_string(),
+                number: h.number.clone(),
+                action,
+                before: raw(before),
+                after: raw(after),
+                state,
+                seq,
+                hash,
+            }
+        })
+        .collect()
+}
+
+/// Inserts audit entries built by [`audit_entries`] (`copy`: on PostgreSQL, by `COPY`).
+pub(super) async fn write_audit(
+    conn: &mut Conn<'_>,
+    entries: &[AuditEntry],
+    actor: &str,
+    now: DateTime<Utc>,
+    date: NaiveDate,
+    copy: bool,
+) -> Result<(), StoreError> {
+    if let (true, Conn::Pg(pg)) = (copy, &mut *conn) {
+        let mut rows = CopyRows::default();
+        for e in entries {
+            audit_row(&mut rows, e, actor, now, date);
+        }
+        rows.send(pg, &copy_statement(AUDIT_INSERT)).await?;
+        return Ok(());
+    }
+    for chunk in entries.chunks(CHUNK) {
+        let sql = format!("{AUDIT_INSERT}{}", values(conn.backend(), chunk.len(), 13));
+        let mut q = conn.query(&sql);
+        for e in chunk {
+            audit_row(&mut q, e, actor, now, date);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The values of an audit entry's row, in the order of [`AUDIT_INSERT`].
 fn audit_row<'q>(
     r: &mut impl Put<'q>,
-    p: &'q Plan,
+    e: &'q AuditEntry,
     actor: &'q str,
     now: DateTime<Utc>,
     date: NaiveDate,
-    id: i64,
-    chain: &mut Chain,
 ) {
-    let h = &p.after;
-    let (action, before, after) = match &p.before {
-        None => ("create", None, serde_json::to_value(h).ok()),
-        Some(b) => {
-            let (before, after) = audit_diff(b, h);
-            ("update", Some(before), Some(after))
-        }
-    };
-    // The household as this write leaves it, for `fupin audit verify` (crate::audit).
-    let state = h.fingerprint();
-    let (seq, hash) = chain.append(Content {
-        id,
-        seq: 0,
-        county: h.county(),
-        entity: "household",
-        key: &h.number,
-        action,
-        actor,
-        at: now,
-        effective: Some(date),
-        before: before.as_ref(),
-        after: after.as_ref(),
-        state: Some(&state),
-    });
-    r.put(id);
-    r.put(h.county());
+    r.put(e.id);
+    r.put(&e.county);
     r.put("household");
-    r.put(&h.number);
-    r.put(action);
+    r.put(&e.number);
+    r.put(e.action);
     r.put(actor);
     r.put(now);
     r.put(date);
-    r.put(before.map(Json));
-    r.put(after.map(Json));
-    r.put(state);
-    r.put(seq);
-    r.put(hash);
+    r.put(e.before.as_deref().map(Json));
+    r.put(e.after.as_deref().map(Json));
+    r.put(&e.state);
+    r.put(e.seq);
+    r.put(&e.hash);
     r.end();
 }
 
