@@ -115,6 +115,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "fingerprint_kept",
         include_str!("../migrations/common/0018_fingerprint_kept.sql"),
     ),
+    (
+        19,
+        "audit_json",
+        include_str!("../migrations/common/0019_audit_json.sql"),
+    ),
 ];
 
 /// The SQL that migration `version` runs on `backend` (its tokens replaced); `None` for no such
@@ -249,7 +254,7 @@ mod tests {
     /// schema as a new one. Later migrations (from 10) are pinned to the SQL they were written with.
     #[test]
     fn each_backend_runs_the_sql_it_ran_before_the_files_were_merged() {
-        let before: [(i64, u64, u64); 17] = [
+        let before: [(i64, u64, u64); 18] = [
             (1, 0x61bc_c92d_c0b3_1a5a, 0x8a4d_20a7_7f69_8c33),
             (2, 0x3c4c_2559_3f65_3aa5, 0x3c4c_2559_3f65_3aa5),
             (3, 0xbbd1_1205_3c94_ef71, 0xbbd1_1205_3c94_ef71),
@@ -269,6 +274,7 @@ mod tests {
             (16, 0xccc9_db47_5335_601f, 0xccc9_db47_5335_601f),
             (17, 0xcd7a_fcae_80ed_3a70, 0xcd7a_fcae_80ed_3a70),
             (18, 0xa465_b3f6_d7ca_e0f1, 0xb944_54a7_cdc1_c0e0),
+            (19, 0xed22_55c7_253d_5a7b, 0x3c61_3f9a_ae2b_483c),
         ];
         assert_eq!(MIGRATIONS.len(), before.len());
         for (version, sqlite, postgres) in before {
