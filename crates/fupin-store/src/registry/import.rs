@@ -21,10 +21,11 @@ use std::sync::Arc;
 const SMALL_CACHE: &str = "PRAGMA cache_size = -16384";
 /// After writing this many households, an import refreshes the planner's statistics.
 const ANALYZE_AFTER: u64 = 10_000;
-/// The most villages whose roll-ups a first import sums in memory (a few dozen rows each, about
-/// 5 KB): a county's file has a few hundred; a province's (19,548 villages in the demo profile)
-/// reads its villages back at the end instead, so memory does not grow with the file.
-const SUMMED_VILLAGES: usize = 4000;
+/// The most villages whose roll-ups a first import sums in memory (55 rows each, about 0.7 KB:
+/// `rollup::Computed`): a county's file has a few hundred, a province's tens of thousands (19,548
+/// in the demo profile: about 14 MB). A file of more (a province of over 40,000 villages, or the
+/// nation's) reads its villages back at the end instead, so memory stays bounded (under 30 MB).
+const SUMMED_VILLAGES: usize = 40_000;
 /// How many households one multi-row statement writes.
 const NEW_CHUNK: usize = 1000;
 
