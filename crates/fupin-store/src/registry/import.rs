@@ -802,17 +802,11 @@ async fn indexes_built(conn: &mut Conn<'_>, indexes: Vec<String>) -> Result<(), 
             .execute(&mut *conn)
             .await?;
     }
-    let sqlite = conn.backend() == Backend::Sqlite;
-    if sqlite {
-        // SQLite's sorter on a second thread (the other core is idle at this point): 1,000,000
-        // members' builds 3.4 s -> 2.8 s.
-        conn.query("PRAGMA threads = 2").execute(&mut *conn).await?;
-    }
+    // Not with SQLite's sorter on more threads (`PRAGMA threads`): 1,000,000 members' builds took
+    // 2.8 s instead of 3.4 s, but each thread sorts in a buffer of its own the size of the page
+    // cache, and the province's peak went from about 260 MB to 311 MB (docs/PERFORMANCE.md).
     for sql in &indexes {
         conn.query(sql).execute(&mut *conn).await?;
-    }
-    if sqlite {
-        conn.query("PRAGMA threads = 0").execute(&mut *conn).await?;
     }
     Ok(())
 }
