@@ -6,7 +6,7 @@ use crate::audit::store_of;
 use crate::common::{county, d, hh, id, import_rows, on_both, rows_of};
 use crate::directory::directory_of;
 use fupin_store::directory::{Directory, ListFilter};
-use fupin_store::{Backend, Repository};
+use fupin_store::Backend;
 
 /// The household numbers a search of `q` in `area` lists, and its total.
 async fn found(d: &dyn Directory, area: &str, q: &str) -> (u64, Vec<String>) {
