@@ -46,6 +46,10 @@ pub struct ImportOptions {
     /// A test hook: where the import stops inside its transaction, after writing every row and
     /// before committing (see [`Interrupt`]). `None` unless [`INTERRUPT_ENV`] is set.
     pub interrupt: Option<Interrupt>,
+    /// The process is the database's only user while the import runs (the CLI, not the server):
+    /// a first import of a file into an empty SQLite registry then writes through a rollback
+    /// journal when no other connection has the file open ([`crate::sql::Db::begin_alone`]).
+    pub alone: bool,
 }
 
 impl ImportOptions {
@@ -59,6 +63,7 @@ impl ImportOptions {
             progress: None,
             defer_rollups: false,
             interrupt: Interrupt::from_env(),
+            alone: false,
         }
     }
 }

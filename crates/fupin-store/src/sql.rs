@@ -16,7 +16,9 @@
 //! in between. Another process (a `fupin import` while the server writes) waits its turn through the
 //! busy timeout of every connection, tried again up to [`WRITE_WAIT`] in all. Reads take no lock:
 //! they run on the pool or on [`Db::acquire`]d connections and never write. Committing a write transaction seals its audit
-//! entries into the chain first ([`crate::audit::seal`]).
+//! entries into the chain first ([`crate::audit::seal`]). [`Db::begin_alone`] (a first import from
+//! the command line) writes through a rollback journal instead of the WAL when the file has no
+//! other connection.
 
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
@@ -95,7 +97,58 @@ pub enum Tx {
         sqlx::Transaction<'static, Sqlite>,
         Option<tokio::sync::OwnedMutexGuard<()>>,
     ),
+    /// A SQLite transaction through a rollback journal ([`Db::begin_alone`]).
+    SqliteAlone(Alone),
     Pg(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A SQLite write transaction on a connection that has the database file alone, written through a
+/// rollback journal; the WAL is put back when it ends ([`Db::begin_alone`]). Begun, committed and
+/// rolled back by sqlx's own transaction manager, as [`sqlx::Transaction`] does, but keeping the
+/// connection for the settings after it. Dropped open (an error on the way), it is rolled back and
+/// the connection closed, not handed back to the pool with the settings of the transaction: the
+/// pool's next connection puts the WAL back as it connects.
+pub struct Alone {
+    conn: sqlx::pool::PoolConnection<Sqlite>,
+    open: bool,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+type SqliteTransactions = <Sqlite as sqlx::Database>::TransactionManager;
+
+impl Drop for Alone {
+    fn drop(&mut self) {
+        if self.open {
+            <SqliteTransactions as sqlx::TransactionManager>::start_rollback(&mut self.conn);
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+impl Alone {
+    /// Ends the transaction (committed or rolled back), then puts back the connection's WAL and
+    /// its synchronous setting.
+    async fn end(mut self, commit: bool) -> Result<(), sqlx::Error> {
+        use sqlx::TransactionManager;
+        if commit {
+            SqliteTransactions::commit(&mut self.conn).await?;
+        } else {
+            SqliteTransactions::rollback(&mut self.conn).await?;
+        }
+        self.open = false;
+        journal_put_back(&mut self.conn).await
+    }
+}
+
+/// Puts back the settings of [`crate::store`]'s SQLite connections that [`Db::begin_alone`]
+/// changes.
+async fn journal_put_back(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    for sql in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
+        Query::new(Backend::Sqlite, sql)
+            .execute(Exec::Sqlite(&mut *conn))
+            .await?;
+    }
+    Ok(())
 }
 
 /// A connection held from the pool.
@@ -142,19 +195,67 @@ impl Db {
         Ok(match self {
             Db::Sqlite(p, lock) => {
                 let guard = lock.clone().lock_owned().await;
-                // Each attempt waits the busy timeout for another process's write (an import);
-                // nothing is done before BEGIN succeeds, so trying again is safe.
-                let started = std::time::Instant::now();
-                let tx = loop {
-                    match p.begin_with("BEGIN IMMEDIATE").await {
-                        Err(e) if is_busy(&e) && started.elapsed() < WRITE_WAIT => continue,
-                        other => break other?,
-                    }
-                };
-                Tx::Sqlite(tx, Some(guard))
+                Tx::Sqlite(begin_sqlite(p).await?, Some(guard))
             }
             Db::Pg(p) => Tx::Pg(p.begin().await?),
         })
+    }
+
+    /// Starts a write transaction as [`Db::begin`] does; on SQLite, when the database file has no
+    /// other connection open (this pool's idle ones are closed first), through a rollback journal
+    /// instead of the WAL, until the transaction ends (then the file is in WAL mode again). A first
+    /// import into an empty registry then writes each page once, into the file, where the WAL
+    /// takes every page and copies it into the file again at the checkpoint (docs/PERFORMANCE.md,
+    /// "Import"). The switch is not waited for: with another connection open (a server's, another
+    /// process's) the transaction is an ordinary one, in the WAL. While it runs, no other
+    /// connection can open the file (the pool's connections switch it to WAL when they connect):
+    /// they wait for it through their busy timeout, and fail after it.
+    pub async fn begin_alone(&self) -> Result<Tx, sqlx::Error> {
+        let Db::Sqlite(p, lock) = self else {
+            return self.begin().await;
+        };
+        let guard = lock.clone().lock_owned().await;
+        let mut conn = p.acquire().await?;
+        // In WAL mode a connection holds the file open with a shared lock even when idle: the
+        // pool's others are closed, those still being handed back (asynchronously) when they come.
+        for _ in 0..50 {
+            while let Some(idle) = p.try_acquire() {
+                idle.close().await?;
+            }
+            if p.size() <= 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let sql = |sql| Query::new(Backend::Sqlite, sql);
+        sql("PRAGMA busy_timeout = 0")
+            .execute(Exec::Sqlite(&mut conn))
+            .await?;
+        let mode = sql("PRAGMA journal_mode = DELETE")
+            .scalar::<String>(Exec::Sqlite(&mut conn))
+            .await;
+        sql(BUSY_TIMEOUT).execute(Exec::Sqlite(&mut conn)).await?;
+        match mode {
+            Ok(Some(mode)) if mode.eq_ignore_ascii_case("delete") => {}
+            Ok(_) => return Ok(Tx::Sqlite(begin_sqlite(p).await?, Some(guard))),
+            Err(e) if is_busy(&e) => return Ok(Tx::Sqlite(begin_sqlite(p).await?, Some(guard))),
+            Err(e) => return Err(e),
+        }
+        // With a rollback journal, a power failure during a commit with `NORMAL` can corrupt
+        // the file on some file systems (SQLite's documentation): the full syncs while it lasts.
+        sql("PRAGMA synchronous = FULL")
+            .execute(Exec::Sqlite(&mut conn))
+            .await?;
+        use sqlx::TransactionManager;
+        if let Err(e) = SqliteTransactions::begin(&mut conn, Some("BEGIN IMMEDIATE".into())).await {
+            journal_put_back(&mut conn).await?;
+            return Err(e);
+        }
+        Ok(Tx::SqliteAlone(Alone {
+            conn,
+            open: true,
+            _guard: guard,
+        }))
     }
 
     /// A pooled connection, for reads.
@@ -174,17 +275,33 @@ impl Db {
     }
 }
 
+/// `BEGIN IMMEDIATE` on a connection of the pool. Each attempt waits the busy timeout for another
+/// process's write (an import); nothing is done before BEGIN succeeds, so trying again is safe.
+async fn begin_sqlite(p: &SqlitePool) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
+    let started = std::time::Instant::now();
+    loop {
+        match p.begin_with("BEGIN IMMEDIATE").await {
+            Err(e) if is_busy(&e) && started.elapsed() < WRITE_WAIT => continue,
+            other => return other,
+        }
+    }
+}
+
+/// The busy timeout of the store's SQLite connections ([`crate::store`]), in milliseconds.
+pub(crate) const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 30000";
+
 impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
             Tx::Sqlite(t, _) => Conn::Sqlite(t),
+            Tx::SqliteAlone(a) => Conn::Sqlite(&mut a.conn),
             Tx::Pg(t) => Conn::Pg(t),
         }
     }
 
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(..) => Backend::Sqlite,
+            Tx::Sqlite(..) | Tx::SqliteAlone(_) => Backend::Sqlite,
             Tx::Pg(_) => Backend::Postgres,
         }
     }
@@ -204,6 +321,7 @@ impl Tx {
     pub async fn commit_unsealed(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(t, _) => t.commit().await,
+            Tx::SqliteAlone(a) => a.end(true).await,
             Tx::Pg(t) => t.commit().await,
         }
     }
@@ -211,6 +329,7 @@ impl Tx {
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(t, _) => t.rollback().await,
+            Tx::SqliteAlone(a) => a.end(false).await,
             Tx::Pg(t) => t.rollback().await,
         }
     }
@@ -271,6 +390,7 @@ impl<'e> From<&'e mut Tx> for Exec<'e> {
     fn from(tx: &'e mut Tx) -> Exec<'e> {
         match tx {
             Tx::Sqlite(t, _) => Exec::Sqlite(t),
+            Tx::SqliteAlone(a) => Exec::Sqlite(&mut a.conn),
             Tx::Pg(t) => Exec::Pg(t),
         }
     }

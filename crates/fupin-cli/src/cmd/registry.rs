@@ -251,6 +251,9 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
     let mut opts = ImportOptions::new(date, &actor, Arc::new(g.policies()?));
     opts.partial = a.partial;
     opts.dry_run = a.dry_run;
+    // The command has the database to itself while it runs (a first import into an empty SQLite
+    // registry then writes without the WAL when no other process has the file open).
+    opts.alone = true;
     let written = Arc::new(AtomicU64::new(0));
     let w = written.clone();
     opts.progress = Some(Arc::new(move |n| w.store(n, Ordering::Relaxed)));

@@ -234,15 +234,77 @@ fn killed_import(d: &Path, db: &str) {
         first.push_str(&household(i, "未脱贫", "", ""));
     }
     std::fs::write(d.join("first.csv"), &first).unwrap();
-    let out = run(
-        d,
-        &["import", "first.csv", "--date", "2019-12-31", "--db", db],
-    );
+    imported(d, "first.csv", "2019-12-31", db);
+    write_big(d);
+
+    // The import writes its 3000 households and stops before committing, holding its transaction.
+    let mut child = stopped_import(d, db, "3000 3005");
+    // Other connections see none of it while the transaction is open...
+    assert_eq!(poor(d, db), 5);
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "killed: {status}");
+    // ...and after the kill, nothing of it is left: the 5 households with their 10 members.
+    assert_eq!(poor(d, db), 5);
+    assert_eq!(exported_rows(d, db), 1 + 10);
+
+    // The same import, not interrupted, commits every household.
+    imported(d, "big.csv", "2020-06-30", db);
+    assert_eq!(poor(d, db), 5 + 3000);
+    assert_eq!(exported_rows(d, db), 1 + 10 + 6000);
+}
+
+/// A first import into an empty SQLite registry, from the command line with the file to itself,
+/// writes through a rollback journal instead of the WAL (every page once); killed inside its
+/// transaction it too leaves nothing, and the file is in WAL mode again for what follows.
+#[test]
+fn a_killed_first_import_leaves_an_empty_registry_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = "sqlite:registry.db";
+    write_big(d);
+    let mut child = stopped_import(d, db, "3000 3000");
+    // The fast path was taken: a rollback journal beside the file, which is out of WAL mode.
+    assert!(d.join("registry.db-journal").exists());
+    assert_eq!(journal_versions(d), [1, 1], "rollback journal mode");
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "killed: {status}");
+    // The next connection rolls the journal back: no household, and the file in WAL mode.
+    assert_eq!(poor(d, db), 0);
+    assert_eq!(exported_rows(d, db), 1);
+    assert_eq!(journal_versions(d), [2, 2], "WAL mode");
+    // Imported again, uninterrupted: every household, and the file in WAL mode after it.
+    imported(d, "big.csv", "2020-06-30", db);
+    assert_eq!(poor(d, db), 3000);
+    assert_eq!(exported_rows(d, db), 1 + 6000);
+    assert_eq!(journal_versions(d), [2, 2], "WAL mode");
+    assert!(!d.join("registry.db-journal").exists());
+}
+
+/// Imports `file` with effective date `date`, which must succeed.
+fn imported(d: &Path, file: &str, date: &str, db: &str) {
+    let out = run(d, &["import", file, "--date", date, "--db", db]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The SQLite file's format versions (header bytes 18 and 19): 2 in WAL mode, 1 otherwise.
+fn journal_versions(d: &Path) -> [u8; 2] {
+    use std::io::Read;
+    let mut head = [0u8; 20];
+    std::fs::File::open(d.join("registry.db"))
+        .unwrap()
+        .read_exact(&mut head)
+        .unwrap();
+    [head[18], head[19]]
+}
+
+/// `big.csv`: 3000 new households of two members each.
+fn write_big(d: &Path) {
     let mut big = format!("{HEADER}\n");
     for i in 1000..4000 {
         let hh = format!("K{i:05},140525100202,未脱贫,,B,是,是,是,2019,15000.00");
@@ -257,35 +319,13 @@ fn killed_import(d: &Path, db: &str) {
         ));
     }
     std::fs::write(d.join("big.csv"), &big).unwrap();
-    let poor = || {
-        let out = run(
-            d,
-            &[
-                "report",
-                "changes",
-                "--from",
-                "2000-01-01",
-                "--to",
-                "2099-12-31",
-                "--db",
-                db,
-            ],
-        );
-        let r: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-        r["end"]["poor"]["households"].as_u64().unwrap()
-    };
-    let exported_rows = || {
-        let out = run(d, &["export", "--out", "all.csv", "--db", db]);
-        assert!(out.status.success());
-        std::fs::read_to_string(d.join("all.csv"))
-            .unwrap()
-            .lines()
-            .count()
-    };
+}
 
-    // The import writes its 3000 households and stops before committing, holding its transaction.
+/// Starts the import of `big.csv` stopped before its commit (`FUPIN_TEST_INTERRUPT_IMPORT`) and
+/// waits for the stop; `held`: the households written and those in the transaction then.
+fn stopped_import(d: &Path, db: &str, held: &str) -> std::process::Child {
     let stopped = d.join("stopped");
+    let _ = std::fs::remove_file(&stopped);
     let mut child = Command::new(env!("CARGO_BIN_EXE_fupin"))
         .current_dir(d)
         .env_remove("FUPIN_DB")
@@ -306,32 +346,42 @@ fn killed_import(d: &Path, db: &str) {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    // Written, within the transaction: every household of the file, beside the 5 stored.
-    let held = std::fs::read_to_string(&stopped).unwrap();
+    // Written, within the transaction.
+    let written = std::fs::read_to_string(&stopped).unwrap();
     assert_eq!(
-        held.trim(),
-        "3000 3005",
+        written.trim(),
+        held,
         "households written, households in the transaction"
     );
-    // Other connections see none of it while the transaction is open...
-    assert_eq!(poor(), 5);
-    child.kill().unwrap();
-    let status = child.wait().unwrap();
-    assert!(!status.success(), "killed: {status}");
-    // ...and after the kill, nothing of it is left: the 5 households with their 10 members.
-    assert_eq!(poor(), 5);
-    assert_eq!(exported_rows(), 1 + 10);
+    child
+}
 
-    // The same import, not interrupted, commits every household.
+/// The poor households at the end of the change report over all time.
+fn poor(d: &Path, db: &str) -> u64 {
     let out = run(
         d,
-        &["import", "big.csv", "--date", "2020-06-30", "--db", db],
+        &[
+            "report",
+            "changes",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2099-12-31",
+            "--db",
+            db,
+        ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(poor(), 5 + 3000);
-    assert_eq!(exported_rows(), 1 + 10 + 6000);
+    let r: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    r["end"]["poor"]["households"].as_u64().unwrap()
+}
+
+/// The lines of the registry's export (a header and a line per member).
+fn exported_rows(d: &Path, db: &str) -> usize {
+    let out = run(d, &["export", "--out", "all.csv", "--db", db]);
+    assert!(out.status.success());
+    std::fs::read_to_string(d.join("all.csv"))
+        .unwrap()
+        .lines()
+        .count()
 }

@@ -93,13 +93,19 @@ fn an_invalid_row_in_the_last_part_leaves_nothing() {
         // A first import into an empty registry builds the tables' secondary indexes (and on
         // PostgreSQL puts back their foreign keys) at its end: refused, it leaves them as they
         // were, and so does a committed one.
+        // As `fupin import` runs it, with the database to itself: on SQLite through a rollback
+        // journal, the file back in WAL mode after it, refused or committed.
         let indexes = repo.indexes().await.unwrap();
         assert!(indexes["member"].contains("member_by_name"));
         assert!(indexes["household"].contains("household_by_area"));
-        let out = stream(repo.as_ref(), &path, 7, &options(d("2019-12-31"), "t"))
-            .await
-            .unwrap();
+        let mut alone = options(d("2019-12-31"), "t");
+        alone.alone = true;
+        let out = stream(repo.as_ref(), &path, 7, &alone).await.unwrap();
         assert!(!out.committed);
+        assert_eq!(
+            in_wal(&dir),
+            (repo.backend() == fupin_store::Backend::Sqlite).then_some(true)
+        );
         assert_eq!(repo.indexes().await.unwrap(), indexes);
         assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
         let e = &out.errors[0];
@@ -111,10 +117,14 @@ fn an_invalid_row_in_the_last_part_leaves_nothing() {
         assert_eq!(households(repo.as_ref()).await, 0);
         assert!(repo.audit("H00001").await.unwrap().is_empty());
         // With --partial the 29 valid households are stored.
-        let mut partial = options(d("2019-12-31"), "t");
+        let mut partial = alone.clone();
         partial.partial = true;
         let out = stream(repo.as_ref(), &path, 7, &partial).await.unwrap();
         assert!(out.committed);
+        assert_eq!(
+            in_wal(&dir),
+            (repo.backend() == fupin_store::Backend::Sqlite).then_some(true)
+        );
         assert_eq!(households(repo.as_ref()).await, 29);
         assert_eq!(repo.indexes().await.unwrap(), indexes);
         // The search index of a first import (on SQLite filled at its end, its triggers off
@@ -140,6 +150,18 @@ fn an_invalid_row_in_the_last_part_leaves_nothing() {
             Vec::<String>::new()
         );
     });
+}
+
+/// On SQLite (a `registry.db` in `dir`), whether the file is in WAL mode (its header's format
+/// versions 2) with no rollback journal left beside it.
+fn in_wal(dir: &Path) -> Option<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 20];
+    std::fs::File::open(dir.join("registry.db"))
+        .ok()?
+        .read_exact(&mut head)
+        .ok()?;
+    Some(head[18..20] == [2, 2] && !dir.join("registry.db-journal").exists())
 }
 
 /// The household numbers a search of the whole registry for `q` lists.
