@@ -127,7 +127,7 @@ impl Drop for Alone {
 
 impl Alone {
     /// Ends the transaction (committed or rolled back), then puts back the connection's WAL and
-    /// its synchronous setting.
+    /// its synchronous setting (best effort: see below).
     async fn end(mut self, commit: bool) -> Result<(), sqlx::Error> {
         use sqlx::TransactionManager;
         if commit {
@@ -136,7 +136,13 @@ impl Alone {
             SqliteTransactions::rollback(&mut self.conn).await?;
         }
         self.open = false;
-        journal_put_back(&mut self.conn).await
+        if journal_put_back(&mut self.conn).await.is_err() {
+            // The transaction has ended either way (a committed import must not be reported as
+            // failed): the connection is closed rather than reused with its settings, and the
+            // pool's next connection puts the WAL back as it connects.
+            self.conn.close_on_drop();
+        }
+        Ok(())
     }
 }
 
