@@ -240,12 +240,17 @@ impl Db {
         let mode = sql("PRAGMA journal_mode = DELETE")
             .scalar::<String>(Exec::Sqlite(&mut conn))
             .await;
-        sql(BUSY_TIMEOUT).execute(Exec::Sqlite(&mut conn)).await?;
-        match mode {
-            Ok(Some(mode)) if mode.eq_ignore_ascii_case("delete") => {}
-            Ok(_) => return Ok(Tx::Sqlite(begin_sqlite(p).await?, Some(guard))),
-            Err(e) if is_busy(&e) => return Ok(Tx::Sqlite(begin_sqlite(p).await?, Some(guard))),
+        let busy = format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis());
+        sql(&busy).execute(Exec::Sqlite(&mut conn)).await?;
+        let switched = match mode {
+            Ok(mode) => mode.is_some_and(|m| m.eq_ignore_ascii_case("delete")),
+            Err(e) if is_busy(&e) => false,
             Err(e) => return Err(e),
+        };
+        if !switched {
+            // An ordinary transaction, in the WAL, on whichever connection the pool gives.
+            drop(conn);
+            return Ok(Tx::Sqlite(begin_sqlite(p).await?, Some(guard)));
         }
         // With a rollback journal, a power failure during a commit with `NORMAL` can corrupt
         // the file on some file systems (SQLite's documentation): the full syncs while it lasts.
@@ -293,8 +298,8 @@ async fn begin_sqlite(p: &SqlitePool) -> Result<sqlx::Transaction<'static, Sqlit
     }
 }
 
-/// The busy timeout of the store's SQLite connections ([`crate::store`]), in milliseconds.
-pub(crate) const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 30000";
+/// The busy timeout of the store's SQLite connections ([`crate::store`]).
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {

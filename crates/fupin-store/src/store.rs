@@ -92,7 +92,7 @@ async fn open_sqlite(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         // A county's registry is about a gigabyte: read it through memory maps and a larger cache.
         .pragma("mmap_size", "4294967296")
         .pragma("cache_size", CACHE_SIZE)
-        .busy_timeout(std::time::Duration::from_secs(30));
+        .busy_timeout(crate::sql::BUSY_TIMEOUT);
     Ok(SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(opts)

@@ -26,6 +26,8 @@ const ANALYZE_AFTER: u64 = 10_000;
 /// in the demo profile: about 14 MB). A file of more (a province of over 40,000 villages, or the
 /// nation's) reads its villages back at the end instead, so memory stays bounded (under 30 MB).
 const SUMMED_VILLAGES: usize = 40_000;
+/// A household of the registry, if it holds any.
+const ANY_HOUSEHOLD: &str = "SELECT number FROM household LIMIT 1";
 /// How many households one multi-row statement writes.
 const NEW_CHUNK: usize = 1000;
 
@@ -117,14 +119,17 @@ impl<'o> Run<'o> {
         opts: &'o ImportOptions,
         file: bool,
     ) -> Result<Run<'o>, StoreError> {
-        let alone = file && opts.alone && !opts.dry_run && store.backend() == Backend::Sqlite && {
-            let any: Option<String> = store
+        // Read before the transaction, which it chooses; read again inside it, which decides.
+        let alone = file
+            && opts.alone
+            && !opts.dry_run
+            && store.backend() == Backend::Sqlite
+            && store
                 .db
-                .query("SELECT number FROM household LIMIT 1")
-                .scalar(&store.db)
-                .await?;
-            any.is_none()
-        };
+                .query(ANY_HOUSEHOLD)
+                .scalar::<String>(&store.db)
+                .await?
+                .is_none();
         let mut tx = if alone {
             // A first import into an empty registry: through a rollback journal, its pages are
             // written once (1,000,000 members: 43 s in the WAL, 36 s; docs/PERFORMANCE.md).
@@ -134,11 +139,11 @@ impl<'o> Run<'o> {
         };
         let mmap = unmapped(&mut tx.conn()).await?;
         let search_triggers = search_deferred(&mut tx.conn()).await?;
-        let households: Option<String> = tx
-            .query("SELECT number FROM household LIMIT 1")
-            .scalar(&mut tx)
-            .await?;
-        let empty = households.is_none();
+        let empty = tx
+            .query(ANY_HOUSEHOLD)
+            .scalar::<String>(&mut tx)
+            .await?
+            .is_none();
         let indexes = indexes_deferred(&mut tx.conn(), file && empty).await?;
         // The villages' roll-ups summed as the import writes, when no other writer can add a
         // household to them before it commits: SQLite has one writer; on PostgreSQL the tables
