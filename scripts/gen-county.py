@@ -4,7 +4,9 @@
     scripts/gen-county.py HOUSEHOLDS OUT.csv
 
 Household i has 3 members, every third household 4 (300,000 households make 1,000,000 members);
-every ID number has a correct check character; every household passes the exit checks.
+every ID number has a correct check character and is the file's only one (each relationship has an
+area code of its own: a household's birth dates move a day every 1,000 households, and a head's date
+reaches the spouses' 731,000 households later); every household passes the exit checks.
 """
 import csv
 import datetime
@@ -19,17 +21,17 @@ HEADERS = ["户编号", "行政区划代码", "村民小组", "户状态", "状�
 W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
-def rid(birth, seq):
-    first = "140525" + birth.strftime("%Y%m%d") + "%03d" % (seq % 1000)
+def rid(area, birth, seq):
+    first = area + birth.strftime("%Y%m%d") + "%03d" % (seq % 1000)
     return first + "10X98765432"[sum(int(c) * w for c, w in zip(first, W)) % 11]
 
 
 def main():
     n, out = int(sys.argv[1]), sys.argv[2]
-    people = [("户主", "普通劳动力", "非在校生", datetime.date(1960, 1, 1)),
-              ("配偶", "普通劳动力", "非在校生", datetime.date(1962, 1, 1)),
-              ("子女", "无劳动力", "小学", datetime.date(2010, 1, 1)),
-              ("父母", "丧失劳动力", "非在校生", datetime.date(1935, 1, 1))]
+    people = [("户主", "普通劳动力", "非在校生", datetime.date(1960, 1, 1), "140525"),
+              ("配偶", "普通劳动力", "非在校生", datetime.date(1962, 1, 1), "140524"),
+              ("子女", "无劳动力", "小学", datetime.date(2010, 1, 1), "140522"),
+              ("父母", "丧失劳动力", "非在校生", datetime.date(1935, 1, 1), "140521")]
     with open(out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(HEADERS)
@@ -40,8 +42,8 @@ def main():
                   "0.00", "0.00", "0.00", "0.00", f"139{i:08d}", ""]
             k = 4 if i % 3 == 0 else 3
             day = datetime.timedelta(days=i // 1000)
-            for rel, labor, school, base in people[:k]:
-                w.writerow(hh + [rid(base + day, i), f"成员{i}", rel, labor, "健康", "", school, "是", "是",
+            for rel, labor, school, base, born_in in people[:k]:
+                w.writerow(hh + [rid(born_in, base + day, i), f"成员{i}", rel, labor, "健康", "", school, "是", "是",
                                  "", "", "", ""])
 
 

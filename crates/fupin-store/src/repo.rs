@@ -50,6 +50,9 @@ pub struct ImportOptions {
     /// a first import of a file into an empty SQLite registry then writes through a rollback
     /// journal when no other connection has the file open ([`crate::sql::Db::begin_alone`]).
     pub alone: bool,
+    /// How many errors the outcome keeps (the rest are counted: [`ImportOutcome::errors_left_off`]);
+    /// [`ImportOutcome::ERRORS_KEPT`] unless set.
+    pub errors_kept: usize,
 }
 
 impl ImportOptions {
@@ -64,6 +67,7 @@ impl ImportOptions {
             defer_rollups: false,
             interrupt: Interrupt::from_env(),
             alone: false,
+            errors_kept: ImportOutcome::ERRORS_KEPT,
         }
     }
 }
@@ -104,9 +108,45 @@ pub struct ImportOutcome {
     /// Households left out because of errors (with `partial`).
     pub skipped: u64,
     pub events: u64,
+    /// The errors found, the first [`ImportOptions::errors_kept`] of them (in the order found;
+    /// sorted by row at the end).
     pub errors: Vec<RowError>,
+    /// Errors found past the first [`ImportOptions::errors_kept`]: counted, not kept (a file with
+    /// millions of bad rows is refused in bounded memory).
+    pub errors_left_off: u64,
     /// True when the changes are in the database.
     pub committed: bool,
+}
+
+impl ImportOutcome {
+    /// How many errors an import keeps to report by default (about 40 MB of them at most).
+    pub const ERRORS_KEPT: usize = 100_000;
+
+    /// Keeps `e` while fewer than `kept` are kept, else counts it.
+    pub fn push_error(&mut self, e: RowError, kept: usize) {
+        if self.errors.len() < kept {
+            self.errors.push(e);
+        } else {
+            self.errors_left_off += 1;
+        }
+    }
+
+    /// [`ImportOutcome::push_error`] for each of `errors`.
+    pub fn extend_errors(&mut self, errors: impl IntoIterator<Item = RowError>, kept: usize) {
+        for e in errors {
+            self.push_error(e, kept);
+        }
+    }
+
+    /// Every error found, kept or not.
+    pub fn error_count(&self) -> u64 {
+        self.errors.len() as u64 + self.errors_left_off
+    }
+
+    /// No error was found.
+    pub fn is_clean(&self) -> bool {
+        self.error_count() == 0
+    }
 }
 
 /// A part of a file being imported ([`Repository::import_stream`]): its households, in file

@@ -315,15 +315,26 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
     for e in out.errors.iter().take(20) {
         eprintln!("{e}");
     }
-    if out.errors.len() > 20 {
-        eprintln!(
-            "…… 共 {} 个错误 / {} errors in all",
-            out.errors.len(),
-            out.errors.len()
-        );
+    let count = out.error_count();
+    if count > 20 {
+        eprintln!("…… 共 {count} 个错误 / {count} errors in all");
     }
     let report = a.report.clone().unwrap_or_else(|| default_report(&a.file));
-    fupin_sheet::write_error_report(&report, &out.errors).map_err(file_error)?;
+    let mut listed = out.errors;
+    if out.errors_left_off > 0 {
+        // The report's last row says how many more there were.
+        let (kept, more) = (listed.len(), out.errors_left_off);
+        listed.push(fupin_store::RowError::new(
+            0,
+            "",
+            "",
+            "errors_left_off",
+            &format!("另有 {more} 个错误未列出(只列出前 {kept} 个)"),
+            &format!("{more} more errors not listed (the first {kept} are)"),
+        ));
+        eprintln!("错误报告只列出前 {kept} 个错误 / the report lists the first {kept} errors");
+    }
+    fupin_sheet::write_error_report(&report, &listed).map_err(file_error)?;
     eprintln!("错误报告 / error report: {}", report.display());
     if !out.committed && !a.dry_run {
         eprintln!("有错误,数据库未改变(可用 --partial 导入有效的户) / errors found: the database is unchanged (--partial imports the valid households)");

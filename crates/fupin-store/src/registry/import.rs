@@ -80,10 +80,19 @@ struct Run<'o> {
     /// the import with its first row, in the database: memory does not grow with the file), where
     /// a number of an earlier chunk is found again as a duplicate.
     seen: Seen,
-    /// Households with a member who is a current member of a household outside their chunk:
-    /// judged at the end, when every chunk is written (that household may be a later chunk's,
-    /// which takes the member out).
+    /// Households with a member who is a current member of a household outside their chunk that
+    /// no earlier chunk had: judged at the end, when every chunk is written (that household may be
+    /// a later chunk's, which takes the member out). A member of a household an earlier chunk had
+    /// (and wrote, or left as it was) is a duplicate at once: that household does not change
+    /// again in the import, and a file repeating its people is not held in memory to its end.
     pending: Vec<Incoming>,
+    /// The numbers of the households in `pending` (an earlier chunk's household still to be
+    /// judged may yet take its member out).
+    pending_numbers: HashSet<String>,
+    /// A file's import that is all or nothing (not `partial`) does not hold such households: it
+    /// writes them at once and notes the people moved in ([`Moves`]), checked at the end (a
+    /// household that has to be undone refuses the whole import, so nothing is to be undone).
+    moves: Option<Moves>,
     /// The villages (and their ancestors) already created.
     areas: BTreeSet<String>,
     /// The villages written (and a moved household's old village): their roll-ups are refreshed.
@@ -206,6 +215,8 @@ impl<'o> Run<'o> {
             out: ImportOutcome::default(),
             seen: Seen::First(Vec::new()),
             pending: Vec::new(),
+            pending_numbers: HashSet::new(),
+            moves: (file && !opts.partial).then(Moves::default),
             areas: BTreeSet::new(),
             touched: BTreeSet::new(),
             done: 0,
@@ -244,7 +255,7 @@ impl<'o> Run<'o> {
             .collect();
         self.out.skipped += bad_in_file.len() as u64;
         drop(bad_in_file);
-        self.out.errors.extend(file_errors);
+        self.out.extend_errors(file_errors, opts.errors_kept);
         if batch.is_empty() {
             return Ok(());
         }
@@ -307,7 +318,8 @@ impl<'o> Run<'o> {
                 for (i, h) in batch.iter().enumerate() {
                     if let Some(first) = earlier.get(&h.record.number) {
                         bad.insert(i);
-                        self.out.errors.push(repeated_household(h, *first));
+                        self.out
+                            .push_error(repeated_household(h, *first), opts.errors_kept);
                     } else if in_chunk.insert(h.record.number.clone()) {
                         // The same chunk's repeats are `batch_duplicates`'.
                         here.push((h.record.number.clone(), h.row));
@@ -369,12 +381,26 @@ impl<'o> Run<'o> {
             .iter()
             .map(|h| (h.record.number.as_str(), h))
             .collect();
+        // The households outside the chunk that the people belong to and that an earlier chunk
+        // had, not deferred: they do not change again in this import.
+        let settled: HashSet<String> = if last {
+            HashSet::new()
+        } else {
+            let outside: BTreeSet<&str> = owners
+                .values()
+                .map(String::as_str)
+                .filter(|o| !in_batch.contains_key(o) && !self.pending_numbers.contains(*o))
+                .collect();
+            let outside: Vec<&str> = outside.into_iter().collect();
+            self.seen.had(&mut conn, &outside).await?
+        };
         for (i, e) in batch_duplicates(&batch) {
             bad.insert(i);
-            self.out.errors.push(e);
+            self.out.push_error(e, opts.errors_kept);
         }
         let mut plans = Vec::new();
         let mut deferred = Vec::new();
+        let mut moved = Vec::new();
         for (i, h) in batch.iter().enumerate() {
             if same[i] {
                 if !bad.contains(&i) {
@@ -394,29 +420,35 @@ impl<'o> Run<'o> {
                     });
                 }
             }
-            let (errors, elsewhere) = registered_elsewhere(h, &owners, &in_batch);
+            let (errors, elsewhere) = registered_elsewhere(h, &owners, &in_batch, &settled);
             if !errors.is_empty() {
                 bad.insert(i);
-                self.out.errors.extend(errors);
+                self.out.extend_errors(errors, opts.errors_kept);
             }
-            if elsewhere && !bad.contains(&i) {
+            if !elsewhere.is_empty() && !bad.contains(&i) {
                 if last {
                     bad.insert(i);
-                    self.out.errors.extend(elsewhere_errors(h, &owners));
-                } else {
+                    self.out
+                        .extend_errors(elsewhere_errors(h, &owners), opts.errors_kept);
+                    continue;
+                } else if self.moves.is_none() {
                     deferred.push(i);
+                    continue;
                 }
-                continue;
             }
             match plan(ex, h, opts.date, &opts.actor, &opts.policy) {
                 Ok(mut p) if !bad.contains(&i) => {
                     p.fingerprint = fingerprints[i].clone();
+                    for id in elsewhere {
+                        let row = h.member_rows.get(id).copied().unwrap_or(h.row);
+                        moved.push((id.to_string(), number.to_string(), row, ex.is_none()));
+                    }
                     plans.push(p);
                 }
                 Ok(_) => {}
                 Err(e) => {
                     bad.insert(i);
-                    self.out.errors.push(*e);
+                    self.out.push_error(*e, opts.errors_kept);
                 }
             }
         }
@@ -438,6 +470,7 @@ impl<'o> Run<'o> {
             let mut rest = Vec::with_capacity(batch.len());
             for (i, h) in batch.into_iter().enumerate() {
                 if deferred.contains(&i) {
+                    self.pending_numbers.insert(h.record.number.clone());
                     self.pending.push(h);
                 } else {
                     rest.push(h);
@@ -447,6 +480,9 @@ impl<'o> Run<'o> {
         if expected_version.is_some() && !self.out.errors.is_empty() {
             // A single save refused: nothing to write.
             return Ok(());
+        }
+        if let Some(moves) = &mut self.moves {
+            moves.add(&mut conn, &moved).await?;
         }
         // The rows are written even when an error will refuse the import (it is rolled back at
         // the end): the later chunks' checks of duplicate people read them.
@@ -559,11 +595,17 @@ impl<'o> Run<'o> {
     ) -> Result<(ImportOutcome, Option<HouseholdRecord>), StoreError> {
         if !self.pending.is_empty() {
             let pending = std::mem::take(&mut self.pending);
+            self.pending_numbers.clear();
             let chunk = Chunk {
                 households: pending,
                 ..Chunk::default()
             };
             self.chunk(chunk, None, true).await?;
+        }
+        if let Some(moves) = self.moves.take() {
+            moves
+                .check(&mut self.tx.conn(), &mut self.out, opts.errors_kept)
+                .await?;
         }
         let Run {
             mut tx,
@@ -925,16 +967,18 @@ async fn interrupted(
 }
 
 /// The members of `h` who are current members of another household of the batch that does not
-/// also take them out of it (errors), and whether any is a current member of a household outside
-/// the batch (judged at the end of the import: [`elsewhere_errors`]).
-fn registered_elsewhere(
-    h: &Incoming,
+/// also take them out of it, or of a `settled` household outside the batch (errors), and those who
+/// are current members of another household outside the batch (judged at the end of the import:
+/// [`elsewhere_errors`], [`Moves`]).
+fn registered_elsewhere<'h>(
+    h: &'h Incoming,
     owners: &HashMap<String, String>,
     in_batch: &HashMap<&str, &Incoming>,
-) -> (Vec<RowError>, bool) {
+    settled: &HashSet<String>,
+) -> (Vec<RowError>, Vec<&'h str>) {
     let number = h.record.number.as_str();
     let mut errors = Vec::new();
-    let mut elsewhere = false;
+    let mut elsewhere = Vec::new();
     for m in &h.record.members {
         let Some(owner) = owners.get(&m.id_number) else {
             continue;
@@ -946,7 +990,10 @@ fn registered_elsewhere(
         match in_batch.get(owner.as_str()) {
             Some(o) if !o.record.members.iter().any(|x| x.id_number == m.id_number) => {}
             Some(_) => errors.push(already_registered(h, &m.id_number, owner)),
-            None => elsewhere = true,
+            None if settled.contains(owner) => {
+                errors.push(already_registered(h, &m.id_number, owner))
+            }
+            None => elsewhere.push(m.id_number.as_str()),
         }
     }
     (errors, elsewhere)
@@ -966,6 +1013,11 @@ fn elsewhere_errors(h: &Incoming, owners: &HashMap<String, String>) -> Vec<RowEr
 
 fn already_registered(h: &Incoming, id: &str, owner: &str) -> RowError {
     let row = h.member_rows.get(id).copied().unwrap_or(h.row);
+    registered_in(row, &h.record.number, id, owner)
+}
+
+/// The person `id` of household `number` (at `row` of the file) is a current member of `owner`.
+fn registered_in(row: usize, number: &str, id: &str, owner: &str) -> RowError {
     RowError::new(
         row,
         "id_number",
@@ -974,7 +1026,7 @@ fn already_registered(h: &Incoming, id: &str, owner: &str) -> RowError {
         &format!("此人已登记在户 {owner} 中"),
         &format!("this person is already registered in household {owner}"),
     )
-    .in_household(&h.record.number)
+    .in_household(number)
 }
 
 /// A household number seen earlier in the import (in its chunk or an earlier one).
@@ -1064,6 +1116,20 @@ impl Seen {
             .collect())
     }
 
+    /// Those of `numbers` the import has had (a chunk's before the current one: the first chunk's
+    /// are all in the chunk).
+    async fn had(
+        &self,
+        conn: &mut Conn<'_>,
+        numbers: &[&str],
+    ) -> Result<HashSet<String>, StoreError> {
+        if numbers.is_empty() || matches!(self, Seen::First(_)) {
+            return Ok(HashSet::new());
+        }
+        let sql = "SELECT number, number FROM import_seen WHERE number IN";
+        Ok(lookup(conn, sql, numbers).await?.into_keys().collect())
+    }
+
     /// Adds a chunk's numbers (none of them had before).
     async fn add(
         &mut self,
@@ -1084,6 +1150,110 @@ impl Seen {
     async fn forget(self, conn: &mut Conn<'_>) -> Result<(), StoreError> {
         if matches!(self, Seen::Table) && conn.backend() == Backend::Sqlite {
             conn.query("DROP TABLE temp.import_seen")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The people a file's import wrote into a household while they were current members of a
+/// household outside their chunk that no earlier chunk had ([`Run::moves`]): (ID number, household,
+/// row, whether the household is new), in the transaction's temporary table `import_moves`. At
+/// the end, a person still a current member of another household is a duplicate, as a household
+/// held to the end would have found (that other household was not in the file, or kept them).
+#[derive(Default)]
+struct Moves {
+    table: bool,
+}
+
+impl Moves {
+    async fn add(
+        &mut self,
+        conn: &mut Conn<'_>,
+        rows: &[(String, String, usize, bool)],
+    ) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if !self.table {
+            let columns = "(id_number TEXT NOT NULL, household_number TEXT NOT NULL, \
+                           member_row BIGINT NOT NULL, created BIGINT NOT NULL)";
+            let create = match conn.backend() {
+                Backend::Sqlite => {
+                    format!("CREATE TEMP TABLE IF NOT EXISTS import_moves {columns}")
+                }
+                Backend::Postgres => {
+                    format!("CREATE TEMP TABLE import_moves {columns} ON COMMIT DROP")
+                }
+            };
+            conn.query(&create).execute(&mut *conn).await?;
+            if conn.backend() == Backend::Sqlite {
+                // Left by an import that failed before its end on this connection.
+                conn.query("DELETE FROM import_moves")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            self.table = true;
+        }
+        for chunk in rows.chunks(NEW_CHUNK) {
+            let sql = format!(
+                "INSERT INTO import_moves (id_number, household_number, member_row, created) {}",
+                crate::sql::values(conn.backend(), chunk.len(), 4)
+            );
+            let mut q = conn.query(&sql);
+            for (id, number, row, created) in chunk {
+                q.push(id.as_str());
+                q.push(number.as_str());
+                q.push(*row as i64);
+                q.push(i64::from(*created));
+            }
+            q.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// The people moved in who are still current members of another household, as errors (the
+    /// first of them, up to `kept` in all): their households are counted as skipped, not as
+    /// created or updated. Drops the table.
+    async fn check(
+        self,
+        conn: &mut Conn<'_>,
+        out: &mut ImportOutcome,
+        kept: usize,
+    ) -> Result<(), StoreError> {
+        if !self.table {
+            return Ok(());
+        }
+        let from = "FROM import_moves v JOIN member m ON m.id_number = v.id_number \
+                    AND m.left_on IS NULL AND m.household_number <> v.household_number";
+        let sql = format!(
+            "SELECT COUNT(*), COUNT(DISTINCT v.household_number), \
+             COUNT(DISTINCT CASE WHEN v.created = 1 THEN v.household_number END) {from}"
+        );
+        let counts: Vec<(i64, i64, i64)> = conn.query(&sql).fetch_all_as(&mut *conn).await?;
+        let (found, households, created) = counts.first().copied().unwrap_or_default();
+        if found > 0 {
+            out.skipped += households as u64;
+            out.created = out.created.saturating_sub(created as u64);
+            out.updated = out.updated.saturating_sub((households - created) as u64);
+            let room = kept.saturating_sub(out.errors.len());
+            let sql = format!(
+                "SELECT v.household_number, v.id_number, v.member_row, m.household_number {from} \
+                 ORDER BY v.member_row, m.household_number LIMIT {room}"
+            );
+            let rows: Vec<(String, String, i64, String)> = if room > 0 {
+                conn.query(&sql).fetch_all_as(&mut *conn).await?
+            } else {
+                Vec::new()
+            };
+            out.errors_left_off += found as u64 - rows.len() as u64;
+            for (number, id, row, owner) in rows {
+                out.push_error(registered_in(row as usize, &number, &id, &owner), kept);
+            }
+        }
+        if conn.backend() == Backend::Sqlite {
+            conn.query("DROP TABLE temp.import_moves")
                 .execute(&mut *conn)
                 .await?;
         }

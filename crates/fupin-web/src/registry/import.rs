@@ -188,6 +188,7 @@ pub async fn upload(
         created => out.created,
         updated => out.updated,
         unchanged => out.unchanged,
+        error_count => out.error_count(),
         errors => JValue::from_serialize(&out.errors),
     };
     Ok(p.render_as(status, "registry/household_import.html", ctx))
