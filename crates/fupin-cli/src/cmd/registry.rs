@@ -72,6 +72,9 @@ pub struct ImportArgs {
     /// 不显示进度 / no progress display (also off without a terminal)
     #[arg(long, short)]
     quiet: bool,
+    /// 错误报告最多列出的错误数,其余只计数 / the most errors kept for the report (the rest are counted)
+    #[arg(long, value_name = "N", default_value_t = fupin_store::ImportOutcome::ERRORS_KEPT)]
+    max_errors: usize,
     /// Reads and validates the file only, opening no database: the "plain read" beside which
     /// `scripts/bench-import.sh` measures an import.
     #[arg(long, hide = true)]
@@ -251,6 +254,7 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
     let mut opts = ImportOptions::new(date, &actor, Arc::new(g.policies()?));
     opts.partial = a.partial;
     opts.dry_run = a.dry_run;
+    opts.errors_kept = a.max_errors;
     // The command has the database to itself while it runs (a first import into an empty SQLite
     // registry then writes without the WAL when no other process has the file open).
     opts.alone = true;
@@ -332,7 +336,9 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
             &format!("另有 {more} 个错误未列出(只列出前 {kept} 个)"),
             &format!("{more} more errors not listed (the first {kept} are)"),
         ));
-        eprintln!("错误报告只列出前 {kept} 个错误 / the report lists the first {kept} errors");
+        eprintln!(
+            "错误报告只列出前 {kept} 个错误(共 {count} 个) / the report lists the first {kept} errors of {count}"
+        );
     }
     fupin_sheet::write_error_report(&report, &listed).map_err(file_error)?;
     eprintln!("错误报告 / error report: {}", report.display());

@@ -42,6 +42,54 @@ pub fn household(i: u32, status: &str, reason: &str, head_leaves: &str) -> Strin
 }
 
 #[test]
+fn errors_past_the_most_listed_are_counted_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Households 4 to 6 have the heads of households 1 to 3: three people registered twice.
+    let mut file = format!("{HEADER}\n");
+    for i in 1..=6 {
+        let h = household(i, "未脱贫", "", "");
+        file.push_str(&if i > 3 {
+            h.replace(&id("19700101", i), &id("19700101", i - 3))
+        } else {
+            h
+        });
+    }
+    std::fs::write(d.join("twice.csv"), &file).unwrap();
+    let args = [
+        "import",
+        "twice.csv",
+        "--date",
+        "2019-12-31",
+        "--db",
+        "sqlite:registry.db",
+        "--max-errors",
+        "2",
+    ];
+    let out = run(d, &args);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the report lists the first 2 errors of 3"),
+        "{stderr}"
+    );
+    let report = std::fs::read_to_string(d.join("twice.csv.errors.csv")).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 4, "{report}");
+    assert!(
+        lines[1..3].iter().all(|l| l.contains("duplicate_person")),
+        "{report}"
+    );
+    assert!(
+        lines[3].contains("errors_left_off") && lines[3].contains("1 more errors not listed"),
+        "{report}"
+    );
+    // Nothing was written.
+    let out = run(d, &["history", "H001", "--db", "sqlite:registry.db"]);
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
 fn a_county_office_half_year() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
