@@ -310,7 +310,7 @@ async fn import(a: ImportArgs, g: &Global) -> Result {
         "{verb}: {rows} 行 rows; 新增 created {}, 更新 updated {}, 未变 unchanged {}, 跳过 skipped {}, 事件 events {}; 生效日期 date {date}",
         out.created, out.updated, out.unchanged, out.skipped, out.events
     );
-    if out.errors.is_empty() {
+    if out.is_clean() {
         if a.dry_run {
             outln!("试运行,未写入 / dry run, nothing written");
         }

@@ -84,6 +84,15 @@ fn errors_past_the_most_listed_are_counted_in_the_report() {
         lines[3].contains("errors_left_off") && lines[3].contains("1 more errors not listed"),
         "{report}"
     );
+    // None listed: still refused, all three counted.
+    let mut args = args.to_vec();
+    *args.last_mut().unwrap() = "0";
+    let out = run(d, &args);
+    assert_eq!(out.status.code(), Some(3));
+    let report = std::fs::read_to_string(d.join("twice.csv.errors.csv")).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 2, "{report}");
+    assert!(lines[1].contains("3 more errors not listed"), "{report}");
     // Nothing was written.
     let out = run(d, &["history", "H001", "--db", "sqlite:registry.db"]);
     assert_eq!(out.status.code(), Some(3));

@@ -477,7 +477,7 @@ impl<'o> Run<'o> {
                 }
             }
         }
-        if expected_version.is_some() && !self.out.errors.is_empty() {
+        if expected_version.is_some() && !self.out.is_clean() {
             // A single save refused: nothing to write.
             return Ok(());
         }
@@ -636,7 +636,7 @@ impl<'o> Run<'o> {
                     .await?;
             }
         }
-        if !opts.dry_run && (out.errors.is_empty() || opts.partial) {
+        if !opts.dry_run && (out.is_clean() || opts.partial) {
             if tx.backend() == Backend::Sqlite
                 && !(indexes.is_empty() && search_triggers.is_empty())
             {
@@ -652,7 +652,7 @@ impl<'o> Run<'o> {
         out.errors
             .sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
         seen.forget(&mut tx.conn()).await?;
-        if opts.dry_run || (!out.errors.is_empty() && !opts.partial) {
+        if opts.dry_run || (!out.is_clean() && !opts.partial) {
             remapped(&mut tx.conn(), mmap).await?;
             tx.rollback().await?;
             return Ok((out, None));
