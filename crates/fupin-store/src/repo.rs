@@ -53,9 +53,17 @@ pub struct ImportOptions {
     /// How many errors the outcome keeps (the rest are counted: [`ImportOutcome::errors_left_off`]);
     /// [`ImportOutcome::ERRORS_KEPT`] unless set.
     pub errors_kept: usize,
+    /// With `partial`, a file's households that take a person from a household later in the file
+    /// wait in memory for the end: more than this many refuse the import
+    /// ([`ImportOptions::WAITING_KEPT`] unless set).
+    pub waiting_kept: usize,
 }
 
 impl ImportOptions {
+    /// How many households a `partial` import of a file holds in memory to the end by default
+    /// (about 3 KB each: 150 MB at most).
+    pub const WAITING_KEPT: usize = 50_000;
+
     pub fn new(date: NaiveDate, actor: &str, policy: Arc<PolicySet>) -> ImportOptions {
         ImportOptions {
             date,
@@ -68,6 +76,7 @@ impl ImportOptions {
             interrupt: Interrupt::from_env(),
             alone: false,
             errors_kept: ImportOutcome::ERRORS_KEPT,
+            waiting_kept: ImportOptions::WAITING_KEPT,
         }
     }
 }

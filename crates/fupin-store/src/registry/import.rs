@@ -93,6 +93,8 @@ struct Run<'o> {
     /// writes them at once and notes the people moved in ([`Moves`]), checked at the end (a
     /// household that has to be undone refuses the whole import, so nothing is to be undone).
     moves: Option<Moves>,
+    /// The chunks of a file (not one batch held whole).
+    file: bool,
     /// The villages (and their ancestors) already created.
     areas: BTreeSet<String>,
     /// The villages written (and a moved household's old village): their roll-ups are refreshed.
@@ -217,6 +219,7 @@ impl<'o> Run<'o> {
             pending: Vec::new(),
             pending_numbers: HashSet::new(),
             moves: (file && !opts.partial).then(Moves::default),
+            file,
             areas: BTreeSet::new(),
             touched: BTreeSet::new(),
             done: 0,
@@ -470,6 +473,12 @@ impl<'o> Run<'o> {
             let mut rest = Vec::with_capacity(batch.len());
             for (i, h) in batch.into_iter().enumerate() {
                 if deferred.contains(&i) {
+                    if self.file && self.pending.len() >= opts.waiting_kept {
+                        return Err(StoreError::Rejected(Box::new(too_many_waiting(
+                            &h,
+                            opts.waiting_kept,
+                        ))));
+                    }
                     self.pending_numbers.insert(h.record.number.clone());
                     self.pending.push(h);
                 } else {
@@ -1027,6 +1036,24 @@ fn registered_in(row: usize, number: &str, id: &str, owner: &str) -> RowError {
         &format!("this person is already registered in household {owner}"),
     )
     .in_household(number)
+}
+
+/// A `partial` import of a file with more households waiting for the end than `kept` (memory is
+/// bounded: the import is refused as a whole, nothing written).
+fn too_many_waiting(h: &Incoming, kept: usize) -> RowError {
+    RowError::new(
+        h.row,
+        "household_number",
+        &h.record.number,
+        "too_many_waiting",
+        &format!(
+            "使用 --partial 时,从文件中后面的户迁入成员的户超过 {kept} 个:请不用 --partial 导入(在文件末尾检查迁入),或把这些户排在迁出户之后"
+        ),
+        &format!(
+            "with --partial, more than {kept} households take a person from a household later in the file: import without --partial (the moves are checked at the end), or put these households after the ones the people leave"
+        ),
+    )
+    .in_household(&h.record.number)
 }
 
 /// A household number seen earlier in the import (in its chunk or an earlier one).

@@ -403,6 +403,46 @@ fn a_person_moved_in_but_still_in_their_household_at_the_end_leaves_nothing() {
 }
 
 #[test]
+fn a_partial_import_with_more_households_waiting_than_kept_is_refused() {
+    on_both("stream_waiting", |repo, dir| async move {
+        let rows = county(12);
+        first_import(repo.as_ref(), &dir, &rows).await;
+        // H00012 takes H00001's child and H00011 H00002's, both before the households the
+        // children leave: with --partial both wait in memory for the end.
+        let mut file: Vec<Row> = rows[33..36].to_vec();
+        file.push(moved(&rows[2], &rows[33]));
+        file.extend(rows[30..33].iter().cloned());
+        file.push(moved(&rows[5], &rows[30]));
+        file.extend(rows[0..2].iter().cloned());
+        file.extend(rows[3..5].iter().cloned());
+        file.extend(rows[6..30].iter().cloned());
+        let path = dir.join("b.csv");
+        write_csv(&path, &file, true);
+        let mut opts = options(d("2020-06-30"), "t");
+        opts.partial = true;
+        opts.waiting_kept = 1;
+        let e = stream(repo.as_ref(), &path, 1, &opts).await.unwrap_err();
+        assert_eq!(e.code(), "too_many_waiting", "{e}");
+        let StoreError::Rejected(row) = &e else {
+            panic!("{e}")
+        };
+        // H00011's first row (the file's fifth line, after the header and H00012's four).
+        assert_eq!((row.row, row.household.as_deref()), (6, Some("H00011")));
+        assert!(!member_ids(repo.as_ref(), "H00012")
+            .await
+            .contains(&rows[2]["id_number"]));
+        // Two may wait: imported.
+        opts.waiting_kept = 2;
+        let out = stream(repo.as_ref(), &path, 1, &opts).await.unwrap();
+        assert!(out.committed && out.errors.is_empty(), "{:?}", out.errors);
+        assert_eq!((out.updated, out.unchanged), (4, 8));
+        assert!(member_ids(repo.as_ref(), "H00012")
+            .await
+            .contains(&rows[2]["id_number"]));
+    });
+}
+
+#[test]
 fn a_file_with_more_errors_than_kept_counts_the_rest_and_leaves_nothing() {
     on_both("stream_errors_kept", |repo, dir| async move {
         // The heads of H00011 to H00020 are the heads of H00001 to H00010 again: ten people
