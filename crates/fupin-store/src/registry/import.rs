@@ -86,9 +86,6 @@ struct Run<'o> {
     /// (and wrote, or left as it was) is a duplicate at once: that household does not change
     /// again in the import, and a file repeating its people is not held in memory to its end.
     pending: Vec<Incoming>,
-    /// The numbers of the households in `pending` (an earlier chunk's household still to be
-    /// judged may yet take its member out).
-    pending_numbers: HashSet<String>,
     /// A file's import that is all or nothing (not `partial`) does not hold such households: it
     /// writes them at once and notes the people moved in ([`Moves`]), checked at the end (a
     /// household that has to be undone refuses the whole import, so nothing is to be undone).
@@ -217,7 +214,6 @@ impl<'o> Run<'o> {
             out: ImportOutcome::default(),
             seen: Seen::First(Vec::new()),
             pending: Vec::new(),
-            pending_numbers: HashSet::new(),
             moves: (file && !opts.partial).then(Moves::default),
             file,
             areas: BTreeSet::new(),
@@ -385,14 +381,20 @@ impl<'o> Run<'o> {
             .map(|h| (h.record.number.as_str(), h))
             .collect();
         // The households outside the chunk that the people belong to and that an earlier chunk
-        // had, not deferred: they do not change again in this import.
-        let settled: HashSet<String> = if last {
+        // had, not waiting in `pending` (which may yet take its member out): they do not change
+        // again in this import.
+        let settled: HashSet<String> = if last || owners.is_empty() {
             HashSet::new()
         } else {
+            let waiting: HashSet<&str> = self
+                .pending
+                .iter()
+                .map(|h| h.record.number.as_str())
+                .collect();
             let outside: BTreeSet<&str> = owners
                 .values()
                 .map(String::as_str)
-                .filter(|o| !in_batch.contains_key(o) && !self.pending_numbers.contains(*o))
+                .filter(|o| !in_batch.contains_key(o) && !waiting.contains(o))
                 .collect();
             let outside: Vec<&str> = outside.into_iter().collect();
             self.seen.had(&mut conn, &outside).await?
@@ -479,7 +481,6 @@ impl<'o> Run<'o> {
                             opts.waiting_kept,
                         ))));
                     }
-                    self.pending_numbers.insert(h.record.number.clone());
                     self.pending.push(h);
                 } else {
                     rest.push(h);
@@ -604,7 +605,6 @@ impl<'o> Run<'o> {
     ) -> Result<(ImportOutcome, Option<HouseholdRecord>), StoreError> {
         if !self.pending.is_empty() {
             let pending = std::mem::take(&mut self.pending);
-            self.pending_numbers.clear();
             let chunk = Chunk {
                 households: pending,
                 ..Chunk::default()
@@ -1113,25 +1113,12 @@ impl Seen {
         };
         if let Some(first) = first {
             // A second chunk: the numbers go into the database from now on.
-            let create = match conn.backend() {
-                // SQLite's temporary tables belong to the connection; its DDL is transactional,
-                // and the table is dropped before the commit ([`Seen::forget`]).
-                Backend::Sqlite => {
-                    "CREATE TEMP TABLE IF NOT EXISTS import_seen (number TEXT NOT NULL \
-                     PRIMARY KEY, first_row BIGINT NOT NULL)"
-                }
-                Backend::Postgres => {
-                    "CREATE TEMP TABLE import_seen (number TEXT NOT NULL PRIMARY KEY, \
-                     first_row BIGINT NOT NULL) ON COMMIT DROP"
-                }
-            };
-            conn.query(create).execute(&mut *conn).await?;
-            if conn.backend() == Backend::Sqlite {
-                // Left by an import that failed before its end on this connection.
-                conn.query("DELETE FROM import_seen")
-                    .execute(&mut *conn)
-                    .await?;
-            }
+            temp_table(
+                conn,
+                "import_seen",
+                "number TEXT NOT NULL PRIMARY KEY, first_row BIGINT NOT NULL",
+            )
+            .await?;
             *self = Seen::Table;
             insert_seen(conn, &first).await?;
         }
@@ -1175,10 +1162,8 @@ impl Seen {
     /// Drops the table before the end of the transaction (SQLite keeps a temporary table for the
     /// connection's life; PostgreSQL drops it at the commit).
     async fn forget(self, conn: &mut Conn<'_>) -> Result<(), StoreError> {
-        if matches!(self, Seen::Table) && conn.backend() == Backend::Sqlite {
-            conn.query("DROP TABLE temp.import_seen")
-                .execute(&mut *conn)
-                .await?;
+        if matches!(self, Seen::Table) {
+            temp_table_dropped(conn, "import_seen").await?;
         }
         Ok(())
     }
@@ -1204,23 +1189,13 @@ impl Moves {
             return Ok(());
         }
         if !self.table {
-            let columns = "(id_number TEXT NOT NULL, household_number TEXT NOT NULL, \
-                           member_row BIGINT NOT NULL, created BIGINT NOT NULL)";
-            let create = match conn.backend() {
-                Backend::Sqlite => {
-                    format!("CREATE TEMP TABLE IF NOT EXISTS import_moves {columns}")
-                }
-                Backend::Postgres => {
-                    format!("CREATE TEMP TABLE import_moves {columns} ON COMMIT DROP")
-                }
-            };
-            conn.query(&create).execute(&mut *conn).await?;
-            if conn.backend() == Backend::Sqlite {
-                // Left by an import that failed before its end on this connection.
-                conn.query("DELETE FROM import_moves")
-                    .execute(&mut *conn)
-                    .await?;
-            }
+            temp_table(
+                conn,
+                "import_moves",
+                "id_number TEXT NOT NULL, household_number TEXT NOT NULL, \
+                 member_row BIGINT NOT NULL, created BIGINT NOT NULL",
+            )
+            .await?;
             self.table = true;
         }
         for chunk in rows.chunks(NEW_CHUNK) {
@@ -1279,13 +1254,37 @@ impl Moves {
                 out.push_error(registered_in(row as usize, &number, &id, &owner), kept);
             }
         }
-        if conn.backend() == Backend::Sqlite {
-            conn.query("DROP TABLE temp.import_moves")
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(())
+        temp_table_dropped(conn, "import_moves").await
     }
+}
+
+/// Creates the import's temporary table `name` (`columns`: their definitions), empty. SQLite's
+/// temporary tables belong to the connection (its DDL is transactional, and the table is dropped
+/// before the commit: [`temp_table_dropped`]); PostgreSQL drops it at the commit.
+async fn temp_table(conn: &mut Conn<'_>, name: &str, columns: &str) -> Result<(), StoreError> {
+    let create = match conn.backend() {
+        Backend::Sqlite => format!("CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})"),
+        Backend::Postgres => format!("CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP"),
+    };
+    conn.query(&create).execute(&mut *conn).await?;
+    if conn.backend() == Backend::Sqlite {
+        // Left by an import that failed before its end on this connection.
+        conn.query(&format!("DELETE FROM {name}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Drops a table of [`temp_table`] before the commit (SQLite keeps a temporary table for the
+/// connection's life; PostgreSQL drops it at the commit).
+async fn temp_table_dropped(conn: &mut Conn<'_>, name: &str) -> Result<(), StoreError> {
+    if conn.backend() == Backend::Sqlite {
+        conn.query(&format!("DROP TABLE temp.{name}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn insert_seen(conn: &mut Conn<'_>, numbers: &[(String, usize)]) -> Result<(), StoreError> {
