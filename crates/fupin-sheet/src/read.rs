@@ -395,7 +395,12 @@ struct RowFields<'a> {
 impl RowFields<'_> {
     /// The trimmed cell of a column ("" when the column is absent).
     fn raw(&self, key: &str) -> &str {
-        self.index[column(key)]
+        self.raw_at(column(key))
+    }
+
+    /// The trimmed cell of the column at `i` of [`COLUMNS`].
+    fn raw_at(&self, i: usize) -> &str {
+        self.index[i]
             .and_then(|c| self.cells.get(c))
             .map_or("", |s| s.trim())
     }
@@ -609,10 +614,9 @@ impl SheetRows {
             Some(&gi) => {
                 let g = &self.groups[gi];
                 for (k, &ci) in hh_cols.iter().enumerate() {
-                    let key = COLUMNS[ci].key;
-                    let mine = f.raw(key);
-                    if key != "household_number" && !mine.is_empty() && mine != g.household_cells[k]
-                    {
+                    let mine = f.raw_at(ci);
+                    if !mine.is_empty() && mine != g.household_cells[k] {
+                        let key = COLUMNS[ci].key;
                         let first = g.first_row;
                         errors.push(f.error(
                             row,
@@ -638,10 +642,7 @@ impl SheetRows {
                 self.groups.push(Group {
                     number: number.to_string(),
                     first_row: row,
-                    household_cells: hh_cols
-                        .iter()
-                        .map(|&i| f.raw(COLUMNS[i].key).to_string())
-                        .collect(),
+                    household_cells: hh_cols.iter().map(|&i| f.raw_at(i).to_string()).collect(),
                     record,
                     incoming: None,
                     bad: false,

@@ -64,6 +64,8 @@ struct CsvRows {
     rdr: csv::Reader<Counting<std::fs::File>>,
     sheet: SheetRows,
     record: csv::ByteRecord,
+    /// The cells of the last row read.
+    cells: Vec<String>,
     /// The last row read (1-based).
     row: u64,
     rows_sent: usize,
@@ -114,9 +116,12 @@ pub fn stream_file(
         let mut row = 0u64;
         let sheet = {
             let mut rows = std::iter::from_fn(|| {
-                next_row(path, &mut rdr, &mut record, &mut row)
-                    .transpose()
-                    .map(|r| r.map(|cells| (row as usize, cells)))
+                let mut cells = Vec::new();
+                match next_row(path, &mut rdr, &mut record, &mut row, &mut cells) {
+                    Ok(true) => Some(Ok((row as usize, cells))),
+                    Ok(false) => None,
+                    Err(e) => Some(Err(e)),
+                }
             });
             SheetRows::header(&mut rows, date, true)?
         };
@@ -127,6 +132,7 @@ pub fn stream_file(
                 rdr,
                 sheet,
                 record,
+                cells: Vec::new(),
                 row,
                 rows_sent: 0,
                 ended,
@@ -182,17 +188,19 @@ fn next_row<R: Read>(
     rdr: &mut csv::Reader<R>,
     record: &mut csv::ByteRecord,
     row: &mut u64,
-) -> Result<Option<Vec<String>>, SheetError> {
+    cells: &mut Vec<String>,
+) -> Result<bool, SheetError> {
     if !rdr
         .read_byte_record(record)
         .map_err(|e| file_error(path, e))?
     {
-        return Ok(None);
+        return Ok(false);
     }
     *row += 1;
     check_row(path, *row, record.len())?;
-    let mut cells = Vec::with_capacity(record.len());
-    for (c, cell) in record.iter().enumerate() {
+    // The cells' strings are kept from row to row: no allocation per cell once they are grown.
+    cells.resize_with(record.len(), String::new);
+    for (c, (cell, text)) in record.iter().zip(cells.iter_mut()).enumerate() {
         let cell = std::str::from_utf8(cell).map_err(|_| {
             file_error(
                 path,
@@ -202,9 +210,10 @@ fn next_row<R: Read>(
             )
         })?;
         check_cell(path, *row, c, cell)?;
-        cells.push(crate::write::csv_uncell(cell).to_string());
+        text.clear();
+        text.push_str(crate::write::csv_uncell(cell));
     }
-    Ok(Some(cells))
+    Ok(true)
 }
 
 impl Iterator for SheetStream {
@@ -228,17 +237,17 @@ impl Iterator for SheetStream {
             Source::Csv(csv) => {
                 let c = &mut **csv;
                 while !c.ended && c.sheet.done.len() < self.households {
-                    match next_row(&c.path, &mut c.rdr, &mut c.record, &mut c.row) {
+                    match next_row(&c.path, &mut c.rdr, &mut c.record, &mut c.row, &mut c.cells) {
                         Err(e) => {
                             c.ended = true;
                             return Some(Err(e));
                         }
-                        Ok(None) => {
+                        Ok(false) => {
                             c.sheet.close();
                             c.ended = true;
                         }
-                        Ok(Some(cells)) => {
-                            c.sheet.push(c.row as usize, &cells);
+                        Ok(true) => {
+                            c.sheet.push(c.row as usize, &c.cells);
                         }
                     }
                 }

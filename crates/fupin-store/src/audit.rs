@@ -25,6 +25,7 @@ use crate::sql::{values, Backend, Conn, Db, Row};
 use crate::store::SqlStore;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -80,8 +81,13 @@ fn canonical(r: &Row, seq: i64) -> Result<Link, StoreError> {
     let county: String = r.try_get("county")?;
     let at: DateTime<Utc> = r.try_get("at")?;
     let effective: Option<NaiveDate> = r.try_get("effective_date")?;
-    let before: Option<Json<serde_json::Value>> = r.try_get("before_json")?;
-    let after: Option<Json<serde_json::Value>> = r.try_get("after_json")?;
+    // Parsed and written again: the canonical text is the value's, keys in order, whatever text
+    // the database kept (PostgreSQL's cast of a `jsonb` value spaces and orders it its own way).
+    let raw = |v: Option<Json<serde_json::Value>>| {
+        v.map(|j| serde_json::value::to_raw_value(&j.0).expect("JSON values serialize"))
+    };
+    let before = raw(r.try_get("before_json")?);
+    let after = raw(r.try_get("after_json")?);
     let content = content(&Content {
         id,
         seq,
@@ -92,8 +98,8 @@ fn canonical(r: &Row, seq: i64) -> Result<Link, StoreError> {
         actor: &r.try_get::<String, _>("actor")?,
         at,
         effective,
-        before: before.as_ref().map(|j| &j.0),
-        after: after.as_ref().map(|j| &j.0),
+        before: before.as_deref(),
+        after: after.as_deref(),
         state: r.try_get::<Option<String>, _>("state")?.as_deref(),
     });
     Ok(Link {
@@ -114,8 +120,9 @@ pub(crate) struct Content<'a> {
     pub actor: &'a str,
     pub at: DateTime<Utc>,
     pub effective: Option<NaiveDate>,
-    pub before: Option<&'a serde_json::Value>,
-    pub after: Option<&'a serde_json::Value>,
+    /// Compact JSON, keys in order: as `serde_json` writes a [`serde_json::Value`].
+    pub before: Option<&'a RawValue>,
+    pub after: Option<&'a RawValue>,
     pub state: Option<&'a str>,
 }
 

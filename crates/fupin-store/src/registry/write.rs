@@ -12,6 +12,7 @@ use crate::rollup::{Computed, EventFact, HouseholdFact, MemberSpan};
 use crate::sql::{values, Conn};
 use chrono::{DateTime, NaiveDate, Utc};
 use fupin_core::codes::CodeList;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use sqlx::types::Json;
@@ -356,10 +357,10 @@ pub(super) fn audit_entries(
         .map(|(p, &id)| {
             let h = &p.after;
             let (action, before, after) = match &p.before {
-                None => ("create", None, serde_json::to_value(h).ok()),
+                None => ("create", None, raw(&Sorted(h))),
                 Some(b) => {
                     let (before, after) = audit_diff(b, h);
-                    ("update", Some(before), Some(after))
+                    ("update", raw(&before), raw(&after))
                 }
             };
             // The household as this write leaves it, for `fupin audit verify` (crate::audit).
@@ -374,24 +375,115 @@ pub(super) fn audit_entries(
                 actor,
                 at: now,
                 effective: Some(date),
-                before: before.as_ref(),
-                after: after.as_ref(),
+                before: before.as_deref(),
+                after: after.as_deref(),
                 state: Some(&state),
             });
-            let raw = |v: Option<Value>| v.and_then(|v| serde_json::value::to_raw_value(&v).ok());
             AuditEntry {
                 id,
                 county: h.county().to_string(),
                 number: h.number.clone(),
                 action,
-                before: raw(before),
-                after: raw(after),
+                before,
+                after,
                 state,
                 seq,
                 hash,
             }
         })
         .collect()
+}
+
+/// `v` as compact JSON (None if it cannot be written: no value of the registry's).
+fn raw<T: Serialize + ?Sized>(v: &T) -> Option<Box<RawValue>> {
+    serde_json::value::to_raw_value(v).ok()
+}
+
+/// A household record written as `serde_json` writes its [`Value`] (every object's keys in
+/// order), without building the value: the audit entry of a new household, hashed as the chain's
+/// verify reads it back (`crate::audit`). The keys are listed in order by hand; the unit test
+/// `sorted_record_is_written_as_its_value` fails when a field is missing or out of place.
+struct Sorted<'a>(&'a HouseholdRecord);
+
+impl Serialize for Sorted<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let h = self.0;
+        let (i, r) = (&h.income, &h.rigid_expense);
+        let mut m = s.serialize_map(Some(19))?;
+        m.serialize_entry("area_code", &h.area_code)?;
+        m.serialize_entry("attribute", &h.attribute)?;
+        m.serialize_entry("bank_account", &h.bank_account)?;
+        m.serialize_entry("clothing", &h.clothing)?;
+        m.serialize_entry("food", &h.food)?;
+        m.serialize_entry("housing_grade", &h.housing_grade)?;
+        m.serialize_entry(
+            "income",
+            &Entries(&[
+                ("business", &i.business),
+                ("business_cost", &i.business_cost),
+                ("property", &i.property),
+                ("transfer", &i.transfer),
+                ("wage", &i.wage),
+            ]),
+        )?;
+        m.serialize_entry("income_year", &h.income_year)?;
+        m.serialize_entry("main_cause", &h.main_cause)?;
+        let members: Vec<SortedMember> = h.members.iter().map(SortedMember).collect();
+        m.serialize_entry("members", &members)?;
+        m.serialize_entry("monitoring", &h.monitoring)?;
+        m.serialize_entry("number", &h.number)?;
+        m.serialize_entry("phone", &h.phone)?;
+        m.serialize_entry(
+            "rigid_expense",
+            &Entries(&[
+                ("disaster", &r.disaster),
+                ("education", &r.education),
+                ("medical", &r.medical),
+                ("other", &r.other),
+            ]),
+        )?;
+        m.serialize_entry("secondary_causes", &h.secondary_causes)?;
+        m.serialize_entry("status", &h.status)?;
+        m.serialize_entry("version", &h.version)?;
+        m.serialize_entry("village_group", &h.village_group)?;
+        m.serialize_entry("water", &h.water)?;
+        m.end()
+    }
+}
+
+/// A member of [`Sorted`], its keys in order.
+struct SortedMember<'a>(&'a MemberRecord);
+
+impl Serialize for SortedMember<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut m = s.serialize_map(Some(11))?;
+        m.serialize_entry("disability_grade", &p.disability_grade)?;
+        m.serialize_entry("health", &p.health)?;
+        m.serialize_entry("id_number", &p.id_number)?;
+        m.serialize_entry("labor", &p.labor)?;
+        m.serialize_entry("medical_insurance", &p.medical_insurance)?;
+        m.serialize_entry("name", &p.name)?;
+        m.serialize_entry("pension_insurance", &p.pension_insurance)?;
+        m.serialize_entry("relation", &p.relation)?;
+        m.serialize_entry("school_status", &p.school_status)?;
+        m.serialize_entry("work_months", &p.work_months)?;
+        m.serialize_entry("work_place", &p.work_place)?;
+        m.end()
+    }
+}
+
+/// Amounts as one object, keys in the order given.
+struct Entries<'a>(&'a [(&'static str, &'a rust_decimal::Decimal)]);
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 /// Inserts audit entries built by [`audit_entries`] (`copy`: on PostgreSQL, by `COPY`).
@@ -668,5 +760,82 @@ mod tests {
                 serde_json::json!({"B": null, "C": {"id_number": "C", "name": "丙"}})
             )
         );
+    }
+
+    #[test]
+    fn sorted_record_is_written_as_its_value() {
+        use fupin_core::codes::*;
+        use rust_decimal::Decimal;
+        let member = |id: &str, full: bool| MemberRecord {
+            id_number: id.into(),
+            name: "张三\"引号".into(),
+            relation: if full {
+                Relation::Head
+            } else {
+                Relation::Spouse
+            },
+            labor: full.then_some(Labor::Skilled),
+            health: full.then_some(Health::Chronic),
+            disability_grade: full.then_some(2),
+            school_status: SchoolStatus::NotInSchool,
+            medical_insurance: full,
+            pension_insurance: !full,
+            work_place: full.then_some(WorkPlace::County),
+            work_months: full.then_some(7),
+        };
+        let full = HouseholdRecord {
+            number: "H0000001".into(),
+            area_code: "140525101201".into(),
+            village_group: Some("2组".into()),
+            attribute: Some(Attribute::Dibao),
+            main_cause: Some(Cause::Illness),
+            secondary_causes: vec![Cause::Disability, Cause::Illness],
+            status: HouseholdStatus::Exited,
+            monitoring: Some(MonitoringCategory::NoRisk),
+            housing_grade: HousingGrade::B,
+            food: true,
+            clothing: false,
+            water: true,
+            income_year: Some(2019),
+            income: fupin_core::model::Income {
+                wage: Decimal::new(1500001, 2),
+                business: Decimal::new(120050, 2),
+                property: Decimal::new(3, 1),
+                transfer: Decimal::new(60000, 2),
+                business_cost: Decimal::new(30000, 2),
+            },
+            rigid_expense: fupin_core::model::RigidExpense {
+                medical: Decimal::new(100, 2),
+                education: Decimal::new(200, 2),
+                disaster: Decimal::new(300, 2),
+                other: Decimal::new(400, 2),
+            },
+            phone: Some("13900000001".into()),
+            bank_account: Some("6217000000000000".into()),
+            version: 3,
+            members: vec![
+                member("14052519600101001X", true),
+                member("140525196201010014", false),
+            ],
+        };
+        let bare = HouseholdRecord {
+            village_group: None,
+            attribute: None,
+            main_cause: None,
+            secondary_causes: vec![],
+            monitoring: None,
+            income_year: None,
+            phone: None,
+            bank_account: None,
+            members: vec![],
+            ..full.clone()
+        };
+        for h in [&full, &bare] {
+            let value = serde_json::to_value(h).unwrap();
+            assert_eq!(
+                raw(&Sorted(h)).unwrap().get(),
+                serde_json::to_string(&value).unwrap()
+            );
+        }
     }
 }
